@@ -1,0 +1,39 @@
+package relay.core.delivery;
+
+import java.util.Objects;
+import relay.core.envelope.Recipient;
+
+/**
+ * What one delivery attempt did for one recipient. {@code detail} is the upstream reply on one line
+ * (or the local reason, such as a connection failure) for logs, traces and DSNs.
+ */
+public sealed interface RecipientOutcome {
+
+  Recipient recipient();
+
+  String detail();
+
+  /** The upstream accepted the recipient and the message. */
+  record Delivered(Recipient recipient, String detail) implements RecipientOutcome {
+    public Delivered {
+      Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /** Not delivered this time; try again later. */
+  record TransientFailure(Recipient recipient, String detail) implements RecipientOutcome {
+    public TransientFailure {
+      Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /** Will never be delivered; the sender is to be told. */
+  record PermanentFailure(Recipient recipient, String detail) implements RecipientOutcome {
+    public PermanentFailure {
+      Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package relay.core.session;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Per-session limits of an inbound connector.
+ *
+ * @param maxMessageSize largest message accepted, in octets (advertised in SIZE)
+ * @param maxRecipients most recipients per message; RCPT beyond gets {@code 452 4.5.3}
+ * @param maxErrors most failed commands per session before it is closed with {@code 421 4.7.0}
+ * @param maxCommandLine longest command line in octets including CRLF (RFC 5321: at least 512)
+ * @param maxTextLine longest message text line in octets including CRLF (RFC 5321: at least 1000)
+ * @param idleTimeout how long to wait for a command
+ * @param dataTimeout how long to wait for the next chunk of message content
+ */
+public record SessionLimits(
+    long maxMessageSize,
+    int maxRecipients,
+    int maxErrors,
+    int maxCommandLine,
+    int maxTextLine,
+    Duration idleTimeout,
+    Duration dataTimeout) {
+
+  /** Defaults: 50 MiB, 500 recipients, 10 errors, 4096-octet commands, 64 KiB text lines, 5 min, 10 min. */
+  public static final SessionLimits DEFAULTS =
+      new SessionLimits(50L * 1024 * 1024, 500, 10, 4096, 65536, Duration.ofMinutes(5), Duration.ofMinutes(10));
+
+  public SessionLimits {
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(dataTimeout, "dataTimeout");
+    if (maxMessageSize <= 0 || maxRecipients <= 0 || maxErrors <= 0) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    if (maxCommandLine < 512) {
+      throw new IllegalArgumentException("command line limit below RFC 5321's 512 octets");
+    }
+    if (maxTextLine < 1000) {
+      throw new IllegalArgumentException("text line limit below RFC 5321's 1000 octets");
+    }
+    if (idleTimeout.isNegative() || idleTimeout.isZero() || dataTimeout.isNegative() || dataTimeout.isZero()) {
+      throw new IllegalArgumentException("timeouts must be positive");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package relay.core.tracking;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SMTP protocol log: one record per line exchanged in an inbound or outbound session, written to
+ * the {@code relay.protocol} logger (the server routes it to its own rolling file).
+ *
+ * <p>Callers pass lines that are already redacted: AUTH payloads and secrets never reach this
+ * class. Thread-safe.
+ */
+public final class ProtocolLog {
+
+  /** Which way a line went, seen from Relay. */
+  public enum Direction {
+    /** Read from the peer. */
+    IN,
+    /** Written to the peer. */
+    OUT,
+    /** A note about the session (connect, TLS established, close). */
+    EVENT
+  }
+
+  private final Logger log;
+
+  public ProtocolLog() {
+    this(LoggerFactory.getLogger("relay.protocol"));
+  }
+
+  ProtocolLog(Logger log) {
+    this.log = log;
+  }
+
+  /**
+   * Records one line.
+   *
+   * @param session the session id (shared by every line of one connection)
+   * @param connector the inbound or outbound connector name
+   * @param local the local endpoint ({@code ip:port})
+   * @param remote the remote endpoint ({@code ip:port})
+   * @param direction which way the line went
+   * @param line the line without its CRLF
+   */
+  public void line(String session, String connector, String local, String remote, Direction direction, String line) {
+    if (log.isInfoEnabled()) {
+      log.info("{} {} {} {} {} {}", session, connector, local, remote, direction, sanitize(line));
+    }
+  }
+
+  /** Keeps one record per line even if a peer sent control characters. */
+  private static String sanitize(String line) {
+    StringBuilder out = null;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        if (out == null) {
+          out = new StringBuilder(line.length() + 8).append(line, 0, i);
+        }
+        out.append(String.format("\\x%02x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? line : out.toString();
+  }
+}
