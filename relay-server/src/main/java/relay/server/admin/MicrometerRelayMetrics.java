@@ -1,0 +1,90 @@
+package relay.server.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+import relay.core.metrics.RelayMetrics;
+
+/**
+ * {@link RelayMetrics} on a Micrometer registry. Names follow Prometheus conventions once exported:
+ * {@code relay_connections_total{listener,connector,result}},
+ * {@code relay_messages_received_total{connector}}, {@code relay_message_size_bytes},
+ * {@code relay_messages_rejected_total{stage,code}},
+ * {@code relay_delivery_attempts_total{connector,result}}, {@code relay_delivery_delay_seconds} and
+ * {@code relay_spool_messages}.
+ *
+ * <p>Thread-safe: Micrometer meters are; lookups by tag are cached by the registry.
+ */
+public final class MicrometerRelayMetrics implements RelayMetrics {
+
+  private final MeterRegistry registry;
+
+  public MicrometerRelayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Publishes the number of queued messages as {@code relay_spool_messages}. */
+  public void spoolSize(IntSupplier queued) {
+    Gauge.builder("relay.spool.messages", queued::getAsInt)
+        .description("Messages in the spool (queued for delivery)")
+        .register(registry);
+  }
+
+  @Override
+  public void connection(String listener, String connector, boolean accepted) {
+    Counter.builder("relay.connections")
+        .description("SMTP connections by listener, inbound connector and whether they were admitted")
+        .tag("listener", listener)
+        .tag("connector", connector)
+        .tag("result", accepted ? "accepted" : "refused")
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void messageAccepted(String connector, long bytes) {
+    Counter.builder("relay.messages.received")
+        .description("Messages accepted (250 at end of DATA) by inbound connector")
+        .tag("connector", connector)
+        .register(registry)
+        .increment();
+    DistributionSummary.builder("relay.message.size")
+        .baseUnit("bytes")
+        .description("Size of accepted messages")
+        .register(registry)
+        .record(bytes);
+  }
+
+  @Override
+  public void messageRejected(String stage, int code) {
+    Counter.builder("relay.messages.rejected")
+        .description("Commands refused with 4xx/5xx by SMTP stage and reply code")
+        .tag("stage", stage)
+        .tag("code", Integer.toString(code))
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void deliveryAttempt(String connector, String result) {
+    Counter.builder("relay.delivery.attempts")
+        .description("Per-recipient delivery attempts by outbound connector and result")
+        .tag("connector", connector)
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void deliveryDelay(String connector, Duration delay) {
+    Timer.builder("relay.delivery.delay")
+        .description("Time from acceptance to final delivery")
+        .tag("connector", connector)
+        .register(registry)
+        .record(delay);
+  }
+}
