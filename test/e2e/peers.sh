@@ -116,6 +116,9 @@ for name in "${names[@]}"; do
     || fail "$name: envelope changed on the way"
   if [ "${E2E_DIRECT:-0}" != 1 ]; then
     grep -q '"tls": true' "${found[0]%.eml}.json" || fail "$name: reached the sink without TLS"
+    # The added trace header names the relay (hostname = relay.test in the config).
+    awk 'NR == 1 || /^[ \t]/ { print; next } { exit }' "${found[0]}" | grep -q 'relay\.test' \
+      || fail "$name: the Received header does not name relay.test: $(head -n 3 "${found[0]}")"
   fi
   e2e_log "ok: $name"
 done
