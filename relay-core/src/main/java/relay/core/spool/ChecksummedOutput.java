@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,7 +42,7 @@ final class ChecksummedOutput extends OutputStream {
   @Override
   public void write(byte[] bytes, int offset, int length) throws IOException {
     ensureOpen();
-    java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+    Objects.checkFromIndexSize(offset, length, bytes.length);
     crc.update(bytes, offset, length);
     count += length;
     int at = offset;

@@ -1,6 +1,7 @@
 package relay.core.spool;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -100,7 +101,7 @@ final class DirectorySync {
       finishedOne.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted waiting for directory sync");
+      throw new InterruptedIOException("interrupted waiting for directory sync");
     }
   }
 

@@ -8,7 +8,8 @@ import relay.core.envelope.MessageId;
 /**
  * Hands out queue ids: 22 characters of Crockford base32 (digits and upper-case letters, so safe as a
  * file name even on case-insensitive file systems): 10 for the epoch millisecond, 4 for a counter
- * that makes ids from one instance unique even within a millisecond, and 8 (40 bits) of randomness
+ * that makes ids from one instance unique even within a millisecond (it wraps after 2^20, far more
+ * than one millisecond can hold), and 8 (40 bits) of randomness
  * that keeps ids from different runs apart. Because the alphabet is in ASCII order and the fields
  * have fixed width, sorting ids as text sorts them by creation time.
  *

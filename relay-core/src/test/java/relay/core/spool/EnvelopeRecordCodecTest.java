@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import relay.core.envelope.ClientInfo;
+import relay.core.envelope.Domain;
 import relay.core.envelope.DsnNotify;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.MailParameters;
@@ -71,15 +72,15 @@ class EnvelopeRecordCodecTest {
   void utf8LocalPartsDomainsAndEveryNotifyCombinationSurviveARoundTrip() throws Exception {
     Envelope envelope =
         new Envelope(
-            new MailPath("jörg.müller+☃", new relay.core.envelope.Domain("bücher.example")),
+            new MailPath("jörg.müller+☃", new Domain("bücher.example")),
             MailParameters.NONE,
             List.of(
                 new Recipient(
-                    new MailPath("用户😀", new relay.core.envelope.Domain("例え.jp")),
+                    new MailPath("用户😀", new Domain("例え.jp")),
                     EnumSet.of(DsnNotify.NEVER),
                     "utf-8;用户😀@例え.jp"),
                 new Recipient(
-                    new MailPath("\"odd @ quoted\"", new relay.core.envelope.Domain("[192.0.2.1]")),
+                    new MailPath("\"odd @ quoted\"", new Domain("[192.0.2.1]")),
                     EnumSet.of(DsnNotify.SUCCESS, DsnNotify.FAILURE, DsnNotify.DELAY),
                     null),
                 new Recipient(MailPath.parse("plain@example.com"), Set.of(), null)),
