@@ -134,7 +134,8 @@ final class DeliveryAttempt {
     Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
     try {
       DeliveryRequest request = new DeliveryRequest(
-          message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()));
+          message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()),
+          envelope.client(), envelope.receivedAt());
       for (RecipientOutcome outcome : transport.deliver(request)) {
         outcomes.put(outcome.recipient(), outcome);
       }
