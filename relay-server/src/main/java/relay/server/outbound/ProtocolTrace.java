@@ -9,8 +9,8 @@ import relay.core.tracking.ProtocolLog.Direction;
 
 /**
  * Receives Angus Mail's debug output for one outbound connection and turns it into protocol log
- * records: replies (lines starting with a reply code) are IN, commands are OUT, Angus's own notes
- * are EVENT. Message content is never logged: from the 354 reply to DATA until the lone "." that ends
+ * records: replies (lines starting with a reply code) are IN, commands are OUT, Angus's SMTP notes
+ * are EVENT, other debug chatter (stack traces, provider lookup) is dropped. Message content is never logged: from the 354 reply to DATA until the lone "." that ends
  * the (dot-stuffed) content, lines are counted, not recorded. Angus suppresses AUTH exchanges itself
  * while {@code mail.debug.auth} is false.
  *
@@ -19,6 +19,7 @@ import relay.core.tracking.ProtocolLog.Direction;
 final class ProtocolTrace extends OutputStream {
 
   private static final Pattern REPLY = Pattern.compile("^\\d{3}([ -].*)?$");
+  private static final Pattern COMMAND = Pattern.compile("^[A-Z]{4,8}( .*)?$");
   private static final int MAX_LINE = 4096;
 
   private final ProtocolLog log;
@@ -79,16 +80,17 @@ final class ProtocolTrace extends OutputStream {
     if (text.endsWith("\r")) {
       text = text.substring(0, text.length() - 1);
     }
-    if (text.startsWith("DEBUG")) {
-      record(Direction.EVENT, text);
+    if (text.startsWith("DEBUG SMTP: ")) {
+      record(Direction.EVENT, text.substring("DEBUG SMTP: ".length()));
     } else if (REPLY.matcher(text).matches()) {
       record(Direction.IN, text);
       inContent = dataSent && text.startsWith("354");
       dataSent = false;
-    } else if (!text.isEmpty()) {
+    } else if (COMMAND.matcher(text).matches()) {
       record(Direction.OUT, text);
-      dataSent = text.equalsIgnoreCase("DATA");
+      dataSent = text.equals("DATA");
     }
+    // Anything else is Angus's own chatter (provider notes, stack traces): not protocol, not logged.
   }
 
   private void endContent() {

@@ -158,7 +158,7 @@ final class UpstreamConnections implements AutoCloseable {
     for (Throwable t = e; t != null && parts.size() < 5; t = t.getCause()) {
       String message = t.getMessage();
       // MessagingException reports its "next exception" as the cause, so one walk sees both.
-      parts.add(message == null || message.isBlank() ? t.getClass().getSimpleName() : message.strip());
+      parts.add(message == null || message.isBlank() ? t.getClass().getSimpleName() : message.strip().replaceAll("\\.$", ""));
     }
     return String.join(": ", parts).replaceAll("[\\r\\n]+", " ");
   }
