@@ -1,0 +1,112 @@
+package relay.config.load;
+
+import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import relay.core.envelope.Domain;
+import relay.core.policy.BareLineEndings;
+import relay.core.policy.ClientNetwork;
+import relay.core.policy.InboundConnector;
+import relay.core.session.SessionLimits;
+
+/**
+ * Binds one element of a listener's {@code inbound-connectors} list, including its limits, and
+ * refuses an open relay: relaying for {@code 0.0.0.0/0} or {@code ::/0} needs an explicit
+ * {@code allow-open-relay = true}.
+ *
+ * <p>Keys other than {@code name} and {@code client-networks} are optional; their defaults are the
+ * embedded default's values, except {@code relay}, which defaults to false so that forgetting it
+ * can never open a relay.
+ */
+final class InboundBinder {
+
+  private InboundBinder() {}
+
+  /** The connector, or empty when any of its values had a problem (already recorded). */
+  static Optional<InboundConnector> bind(Section s) {
+    int before = s.problems().count();
+    s.require("name", "client-networks");
+    String name = s.text("name").orElse("");
+    List<ClientNetwork> networks = networks(s);
+    boolean requireTls = s.flag("require-tls").orElse(false);
+    Set<Domain> senders = domains(s, "allowed-sender-domains");
+    boolean relay = s.flag("relay").orElse(false);
+    Set<Domain> recipients = domains(s, "recipient-domains");
+    BareLineEndings bare = s.choice("bare-line-endings", BareLineEndings.class).orElse(BareLineEndings.NORMALIZE);
+    boolean allowOpenRelay = s.flag("allow-open-relay").orElse(false);
+    SessionLimits limits = s.section("limits").map(InboundBinder::limits).orElse(SessionLimits.DEFAULTS);
+    s.finish();
+    if (relay && !allowOpenRelay) {
+      refuseOpenRelay(s, networks);
+    }
+    if (s.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new InboundConnector(name, networks, requireTls, senders, relay, recipients, bare, limits));
+  }
+
+  private static List<ClientNetwork> networks(Section s) {
+    List<ClientNetwork> out = new ArrayList<>();
+    Optional<List<ConfigValue>> values = s.list("client-networks");
+    if (values.isPresent() && values.get().isEmpty()) {
+      s.problem("client-networks", "must name at least one network", "e.g. [\"192.168.1.0/24\"]");
+    }
+    List<ConfigValue> list = values.orElse(List.of());
+    for (int i = 0; i < list.size(); i++) {
+      String at = s.pathOf("client-networks") + "[" + i + "]";
+      ConfigValue v = list.get(i);
+      s.text(v, at).ifPresent(text -> Cidr.parse(text, v.origin(), at, s.problems()).ifPresent(out::add));
+    }
+    return out;
+  }
+
+  private static void refuseOpenRelay(Section s, List<ClientNetwork> networks) {
+    for (ClientNetwork n : networks) {
+      if (n.prefixLength() == 0) {
+        s.problem("client-networks", "relay = true for " + n + " makes an open relay",
+            "narrow client-networks to your LAN, or set allow-open-relay = true on this connector");
+      }
+    }
+  }
+
+  private static Set<Domain> domains(Section s, String key) {
+    Set<Domain> out = new LinkedHashSet<>();
+    List<ConfigValue> values = s.list(key).orElse(List.of());
+    for (int i = 0; i < values.size(); i++) {
+      String at = s.pathOf(key) + "[" + i + "]";
+      ConfigValue v = values.get(i);
+      s.text(v, at).ifPresent(name -> {
+        if (name.matches("[\\p{L}\\p{N}](?:[\\p{L}\\p{N}.-]*[\\p{L}\\p{N}])?")) {
+          out.add(Domain.of(name));
+        } else {
+          s.problems().add(v.origin(), at, "'" + name + "' is not a domain name",
+              "exact names only, e.g. example.com (no @, no wildcards)");
+        }
+      });
+    }
+    return out;
+  }
+
+  private static SessionLimits limits(Section s) {
+    int before = s.problems().count();
+    SessionLimits d = SessionLimits.DEFAULTS;
+    long size = s.bytes("max-message-size").orElse(d.maxMessageSize());
+    int recipients = s.integer("max-recipients", 1, 100_000).orElse(d.maxRecipients());
+    int errors = s.integer("max-errors", 1, 1_000).orElse(d.maxErrors());
+    int command = s.integer("max-command-line", 512, 1 << 20).orElse(d.maxCommandLine());
+    long text = s.bytes("max-text-line").orElse((long) d.maxTextLine());
+    if (text < 1000 || text > Integer.MAX_VALUE) {
+      s.problem("max-text-line", text + " octets is out of range (1000..2GiB)", "RFC 5321 requires at least 1000");
+    }
+    var idle = s.duration("idle-timeout").orElse(d.idleTimeout());
+    var data = s.duration("data-timeout").orElse(d.dataTimeout());
+    s.finish();
+    if (s.problems().count() > before) {
+      return d;
+    }
+    return new SessionLimits(size, recipients, errors, command, (int) text, idle, data);
+  }
+}
