@@ -64,8 +64,11 @@ public final class ConfigLoader {
     if (defines(user, CONNECTOR)) {
       defaults = defaults.withoutPath(CONNECTOR);
     }
+    int beforeResolving = problems.count();
     Config resolved = resolve(user.withFallback(defaults), environment, problems);
-    failIfAny(problems);
+    if (problems.count() > beforeResolving) {
+      failIfAny(problems); // an unresolved substitution leaves no tree to bind
+    }
     ConfigValue relay = resolved.root().get(ROOT);
     Optional<RelayConfig> config = Section.of(relay, ROOT, problems)
         .flatMap(new RelayBinder(environment)::bind);

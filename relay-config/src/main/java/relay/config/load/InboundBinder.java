@@ -30,25 +30,23 @@ final class InboundBinder {
     int before = s.problems().count();
     s.require("name", "client-networks");
     String name = s.text("name").orElse("");
-    List<ClientNetwork> networks = networks(s);
+    boolean relay = s.flag("relay").orElse(false);
+    boolean allowOpenRelay = s.flag("allow-open-relay").orElse(false);
+    List<ClientNetwork> networks = networks(s, relay && !allowOpenRelay);
     boolean requireTls = s.flag("require-tls").orElse(false);
     Set<Domain> senders = domains(s, "allowed-sender-domains");
-    boolean relay = s.flag("relay").orElse(false);
     Set<Domain> recipients = domains(s, "recipient-domains");
     BareLineEndings bare = s.choice("bare-line-endings", BareLineEndings.class).orElse(BareLineEndings.NORMALIZE);
-    boolean allowOpenRelay = s.flag("allow-open-relay").orElse(false);
     SessionLimits limits = s.section("limits").map(InboundBinder::limits).orElse(SessionLimits.DEFAULTS);
     s.finish();
-    if (relay && !allowOpenRelay) {
-      refuseOpenRelay(s, networks);
-    }
     if (s.problems().count() > before) {
       return Optional.empty();
     }
     return Optional.of(new InboundConnector(name, networks, requireTls, senders, relay, recipients, bare, limits));
   }
 
-  private static List<ClientNetwork> networks(Section s) {
+  /** With {@code refuseEverything}, a /0 network is an open relay and a problem of its own. */
+  private static List<ClientNetwork> networks(Section s, boolean refuseEverything) {
     List<ClientNetwork> out = new ArrayList<>();
     Optional<List<ConfigValue>> values = s.list("client-networks");
     if (values.isPresent() && values.get().isEmpty()) {
@@ -58,18 +56,15 @@ final class InboundBinder {
     for (int i = 0; i < list.size(); i++) {
       String at = s.pathOf("client-networks") + "[" + i + "]";
       ConfigValue v = list.get(i);
-      s.text(v, at).ifPresent(text -> Cidr.parse(text, v.origin(), at, s.problems()).ifPresent(out::add));
-    }
-    return out;
-  }
-
-  private static void refuseOpenRelay(Section s, List<ClientNetwork> networks) {
-    for (ClientNetwork n : networks) {
-      if (n.prefixLength() == 0) {
-        s.problem("client-networks", "relay = true for " + n + " makes an open relay",
+      Optional<ClientNetwork> network =
+          s.text(v, at).flatMap(text -> Cidr.parse(text, v.origin(), at, s.problems()));
+      if (refuseEverything && network.isPresent() && network.get().prefixLength() == 0) {
+        s.problems().add(v.origin(), at, "relay = true for " + network.get() + " makes an open relay",
             "narrow client-networks to your LAN, or set allow-open-relay = true on this connector");
       }
+      network.ifPresent(out::add);
     }
+    return out;
   }
 
   private static Set<Domain> domains(Section s, String key) {

@@ -76,7 +76,9 @@ final class OutboundBinder {
   }
 
   private Optional<OutboundConnector> smartHost(Section s, String name) {
-    s.require("hosts");
+    if (s.value("hosts").isEmpty()) {
+      s.problem("hosts", "is required for type = smart-host", "e.g. hosts = [\"mail.example.com\", \"10.0.0.2:2525\"]");
+    }
     int port = s.port("port").orElse(25);
     List<UpstreamHost> hosts = hosts(s, port);
     TlsMode tls = s.choice("tls", TlsMode.class).orElse(TlsMode.OPPORTUNISTIC);
