@@ -56,10 +56,10 @@ final class InboundBinder {
     for (int i = 0; i < list.size(); i++) {
       String at = s.pathOf("client-networks") + "[" + i + "]";
       ConfigValue v = list.get(i);
-      Optional<ClientNetwork> network =
-          s.text(v, at).flatMap(text -> Cidr.parse(text, v.origin(), at, s.problems()));
+      Optional<String> text = s.text(v, at);
+      Optional<ClientNetwork> network = text.flatMap(t -> Cidr.parse(t, v.origin(), at, s.problems()));
       if (refuseEverything && network.isPresent() && network.get().prefixLength() == 0) {
-        s.problems().add(v.origin(), at, "relay = true for " + network.get() + " makes an open relay",
+        s.problems().add(v.origin(), at, "relay = true for " + text.orElseThrow() + " makes an open relay",
             "narrow client-networks to your LAN, or set allow-open-relay = true on this connector");
       }
       network.ifPresent(out::add);
