@@ -157,6 +157,17 @@ public final class SmtpSession {
     return close(s, Replies.TIMEOUT);
   }
 
+  /**
+   * The server is shutting down: between transactions the session ends with 421; in any other
+   * phase nothing happens, and the adapter asks again once the current step is done.
+   */
+  public Transition shutdown(SessionState s) {
+    if (s.phase() != Phase.COMMANDS) {
+      return new Transition(List.of(), List.of(), s);
+    }
+    return close(s, Replies.SHUTTING_DOWN);
+  }
+
   private Transition mail(SessionState s, Command.Mail m) {
     InboundConnector c = connector();
     if (s.helo() == null || s.inTransaction()) {

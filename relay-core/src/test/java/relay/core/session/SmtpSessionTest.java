@@ -298,6 +298,15 @@ class SmtpSessionTest {
   }
 
   @Test
+  void shutdownBetweenTransactionsGets421ButWaitsDuringData() {
+    SessionDriver d = inData(BareLineEndings.NORMALIZE);
+    assertThat(d.apply(d.session.shutdown(d.state))).isEmpty();
+    d.apply(d.session.dataEnd(d.state, new DataSummary(5, true, false, false)));
+    assertThat(d.apply(d.session.shutdown(d.state)).getFirst().toWire()).startsWith("421 4.3.2");
+    assertThat(d.lastEffect()).isInstanceOf(Effect.Close.class);
+  }
+
+  @Test
   void timeoutGets421AndCloses() {
     SessionDriver d = inData(BareLineEndings.NORMALIZE);
     List<SmtpReply> r = d.apply(d.session.timeout(d.state));
