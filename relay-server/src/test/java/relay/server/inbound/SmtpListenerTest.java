@@ -47,10 +47,12 @@ class SmtpListenerTest {
   private TestPki pki;
   private final List<QueuedMessage> handedOver = new CopyOnWriteArrayList<>();
 
-  private static InboundConnector connector(String... networks) {
+  private SessionLimits limits = LIMITS;
+
+  private InboundConnector connector(String... networks) {
     return new InboundConnector(
         "lan", java.util.Arrays.stream(networks).map(ClientNetwork::parse).toList(), false, Set.of(), false,
-        Set.of(Domain.of("corp.example"), Domain.of("partner.example")), BareLineEndings.NORMALIZE, LIMITS);
+        Set.of(Domain.of("corp.example"), Domain.of("partner.example")), BareLineEndings.NORMALIZE, limits);
   }
 
   private int start(int perClient, String... networks) throws Exception {
@@ -287,6 +289,31 @@ class SmtpListenerTest {
       assertThat(c.reply()).isEqualTo("500 5.5.6 Line too long");
       assertThat(c.reply()).startsWith("250 2.0.0");
     }
+  }
+
+  @Test
+  void silentClientGets421AfterTheIdleTimeout() throws Exception {
+    limits = new SessionLimits(1 << 20, 10, 10, 1024, 1000, Duration.ofMillis(300), Duration.ofMinutes(1));
+    int port = start();
+    try (RawClient c = new RawClient(port)) {
+      c.reply();
+      assertThat(c.reply()).startsWith("421 4.4.2");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void clientStallingInDataGets421AfterTheDataTimeoutAndNothingIsQueued() throws Exception {
+    limits = new SessionLimits(1 << 20, 10, 10, 1024, 1000, Duration.ofMinutes(1), Duration.ofMillis(300));
+    int port = start();
+    try (RawClient c = new RawClient(port)) {
+      transactionUpToData(c);
+      assertThat(c.reply()).startsWith("354");
+      c.send("Subject: half a message\r\n");
+      assertThat(c.reply()).startsWith("421 4.4.2");
+    }
+    assertThat(spool.messages()).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> spool.openTransactions.get() == 0);
   }
 
   @Test
