@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
@@ -185,7 +186,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     int used;
     try {
       used = decoder.feed(scratch, 0, n, out);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("in-memory sink cannot fail", e);
     }
     pending.skipBytes(used);
