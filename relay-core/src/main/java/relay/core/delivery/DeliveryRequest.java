@@ -1,7 +1,9 @@
 package relay.core.delivery;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import relay.core.envelope.ClientInfo;
 import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
@@ -10,16 +12,25 @@ import relay.core.spool.MessageBody;
 
 /**
  * One delivery attempt handed to a {@link Transport}: the message, its sender and parameters, the
- * recipients still pending, and the content to send unchanged.
+ * recipients still pending, the content to send unchanged, and where and when it was received (for
+ * transports that record the envelope, such as a drop folder).
  */
 public record DeliveryRequest(
-    MessageId id, MailPath sender, MailParameters parameters, List<Recipient> recipients, MessageBody body) {
+    MessageId id,
+    MailPath sender,
+    MailParameters parameters,
+    List<Recipient> recipients,
+    MessageBody body,
+    ClientInfo client,
+    Instant receivedAt) {
 
   public DeliveryRequest {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sender, "sender");
     Objects.requireNonNull(parameters, "parameters");
     Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(receivedAt, "receivedAt");
     recipients = List.copyOf(recipients);
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("a delivery has at least one recipient");

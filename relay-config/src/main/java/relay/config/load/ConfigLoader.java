@@ -1,0 +1,142 @@
+package relay.config.load;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import relay.config.model.RelayConfig;
+
+/**
+ * Reads Relay's configuration: the embedded default {@value #DEFAULTS} with the operator's HOCON
+ * file (if any) layered over it, substitutions resolved against the given environment only (never
+ * the process environment, so tests and {@code check-config} are reproducible), then bound and
+ * validated.
+ *
+ * <p>Lists replace rather than merge, so each listener and inbound connector in a file is complete
+ * in itself (optional keys take the defaults documented in {@value #DEFAULTS}). A file that names
+ * {@code relay.delivery.connector} replaces the default connector whole, so keys of the default's
+ * type never leak into another type.
+ *
+ * <p>Stateless and thread-safe; loading touches only the named file and the class path.
+ */
+public final class ConfigLoader {
+
+  /** Class-path resource holding the embedded default, every key documented. */
+  public static final String DEFAULTS = "relay-defaults.conf";
+
+  private static final String ROOT = "relay";
+  private static final String CONNECTOR = "relay.delivery.connector";
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param file the operator's HOCON file, or empty to run on the embedded default
+   * @param environment variables for {@code ${?NAME}} substitutions and {@code RELAY_HOME}
+   * @return the bound configuration
+   * @throws InvalidConfigException with every problem found, each with file, line and path
+   */
+  public static RelayConfig load(Optional<Path> file, Map<String, String> environment) {
+    Problems problems = new Problems();
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULTS,
+        ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    Config user = file.map(f -> parse(f, problems)).orElse(ConfigFactory.empty());
+    failIfAny(problems);
+    for (Map.Entry<String, ConfigValue> e : user.root().entrySet()) {
+      if (!ROOT.equals(e.getKey())) {
+        problems.add(e.getValue().origin(), e.getKey(), "unknown key",
+            NearestKey.among(e.getKey(), List.of(ROOT)).map(k -> "did you mean '" + k + "'?").orElse("only 'relay' is known"));
+      }
+    }
+    if (defines(user, CONNECTOR)) {
+      defaults = defaults.withoutPath(CONNECTOR);
+    }
+    int beforeResolving = problems.count();
+    Config resolved = resolve(user.withFallback(defaults), environment, problems);
+    if (problems.count() > beforeResolving) {
+      failIfAny(problems); // an unresolved substitution leaves no tree to bind
+    }
+    ConfigValue relay = resolved.root().get(ROOT);
+    Optional<RelayConfig> config = Section.of(relay, ROOT, problems)
+        .flatMap(new RelayBinder(environment)::bind);
+    failIfAny(problems);
+    return config.orElseThrow(() -> new IllegalStateException("binding failed without a recorded problem"));
+  }
+
+  private static Config parse(Path file, Problems problems) {
+    if (!Files.isRegularFile(file)) {
+      problems.add(new ConfigProblem(file.toString(), -1, "", "no such file", ""));
+      return ConfigFactory.empty();
+    }
+    try {
+      return ConfigFactory.parseFile(file.toFile(),
+          ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    } catch (ConfigException e) {
+      problems.add(fromException(e, file.toString()));
+      return ConfigFactory.empty();
+    }
+  }
+
+  private static Config resolve(Config merged, Map<String, String> environment, Problems problems) {
+    Map<String, String> variables = new HashMap<>(environment);
+    // a variable named like a top-level key would shadow it during resolution
+    variables.remove(ROOT);
+    Config env = ConfigValueFactory.fromMap(variables, Section.ENVIRONMENT).toConfig();
+    try {
+      return merged.withFallback(env).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+    } catch (ConfigException e) {
+      problems.add(fromException(e, DEFAULTS));
+      return ConfigFactory.empty();
+    }
+  }
+
+  /** True when the unresolved file itself spells out {@code path} (substitutions not followed). */
+  private static boolean defines(Config user, String path) {
+    try {
+      ConfigValue v = user.root();
+      for (String key : path.split("\\.")) {
+        if (!(v instanceof ConfigObject o) || !o.containsKey(key)) {
+          return false;
+        }
+        v = o.get(key);
+      }
+      return true;
+    } catch (ConfigException.NotResolved e) {
+      return false; // a substituted parent: leave merging to Typesafe
+    }
+  }
+
+  /** Typesafe prefixes its messages with the origin description; the problem carries that separately. */
+  private static ConfigProblem fromException(ConfigException e, String fallbackFile) {
+    ConfigOrigin origin = e.origin();
+    String message = e.getMessage();
+    if (origin == null) {
+      return new ConfigProblem(fallbackFile, -1, "", message, "");
+    }
+    String prefix = origin.description() + ": ";
+    if (message.startsWith(prefix)) {
+      message = message.substring(prefix.length());
+    }
+    Place place = Place.of(origin);
+    return new ConfigProblem(place.file(), place.line(), "", message, "");
+  }
+
+  private static void failIfAny(Problems problems) {
+    if (problems.count() > 0) {
+      throw new InvalidConfigException(problems.sorted());
+    }
+  }
+}

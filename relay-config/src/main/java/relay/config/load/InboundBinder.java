@@ -1,0 +1,107 @@
+package relay.config.load;
+
+import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import relay.core.envelope.Domain;
+import relay.core.policy.BareLineEndings;
+import relay.core.policy.ClientNetwork;
+import relay.core.policy.InboundConnector;
+import relay.core.session.SessionLimits;
+
+/**
+ * Binds one element of a listener's {@code inbound-connectors} list, including its limits, and
+ * refuses an open relay: relaying for {@code 0.0.0.0/0} or {@code ::/0} needs an explicit
+ * {@code allow-open-relay = true}.
+ *
+ * <p>Keys other than {@code name} and {@code client-networks} are optional; their defaults are the
+ * embedded default's values, except {@code relay}, which defaults to false so that forgetting it
+ * can never open a relay.
+ */
+final class InboundBinder {
+
+  private InboundBinder() {}
+
+  /** The connector, or empty when any of its values had a problem (already recorded). */
+  static Optional<InboundConnector> bind(Section s) {
+    int before = s.problems().count();
+    s.require("name", "client-networks");
+    String name = s.text("name").orElse("");
+    boolean relay = s.flag("relay").orElse(false);
+    boolean allowOpenRelay = s.flag("allow-open-relay").orElse(false);
+    List<ClientNetwork> networks = networks(s, relay && !allowOpenRelay);
+    boolean requireTls = s.flag("require-tls").orElse(false);
+    Set<Domain> senders = domains(s, "allowed-sender-domains");
+    Set<Domain> recipients = domains(s, "recipient-domains");
+    BareLineEndings bare = s.choice("bare-line-endings", BareLineEndings.class).orElse(BareLineEndings.NORMALIZE);
+    SessionLimits limits = s.section("limits").map(InboundBinder::limits).orElse(SessionLimits.DEFAULTS);
+    s.finish();
+    if (s.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new InboundConnector(name, networks, requireTls, senders, relay, recipients, bare, limits));
+  }
+
+  /** With {@code refuseEverything}, a /0 network is an open relay and a problem of its own. */
+  private static List<ClientNetwork> networks(Section s, boolean refuseEverything) {
+    List<ClientNetwork> out = new ArrayList<>();
+    Optional<List<ConfigValue>> values = s.list("client-networks");
+    if (values.isPresent() && values.get().isEmpty()) {
+      s.problem("client-networks", "must name at least one network", "e.g. [\"192.168.1.0/24\"]");
+    }
+    List<ConfigValue> list = values.orElse(List.of());
+    for (int i = 0; i < list.size(); i++) {
+      String at = s.pathOf("client-networks") + "[" + i + "]";
+      ConfigValue v = list.get(i);
+      Optional<String> text = s.text(v, at);
+      Optional<ClientNetwork> network = text.flatMap(t -> Cidr.parse(t, v.origin(), at, s.problems()));
+      if (refuseEverything && network.isPresent() && network.get().prefixLength() == 0) {
+        s.problems().add(v.origin(), at, "relay = true for " + text.orElseThrow() + " makes an open relay",
+            "narrow client-networks to your LAN, or set allow-open-relay = true on this connector");
+      }
+      network.ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static Set<Domain> domains(Section s, String key) {
+    Set<Domain> out = new LinkedHashSet<>();
+    List<ConfigValue> values = s.list(key).orElse(List.of());
+    for (int i = 0; i < values.size(); i++) {
+      String at = s.pathOf(key) + "[" + i + "]";
+      ConfigValue v = values.get(i);
+      s.text(v, at).ifPresent(name -> {
+        if (name.matches("[\\p{L}\\p{N}](?:[\\p{L}\\p{N}.-]*[\\p{L}\\p{N}])?")) {
+          out.add(Domain.of(name));
+        } else {
+          s.problems().add(v.origin(), at, "'" + name + "' is not a domain name",
+              "exact names only, e.g. example.com (no @, no wildcards)");
+        }
+      });
+    }
+    return out;
+  }
+
+  private static SessionLimits limits(Section s) {
+    int before = s.problems().count();
+    SessionLimits d = SessionLimits.DEFAULTS;
+    long size = s.bytes("max-message-size").orElse(d.maxMessageSize());
+    int recipients = s.integer("max-recipients", 1, 100_000).orElse(d.maxRecipients());
+    int errors = s.integer("max-errors", 1, 1_000).orElse(d.maxErrors());
+    int command = s.integer("max-command-line", 512, 1 << 20).orElse(d.maxCommandLine());
+    long text = s.bytes("max-text-line").orElse((long) d.maxTextLine());
+    if (text < 1000 || text > Integer.MAX_VALUE) {
+      s.problem("max-text-line", text + " octets is out of range (1000..2GiB)", "RFC 5321 requires at least 1000");
+    }
+    var idle = s.duration("idle-timeout").orElse(d.idleTimeout());
+    var data = s.duration("data-timeout").orElse(d.dataTimeout());
+    s.finish();
+    if (s.problems().count() > before) {
+      return d;
+    }
+    return new SessionLimits(size, recipients, errors, command, (int) text, idle, data);
+  }
+}

@@ -1,0 +1,175 @@
+package relay.config.load;
+
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import relay.config.model.DeliveryConfig;
+import relay.core.connector.OutboundConnector;
+import relay.core.connector.TlsMode;
+import relay.core.connector.UpstreamHost;
+import relay.core.schedule.RetrySchedule;
+
+/**
+ * Binds {@code relay.delivery}: the outbound connector, whose keys depend on its {@code type}
+ * (a key of the other type is reported as unknown, with a hint naming its type), and the retry
+ * schedule.
+ */
+final class OutboundBinder {
+
+  /** The connector types a file may name; each maps to one {@link OutboundConnector} variant. */
+  enum ConnectorType { DROP, SMART_HOST }
+
+  private static final List<String> DROP_KEYS = List.of("directory");
+  private static final List<String> SMART_HOST_KEYS = List.of(
+      "hosts", "port", "tls", "ca-file", "helo", "connect-timeout", "read-timeout", "max-connections");
+  private static final String HOST_NAME =
+      "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
+
+  private final Path home;
+  private final String hostname;
+
+  OutboundBinder(Path home, String hostname) {
+    this.home = home;
+    this.hostname = hostname;
+  }
+
+  Optional<DeliveryConfig> bind(Section delivery) {
+    int before = delivery.problems().count();
+    delivery.require("connector", "retry");
+    Optional<OutboundConnector> connector = delivery.section("connector").flatMap(this::connector);
+    Optional<RetrySchedule> retry = delivery.section("retry").flatMap(OutboundBinder::retry);
+    delivery.finish();
+    if (delivery.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new DeliveryConfig(connector.orElseThrow(), retry.orElseThrow()));
+  }
+
+  private Optional<OutboundConnector> connector(Section s) {
+    int before = s.problems().count();
+    s.require("name", "type");
+    String name = s.text("name").orElse("");
+    Optional<ConnectorType> type = s.choice("type", ConnectorType.class);
+    if (type.isEmpty()) {
+      // the type is unknown, so no key can be judged foreign: only the type problem is useful
+      DROP_KEYS.forEach(s::value);
+      SMART_HOST_KEYS.forEach(s::value);
+      s.finish();
+      return Optional.empty();
+    }
+    Optional<OutboundConnector> bound = switch (type.get()) {
+      case DROP -> {
+        SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
+        Path directory = home.resolve(s.text("directory").orElse("drop"));
+        yield Optional.of(new OutboundConnector.Drop(name, directory));
+      }
+      case SMART_HOST -> {
+        DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        yield smartHost(s, name);
+      }
+    };
+    s.finish();
+    return s.problems().count() > before ? Optional.empty() : bound;
+  }
+
+  private Optional<OutboundConnector> smartHost(Section s, String name) {
+    if (s.value("hosts").isEmpty()) {
+      s.problem("hosts", "is required for type = smart-host", "e.g. hosts = [\"mail.example.com\", \"10.0.0.2:2525\"]");
+    }
+    int port = s.port("port").orElse(25);
+    List<UpstreamHost> hosts = hosts(s, port);
+    TlsMode tls = s.choice("tls", TlsMode.class).orElse(TlsMode.OPPORTUNISTIC);
+    Path caFile = s.text("ca-file").map(home::resolve).orElse(null);
+    String helo = s.text("helo").orElse(hostname);
+    Duration connect = s.duration("connect-timeout").orElse(Duration.ofSeconds(30));
+    Duration read = s.duration("read-timeout").orElse(Duration.ofMinutes(5));
+    int max = s.integer("max-connections", 1, 10_000).orElse(20);
+    if (hosts.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new OutboundConnector.SmartHost(name, hosts, tls, caFile, helo, connect, read, max));
+  }
+
+  private static List<UpstreamHost> hosts(Section s, int defaultPort) {
+    Optional<List<ConfigValue>> values = s.list("hosts");
+    if (values.isPresent() && values.get().isEmpty()) {
+      s.problem("hosts", "must name at least one host", "e.g. [\"mail.example.com\", \"10.0.0.2:2525\"]");
+    }
+    List<UpstreamHost> out = new ArrayList<>();
+    List<ConfigValue> list = values.orElse(List.of());
+    for (int i = 0; i < list.size(); i++) {
+      String at = s.pathOf("hosts") + "[" + i + "]";
+      ConfigValue v = list.get(i);
+      s.text(v, at).ifPresent(text -> {
+        Optional<UpstreamHost> host = host(text, defaultPort);
+        if (host.isEmpty()) {
+          s.problems().add(v.origin(), at, "'" + text + "' is not a host",
+              "host, host:port, IP address or [IPv6]:port, e.g. mail.example.com:587");
+        }
+        host.ifPresent(out::add);
+      });
+    }
+    return out;
+  }
+
+  /** {@code name}, {@code name:port}, {@code 10.0.0.2:2525}, {@code [2001:db8::1]:25} or a bare IPv6 literal. */
+  static Optional<UpstreamHost> host(String text, int defaultPort) {
+    String host = text;
+    String port = null;
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      if (close < 0) {
+        return Optional.empty();
+      }
+      host = text.substring(1, close);
+      String rest = text.substring(close + 1);
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith(":")) {
+          return Optional.empty();
+        }
+        port = rest.substring(1);
+      }
+      if (IpLiteral.parse(host).isEmpty() || host.indexOf(':') < 0) {
+        return Optional.empty();
+      }
+    } else if (text.indexOf(':') != text.lastIndexOf(':')) {
+      return IpLiteral.parse(text).map(a -> new UpstreamHost(text, defaultPort));
+    } else if (text.indexOf(':') >= 0) {
+      host = text.substring(0, text.indexOf(':'));
+      port = text.substring(text.indexOf(':') + 1);
+    }
+    if (!host.contains(":") && !host.matches(HOST_NAME)) {
+      return Optional.empty();
+    }
+    int number = defaultPort;
+    if (port != null) {
+      if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        return Optional.empty();
+      }
+      number = Integer.parseInt(port);
+    }
+    return Optional.of(new UpstreamHost(host, number));
+  }
+
+  private static Optional<RetrySchedule> retry(Section s) {
+    int before = s.problems().count();
+    s.require("initial-delay", "multiplier", "max-delay", "jitter", "max-lifetime");
+    Optional<Duration> initial = s.duration("initial-delay");
+    Optional<Double> multiplier = s.decimal("multiplier", 1.0, 100.0);
+    Optional<Duration> max = s.duration("max-delay");
+    Optional<Double> jitter = s.decimal("jitter", 0.0, 1.0);
+    Optional<Duration> lifetime = s.duration("max-lifetime");
+    s.finish();
+    if (initial.isPresent() && max.isPresent() && max.get().compareTo(initial.get()) < 0) {
+      s.problem("max-delay", "is shorter than initial-delay", "");
+    }
+    if (s.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new RetrySchedule(
+        initial.orElseThrow(), multiplier.orElseThrow(), max.orElseThrow(), jitter.orElseThrow(), lifetime.orElseThrow()));
+  }
+}

@@ -1,0 +1,108 @@
+package relay.config.load;
+
+import java.net.InetAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import relay.config.model.AdminConfig;
+import relay.config.model.DeliveryConfig;
+import relay.config.model.ListenerConfig;
+import relay.config.model.LoggingConfig;
+import relay.config.model.RelayConfig;
+import relay.config.model.SpoolConfig;
+
+/**
+ * Binds the resolved {@code relay} object into a {@link RelayConfig}. The data directory is settled
+ * first because every other relative path resolves against it; {@code RELAY_HOME} in the
+ * environment wins over {@code relay.home}, and a relative home resolves against the working
+ * directory.
+ */
+final class RelayBinder {
+
+  static final String HOME_VARIABLE = "RELAY_HOME";
+  private static final String HOST_NAME =
+      "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
+
+  private final Map<String, String> environment;
+
+  RelayBinder(Map<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /** The configuration, or empty when there was any problem (all of them recorded). */
+  Optional<RelayConfig> bind(Section relay) {
+    int before = relay.problems().count();
+    relay.require("home", "hostname", "spool", "delivery", "logging", "admin");
+    Path home = home(relay);
+    String hostname = relay.text("hostname").orElse("localhost");
+    if (!hostname.matches(HOST_NAME)) {
+      relay.problem("hostname", "'" + hostname + "' is not a host name", "e.g. relay.example.com");
+    }
+    List<ListenerConfig> listeners = new ListenerBinder(home).bind(relay);
+    Optional<SpoolConfig> spool = relay.section("spool").flatMap(s -> spool(s, home));
+    Optional<DeliveryConfig> delivery = relay.section("delivery").flatMap(new OutboundBinder(home, hostname)::bind);
+    Optional<LoggingConfig> logging = relay.section("logging").flatMap(s -> logging(s, home));
+    Optional<AdminConfig> admin = relay.section("admin").flatMap(RelayBinder::admin);
+    relay.finish();
+    admin.filter(AdminConfig::enabled).ifPresent(a -> listeners.stream()
+        .filter(l -> l.port() == a.port() && l.address().equals(a.address()))
+        .forEach(l -> relay.problem("admin", "binds " + a.address().getHostAddress() + " port " + a.port()
+            + " like listener '" + l.name() + "'", "")));
+    if (relay.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new RelayConfig(home, hostname, listeners, spool.orElseThrow(), delivery.orElseThrow(),
+        logging.orElseThrow(), admin.orElseThrow()));
+  }
+
+  private Path home(Section relay) {
+    String fromEnvironment = environment.get(HOME_VARIABLE);
+    Optional<String> fromFile = relay.text("home");
+    String text = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : fromFile.orElse("var");
+    try {
+      return Path.of(text).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      relay.problem("home", "'" + text + "' is not a path", "");
+      return Path.of("").toAbsolutePath();
+    }
+  }
+
+  private static Optional<SpoolConfig> spool(Section s, Path home) {
+    int before = s.problems().count();
+    s.require("directory", "min-free-space");
+    Path directory = directory(s, home);
+    long minFree = s.bytes("min-free-space").orElse(1L);
+    s.finish();
+    return s.problems().count() > before ? Optional.empty() : Optional.of(new SpoolConfig(directory, minFree));
+  }
+
+  private static Optional<LoggingConfig> logging(Section s, Path home) {
+    int before = s.problems().count();
+    s.require("directory");
+    Path directory = directory(s, home);
+    s.finish();
+    return s.problems().count() > before ? Optional.empty() : Optional.of(new LoggingConfig(directory));
+  }
+
+  private static Optional<AdminConfig> admin(Section s) {
+    int before = s.problems().count();
+    s.require("enabled", "address", "port");
+    boolean enabled = s.flag("enabled").orElse(true);
+    Optional<InetAddress> address = IpLiteral.read(s, "address");
+    int port = s.port("port").orElse(0);
+    s.finish();
+    return s.problems().count() > before ? Optional.empty() : Optional.of(new AdminConfig(enabled, address.orElseThrow(), port));
+  }
+
+  private static Path directory(Section s, Path home) {
+    Optional<String> text = s.text("directory");
+    try {
+      return text.map(home::resolve).orElse(home);
+    } catch (InvalidPathException e) {
+      s.problem("directory", "'" + text.orElseThrow() + "' is not a path", "");
+      return home;
+    }
+  }
+}

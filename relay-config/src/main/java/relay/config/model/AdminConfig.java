@@ -1,0 +1,21 @@
+package relay.config.model;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * The admin HTTP endpoint serving {@code /metrics} and {@code /healthz}.
+ *
+ * @param enabled whether the endpoint is started at all
+ * @param address the IP address to bind (loopback by default: it has no authentication)
+ * @param port the TCP port to bind, 1..65535
+ */
+public record AdminConfig(boolean enabled, InetAddress address, int port) {
+
+  public AdminConfig {
+    Objects.requireNonNull(address, "address");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+  }
+}

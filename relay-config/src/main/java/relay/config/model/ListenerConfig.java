@@ -1,0 +1,51 @@
+package relay.config.model;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import relay.core.policy.InboundConnector;
+
+/**
+ * One SMTP listening socket and who may use it.
+ *
+ * <p>Invariants: the port is 1..65535; {@code maxConnectionsPerClient <= maxConnections}; the
+ * inbound connectors are never empty and are kept in file order, because the first whose client
+ * networks contain the client applies ({@link InboundConnector#select}). Immutable.
+ *
+ * @param name shown in logs and metrics; unique among listeners
+ * @param address the IP address to bind (a literal, never a host name)
+ * @param port the TCP port to bind
+ * @param starttls whether STARTTLS is offered
+ * @param tls PEM certificate chain and key; empty with {@code starttls} means a self-signed
+ *     certificate is generated under {@link RelayConfig#generatedTlsDirectory()}
+ * @param maxConnections most simultaneous sessions on this listener
+ * @param maxConnectionsPerClient most simultaneous sessions from one client address
+ * @param inboundConnectors ordered; first match by client address wins
+ */
+public record ListenerConfig(
+    String name,
+    InetAddress address,
+    int port,
+    boolean starttls,
+    Optional<TlsFiles> tls,
+    int maxConnections,
+    int maxConnectionsPerClient,
+    List<InboundConnector> inboundConnectors) {
+
+  public ListenerConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(tls, "tls");
+    inboundConnectors = List.copyOf(inboundConnectors);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (maxConnections < 1 || maxConnectionsPerClient < 1 || maxConnectionsPerClient > maxConnections) {
+      throw new IllegalArgumentException("connection limits must satisfy 1 <= per-client <= total");
+    }
+    if (inboundConnectors.isEmpty()) {
+      throw new IllegalArgumentException("listener '" + name + "' has no inbound connectors");
+    }
+  }
+}

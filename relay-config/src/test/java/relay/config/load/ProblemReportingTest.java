@@ -1,0 +1,139 @@
+package relay.config.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import relay.config.model.RelayConfig;
+import relay.core.policy.ClientNetwork;
+
+class ProblemReportingTest {
+
+  @TempDir Path dir;
+
+  private Path write(String text) throws IOException {
+    return Files.writeString(dir.resolve("relay.conf"), text);
+  }
+
+  private List<String> problems(String text, Map<String, String> environment) throws IOException {
+    Path file = write(text);
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+        () -> ConfigLoader.load(Optional.of(file), environment));
+    return e.problems().stream().map(p -> p.toString().replace(dir + "/", "")).toList();
+  }
+
+  private static String listener(String connectors) {
+    return "relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 2525, inbound-connectors = ["
+        + connectors + "] }]\n";
+  }
+
+  @Test
+  void syntaxErrorIsReportedWithFileAndLine() throws IOException {
+    assertThat(problems("relay {\n  hostname = \"x\"\n  listeners = [ }\n}\n", Map.of()))
+        .singleElement().asString()
+        .startsWith("relay.conf:3: ")
+        .contains("List should have ]");
+  }
+
+  @Test
+  void missingFileIsAProblemNotAFallbackToTheDefault() {
+    Path missing = dir.resolve("absent.conf");
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+        () -> ConfigLoader.load(Optional.of(missing), Map.of()));
+    assertThat(e.getMessage()).isEqualTo("1 configuration problem:\n" + missing + ": no such file");
+  }
+
+  @Test
+  void unresolvableSubstitutionNamesItsLine() throws IOException {
+    assertThat(problems("relay {\n  hostname = ${relay.nowhere}\n}\n", Map.of()))
+        .singleElement().asString().startsWith("relay.conf:2: ").contains("${relay.nowhere}");
+  }
+
+  @Test
+  void unknownKeyResemblingNothingListsTheKnownKeys() throws IOException {
+    assertThat(problems("relay.admin.flavour = vanilla\n", Map.of()))
+        .containsExactly("relay.conf:1: relay.admin.flavour: unknown key (known keys: address, enabled, port)");
+  }
+
+  @Test
+  void quotedBooleanInTheFileIsRefusedButEnvironmentStringsAreAccepted() throws IOException {
+    assertThat(problems("relay.admin.enabled = \"false\"\n", Map.of()))
+        .containsExactly("relay.conf:1: relay.admin.enabled: expected true or false, found string 'false'");
+    RelayConfig config = ConfigLoader.load(Optional.of(write(
+        "relay.admin { enabled = ${ADMIN}, port = ${ADMIN_PORT} }\n")), Map.of("ADMIN", "false", "ADMIN_PORT", "9300"));
+    assertThat(config.admin().enabled()).isFalse();
+    assertThat(config.admin().port()).isEqualTo(9300);
+  }
+
+  @Test
+  void networkCoveredByAnEarlierConnectorIsUnreachable() throws IOException {
+    assertThat(problems(listener("""
+        { name = broad, client-networks = ["10.0.0.0/8"], relay = true }
+        { name = narrow, client-networks = ["192.168.0.0/16", "10.1.0.0/16"] }
+        """), Map.of()))
+        .containsExactly("relay.conf:2: relay.listeners[0].inbound-connectors[1].client-networks[1]: "
+            + "10.1.0.0/16 is never used: connector 'broad' comes first and covers it with 10.0.0.0/8 "
+            + "(first match wins: put the more specific connector first)");
+  }
+
+  @Test
+  void specificNetworkBeforeBroaderOneIsAllowed() throws IOException {
+    RelayConfig config = ConfigLoader.load(Optional.of(write(listener("""
+        { name = printer, client-networks = ["10.0.0.5"], relay = false, recipient-domains = [example.com] }
+        { name = lan, client-networks = ["10.0.0.0/8"], relay = true }
+        """))), Map.of());
+    assertThat(config.listeners().getFirst().inboundConnectors().get(1).clientNetworks())
+        .containsExactly(ClientNetwork.parse("10.0.0.0/8"));
+  }
+
+  @Test
+  void openRelayNeedsExplicitConsent() throws IOException {
+    assertThat(problems(listener("{ name = all, client-networks = [\"::/0\"], relay = true }"), Map.of()))
+        .singleElement().asString().contains("relay = true for ::/0 makes an open relay");
+    RelayConfig config = ConfigLoader.load(Optional.of(write(listener(
+        "{ name = all, client-networks = [\"::/0\"], relay = true, allow-open-relay = true }"))), Map.of());
+    assertThat(config.listeners().getFirst().inboundConnectors().getFirst().relayToAnyDomain()).isTrue();
+  }
+
+  @Test
+  void missingRequiredKeysAreEachReportedAtTheirObject() throws IOException {
+    assertThat(problems("relay.listeners = [\n  { name = a }\n]\n", Map.of())).containsExactly(
+        "relay.conf:2: relay.listeners[0].address: is required but missing",
+        "relay.conf:2: relay.listeners[0].inbound-connectors: is required but missing",
+        "relay.conf:2: relay.listeners[0].port: is required but missing");
+  }
+
+  @Test
+  void duplicateListenerNamesAndBindsAreReported() throws IOException {
+    String c = "inbound-connectors = [{ name = c, client-networks = [\"127.0.0.1\"] }]";
+    assertThat(problems("relay.listeners = [\n"
+        + "  { name = a, address = \"127.0.0.1\", port = 2525, " + c + " }\n"
+        + "  { name = a, address = \"127.0.0.1\", port = 2525, " + c + " }\n]\n", Map.of()))
+        .containsExactly(
+            "relay.conf:3: relay.listeners[1]: binds 127.0.0.1 port 2525 like listeners[0]",
+            "relay.conf:3: relay.listeners[1].name: duplicate name 'a' (already used by listeners[0])");
+  }
+
+  @Test
+  void malformedValuesGetPreciseReasons() throws IOException {
+    assertThat(problems("""
+        relay.spool.min-free-space = lots
+        relay.delivery.retry.jitter = 1.5
+        relay.delivery.retry.max-delay = 10s
+        relay.admin.address = localhost
+        relay.hostname = "bad host"
+        """, Map.of())).containsExactly(
+        "relay.conf:1: relay.spool.min-free-space: 'lots' is not a size (a number with a unit, e.g. 64KiB, 50MiB, 1GiB)",
+        "relay.conf:2: relay.delivery.retry.jitter: 1.5 is out of range (0.0..1.0)",
+        "relay.conf:3: relay.delivery.retry.max-delay: is shorter than initial-delay",
+        "relay.conf:4: relay.admin.address: 'localhost' is not an IP address (use a literal such as 127.0.0.1, 0.0.0.0 or ::)",
+        "relay.conf:5: relay.hostname: 'bad host' is not a host name (e.g. relay.example.com)");
+  }
+}

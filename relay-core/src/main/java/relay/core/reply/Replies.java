@@ -1,0 +1,87 @@
+package relay.core.reply;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one table of replies Relay's SMTP listener sends. Handlers refer to these constants and
+ * factories instead of writing reply text themselves, so wording and status codes are reviewed in
+ * one place. Texts are deliberately bland: the detail of a refusal goes to the logs, not to the peer.
+ *
+ * <p>Stateless and immutable; safe from any thread.
+ */
+public final class Replies {
+
+  private Replies() {}
+
+  // Positive completions.
+  public static final SmtpReply OK = SmtpReply.of(250, "2.0.0", "Ok");
+  public static final SmtpReply SENDER_OK = SmtpReply.of(250, "2.1.0", "Sender ok");
+  public static final SmtpReply RECIPIENT_OK = SmtpReply.of(250, "2.1.5", "Recipient ok");
+  public static final SmtpReply RESET = SmtpReply.of(250, "2.0.0", "Reset");
+  public static final SmtpReply HELP = SmtpReply.of(214, "2.0.0", "See RFC 5321");
+  public static final SmtpReply VRFY = SmtpReply.of(252, "2.5.0", "Cannot verify the user, but will accept the message");
+  public static final SmtpReply BYE = SmtpReply.of(221, "2.0.0", "Bye");
+  public static final SmtpReply START_TLS = SmtpReply.of(220, "2.0.0", "Ready to start TLS");
+  public static final SmtpReply START_DATA = SmtpReply.of(354, null, "End data with <CR><LF>.<CR><LF>");
+
+  // Transient refusals.
+  public static final SmtpReply TOO_MANY_ERRORS = SmtpReply.of(421, "4.7.0", "Too many errors, closing connection");
+  public static final SmtpReply TOO_MANY_CONNECTIONS = SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
+  public static final SmtpReply TIMEOUT = SmtpReply.of(421, "4.4.2", "Timeout, closing connection");
+  public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down, closing connection");
+  public static final SmtpReply QUEUE_FAILED = SmtpReply.of(451, "4.3.0", "Local error in processing, try again later");
+  public static final SmtpReply SPOOL_FULL = SmtpReply.of(452, "4.3.1", "Insufficient system storage, try again later");
+  public static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Too many recipients");
+
+  // Permanent refusals.
+  public static final SmtpReply UNKNOWN_COMMAND = SmtpReply.of(500, "5.5.1", "Command unrecognized");
+  public static final SmtpReply SYNTAX_ERROR = SmtpReply.of(500, "5.5.2", "Syntax error");
+  /** RFC 5321 section 4.5.3.1.6 names 500 for both an over-long command line and text line. */
+  public static final SmtpReply LINE_TOO_LONG = SmtpReply.of(500, "5.5.6", "Line too long");
+  public static final SmtpReply ARGUMENT_SYNTAX = SmtpReply.of(501, "5.5.2", "Syntax error in parameters or arguments");
+  public static final SmtpReply INVALID_ARGUMENT = SmtpReply.of(501, "5.5.4", "Invalid command arguments");
+  public static final SmtpReply BAD_SENDER_SYNTAX = SmtpReply.of(501, "5.1.7", "Bad sender address syntax");
+  public static final SmtpReply BAD_RECIPIENT_SYNTAX = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
+  public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
+  public static final SmtpReply BAD_SEQUENCE = SmtpReply.of(503, "5.5.1", "Bad sequence of commands");
+  public static final SmtpReply TLS_REQUIRED = SmtpReply.of(530, "5.7.0", "Must issue a STARTTLS command first");
+  public static final SmtpReply SENDER_DENIED = SmtpReply.of(550, "5.7.1", "Sender address not allowed");
+  public static final SmtpReply RELAY_DENIED = SmtpReply.of(550, "5.7.1", "Relaying denied");
+  public static final SmtpReply BARE_LINE_ENDING = SmtpReply.of(550, "5.6.11", "Message contains bare CR or LF line endings");
+  public static final SmtpReply MESSAGE_TOO_BIG = SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit");
+  public static final SmtpReply NON_ASCII_ADDRESS = SmtpReply.of(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+  public static final SmtpReply CLIENT_NOT_ALLOWED = SmtpReply.of(554, "5.7.1", "Access denied");
+  public static final SmtpReply UNKNOWN_PARAMETER = SmtpReply.of(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
+
+  /** The connect greeting (no enhanced status: RFC 2034 section 3). */
+  public static SmtpReply greeting(String hostName) {
+    return SmtpReply.of(220, null, hostName + " ESMTP Relay");
+  }
+
+  /** The reply to HELO. */
+  public static SmtpReply helo(String hostName) {
+    return SmtpReply.of(250, "2.0.0", hostName);
+  }
+
+  /** The reply to EHLO: host name, then one extension per line (no enhanced status). */
+  public static SmtpReply ehlo(String hostName, long maxMessageSize, boolean offerStartTls) {
+    List<String> lines = new ArrayList<>();
+    lines.add(hostName);
+    lines.add("PIPELINING");
+    lines.add("SIZE " + maxMessageSize);
+    lines.add("8BITMIME");
+    lines.add("ENHANCEDSTATUSCODES");
+    lines.add("SMTPUTF8");
+    lines.add("DSN");
+    if (offerStartTls) {
+      lines.add("STARTTLS");
+    }
+    return new SmtpReply(250, null, lines);
+  }
+
+  /** Sent only after the spool's commit returned: the message is on disk. */
+  public static SmtpReply queued(String queueId) {
+    return SmtpReply.of(250, "2.0.0", "Ok queued as " + queueId);
+  }
+}

@@ -1,0 +1,198 @@
+package relay.core.schedule;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.delivery.Transport;
+import relay.core.envelope.Envelope;
+import relay.core.envelope.Recipient;
+import relay.core.metrics.RelayMetrics;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientState;
+import relay.core.spool.RecipientStatus;
+import relay.core.spool.Spool;
+
+/**
+ * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
+ * pending recipients are handed to the transport, each outcome updates that recipient's state,
+ * transient ones are rescheduled by {@link RetryPolicy} (or finally failed once the lifetime is
+ * over), and the new state is written to the spool before anything else happens. The message leaves
+ * the spool only when no recipient is pending.
+ *
+ * <p>Threading: {@link #run} is called concurrently on virtual threads, one call per message at a
+ * time; the shared random source is guarded.
+ */
+final class DeliveryAttempt {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryAttempt.class);
+
+  private final Spool spool;
+  private final Transport transport;
+  private final String connector;
+  private final RetryPolicy policy;
+  private final InstantSource clock;
+  private final RandomGenerator random;
+  private final RelayMetrics metrics;
+
+  DeliveryAttempt(
+      Spool spool,
+      Transport transport,
+      String connector,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      RelayMetrics metrics) {
+    this.spool = spool;
+    this.transport = transport;
+    this.connector = connector;
+    this.policy = policy;
+    this.clock = clock;
+    this.random = random;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Attempts the message once.
+   *
+   * @return the message with its new state when recipients remain pending, empty when it left the spool
+   */
+  Optional<QueuedMessage> run(QueuedMessage message) throws InterruptedException {
+    Envelope envelope = message.envelope();
+    List<Recipient> pending = message.recipients().stream()
+        .filter(r -> r.status() == RecipientStatus.PENDING)
+        .map(RecipientState::recipient)
+        .toList();
+    if (pending.isEmpty()) {
+      removeFromSpool(message);
+      return Optional.empty();
+    }
+    Map<Recipient, RecipientOutcome> outcomes = deliver(message, envelope, pending);
+    Instant now = clock.instant();
+    int attempts = message.attempts() + 1;
+
+    List<RecipientState> states = new ArrayList<>();
+    boolean anyPending = false;
+    for (RecipientState state : message.recipients()) {
+      RecipientOutcome outcome = outcomes.get(state.recipient());
+      if (state.status() != RecipientStatus.PENDING || outcome == null) {
+        states.add(state);
+        continue;
+      }
+      RecipientStatus status = switch (outcome) {
+        case RecipientOutcome.Delivered d -> RecipientStatus.DELIVERED;
+        case RecipientOutcome.TransientFailure t -> RecipientStatus.PENDING;
+        case RecipientOutcome.PermanentFailure p -> RecipientStatus.FAILED;
+      };
+      anyPending |= status == RecipientStatus.PENDING;
+      states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.detail()));
+    }
+
+    Instant nextAttemptAt = now;
+    boolean expired = false;
+    if (anyPending) {
+      RetryDecision decision;
+      synchronized (random) {
+        decision = policy.next(attempts, envelope.receivedAt(), now, random);
+      }
+      switch (decision) {
+        case RetryDecision.RetryAt retry -> nextAttemptAt = retry.at();
+        case RetryDecision.Expired e -> {
+          expired = true;
+          states = states.stream().map(DeliveryAttempt::expire).toList();
+        }
+      }
+    }
+    QueuedMessage next = new QueuedMessage(message.id(), envelope, states, attempts, nextAttemptAt, message.bodySize());
+    try {
+      spool.update(next);
+    } catch (IOException e) {
+      // The attempt already happened; keeping the new state in memory means at worst a recipient is
+      // delivered twice after a crash, never that one is lost.
+      log.error("message {}: could not record delivery state in the spool", message.id(), e);
+    }
+    report(next, outcomes, now, expired);
+    if (next.isDone()) {
+      removeFromSpool(next);
+      return Optional.empty();
+    }
+    return Optional.of(next);
+  }
+
+  private Map<Recipient, RecipientOutcome> deliver(QueuedMessage message, Envelope envelope, List<Recipient> pending)
+      throws InterruptedException {
+    Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
+    try {
+      DeliveryRequest request = new DeliveryRequest(
+          message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()),
+          envelope.client(), envelope.receivedAt());
+      for (RecipientOutcome outcome : transport.deliver(request)) {
+        outcomes.put(outcome.recipient(), outcome);
+      }
+    } catch (RuntimeException e) {
+      log.error("message {}: transport '{}' failed unexpectedly", message.id(), connector, e);
+    }
+    for (Recipient recipient : pending) {
+      // The transport contract promises one outcome each; a missing one is retried, never dropped.
+      outcomes.computeIfAbsent(recipient, r -> new RecipientOutcome.TransientFailure(r, "no outcome from transport"));
+    }
+    return outcomes;
+  }
+
+  private static RecipientState expire(RecipientState state) {
+    if (state.status() != RecipientStatus.PENDING) {
+      return state;
+    }
+    String reason = "expired in queue; last: " + (state.lastReply() == null ? "none" : state.lastReply());
+    return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), reason);
+  }
+
+  private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
+    Duration delay = Duration.between(next.envelope().receivedAt(), now);
+    for (RecipientOutcome outcome : outcomes.values()) {
+      switch (outcome) {
+        case RecipientOutcome.Delivered d -> {
+          metrics.deliveryAttempt(connector, "delivered");
+          metrics.deliveryDelay(connector, delay);
+          log.info("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
+        }
+        case RecipientOutcome.TransientFailure t -> {
+          metrics.deliveryAttempt(connector, "transient");
+          log.info("message {}: {} deferred via '{}': {}", next.id(), t.recipient().address(), connector, t.detail());
+        }
+        case RecipientOutcome.PermanentFailure p -> {
+          metrics.deliveryAttempt(connector, "permanent");
+          log.warn("message {}: {} FAILED permanently via '{}': {}", next.id(), p.recipient().address(), connector, p.detail());
+        }
+      }
+    }
+    if (expired) {
+      for (RecipientState state : next.recipients()) {
+        if (outcomes.get(state.recipient()) instanceof RecipientOutcome.TransientFailure) {
+          log.warn("message {}: {} FAILED, lifetime exceeded after {} attempts: {}",
+              next.id(), state.recipient().address(), next.attempts(), state.lastReply());
+        }
+      }
+    } else if (!next.isDone()) {
+      log.info("message {}: next attempt at {}", next.id(), next.nextAttemptAt());
+    }
+  }
+
+  private void removeFromSpool(QueuedMessage message) {
+    try {
+      spool.remove(message.id());
+    } catch (IOException e) {
+      log.error("message {}: done, but could not be removed from the spool", message.id(), e);
+    }
+  }
+}

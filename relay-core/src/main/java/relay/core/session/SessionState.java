@@ -1,0 +1,92 @@
+package relay.core.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import relay.core.envelope.MailParameters;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.Recipient;
+
+/**
+ * Everything one SMTP session remembers between inputs. Immutable: each input yields a new state.
+ *
+ * @param phase what kind of input is expected next
+ * @param helo the EHLO/HELO argument, or null before it
+ * @param esmtp whether the client said EHLO (rather than HELO)
+ * @param tlsActive whether the connection is encrypted
+ * @param sender the MAIL FROM path of the open transaction, or null
+ * @param parameters the MAIL FROM parameters of the open transaction, or null
+ * @param recipients accepted recipients of the open transaction, without duplicates
+ * @param errors how many commands failed so far
+ */
+public record SessionState(
+    Phase phase,
+    String helo,
+    boolean esmtp,
+    boolean tlsActive,
+    MailPath sender,
+    MailParameters parameters,
+    List<Recipient> recipients,
+    int errors) {
+
+  /** What the session waits for. */
+  public enum Phase {
+    /** Before {@link SmtpSession#connect()}. */
+    NEW,
+    /** Command lines. */
+    COMMANDS,
+    /** DATA accepted; waiting for the spool transaction to open. */
+    OPENING,
+    /** Message content; waiting for {@link SmtpSession#dataEnd}. */
+    DATA,
+    /** Waiting for the spool commit. */
+    COMMITTING,
+    /** STARTTLS accepted; waiting for the handshake. */
+    TLS_HANDSHAKE,
+    /** The connection is to be closed; no more input is accepted. */
+    CLOSED
+  }
+
+  public SessionState {
+    recipients = List.copyOf(recipients);
+  }
+
+  /** The state of a new connection. */
+  public static SessionState initial(boolean tlsActive) {
+    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0);
+  }
+
+  public boolean inTransaction() {
+    return sender != null;
+  }
+
+  SessionState withPhase(Phase p) {
+    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors);
+  }
+
+  SessionState greeted(String name, boolean extended) {
+    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors);
+  }
+
+  SessionState withTransaction(MailPath from, MailParameters params) {
+    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors);
+  }
+
+  SessionState withRecipient(Recipient r) {
+    List<Recipient> more = new ArrayList<>(recipients);
+    more.add(r);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors);
+  }
+
+  SessionState reset() {
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors);
+  }
+
+  /** After the TLS handshake: everything learnt in plain text is forgotten (RFC 3207 section 4.2). */
+  SessionState afterTls() {
+    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors);
+  }
+
+  SessionState withError() {
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1);
+  }
+}

@@ -1,0 +1,259 @@
+package relay.core.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import relay.core.envelope.ClientInfo;
+import relay.core.envelope.Domain;
+import relay.core.envelope.Envelope;
+import relay.core.policy.InboundConnector;
+import relay.core.reply.Replies;
+import relay.core.reply.SmtpReply;
+import relay.core.session.SessionState.Phase;
+import relay.core.spool.QueuedMessage;
+
+/**
+ * The SMTP server dialogue as a pure state machine: each input and the current {@link SessionState}
+ * give a {@link Transition} (replies, effects, next state). It knows nothing of sockets, threads or
+ * the spool; the adapter feeds it lines and events and carries out the effects.
+ *
+ * <p>Call order: {@link #connect()} first; then {@link #command} in phase COMMANDS;
+ * {@link #spoolOpened}/{@link #spoolFailed} in OPENING; {@link #dataEnd} in DATA;
+ * {@link #committed}/{@link #commitFailed} in COMMITTING; {@link #tlsEstablished} in TLS_HANDSHAKE;
+ * {@link #timeout()} in any phase. An input in the wrong phase is a bug in the caller and throws
+ * {@link IllegalStateException}.
+ *
+ * <p>Policy lives here: a client without a connector is refused at connect; MAIL needs TLS when the
+ * connector requires it and an allowed sender domain; RCPT accepts only domains the connector may
+ * relay to (never an open relay) and at most {@code maxRecipients}; more than {@code maxErrors}
+ * failed commands close the session. Immutable and thread-safe.
+ */
+public final class SmtpSession {
+
+  private final SessionContext context;
+  private final CommandParser parser;
+
+  public SmtpSession(SessionContext context) {
+    this.context = context;
+    this.parser = new CommandParser(new Domain(context.hostName()));
+  }
+
+  public SessionContext context() {
+    return context;
+  }
+
+  /** The connection was accepted: greet or refuse it. */
+  public Transition connect() {
+    SessionState s = SessionState.initial(false);
+    if (context.connector().isEmpty()) {
+      return close(s, Replies.CLIENT_NOT_ALLOWED);
+    }
+    return reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
+  }
+
+  /** One command line (without CRLF). */
+  public Transition command(SessionState s, String line) {
+    expect(s, Phase.COMMANDS);
+    boolean utf8 = s.parameters() != null && s.parameters().smtpUtf8();
+    return command(s, parser.parse(line, utf8));
+  }
+
+  /** One parsed command. */
+  public Transition command(SessionState s, Command command) {
+    expect(s, Phase.COMMANDS);
+    InboundConnector c = connector();
+    return switch (command) {
+      case Command.Ehlo e ->
+          reply(s.greeted(e.domain(), true),
+              Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive()));
+      case Command.Helo h -> reply(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
+      case Command.Mail m -> mail(s, m);
+      case Command.Rcpt r -> rcpt(s, r);
+      case Command.Data d -> data(s);
+      case Command.Rset r -> reply(s.reset(), Replies.RESET);
+      case Command.Noop n -> reply(s, Replies.OK);
+      case Command.Help h -> reply(s, Replies.HELP);
+      case Command.Vrfy v -> reply(s, Replies.VRFY);
+      case Command.Quit q -> close(s, Replies.BYE);
+      case Command.StartTls t -> startTls(s);
+      case Command.Unknown u -> fail(s, Replies.UNKNOWN_COMMAND);
+      case Command.Invalid i -> fail(s, i.reply());
+    };
+  }
+
+  /** A command line longer than the connector allows was read and discarded. */
+  public Transition lineTooLong(SessionState s) {
+    expect(s, Phase.COMMANDS);
+    return fail(s, Replies.LINE_TOO_LONG);
+  }
+
+  /** The spool transaction for the accepted DATA is open: ask for the content. */
+  public Transition spoolOpened(SessionState s) {
+    expect(s, Phase.OPENING);
+    InboundConnector c = connector();
+    byte[] header =
+        ReceivedHeader.build(
+            s.helo(), context.clientAddress(), context.hostName(), s.esmtp(), s.tlsActive(),
+            s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
+    Effect begin =
+        new Effect.BeginData(header, c.limits().maxMessageSize(), c.limits().maxTextLine(), c.bareLineEndings());
+    return new Transition(List.of(Replies.START_DATA), List.of(begin), s.withPhase(Phase.DATA));
+  }
+
+  /** The spool could not open a transaction: refuse DATA, the transaction is over. */
+  public Transition spoolFailed(SessionState s, SpoolFailure failure) {
+    expect(s, Phase.OPENING);
+    return fail(s.reset(), spoolReply(failure));
+  }
+
+  /** The content decoder read the end of data. */
+  public Transition dataEnd(SessionState s, DataSummary summary) {
+    expect(s, Phase.DATA);
+    InboundConnector c = connector();
+    SmtpReply refusal = null;
+    if (summary.tooBig()) {
+      refusal = Replies.MESSAGE_TOO_BIG;
+    } else if (summary.lineTooLong()) {
+      refusal = Replies.LINE_TOO_LONG;
+    } else if (summary.bareLineEnding() && c.bareLineEndings() == relay.core.policy.BareLineEndings.REJECT) {
+      refusal = Replies.BARE_LINE_ENDING;
+    }
+    if (refusal != null) {
+      Transition failed = fail(s.reset(), refusal);
+      List<Effect> effects = new ArrayList<>();
+      effects.add(new Effect.AbandonMessage());
+      effects.addAll(failed.effects());
+      return new Transition(failed.replies(), effects, failed.next());
+    }
+    ClientInfo client =
+        new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
+    Envelope envelope =
+        new Envelope(s.sender(), s.parameters(), s.recipients(), client, context.clock().instant());
+    return new Transition(List.of(), List.of(new Effect.Commit(envelope)), s.withPhase(Phase.COMMITTING));
+  }
+
+  /** The message is durably queued: only now does the client get 250. */
+  public Transition committed(SessionState s, QueuedMessage message) {
+    expect(s, Phase.COMMITTING);
+    return reply(s.reset(), Replies.queued(message.id().value()));
+  }
+
+  /** The commit failed: nothing was queued. */
+  public Transition commitFailed(SessionState s, SpoolFailure failure) {
+    expect(s, Phase.COMMITTING);
+    return fail(s.reset(), spoolReply(failure));
+  }
+
+  /** The TLS handshake after STARTTLS completed: start over, as before EHLO. */
+  public Transition tlsEstablished(SessionState s) {
+    expect(s, Phase.TLS_HANDSHAKE);
+    return new Transition(List.of(), List.of(), s.afterTls());
+  }
+
+  /** The client was silent for too long (command or DATA timeout). */
+  public Transition timeout(SessionState s) {
+    if (s.phase() == Phase.CLOSED) {
+      return new Transition(List.of(), List.of(), s);
+    }
+    return close(s, Replies.TIMEOUT);
+  }
+
+  /**
+   * The server is shutting down: between transactions the session ends with 421; in any other
+   * phase nothing happens, and the adapter asks again once the current step is done.
+   */
+  public Transition shutdown(SessionState s) {
+    if (s.phase() != Phase.COMMANDS) {
+      return new Transition(List.of(), List.of(), s);
+    }
+    return close(s, Replies.SHUTTING_DOWN);
+  }
+
+  private Transition mail(SessionState s, Command.Mail m) {
+    InboundConnector c = connector();
+    if (s.helo() == null || s.inTransaction()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    if (c.requireTls() && !s.tlsActive()) {
+      return fail(s, Replies.TLS_REQUIRED);
+    }
+    if (m.parameters().declaredSize() > c.limits().maxMessageSize()) {
+      return fail(s, Replies.MESSAGE_TOO_BIG);
+    }
+    if (!c.allowsSenderDomain(m.sender().domain())) {
+      return fail(s, Replies.SENDER_DENIED);
+    }
+    return reply(s.withTransaction(m.sender(), m.parameters()), Replies.SENDER_OK);
+  }
+
+  private Transition rcpt(SessionState s, Command.Rcpt r) {
+    InboundConnector c = connector();
+    if (!s.inTransaction()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    if (!r.postmaster() && !c.allowsRecipientDomain(r.recipient().address().domain())) {
+      return fail(s, Replies.RELAY_DENIED);
+    }
+    boolean duplicate =
+        s.recipients().stream().anyMatch(x -> x.address().equals(r.recipient().address()));
+    if (duplicate) {
+      return reply(s, Replies.RECIPIENT_OK);
+    }
+    if (s.recipients().size() >= c.limits().maxRecipients()) {
+      return fail(s, Replies.TOO_MANY_RECIPIENTS);
+    }
+    return reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+  }
+
+  private Transition data(SessionState s) {
+    if (!s.inTransaction() || s.recipients().isEmpty()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    return new Transition(List.of(), List.of(new Effect.OpenMessage()), s.withPhase(Phase.OPENING));
+  }
+
+  private Transition startTls(SessionState s) {
+    if (s.tlsActive()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    if (!context.tlsAvailable()) {
+      return fail(s, Replies.NOT_IMPLEMENTED);
+    }
+    return new Transition(
+        List.of(Replies.START_TLS), List.of(new Effect.UpgradeTls()), s.withPhase(Phase.TLS_HANDSHAKE));
+  }
+
+  private static SmtpReply spoolReply(SpoolFailure failure) {
+    return switch (failure) {
+      case FULL -> Replies.SPOOL_FULL;
+      case ERROR -> Replies.QUEUE_FAILED;
+    };
+  }
+
+  /** A refused command: counts towards maxErrors; past it the session ends with 421. */
+  private Transition fail(SessionState s, SmtpReply reply) {
+    SessionState next = s.withError();
+    if (next.errors() > connector().limits().maxErrors()) {
+      return new Transition(
+          List.of(reply, Replies.TOO_MANY_ERRORS), List.of(new Effect.Close()), next.withPhase(Phase.CLOSED));
+    }
+    return new Transition(List.of(reply), List.of(), next.withPhase(Phase.COMMANDS));
+  }
+
+  private static Transition reply(SessionState next, SmtpReply reply) {
+    return new Transition(List.of(reply), List.of(), next);
+  }
+
+  private static Transition close(SessionState s, SmtpReply reply) {
+    return new Transition(List.of(reply), List.of(new Effect.Close()), s.withPhase(Phase.CLOSED));
+  }
+
+  private InboundConnector connector() {
+    return context.connector().orElseThrow(() -> new IllegalStateException("client was refused at connect"));
+  }
+
+  private static void expect(SessionState s, Phase phase) {
+    if (s.phase() != phase) {
+      throw new IllegalStateException("input for phase " + phase + " in phase " + s.phase());
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package relay.core.spool;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * The body stream of a spool transaction: buffers in a modest fixed chunk (never the whole message),
+ * writes through to the file channel, and keeps the byte count and CRC32C of everything written.
+ *
+ * <p>After {@link #seal()} further writes fail, so a caller that keeps writing after commit or close
+ * cannot change a queued message. Not thread-safe: one writer at a time.
+ */
+final class ChecksummedOutput extends OutputStream {
+
+  private static final int BUFFER_BYTES = 32 << 10;
+
+  private final FileChannel channel;
+  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+  private final CRC32C crc = new CRC32C();
+  private long count;
+  private boolean sealed;
+
+  ChecksummedOutput(FileChannel channel) {
+    this.channel = channel;
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    ensureOpen();
+    if (!buffer.hasRemaining()) {
+      drain();
+    }
+    buffer.put((byte) b);
+    crc.update(b);
+    count++;
+  }
+
+  @Override
+  public void write(byte[] bytes, int offset, int length) throws IOException {
+    ensureOpen();
+    Objects.checkFromIndexSize(offset, length, bytes.length);
+    crc.update(bytes, offset, length);
+    count += length;
+    int at = offset;
+    int left = length;
+    while (left > 0) {
+      if (!buffer.hasRemaining()) {
+        drain();
+      }
+      int n = Math.min(left, buffer.remaining());
+      buffer.put(bytes, at, n);
+      at += n;
+      left -= n;
+    }
+  }
+
+  /** Pushes buffered bytes to the channel (not forced). */
+  @Override
+  public void flush() throws IOException {
+    ensureOpen();
+    drain();
+  }
+
+  /** Bytes written so far. */
+  long count() {
+    return count;
+  }
+
+  /** CRC32C of the bytes written so far. */
+  int crc() {
+    return (int) crc.getValue();
+  }
+
+  /** Drains the buffer and refuses any later write. */
+  void seal() throws IOException {
+    if (!sealed) {
+      sealed = true;
+      drain();
+    }
+  }
+
+  /** Refuses later writes without touching the channel (used when abandoning the message). */
+  void abandon() {
+    sealed = true;
+  }
+
+  // Closing the body stream is a no-op: the transaction owns the file.
+  @Override
+  public void close() {}
+
+  private void drain() throws IOException {
+    buffer.flip();
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    buffer.clear();
+  }
+
+  private void ensureOpen() throws IOException {
+    if (sealed) {
+      throw new IOException("message body is closed: the transaction was committed or closed");
+    }
+  }
+}

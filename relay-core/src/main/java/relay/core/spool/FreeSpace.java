@@ -1,0 +1,24 @@
+package relay.core.spool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the spool learns how much room is left for new messages. The production source asks the
+ * file store holding the spool; tests supply their own figure to simulate a full disk without
+ * filling one.
+ *
+ * <p>Threading: implementations are called concurrently from many sessions and must be thread-safe.
+ */
+@FunctionalInterface
+public interface FreeSpace {
+
+  /** Bytes currently available to this process on the spool's file store. */
+  long usableBytes() throws IOException;
+
+  /** The usable space of the file store that holds {@code path}, asked afresh on each call. */
+  static FreeSpace ofFileStore(Path path) {
+    return () -> Files.getFileStore(path).getUsableSpace();
+  }
+}

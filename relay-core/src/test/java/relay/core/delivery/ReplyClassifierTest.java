@@ -1,0 +1,67 @@
+package relay.core.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.Recipient;
+import relay.core.reply.EnhancedStatus;
+import relay.core.reply.SmtpReply;
+
+class ReplyClassifierTest {
+
+  private final ReplyClassifier classifier = ReplyClassifier.standard();
+
+  @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      250 | 2.0.0 | Ok queued as ABC                                              | DELIVERED
+      251 | 2.1.5 | User not local; will forward                                  | DELIVERED
+      250 | -     | Ok                                                            | DELIVERED
+      421 | 4.7.0 | Try again later, closing connection                           | TRANSIENT
+      450 | 4.2.1 | Mailbox busy                                                  | TRANSIENT
+      451 | -     | Local error                                                   | TRANSIENT
+      452 | 4.5.3 | Too many recipients                                           | TRANSIENT
+      550 | 5.1.1 | User unknown                                                  | PERMANENT
+      552 | 5.3.4 | Message too big                                               | PERMANENT
+      554 | 5.7.1 | Relay access denied                                           | PERMANENT
+      554 | 5.2.0 | STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded | TRANSIENT
+      554 | 5.2.0 | STOREDRV.Deliver.Exception:ObjectNotFound                     | PERMANENT
+      """)
+  void repliesAreClassifiedByTheTable(int code, String status, String text, ReplyMeaning expected) {
+    assertThat(classifier.classify(SmtpReply.of(code, status, text))).isEqualTo(expected);
+  }
+
+  @Test
+  void specialRulesComeBeforeTheDefaults() {
+    ReplyClassifier custom = new ReplyClassifier(List.of(
+        new ReplyRule(550, new EnhancedStatus(5, 7, 708), null, ReplyMeaning.TRANSIENT),
+        new ReplyRule(0, null, "greylisted", ReplyMeaning.TRANSIENT)));
+
+    assertThat(custom.classify(SmtpReply.of(550, "5.7.708", "Access denied, traffic not accepted")))
+        .isEqualTo(ReplyMeaning.TRANSIENT);
+    assertThat(custom.classify(SmtpReply.of(554, "5.7.1", "You are GREYLISTED, come back")))
+        .isEqualTo(ReplyMeaning.TRANSIENT);
+    assertThat(custom.classify(SmtpReply.of(550, "5.7.1", "Access denied"))).isEqualTo(ReplyMeaning.PERMANENT);
+  }
+
+  @Test
+  void outcomesCarryTheReplyAsDetail() {
+    Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+
+    assertThat(classifier.outcome(rcpt, SmtpReply.of(550, "5.1.1", "User unknown")))
+        .isEqualTo(new RecipientOutcome.PermanentFailure(rcpt, "550 5.1.1 User unknown"));
+    assertThat(classifier.outcome(rcpt, SmtpReply.of(250, "2.0.0", "Ok")))
+        .isEqualTo(new RecipientOutcome.Delivered(rcpt, "250 2.0.0 Ok"));
+  }
+
+  @Test
+  void unreachableUpstreamIsTransient() {
+    Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+
+    assertThat(classifier.unreachable(rcpt, "connect to mx:25 refused"))
+        .isEqualTo(new RecipientOutcome.TransientFailure(rcpt, "connect to mx:25 refused"));
+  }
+}

@@ -1,0 +1,210 @@
+package relay.core.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static relay.core.spool.SpoolFixtures.commit;
+import static relay.core.spool.SpoolFixtures.filesIn;
+import static relay.core.spool.SpoolFixtures.readBody;
+import static relay.core.spool.SpoolFixtures.spool;
+import static relay.core.spool.SpoolFixtures.text;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import relay.core.envelope.MessageId;
+
+class FileSpoolTest {
+
+  @TempDir Path root;
+
+  @Test
+  void committedMessageIsRecoveredWithItsEnvelopeAndByteExactBody() throws Exception {
+    byte[] body = text("Subject: scan\r\n\r\nline one\r\n.leading dot kept\r\n\u00e9\r\n");
+    QueuedMessage committed = commit(spool(root), body);
+
+    FileSpool restarted = new FileSpool(root, 0, SpoolFixtures.CLOCK, new SplittableRandom(1));
+    List<QueuedMessage> recovered = restarted.recover();
+
+    assertThat(recovered).containsExactly(committed);
+    QueuedMessage message = recovered.getFirst();
+    assertThat(message.envelope()).isEqualTo(SpoolFixtures.envelope());
+    assertThat(message.recipients()).allMatch(r -> r.status() == RecipientStatus.PENDING);
+    assertThat(message.bodySize()).isEqualTo(body.length);
+    assertThat(restarted.body(message.id()).size()).isEqualTo(body.length);
+    assertThat(readBody(restarted.body(message.id()))).isEqualTo(body);
+  }
+
+  @Test
+  void emptyBodyIsQueuedAndReadBackEmpty() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage message = commit(spool, new byte[0]);
+
+    assertThat(readBody(spool.body(message.id()))).isEmpty();
+    assertThat(spool(root).recover()).containsExactly(message);
+  }
+
+  @Test
+  void eachBodyOpenStartsAgainFromTheBeginning() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage message = commit(spool, text("abc\r\n"));
+
+    MessageBody body = spool.body(message.id());
+
+    assertThat(readBody(body)).isEqualTo(text("abc\r\n"));
+    assertThat(readBody(body)).isEqualTo(text("abc\r\n"));
+  }
+
+  @Test
+  void closingWithoutCommitLeavesNothingBehind() throws Exception {
+    FileSpool spool = spool(root);
+    try (SpoolTransaction transaction = spool.begin()) {
+      transaction.body().write(text("half a message"));
+    }
+
+    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+    assertThat(filesIn(root.resolve("queue"))).isEmpty();
+    assertThat(spool.size()).isZero();
+    assertThat(spool(root).recover()).isEmpty();
+  }
+
+  @Test
+  void failedDirectorySyncMakesCommitThrowAndLeavesNothingQueued() throws Exception {
+    FileSpool spool =
+        new FileSpool(
+            root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
+            new DirectorySync(() -> { throw new IOException("fsync failed"); }));
+    spool.recover();
+
+    try (SpoolTransaction transaction = spool.begin()) {
+      transaction.body().write(text("body"));
+      assertThatThrownBy(() -> transaction.commit(SpoolFixtures.envelope()))
+          .isInstanceOf(IOException.class);
+    }
+
+    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+    assertThat(filesIn(root.resolve("queue"))).isEmpty();
+    assertThat(spool.size()).isZero();
+    assertThat(spool(root).recover()).isEmpty();
+  }
+
+  @Test
+  void bodyWritesAfterCommitAreRefused() throws Exception {
+    FileSpool spool = spool(root);
+    try (SpoolTransaction transaction = spool.begin()) {
+      transaction.body().write(text("x"));
+      QueuedMessage message = transaction.commit(SpoolFixtures.envelope());
+
+      assertThatThrownBy(() -> transaction.body().write('y')).isInstanceOf(IOException.class);
+      assertThat(readBody(spool.body(message.id()))).isEqualTo(text("x"));
+    }
+  }
+
+  @Test
+  void updatedDeliveryStateIsWhatRecoveryReturns() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage queued = commit(spool, text("hello\r\n"));
+    QueuedMessage later =
+        new QueuedMessage(
+            queued.id(),
+            queued.envelope(),
+            List.of(
+                new RecipientState(
+                    queued.envelope().recipients().get(0), RecipientStatus.DELIVERED, 1, "250 2.0.0 ok"),
+                new RecipientState(
+                    queued.envelope().recipients().get(1), RecipientStatus.PENDING, 1, "451 4.4.1 later")),
+            1,
+            Instant.parse("2026-11-23T10:30:00Z"),
+            queued.bodySize());
+
+    spool.update(later);
+
+    assertThat(spool(root).recover()).containsExactly(later);
+    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+  }
+
+  @Test
+  void updatingAMessageThatIsNotQueuedFails() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage queued = commit(spool, text("hello\r\n"));
+    spool.remove(queued.id());
+
+    assertThatThrownBy(() -> spool.update(queued)).isInstanceOf(NoSuchFileException.class);
+    assertThat(filesIn(root.resolve("queue"))).isEmpty();
+  }
+
+  @Test
+  void removedMessageIsGoneWithItsStateAndNotRecovered() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage kept = commit(spool, text("keep\r\n"));
+    QueuedMessage gone = commit(spool, text("gone\r\n"));
+    spool.update(gone);
+
+    spool.remove(gone.id());
+
+    assertThat(spool.size()).isEqualTo(1);
+    assertThat(filesIn(root.resolve("queue")))
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(kept.id() + ".msg");
+    assertThat(spool(root).recover()).containsExactly(kept);
+    assertThatThrownBy(() -> spool.body(gone.id())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void sizeCountsQueuedMessages() throws Exception {
+    FileSpool spool = spool(root);
+    assertThat(spool.size()).isZero();
+    QueuedMessage first = commit(spool, text("1"));
+    commit(spool, text("2"));
+    try (SpoolTransaction abandoned = spool.begin()) {
+      abandoned.body().write(text("3"));
+    }
+    assertThat(spool.size()).isEqualTo(2);
+
+    spool.remove(first.id());
+
+    assertThat(spool.size()).isEqualTo(1);
+    assertThat(spool(root).size()).isEqualTo(1);
+  }
+
+  @Test
+  void beginRefusesNewMailWhileFreeSpaceIsBelowTheFloor() throws Exception {
+    AtomicLong free = new AtomicLong(999);
+    FileSpool spool = new FileSpool(root, 1000, free::get, SpoolFixtures.CLOCK, new SplittableRandom(5));
+    spool.recover();
+
+    assertThatThrownBy(spool::begin).isInstanceOf(SpoolFullException.class);
+    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+
+    free.set(1000);
+    assertThat(commit(spool, text("fits\r\n")).bodySize()).isEqualTo(6);
+  }
+
+  @Test
+  void queueIdsSortByCreationTime() throws Exception {
+    AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+    FileSpool spool =
+        new FileSpool(
+            root, 0, () -> Long.MAX_VALUE, () -> Instant.ofEpochMilli(millis.getAndAdd(1)),
+            new SplittableRandom(11));
+    spool.recover();
+    MessageId earlier = commit(spool, text("a")).id();
+    millis.addAndGet(86_400_000L);
+    MessageId later = commit(spool, text("b")).id();
+
+    assertThat(earlier.value()).isLessThan(later.value());
+    assertThat(earlier.value()).hasSize(22).matches("[0-9A-Z]+");
+  }
+
+  @Test
+  void spoolRefusesUseBeforeRecovery() {
+    FileSpool spool = new FileSpool(root, 0, SpoolFixtures.CLOCK, new SplittableRandom(1));
+
+    assertThatThrownBy(spool::begin).isInstanceOf(IllegalStateException.class);
+  }
+}

@@ -1,0 +1,354 @@
+package relay.server.inbound;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.metrics.RelayMetrics;
+import relay.core.policy.InboundConnector;
+import relay.core.reply.SmtpReply;
+import relay.core.session.Effect;
+import relay.core.session.MessageContentDecoder;
+import relay.core.session.SessionState;
+import relay.core.session.SessionState.Phase;
+import relay.core.session.SmtpSession;
+import relay.core.session.SpoolFailure;
+import relay.core.session.Transition;
+import relay.core.spool.QueuedMessage;
+import relay.core.tracking.ProtocolLog.Direction;
+
+/**
+ * The Netty side of one SMTP connection: frames the byte stream into command lines (with a length
+ * cap) or, in DATA mode, passes raw bytes to the pure {@link MessageContentDecoder}; runs the pure
+ * {@link SmtpSession} and carries out its effects. Spool work goes to the session's
+ * {@link SpoolLane}; reading stops while the lane is behind, so a message never piles up in heap.
+ *
+ * <p>Threading: every method runs on the channel's event loop; lane callbacks hop back onto it.
+ * Bytes are kept in {@code pending} while the session waits (spool open, commit, TLS handshake), so
+ * pipelined commands are answered in order.
+ */
+final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SmtpChannelHandler.class);
+  private static final int HIGH_WATER = 1 << 20;
+  private static final int LOW_WATER = 256 << 10;
+  private static final int SCRATCH = 64 << 10;
+
+  private final SmtpSession session;
+  private final ConnectionInfo wiring;
+  private final SpoolLane lane;
+  private final Consumer<QueuedMessage> onQueued;
+  private SessionState state;
+  private ByteBuf pending;
+  private MessageContentDecoder decoder;
+  private boolean discardingLongLine;
+  private boolean shuttingDown;
+  private ScheduledFuture<?> timer;
+  private ChannelHandlerContext ctx;
+  private String stage = "connect";
+
+  SmtpChannelHandler(SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued) {
+    this.session = session;
+    this.wiring = wiring;
+    this.lane = lane;
+    this.onQueued = onQueued;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext context) {
+    ctx = context;
+    pending = ctx.alloc().buffer();
+    wiring.event("connect from " + wiring.remote());
+    Transition t = session.connect();
+    wiring.metrics().connection(wiring.listener(), wiring.connectorName(), !t.closes());
+    apply(t);
+    ctx.flush();
+    rearmTimer();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext context, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    try {
+      if (state.phase() != Phase.CLOSED) {
+        pending.writeBytes(in);
+      }
+    } finally {
+      in.release();
+    }
+    process();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent done) {
+      if (done.isSuccess() && state.phase() == Phase.TLS_HANDSHAKE) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        wiring.event("TLS established " + ssl.engine().getSession().getProtocol() + " " + ssl.engine().getSession().getCipherSuite());
+        apply(session.tlsEstablished(state));
+        process();
+      } else {
+        wiring.event("TLS handshake failed: " + done.cause());
+        ctx.close();
+      }
+    } else if (evt == ShutdownSignal.INSTANCE) {
+      shuttingDown = true;
+      closeIfIdleForShutdown();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    cancelTimer();
+    lane.abandon();
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
+    wiring.event("disconnect");
+    wiring.released();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    LOG.debug("session {}: connection error", wiring.sessionId(), cause);
+    wiring.event("connection error: " + cause.getClass().getSimpleName());
+    ctx.close();
+  }
+
+  /** Works through buffered input as far as the session's phase allows, then flushes replies. */
+  private void process() {
+    if (pending == null) {
+      return;
+    }
+    boolean progress = true;
+    while (progress && pending.isReadable()) {
+      progress = switch (state.phase()) {
+        case COMMANDS -> readCommand();
+        case DATA -> readData();
+        case NEW, OPENING, COMMITTING, TLS_HANDSHAKE, CLOSED -> false;
+      };
+    }
+    pending.discardSomeReadBytes();
+    ctx.flush();
+    updateReading();
+    rearmTimer();
+  }
+
+  private boolean readCommand() {
+    int max = wiring.connector().map(c -> c.limits().maxCommandLine()).orElse(512);
+    int start = pending.readerIndex();
+    int lf = pending.indexOf(start, pending.writerIndex(), (byte) '\n');
+    if (lf < 0) {
+      if (pending.readableBytes() > max) {
+        // Keep discarding up to the line end, then answer once: the session stays in step.
+        pending.skipBytes(pending.readableBytes());
+        discardingLongLine = true;
+      }
+      return false;
+    }
+    int length = lf - start + 1;
+    if (discardingLongLine || length > max) {
+      pending.skipBytes(length);
+      discardingLongLine = false;
+      wiring.log(Direction.IN, "<command line over " + max + " octets discarded>");
+      apply(session.lineTooLong(state));
+      return true;
+    }
+    int textEnd = lf > start && pending.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    String line = pending.toString(start, textEnd - start, StandardCharsets.UTF_8);
+    pending.skipBytes(length);
+    wiring.log(Direction.IN, redact(line));
+    stage = stageOf(line);
+    apply(session.command(state, line));
+    return true;
+  }
+
+  private boolean readData() {
+    byte[] scratch = new byte[Math.min(SCRATCH, pending.readableBytes())];
+    int n = scratch.length;
+    pending.getBytes(pending.readerIndex(), scratch, 0, n);
+    ChunkBuffer out = new ChunkBuffer(n + 64);
+    int used;
+    try {
+      used = decoder.feed(scratch, 0, n, out);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory sink cannot fail", e);
+    }
+    pending.skipBytes(used);
+    if (out.size() > 0) {
+      lane.write(out.toByteArray(), this::laneProgress);
+    }
+    if (decoder.isFinished()) {
+      var summary = decoder.summary();
+      decoder = null;
+      wiring.log(Direction.IN, "<message content: " + summary.size() + " octets"
+          + (summary.bareLineEnding() ? ", bare line endings" : "") + ">");
+      stage = "data";
+      apply(session.dataEnd(state, summary));
+    }
+    return true;
+  }
+
+  private void apply(Transition t) {
+    state = t.next();
+    boolean upgrade = t.effects().stream().anyMatch(e -> e instanceof Effect.UpgradeTls);
+    if (upgrade) {
+      installTls();
+    }
+    for (SmtpReply reply : t.replies()) {
+      write(reply);
+    }
+    for (Effect effect : t.effects()) {
+      switch (effect) {
+        case Effect.OpenMessage o -> lane.open(failure -> onLoop(() ->
+            apply(failure == null ? session.spoolOpened(state) : session.spoolFailed(state, failure))));
+        case Effect.BeginData b -> {
+          decoder = b.decoder();
+          lane.write(b.receivedHeader(), this::laneProgress);
+        }
+        case Effect.AbandonMessage a -> lane.abandon();
+        case Effect.Commit c -> lane.commit(c.envelope(), (queued, failure) -> {
+          if (queued != null) {
+            wiring.metrics().messageAccepted(wiring.connectorName(), queued.bodySize());
+            notifyQueued(queued);
+          }
+          onLoop(() -> apply(queued != null ? session.committed(state, queued) : session.commitFailed(state, failure)));
+        });
+        case Effect.UpgradeTls u -> {
+          // RFC 3207: anything pipelined after STARTTLS was sent in plain text; it must not count.
+          if (pending.isReadable()) {
+            wiring.event("discarded " + pending.readableBytes() + " octets pipelined after STARTTLS");
+            pending.skipBytes(pending.readableBytes());
+          }
+        }
+        case Effect.Close c -> {
+          ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+          pending.skipBytes(pending.readableBytes());
+        }
+      }
+    }
+    if (shuttingDown) {
+      closeIfIdleForShutdown();
+    }
+  }
+
+  private void installTls() {
+    SslContext context = wiring.tls().orElseThrow();
+    // startTls = true: the 220 written next still goes out in plain text.
+    SslHandler handler = new SslHandler(context.newEngine(ctx.alloc()), true);
+    ctx.pipeline().addFirst("tls", handler);
+  }
+
+  private void notifyQueued(QueuedMessage queued) {
+    try {
+      onQueued.accept(queued);
+    } catch (RuntimeException e) {
+      // The message is durable; the scheduler finds it again at the next scan.
+      LOG.error("session {}: queued-message callback failed for {}", wiring.sessionId(), queued.id(), e);
+    }
+  }
+
+  private void write(SmtpReply reply) {
+    for (String line : reply.toWire().split("\r\n")) {
+      wiring.log(Direction.OUT, line);
+    }
+    if (reply.code() >= 400) {
+      wiring.metrics().messageRejected(stage, reply.code());
+    }
+    ctx.write(Unpooled.copiedBuffer(reply.toWire(), StandardCharsets.UTF_8));
+  }
+
+  private void closeIfIdleForShutdown() {
+    if (state.phase() == Phase.COMMANDS && ctx.channel().isActive()) {
+      wiring.event("listener shutting down");
+      shuttingDown = false;
+      apply(session.shutdown(state));
+    }
+  }
+
+  private void laneProgress() {
+    if (lane.pendingBytes() < LOW_WATER && !ctx.channel().config().isAutoRead()) {
+      onLoop(() -> {});
+    }
+  }
+
+  /** Reads only while the session can use the bytes and the lane keeps up with the disk. */
+  private void updateReading() {
+    boolean waitingForSpool = state.phase() == Phase.OPENING || state.phase() == Phase.COMMITTING;
+    boolean laneBehind = lane.pendingBytes() > (ctx.channel().config().isAutoRead() ? HIGH_WATER : LOW_WATER);
+    boolean read = !waitingForSpool && !laneBehind && state.phase() != Phase.CLOSED;
+    if (ctx.channel().config().isAutoRead() != read) {
+      ctx.channel().config().setAutoRead(read);
+    }
+  }
+
+  private void onLoop(Runnable action) {
+    ctx.executor().execute(() -> {
+      if (pending != null) {
+        action.run();
+        process();
+      }
+    });
+  }
+
+  private void rearmTimer() {
+    cancelTimer();
+    var limits = wiring.connector().map(InboundConnector::limits);
+    if (limits.isEmpty()) {
+      return;
+    }
+    var timeout = switch (state.phase()) {
+      case DATA -> limits.get().dataTimeout();
+      case COMMANDS, TLS_HANDSHAKE -> limits.get().idleTimeout();
+      case NEW, OPENING, COMMITTING, CLOSED -> null;
+    };
+    if (timeout != null) {
+      timer = ctx.executor().schedule(() -> {
+        if (pending != null && state.phase() != Phase.CLOSED) {
+          wiring.event("timeout in " + state.phase());
+          apply(session.timeout(state));
+          ctx.flush();
+        }
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private static String stageOf(String line) {
+    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : "";
+    return switch (verb) {
+      case "EHLO", "HELO" -> "helo";
+      case "MAIL" -> "mail";
+      case "RCPT" -> "rcpt";
+      case "DATA" -> "data";
+      case "AUTH" -> "auth";
+      default -> "command";
+    };
+  }
+
+  /** AUTH is not offered, but a client may still send credentials: never log them. */
+  private static String redact(String line) {
+    return line.regionMatches(true, 0, "AUTH ", 0, 5) ? "AUTH <redacted>" : line;
+  }
+}

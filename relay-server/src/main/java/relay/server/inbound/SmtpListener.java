@@ -1,0 +1,165 @@
+package relay.server.inbound;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.metrics.RelayMetrics;
+import relay.core.policy.InboundConnector;
+import relay.core.session.SessionContext;
+import relay.core.session.SmtpSession;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.Spool;
+import relay.core.tracking.ProtocolLog;
+
+/**
+ * An SMTP listener on one address (Netty NIO transport): accepts connections within the connection
+ * limits, picks each client's inbound connector, and runs one {@link SmtpChannelHandler} per
+ * connection. Each message is handed to {@code onQueued} after its commit, before the client's 250.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once. {@link #close()} stops
+ * accepting, ends idle sessions with {@code 421 4.3.2}, lets sessions in a transaction finish for a
+ * grace period, then closes what is left and waits for spool work to end. Thread-safe.
+ */
+public final class SmtpListener implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SmtpListener.class);
+  private static final Duration GRACE = Duration.ofSeconds(10);
+
+  private final ListenerSettings settings;
+  private final Spool spool;
+  private final Consumer<QueuedMessage> onQueued;
+  private final ProtocolLog protocolLog;
+  private final RelayMetrics metrics;
+  private final InstantSource clock;
+  private final ConnectionLimiter limiter;
+  private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final String idPrefix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+  private final AtomicLong sequence = new AtomicLong();
+  private volatile Channel serverChannel;
+
+  public SmtpListener(
+      ListenerSettings settings,
+      Spool spool,
+      Consumer<QueuedMessage> onQueued,
+      ProtocolLog protocolLog,
+      RelayMetrics metrics,
+      InstantSource clock) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.spool = Objects.requireNonNull(spool, "spool");
+    this.onQueued = Objects.requireNonNull(onQueued, "onQueued");
+    this.protocolLog = Objects.requireNonNull(protocolLog, "protocolLog");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.limiter = new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerClient());
+  }
+
+  /** Binds the listening socket; returns once it is bound. */
+  public void start() throws InterruptedException {
+    if (serverChannel != null) {
+      throw new IllegalStateException("already started");
+    }
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 128)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            initConnection(ch);
+          }
+        });
+    serverChannel = bootstrap.bind(settings.bindAddress()).sync().channel();
+    LOG.info("listener {} accepting SMTP on {}", settings.name(), serverChannel.localAddress());
+  }
+
+  /** The bound port (useful when the settings asked for port 0). */
+  public int port() {
+    return localAddress().getPort();
+  }
+
+  public InetSocketAddress localAddress() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("not started");
+    }
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  private void initConnection(SocketChannel ch) {
+    InetSocketAddress remote = ch.remoteAddress();
+    InetSocketAddress local = ch.localAddress();
+    String sessionId = idPrefix + Long.toString(sequence.incrementAndGet(), 36);
+    Optional<InboundConnector> connector = InboundConnector.select(settings.connectors(), remote.getAddress());
+    boolean admitted = limiter.tryAcquire(remote.getAddress());
+    Runnable release = admitted ? () -> limiter.release(remote.getAddress()) : () -> {};
+    ConnectionInfo info = new ConnectionInfo(
+        settings.name(), sessionId, connector, endpoint(local), endpoint(remote), settings.tls(),
+        protocolLog, metrics, release);
+    sessions.add(ch);
+    if (!admitted) {
+      ch.pipeline().addLast("refuse", new ConnectionRefusal(info));
+      return;
+    }
+    SmtpSession session = new SmtpSession(new SessionContext(
+        settings.hostName(), connector, remote.getAddress().getHostAddress(), remote.getPort(),
+        settings.tls().isPresent(), clock, sessionId));
+    SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
+    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued));
+  }
+
+  private static String endpoint(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  /** Stops accepting and ends every session; waits for spool work in flight. */
+  @Override
+  public void close() {
+    try {
+      if (serverChannel != null) {
+        serverChannel.close().syncUninterruptibly();
+      }
+      for (Channel ch : sessions) {
+        ch.pipeline().fireUserEventTriggered(ShutdownSignal.INSTANCE);
+      }
+      long deadline = System.nanoTime() + GRACE.toNanos();
+      for (Channel ch : sessions) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+      }
+      sessions.close().awaitUninterruptibly();
+    } finally {
+      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      spoolExecutor.close();
+      LOG.info("listener {} closed", settings.name());
+    }
+  }
+}

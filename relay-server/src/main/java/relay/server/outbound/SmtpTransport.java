@@ -1,0 +1,199 @@
+package relay.server.outbound;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import relay.core.connector.OutboundConnector;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.Transport;
+import relay.core.envelope.BodyType;
+import relay.core.envelope.DsnNotify;
+import relay.core.envelope.Recipient;
+import relay.core.reply.SmtpReply;
+import relay.core.tracking.ProtocolLog;
+
+/**
+ * Delivers to a smart-host connector over SMTP with Angus Mail: hosts in order, EHLO with the
+ * connector's name, STARTTLS per its {@link relay.core.connector.TlsMode}, the spooled bytes sent
+ * unchanged, the envelope sender and recipients taken from the request (never from headers), and
+ * one outcome per recipient from the upstream's own replies, classified by {@link ReplyClassifier}.
+ *
+ * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY (recipients with different
+ * NOTIFY sets go in separate transactions on the same connection, as Angus sets NOTIFY per
+ * message), RET and ENVID. ORCPT is not passed on (Angus Mail cannot send it).
+ *
+ * <p>Threading: safe for concurrent use; connections are pooled per connector (at most
+ * {@code maxConnections}), and calls block, so run them on virtual threads.
+ */
+public final class SmtpTransport implements Transport, AutoCloseable {
+
+  private final OutboundConnector.SmartHost connector;
+  private final ReplyClassifier classifier;
+  private final UpstreamConnections connections;
+
+  /**
+   * @throws IOException when the connector's CA bundle cannot be read
+   */
+  public SmtpTransport(OutboundConnector.SmartHost connector, ReplyClassifier classifier, ProtocolLog protocolLog)
+      throws IOException {
+    this.connector = connector;
+    this.classifier = classifier;
+    this.connections =
+        new UpstreamConnections(connector, UpstreamTls.of(connector.tls(), connector.caBundle()), protocolLog);
+  }
+
+  @Override
+  public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
+    UpstreamConnection connection;
+    try {
+      connection = connections.borrow();
+    } catch (UpstreamUnreachableException e) {
+      return request.recipients().stream().map(r -> classifier.unreachable(r, e.getMessage())).toList();
+    }
+    Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
+    boolean reusable = false;
+    try {
+      for (List<Recipient> group : byNotify(request.recipients())) {
+        outcomes.putAll(send(connection, request, group));
+      }
+      reusable = true;
+    } catch (MessagingException | RuntimeException e) {
+      String reason = connection.host() + ": " + UpstreamConnections.describe(e);
+      for (Recipient r : request.recipients()) {
+        outcomes.putIfAbsent(r, classifier.unreachable(r, reason));
+      }
+    } finally {
+      connections.giveBack(connection, reusable);
+    }
+    return request.recipients().stream().map(outcomes::get).toList();
+  }
+
+  @Override
+  public void close() {
+    connections.close();
+  }
+
+  /** The connector this transport delivers to. */
+  public OutboundConnector.SmartHost connector() {
+    return connector;
+  }
+
+  private Map<Recipient, RecipientOutcome> send(UpstreamConnection connection, DeliveryRequest request, List<Recipient> group)
+      throws MessagingException {
+    SMTPTransport transport = connection.transport();
+    SpooledMessage message = new SpooledMessage(connection.session(), request.body());
+    message.setEnvelopeFrom(request.sender().isNull() ? "<>" : request.sender().address());
+    List<String> extensions = new ArrayList<>();
+    if (transport.supportsExtension("DSN")) {
+      message.setNotifyOptions(notifyOptions(group.getFirst().notifyOn()));
+      if (request.parameters().dsnReturn() != null) {
+        message.setReturnOption(switch (request.parameters().dsnReturn()) {
+          case FULL -> SMTPMessage.RETURN_FULL;
+          case HDRS -> SMTPMessage.RETURN_HDRS;
+        });
+      }
+      if (request.parameters().envelopeId() != null) {
+        extensions.add("ENVID=" + request.parameters().envelopeId());
+      }
+    }
+    if (request.parameters().body() == BodyType.EIGHT_BIT_MIME && transport.supportsExtension("8BITMIME")) {
+      extensions.add("BODY=8BITMIME");
+    }
+    if (request.parameters().smtpUtf8() && transport.supportsExtension("SMTPUTF8")) {
+      extensions.add("SMTPUTF8");
+    }
+    if (!extensions.isEmpty()) {
+      message.setMailExtension(String.join(" ", extensions));
+    }
+
+    Map<String, Recipient> byAddress = new HashMap<>();
+    Address[] addresses = new Address[group.size()];
+    for (int i = 0; i < group.size(); i++) {
+      InternetAddress address = new InternetAddress();
+      // Set verbatim: parsing could alter or refuse a path the listener already accepted.
+      address.setAddress(group.get(i).address().address());
+      addresses[i] = address;
+      byAddress.put(address.getAddress(), group.get(i));
+    }
+    try {
+      transport.sendMessage(message, addresses);
+      SmtpReply done = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
+      Map<Recipient, RecipientOutcome> all = new LinkedHashMap<>();
+      group.forEach(r -> all.put(r, classifier.outcome(r, done)));
+      return all;
+    } catch (SendFailedException e) {
+      return outcomes(e, group, byAddress);
+    }
+  }
+
+  /**
+   * Reads the per-recipient replies out of Angus's exception chain. RCPT refusals keep their own
+   * reply; accepted recipients share the reply to the end of DATA (or to MAIL FROM when that failed).
+   */
+  private Map<Recipient, RecipientOutcome> outcomes(SendFailedException e, List<Recipient> group, Map<String, Recipient> byAddress)
+      throws MessagingException {
+    Map<Recipient, SmtpReply> refused = new HashMap<>();
+    for (Exception next = e.getNextException(); next != null;
+        next = next instanceof MessagingException m ? m.getNextException() : null) {
+      if (next instanceof SMTPAddressFailedException failed) {
+        Recipient r = byAddress.get(failed.getAddress().getAddress());
+        if (r != null) {
+          refused.put(r, UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
+        }
+      } else if (!(next instanceof SMTPAddressSucceededException) && !(next instanceof MessagingException)) {
+        // An I/O failure inside the transaction: the connection is in an unknown state.
+        throw new MessagingException("connection failed during the transaction", next);
+      }
+    }
+    SmtpReply shared = switch (e) {
+      case SMTPSenderFailedException sender -> UpstreamReply.parse(sender.getReturnCode(), sender.getMessage());
+      case SMTPSendFailedException send -> UpstreamReply.parse(send.getReturnCode(), send.getMessage());
+      default -> null;
+    };
+    Map<Recipient, RecipientOutcome> result = new LinkedHashMap<>();
+    for (Recipient r : group) {
+      SmtpReply reply = e instanceof SMTPSenderFailedException ? shared : refused.getOrDefault(r, shared);
+      result.put(r, reply == null
+          ? classifier.unreachable(r, "no reply from upstream for this recipient")
+          : classifier.outcome(r, reply));
+    }
+    return result;
+  }
+
+  private static List<List<Recipient>> byNotify(List<Recipient> recipients) {
+    Map<Set<DsnNotify>, List<Recipient>> groups = new LinkedHashMap<>();
+    for (Recipient r : recipients) {
+      groups.computeIfAbsent(r.notifyOn(), k -> new ArrayList<>()).add(r);
+    }
+    return List.copyOf(groups.values());
+  }
+
+  private static int notifyOptions(Set<DsnNotify> notifyOn) {
+    int options = 0;
+    for (DsnNotify n : notifyOn) {
+      options |= switch (n) {
+        case NEVER -> SMTPMessage.NOTIFY_NEVER;
+        case SUCCESS -> SMTPMessage.NOTIFY_SUCCESS;
+        case FAILURE -> SMTPMessage.NOTIFY_FAILURE;
+        case DELAY -> SMTPMessage.NOTIFY_DELAY;
+      };
+    }
+    return options;
+  }
+}

@@ -1,0 +1,173 @@
+package relay.server.outbound;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Session;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import relay.core.connector.OutboundConnector;
+import relay.core.connector.UpstreamHost;
+import relay.core.tracking.ProtocolLog;
+
+/**
+ * A small pool of connected SMTP sessions to one smart-host connector: at most
+ * {@code maxConnections} exist at once; an idle one is reused after a successful RSET, a broken one
+ * is dropped; a new one is opened by trying the hosts in order (the next host when one refuses the
+ * connection, greets with an error or fails the TLS policy).
+ *
+ * <p>Call order: {@link #borrow()}, use it, then {@link #giveBack} exactly once. Threading: safe for
+ * concurrent use; a borrowed connection belongs to one thread until given back.
+ */
+final class UpstreamConnections implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamConnections.class);
+
+  private final OutboundConnector.SmartHost connector;
+  private final UpstreamTls tls;
+  private final ProtocolLog protocolLog;
+  private final Semaphore permits;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Deque<UpstreamConnection> idle = new ArrayDeque<>();
+  private final AtomicLong sessions = new AtomicLong();
+
+  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog) {
+    this.connector = connector;
+    this.tls = tls;
+    this.protocolLog = protocolLog;
+    this.permits = new Semaphore(connector.maxConnections());
+  }
+
+  UpstreamConnection borrow() throws InterruptedException, UpstreamUnreachableException {
+    permits.acquire();
+    try {
+      UpstreamConnection reused;
+      while ((reused = takeIdle()) != null) {
+        if (isUsable(reused)) {
+          return reused;
+        }
+        closeQuietly(reused);
+      }
+      return open();
+    } catch (UpstreamUnreachableException | RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+  }
+
+  /** Returns a borrowed connection; one that broke or is in an unknown state is closed instead. */
+  void giveBack(UpstreamConnection connection, boolean reusable) {
+    try {
+      if (reusable) {
+        lock.lock();
+        try {
+          idle.push(connection);
+        } finally {
+          lock.unlock();
+        }
+      } else {
+        closeQuietly(connection);
+      }
+    } finally {
+      permits.release();
+    }
+  }
+
+  @Override
+  public void close() {
+    List<UpstreamConnection> all;
+    lock.lock();
+    try {
+      all = new ArrayList<>(idle);
+      idle.clear();
+    } finally {
+      lock.unlock();
+    }
+    all.forEach(UpstreamConnections::closeQuietly);
+  }
+
+  private UpstreamConnection takeIdle() {
+    lock.lock();
+    try {
+      return idle.poll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static boolean isUsable(UpstreamConnection connection) {
+    try {
+      return connection.transport().simpleCommand("RSET") == 250;
+    } catch (MessagingException | IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private UpstreamConnection open() throws UpstreamUnreachableException {
+    List<String> reasons = new ArrayList<>();
+    for (UpstreamHost host : connector.hosts()) {
+      Session session = session(host);
+      try {
+        SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
+        transport.connect(host.host(), host.port(), null, null);
+        return new UpstreamConnection(transport, session, host);
+      } catch (NoSuchProviderException e) {
+        throw new IllegalStateException("Angus Mail SMTP provider missing", e);
+      } catch (MessagingException e) {
+        String reason = host + ": " + describe(e);
+        log.info("connector '{}': cannot use {}", connector.name(), reason);
+        reasons.add(reason);
+      }
+    }
+    throw new UpstreamUnreachableException(String.join("; ", reasons));
+  }
+
+  private Session session(UpstreamHost host) {
+    Properties props = new Properties();
+    props.put("mail.smtp.localhost", connector.heloName());
+    props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
+    props.put("mail.smtp.timeout", Long.toString(connector.readTimeout().toMillis()));
+    props.put("mail.smtp.writetimeout", Long.toString(connector.readTimeout().toMillis()));
+    props.put("mail.smtp.sendpartial", "true");
+    props.put("mail.smtp.reportsuccess", "true");
+    props.put("mail.debug.auth", "false");
+    tls.apply(props);
+    Session session = Session.getInstance(props);
+    String id = connector.name() + "-" + sessions.incrementAndGet();
+    session.setDebugOut(new PrintStream(
+        new ProtocolTrace(protocolLog, id, connector.name(), host.toString()), true, StandardCharsets.ISO_8859_1));
+    session.setDebug(true);
+    return session;
+  }
+
+  /** The distinct messages of an exception and its causes, outermost first. */
+  static String describe(Throwable e) {
+    Set<String> parts = new LinkedHashSet<>();
+    for (Throwable t = e; t != null && parts.size() < 5; t = t.getCause()) {
+      String message = t.getMessage();
+      // MessagingException reports its "next exception" as the cause, so one walk sees both.
+      parts.add(message == null || message.isBlank() ? t.getClass().getSimpleName() : message.strip().replaceAll("\\.$", ""));
+    }
+    return String.join(": ", parts).replaceAll("[\\r\\n]+", " ");
+  }
+
+  private static void closeQuietly(UpstreamConnection connection) {
+    try {
+      connection.transport().close();
+    } catch (MessagingException | RuntimeException e) {
+      log.debug("closing upstream connection to {} failed", connection.host(), e);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package relay.server.inbound;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import relay.core.envelope.Envelope;
+import relay.core.envelope.MessageId;
+import relay.core.spool.MessageBody;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientState;
+import relay.core.spool.Spool;
+import relay.core.spool.SpoolFullException;
+import relay.core.spool.SpoolTransaction;
+
+/**
+ * Test double of the {@link Spool} port: bodies go to files in a temporary directory, committed
+ * messages are kept in a map. Can be told to refuse {@code begin()} as full or to fail commits.
+ */
+final class TestSpool implements Spool {
+
+  enum Mode { OK, FULL, FAIL_COMMIT }
+
+  private final Path dir;
+  private final AtomicInteger ids = new AtomicInteger();
+  private final Map<MessageId, QueuedMessage> queued = new ConcurrentHashMap<>();
+  final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+  final AtomicInteger openTransactions = new AtomicInteger();
+
+  TestSpool(Path dir) {
+    this.dir = dir;
+  }
+
+  List<QueuedMessage> messages() {
+    return queued.values().stream().sorted((a, b) -> a.id().value().compareTo(b.id().value())).toList();
+  }
+
+  byte[] content(QueuedMessage m) throws IOException {
+    return Files.readAllBytes(dir.resolve(m.id().value()));
+  }
+
+  @Override
+  public SpoolTransaction begin() throws IOException {
+    if (mode.get() == Mode.FULL) {
+      throw new SpoolFullException("test spool is full");
+    }
+    MessageId id = new MessageId("T" + ids.incrementAndGet());
+    Path file = dir.resolve(id.value() + ".tmp");
+    OutputStream out = Files.newOutputStream(file);
+    openTransactions.incrementAndGet();
+    return new SpoolTransaction() {
+      private boolean committed;
+      private long size;
+
+      @Override
+      public OutputStream body() {
+        return new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            out.write(b);
+            size++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            size += len;
+          }
+
+          @Override
+          public void flush() throws IOException {
+            out.flush();
+          }
+        };
+      }
+
+      @Override
+      public QueuedMessage commit(Envelope envelope) throws IOException {
+        if (mode.get() == Mode.FAIL_COMMIT) {
+          throw new IOException("test spool commit failure");
+        }
+        out.close();
+        Files.move(file, dir.resolve(id.value()));
+        QueuedMessage m = new QueuedMessage(
+            id, envelope, envelope.recipients().stream().map(RecipientState::pending).toList(), 0,
+            envelope.receivedAt(), size);
+        queued.put(id, m);
+        committed = true;
+        return m;
+      }
+
+      @Override
+      public void close() {
+        openTransactions.decrementAndGet();
+        if (!committed) {
+          try {
+            out.close();
+            Files.deleteIfExists(file);
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    };
+  }
+
+  @Override
+  public List<QueuedMessage> recover() {
+    return messages();
+  }
+
+  @Override
+  public MessageBody body(MessageId id) {
+    Path file = dir.resolve(id.value());
+    return new MessageBody() {
+      @Override
+      public long size() {
+        return queued.get(id).bodySize();
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return Files.newInputStream(file);
+      }
+    };
+  }
+
+  @Override
+  public void update(QueuedMessage message) {
+    queued.put(message.id(), message);
+  }
+
+  @Override
+  public void remove(MessageId id) throws IOException {
+    queued.remove(id);
+    Files.deleteIfExists(dir.resolve(id.value()));
+  }
+
+  @Override
+  public int size() {
+    return queued.size();
+  }
+}
