@@ -1,0 +1,73 @@
+package relay.server.main;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import relay.config.load.ConfigLoader;
+import relay.config.load.InvalidConfigException;
+import relay.config.model.RelayConfig;
+
+/**
+ * The {@code relay} command. Without a subcommand it runs the relay: on the embedded default
+ * configuration, or on {@code --config FILE}. Exit codes: 0 stopped normally, 2 configuration
+ * invalid, 1 could not start.
+ */
+@Command(
+    name = "relay",
+    mixinStandardHelpOptions = true,
+    version = "Relay 0.1.0",
+    description = "SMTP relay / smart host: accepts mail from allowed clients, queues it on disk and delivers it onward.",
+    subcommands = {CheckConfigCommand.class})
+final class Main implements Callable<Integer> {
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")
+  private Path config;
+
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    RelayConfig relayConfig;
+    try {
+      relayConfig = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
+    } catch (InvalidConfigException e) {
+      err.println(e.getMessage());
+      err.println("relay: not started: the configuration is invalid");
+      return 2;
+    }
+    // Logback reads relay.log.dir when it first starts, so set it before any logger exists.
+    System.setProperty("relay.log.dir", relayConfig.logging().directory().toString());
+    Logging.bridgeJavaUtilLogging();
+
+    RelayServer server;
+    try {
+      server = RelayServer.start(relayConfig, java.time.InstantSource.system());
+    } catch (java.io.IOException | RuntimeException e) {
+      Logging.startupFailure(e);
+      err.println("relay: could not start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform().unstarted(() -> {
+              server.close();
+              stopped.countDown();
+            }));
+    Logging.ready(server.describe());
+    spec.commandLine().getOut().println(server.describe());
+    spec.commandLine().getOut().flush();
+    stopped.await();
+    return 0;
+  }
+}
