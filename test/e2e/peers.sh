@@ -119,6 +119,13 @@ for name in "${names[@]}"; do
     # The added trace header names the relay (hostname = relay.test in the config).
     awk 'NR == 1 || /^[ \t]/ { print; next } { exit }' "${found[0]}" | grep -q 'relay\.test' \
       || fail "$name: the Received header does not name relay.test: $(head -n 3 "${found[0]}")"
+    case $name in *tls*) # RFC 3848: a session protected by STARTTLS is recorded "with ESMTPS"
+      awk 'NR == 1 || /^[ \t]/ { print; next } { exit }' "${found[0]}" | grep -q 'ESMTPS' \
+        || fail "$name: came in over STARTTLS but its Received header does not say ESMTPS" ;;
+    esac
+  fi
+  if [ "$name" = smtplib-utf8 ]; then # the 8-bit body must keep its BODY=8BITMIME on the way out
+    grep -q 'BODY=8BITMIME' "${found[0]%.eml}.json" || fail "$name: arrived without BODY=8BITMIME"
   fi
   e2e_log "ok: $name"
 done

@@ -176,7 +176,7 @@ start_relay() {
   printf '%s\n' "$config" > "$RELAY_CONF"
   RELAY_HOME="$home" "$E2E_ROOT/bin/relay" check-config "$RELAY_CONF" > "$E2E_TMP/check-config.log" 2>&1 \
     || fail "bin/relay check-config rejected $RELAY_CONF: $(cat "$E2E_TMP/check-config.log")"
-  n=$(find "$E2E_TMP" -maxdepth 1 -name 'relay*.log' | wc -l)
+  n=$(find "$E2E_TMP" -maxdepth 1 -name 'relay-[0-9]*.log' | wc -l)
   RELAY_LOG=$E2E_TMP/relay-$n.log
   RELAY_HOME="$home" "$E2E_ROOT/bin/relay" --config "$RELAY_CONF" > "$RELAY_LOG" 2>&1 &
   RELAY_PID=$!
