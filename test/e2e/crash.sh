@@ -25,15 +25,15 @@ acked_at_least() { [ "$(acked)" -ge "$1" ]; }
 loadgen_done() { ! kill -0 "$LOADGEN_PID" 2>/dev/null; }
 all_acked_delivered() { "$E2E_PYTHON" "$E2E_LIB/seqs.py" "$ACKS" "$SINK_DIR" > /dev/null; }
 
-# A fresh config (fresh ports) for each start: the killed JVM's ports may linger in TIME_WAIT.
-crash_config() {
+# Fresh ports for each start: the killed JVM's ports may linger in TIME_WAIT.
+start_crash_relay() {
   RELAY_SMTP_PORT=$(free_port)
-  relay_config "$RELAY_SMTP_PORT" "$(free_port)" "$(smart_host_connector "$SINK_PORT" none)"
+  start_relay "$(relay_config "$RELAY_SMTP_PORT" "$(free_port)" "$(smart_host_connector "$SINK_PORT" none)")" "$HOME_DIR"
 }
 
 start_sink
 ensure_relay_built
-start_relay "$(crash_config)" "$HOME_DIR"
+start_crash_relay
 e2e_log "relay up (pid $RELAY_PID), sending with $SESSIONS sessions"
 
 "$E2E_PYTHON" "$E2E_LIB/loadgen.py" "$RELAY_SMTP_PORT" "$SESSIONS" 1000000 "$SIZE" "$ACKS" \
@@ -46,12 +46,13 @@ wait_for 120 "$KILL_AFTER acknowledged messages (got $(acked))" acked_at_least "
 exe=$(readlink "/proc/$RELAY_PID/exe" || true)
 case "$exe" in */java) ;; *) fail "pid $RELAY_PID is '$exe', not the JVM" ;; esac
 kill -KILL "$RELAY_PID"
+wait "$RELAY_PID" 2>/dev/null || true # reap it quietly (no "Killed" job notice)
 wait_for 60 "the client to notice the crash" loadgen_done
 at_kill=$(acked)
 delivered_before=$(sink_count)
 e2e_log "killed the relay: client had $at_kill acknowledged messages; sink had $delivered_before"
 
-start_relay "$(crash_config)" "$HOME_DIR"
+start_crash_relay
 e2e_log "relay restarted on the same home (pid $RELAY_PID); waiting up to ${DELIVERY_WAIT}s for delivery"
 deadline=$((SECONDS + DELIVERY_WAIT))
 until all_acked_delivered; do
