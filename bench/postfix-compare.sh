@@ -29,8 +29,7 @@ POSTFIX_DIR=$E2E_TMP/postfix
 bench_cleanup() {
   local rc=$?
   postfix_stop "$POSTFIX_DIR"
-  (exit "$rc") # hand the script's exit status on to e2e_cleanup
-  e2e_cleanup
+  e2e_cleanup "$rc"
 }
 trap bench_cleanup EXIT
 

@@ -44,8 +44,10 @@ e2e_init() {
   trap 'fail "interrupted or out of time (limit ${E2E_TIME_LIMIT:-$limit}s)"' TERM INT
 }
 
+# e2e_cleanup [EXIT_STATUS]: the EXIT trap (a caller's own trap passes the status it saw).
 e2e_cleanup() {
-  local rc=$? pid
+  local rc=${1:-$?} pid
+  set +e # a failing kill or rm must not cut the cleanup short
   for pid in "${E2E_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${E2E_PIDS[@]}"; do
     # Bounded wait: whatever ignores TERM for 10 s gets KILL.
