@@ -73,8 +73,8 @@ else
   # The sink refuses mail without STARTTLS, so a relay that skipped TLS could not deliver at all.
   start_sink --tls-cert "$E2E_TMP/ca/server.pem" --tls-key "$E2E_TMP/ca/server.key" --require-starttls
   ensure_relay_built
-  RELAY_SMTP_PORT=$(free_port)
-  start_relay "$(relay_config "$RELAY_SMTP_PORT" "$(free_port)" \
+  RELAY_SMTP_PORT=$(free_port) ADMIN_PORT=$(free_port)
+  start_relay "$(relay_config "$RELAY_SMTP_PORT" "$ADMIN_PORT" \
     "$(smart_host_connector "$SINK_PORT" required "$E2E_TMP/ca/ca.pem")" true)"
   target=$RELAY_SMTP_PORT strip=--strip-received
 fi
@@ -130,5 +130,14 @@ for name in "${names[@]}"; do
   e2e_log "ok: $name"
 done
 [ "$(sink_count)" -eq "${#names[@]}" ] || fail "the sink has $(sink_count) messages, expected ${#names[@]}"
+
+if [ "${E2E_DIRECT:-0}" != 1 ]; then
+  # The admin endpoint: health, and Prometheus text exposition.
+  curl -fsS --max-time 10 "http://127.0.0.1:$ADMIN_PORT/healthz" > /dev/null \
+    || fail "GET /healthz on the admin port $ADMIN_PORT failed"
+  curl -fsS --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" > "$E2E_TMP/metrics.txt" \
+    || fail "GET /metrics on the admin port $ADMIN_PORT failed"
+  grep -q '^# TYPE ' "$E2E_TMP/metrics.txt" || fail "/metrics is not Prometheus text: $(head -c 300 "$E2E_TMP/metrics.txt")"
+fi
 
 echo "peers: PASS — ${#names[@]} messages (swaks plain/TLS, smtplib plain/STARTTLS, bare LF, 8-bit UTF-8) arrived intact$([ "${E2E_DIRECT:-0}" = 1 ] && echo ' (direct to sink)' || echo ' via Relay over verified STARTTLS')"
