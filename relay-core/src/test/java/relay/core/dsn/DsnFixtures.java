@@ -85,7 +85,7 @@ final class DsnFixtures {
     return out.toByteArray();
   }
 
-  static Set<DsnNotify> notify(DsnNotify... values) {
+  static Set<DsnNotify> notifyOn(DsnNotify... values) {
     return values.length == 0 ? Set.of() : EnumSet.of(values[0], values);
   }
 }
