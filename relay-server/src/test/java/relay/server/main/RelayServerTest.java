@@ -71,6 +71,18 @@ class RelayServerTest {
   }
 
   @Test
+  void describeNamesTheBoundPortsWhereMailGoesAndTheAdminEndpointWhichIsHealthy() throws Exception {
+    Path home = dir.resolve("home");
+    relay = TestRelay.start(TestRelay.embeddedDefault(home));
+
+    assertThat(relay.server().describe())
+        .startsWith("Relay ready: SMTP on 127.0.0.1:" + relay.smtpPort() + " (STARTTLS) from loopback ")
+        .contains("mail goes to drop folder " + home.resolve("drop"))
+        .endsWith("metrics on http://127.0.0.1:" + relay.adminPort() + "/metrics");
+    assertThat(relay.admin("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void metricsCountTheConnectionTheMessageAndItsDeliveryAndShowAnEmptySpool() throws Exception {
     relay = TestRelay.start(TestRelay.embeddedDefault(dir.resolve("home")));
 
@@ -95,6 +107,7 @@ class RelayServerTest {
             name = "lan"
             address = "127.0.0.1"
             port = 2525
+            starttls = false
             inbound-connectors = [{ name = "this-host", client-networks = ["127.0.0.1/32"], relay = true }]
           }]
         }

@@ -97,11 +97,19 @@ final class TestRelay implements AutoCloseable {
     }
   }
 
+  int adminPort() {
+    return server.adminAddress().orElseThrow().getPort();
+  }
+
+  /** GET on the admin endpoint. */
+  HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+    URI uri = URI.create("http://127.0.0.1:" + adminPort() + path);
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The {@code /metrics} page. */
   String metricsPage() throws IOException, InterruptedException {
-    URI uri = URI.create("http://127.0.0.1:" + server.adminAddress().orElseThrow().getPort() + "/metrics");
-    HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = admin("/metrics");
     if (response.statusCode() != 200) {
       throw new IOException("/metrics answered " + response.statusCode());
     }
