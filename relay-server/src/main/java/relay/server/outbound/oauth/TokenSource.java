@@ -69,6 +69,7 @@ public final class TokenSource {
   /** A valid token, from the cache or a new request; blocks while a needed request runs. */
   public AccessToken token() throws TokenException {
     CompletableFuture<AccessToken> flight;
+    boolean leader = false;
     lock.lock();
     try {
       Instant now = clock.instant();
@@ -82,15 +83,14 @@ public final class TokenSource {
       } else if (holding) {
         throw repeat(lastFailure);
       } else {
-        inFlight = new CompletableFuture<>();
-        return lead(inFlight);
+        flight = new CompletableFuture<>();
+        inFlight = flight;
+        leader = true;
       }
     } finally {
-      if (lock.isHeldByCurrentThread()) {
-        lock.unlock();
-      }
+      lock.unlock();
     }
-    return await(flight);
+    return leader ? lead(flight) : await(flight);
   }
 
   /**
@@ -119,9 +119,8 @@ public final class TokenSource {
     }
   }
 
-  /** Runs the request; entered with the lock held, releases it for the request itself. */
+  /** Sends the request (without the lock), records the result and completes {@code flight}. */
   private AccessToken lead(CompletableFuture<AccessToken> flight) throws TokenException {
-    lock.unlock();
     Instant start = clock.instant();
     try {
       AccessToken fresh = client.request(endpoint);

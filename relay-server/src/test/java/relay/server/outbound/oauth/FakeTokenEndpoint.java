@@ -5,19 +5,14 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -52,7 +47,6 @@ final class FakeTokenEndpoint implements AutoCloseable {
 
   static final String TENANT = "contoso.onmicrosoft.com";
   static final String SCOPE = "https://outlook.office365.com/.default";
-  private static final Duration SKEW = Duration.ofMinutes(5);
 
   private final InstantSource clock;
   private final PemKeyMaterial serverKeys;
@@ -66,9 +60,15 @@ final class FakeTokenEndpoint implements AutoCloseable {
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
   private final SecureRandom random = new SecureRandom();
 
+  /** An endpoint with a fresh certificate (RSA key generation: slow on a busy machine). */
   FakeTokenEndpoint(InstantSource clock) throws IOException {
+    this(clock, serverCertificate());
+  }
+
+  /** An endpoint presenting {@code serverKeys} (which must name 127.0.0.1). */
+  FakeTokenEndpoint(InstantSource clock, PemKeyMaterial serverKeys) throws IOException {
     this.clock = clock;
-    serverKeys = SelfSignedCertificate.generate("login.test", Instant.now(), Duration.ofDays(1));
+    this.serverKeys = serverKeys;
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(serverKeys.keyManagers().getKeyManagers(), null, null);
@@ -80,6 +80,11 @@ final class FakeTokenEndpoint implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /** A certificate for the endpoint; it names localhost and 127.0.0.1. */
+  static PemKeyMaterial serverCertificate() {
+    return SelfSignedCertificate.generate("login.test", Instant.now(), Duration.ofDays(1));
   }
 
   void registerSecret(String clientId, String secret) {
@@ -191,71 +196,11 @@ final class FakeTokenEndpoint implements AutoCloseable {
       if (registered == null) {
         return refuse(400, "unauthorized_client", 700016, "Application with identifier was not found in the directory.");
       }
-      String problem = assertionProblem(form.get("client_assertion"), clientId, registered);
+      String problem = AssertionCheck.problem(
+          form.get("client_assertion"), tokenUri(), clientId, registered, clock.instant());
       return problem == null ? null : refuse(401, "invalid_client", 700027, "Client assertion failed signature validation. " + problem);
     }
     return refuse(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-  }
-
-  /** Verifies the JWT the way Entra ID does; null when it is good, else what is wrong. */
-  private String assertionProblem(String jwt, String clientId, X509Certificate certificate) {
-    try {
-      String[] parts = jwt.split("\\.", -1);
-      if (parts.length != 3) {
-        return "not a compact JWS";
-      }
-      Base64.Decoder b64 = Base64.getUrlDecoder();
-      Map<String, JsonValue> header = JsonReader.parseObject(new String(b64.decode(parts[0]), StandardCharsets.UTF_8));
-      Map<String, JsonValue> claims = JsonReader.parseObject(new String(b64.decode(parts[1]), StandardCharsets.UTF_8));
-      String thumbprint = Base64.getUrlEncoder().withoutPadding()
-          .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-      if (!new JsonValue.Text(thumbprint).equals(header.get("x5t#S256"))) {
-        return "unknown x5t#S256";
-      }
-      if (!new JsonValue.Text("JWT").equals(header.get("typ"))) {
-        return "typ";
-      }
-      Signature verifier = switch (header.get("alg")) {
-        case JsonValue.Text(String alg) when alg.equals("RS256") -> Signature.getInstance("SHA256withRSA");
-        case JsonValue.Text(String alg) when alg.equals("PS256") -> {
-          Signature pss = Signature.getInstance("RSASSA-PSS");
-          pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
-          yield pss;
-        }
-        case null, default -> null;
-      };
-      if (verifier == null) {
-        return "alg";
-      }
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-      if (!verifier.verify(b64.decode(parts[2]))) {
-        return "bad signature";
-      }
-      if (!new JsonValue.Text(tokenUri().toString()).equals(claims.get("aud"))) {
-        return "aud";
-      }
-      if (!new JsonValue.Text(clientId).equals(claims.get("iss")) || !new JsonValue.Text(clientId).equals(claims.get("sub"))) {
-        return "iss/sub";
-      }
-      if (!(claims.get("jti") instanceof JsonValue.Text(String jti)) || jti.isEmpty()) {
-        return "jti";
-      }
-      Instant now = clock.instant();
-      if (!now.isBefore(seconds(claims, "exp").plus(SKEW)) || now.plus(SKEW).isBefore(seconds(claims, "nbf"))) {
-        return "outside exp/nbf";
-      }
-      return null;
-    } catch (Exception e) {
-      return "unreadable assertion";
-    }
-  }
-
-  private static Instant seconds(Map<String, JsonValue> claims, String name) {
-    if (claims.get(name) instanceof JsonValue.Number(BigDecimal n)) {
-      return Instant.ofEpochSecond(n.longValueExact());
-    }
-    throw new IllegalArgumentException(name);
   }
 
   private record Refusal(int status, String json) {}

@@ -11,21 +11,29 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenClientTest {
 
   private static final String CLIENT_ID = "6731de76-14a6-49ae-97bc-6eba6914391e";
   private static final String SECRET = "Qx~8Q~not-a-real-secret.but_long&enough=yes";
 
-  private final TestClock clock = new TestClock(Instant.now());
+  // key generation is slow: once per class
+  private final PemKeyMaterial serverKeys = FakeTokenEndpoint.serverCertificate();
+  private final PemKeyMaterial app = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
+  private final PemKeyMaterial other = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
+
+  private TestClock clock;
   private FakeTokenEndpoint endpoint;
   private TokenClient client;
 
   @BeforeEach
   void start() throws Exception {
-    endpoint = new FakeTokenEndpoint(clock);
+    clock = new TestClock(Instant.now());
+    endpoint = new FakeTokenEndpoint(clock, serverKeys);
     client = new TokenClient(
         TokenClient.httpClient(endpoint.trust(), Duration.ofSeconds(5)), clock, Duration.ofSeconds(10));
   }
@@ -55,7 +63,6 @@ class TokenClientTest {
 
   @Test
   void certificateAssertionSignedWithRs256IsAccepted() throws Exception {
-    PemKeyMaterial app = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
     endpoint.registerCertificate(CLIENT_ID, app.chain().getFirst());
 
     AccessToken token = client.request(config(new ClientCertificate(app, AssertionAlgorithm.RS256)));
@@ -65,7 +72,6 @@ class TokenClientTest {
 
   @Test
   void certificateAssertionSignedWithPs256IsAccepted() throws Exception {
-    PemKeyMaterial app = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
     endpoint.registerCertificate(CLIENT_ID, app.chain().getFirst());
 
     AccessToken token = client.request(config(new ClientCertificate(app, AssertionAlgorithm.PS256)));
@@ -75,9 +81,7 @@ class TokenClientTest {
 
   @Test
   void assertionFromAnotherCertificateIsRefusedAsInvalidClient() throws Exception {
-    PemKeyMaterial registered = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
-    PemKeyMaterial other = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
-    endpoint.registerCertificate(CLIENT_ID, registered.chain().getFirst());
+    endpoint.registerCertificate(CLIENT_ID, app.chain().getFirst());
 
     assertThatThrownBy(() -> client.request(config(new ClientCertificate(other))))
         .isInstanceOfSatisfying(TokenException.class, e -> {
@@ -88,7 +92,6 @@ class TokenClientTest {
 
   @Test
   void assertionIsRefusedOnceItsTenMinutesHavePassedAtTheEndpoint() throws Exception {
-    PemKeyMaterial app = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
     endpoint.registerCertificate(CLIENT_ID, app.chain().getFirst());
     // the endpoint's clock runs ahead of the client's by more than lifetime + skew
     TestClock late = new TestClock(clock.instant().minus(Duration.ofMinutes(16)));
@@ -166,7 +169,6 @@ class TokenClientTest {
     endpoint.registerSecret(CLIENT_ID, SECRET);
     TokenEndpoint withSecret = config(new ClientSecret(Secret.of(SECRET)));
     AccessToken token = client.request(withSecret);
-    PemKeyMaterial app = SelfSignedCertificate.generate("relay-app", Instant.now(), Duration.ofDays(30));
     TokenEndpoint withCertificate = config(new ClientCertificate(app));
     String keyBase64 = Base64.getEncoder().encodeToString(app.key().getEncoded());
 
