@@ -1,6 +1,7 @@
 package relay.core.routing.rule;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every rule's decision in one evaluation, in the order the rules ran: the record for the message's
@@ -20,7 +21,7 @@ public record DecisionTrace(List<RuleDecision> decisions) {
   }
 
   /** The decision about one rule, by name. */
-  public java.util.Optional<RuleDecision> decision(String rule) {
+  public Optional<RuleDecision> decision(String rule) {
     return decisions.stream().filter(d -> d.rule().equals(rule)).findFirst();
   }
 

@@ -1,6 +1,7 @@
 package relay.core.routing.rule;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import relay.core.envelope.MailPath;
@@ -47,7 +48,7 @@ public record RuleDecision(
   public String describe() {
     StringBuilder out = new StringBuilder()
         .append('[').append(priority).append("] ").append(rule).append(": ")
-        .append(outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        .append(outcome.name().toLowerCase(Locale.ROOT).replace('_', ' '));
     if (!recipients.isEmpty()) {
       out.append(" for ").append(recipients.stream().map(MailPath::toString).collect(Collectors.joining(", ")));
     }
