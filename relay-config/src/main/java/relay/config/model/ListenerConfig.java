@@ -9,13 +9,15 @@ import relay.core.policy.InboundConnector;
 /**
  * One SMTP listening socket and who may use it.
  *
- * <p>Invariants: the port is 1..65535; {@code maxConnectionsPerClient <= maxConnections}; the
+ * <p>Invariants: the port is 0..65535, where 0 asks the operating system for a free port (for
+ * tests and embedding: a configuration file must name a real port, 1..65535, which the binder
+ * checks); {@code maxConnectionsPerClient <= maxConnections}; the
  * inbound connectors are never empty and are kept in file order, because the first whose client
  * networks contain the client applies ({@link InboundConnector#select}). Immutable.
  *
  * @param name shown in logs and metrics; unique among listeners
  * @param address the IP address to bind (a literal, never a host name)
- * @param port the TCP port to bind
+ * @param port the TCP port to bind; 0 for any free port
  * @param starttls whether STARTTLS is offered
  * @param tls PEM certificate chain and key; empty with {@code starttls} means a self-signed
  *     certificate is generated under {@link RelayConfig#generatedTlsDirectory()}
@@ -38,7 +40,7 @@ public record ListenerConfig(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(tls, "tls");
     inboundConnectors = List.copyOf(inboundConnectors);
-    if (port < 1 || port > 65535) {
+    if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
     if (maxConnections < 1 || maxConnectionsPerClient < 1 || maxConnectionsPerClient > maxConnections) {

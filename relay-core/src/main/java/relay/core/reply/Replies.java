@@ -48,6 +48,11 @@ public final class Replies {
   public static final SmtpReply TLS_REQUIRED = SmtpReply.of(530, "5.7.0", "Must issue a STARTTLS command first");
   public static final SmtpReply SENDER_DENIED = SmtpReply.of(550, "5.7.1", "Sender address not allowed");
   public static final SmtpReply RELAY_DENIED = SmtpReply.of(550, "5.7.1", "Relaying denied");
+  /**
+   * No outbound connector serves the recipient. 550 is RFC 5321's permanent refusal of a RCPT and
+   * X.4.4 is RFC 3463's "unable to route"; 554 would speak of the whole transaction instead.
+   */
+  public static final SmtpReply UNROUTABLE = SmtpReply.of(550, "5.4.4", "Unable to route");
   public static final SmtpReply BARE_LINE_ENDING = SmtpReply.of(550, "5.6.11", "Message contains bare CR or LF line endings");
   public static final SmtpReply MESSAGE_TOO_BIG = SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit");
   public static final SmtpReply NON_ASCII_ADDRESS = SmtpReply.of(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");

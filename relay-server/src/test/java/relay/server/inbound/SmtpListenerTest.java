@@ -235,10 +235,14 @@ class SmtpListenerTest {
   @Test
   void connectionsBeyondThePerClientLimitGet421() throws Exception {
     int port = start(1, "127.0.0.0/8", "::1/128");
-    try (RawClient first = new RawClient(port); RawClient second = new RawClient(port)) {
+    try (RawClient first = new RawClient(port)) {
+      // The second connection opens only once the first holds the slot: accepted channels may be
+      // set up on different event loops, so two connections opened together are admitted in either order.
       assertThat(first.reply()).startsWith("220 relay.test");
-      assertThat(second.reply()).startsWith("421 4.7.0");
-      assertThat(second.closedByServer()).isTrue();
+      try (RawClient second = new RawClient(port)) {
+        assertThat(second.reply()).startsWith("421 4.7.0");
+        assertThat(second.closedByServer()).isTrue();
+      }
     }
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       try (RawClient third = new RawClient(port)) {

@@ -28,6 +28,7 @@ import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
+import relay.server.testing.TestUpstream;
 
 class SmtpTransportTest {
 

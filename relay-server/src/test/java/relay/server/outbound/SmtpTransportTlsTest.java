@@ -17,6 +17,8 @@ import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.envelope.MailPath;
 import relay.core.tracking.ProtocolLog;
+import relay.server.testing.TestPki;
+import relay.server.testing.TestUpstream;
 
 class SmtpTransportTlsTest {
 

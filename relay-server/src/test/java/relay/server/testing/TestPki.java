@@ -1,4 +1,4 @@
-package relay.server.outbound;
+package relay.server.testing;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -27,12 +27,12 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away certificate authority and server certificates for TLS tests, made with Bouncy Castle. */
-final class TestPki {
+public final class TestPki {
 
   private final KeyPair caKeys;
   private final X509Certificate caCert;
 
-  TestPki(String caName) throws Exception {
+  public TestPki(String caName) throws Exception {
     caKeys = keyPair();
     X500Name subject = new X500Name("CN=" + caName);
     X509v3CertificateBuilder builder = builder(subject, subject, caKeys);
@@ -41,7 +41,7 @@ final class TestPki {
   }
 
   /** Writes the CA certificate as PEM. */
-  Path writeCaPem(Path dir) throws IOException {
+  public Path writeCaPem(Path dir) throws IOException {
     StringWriter text = new StringWriter();
     try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
       pem.writeObject(caCert);
@@ -52,7 +52,7 @@ final class TestPki {
   }
 
   /** A server SSLContext whose certificate, issued by this CA, names {@code dnsName}. */
-  SSLContext serverContext(String dnsName) throws Exception {
+  public SSLContext serverContext(String dnsName) throws Exception {
     KeyPair keys = keyPair();
     X509v3CertificateBuilder builder =
         builder(new X500Name(caCert.getSubjectX500Principal().getName()), new X500Name("CN=" + dnsName), keys);

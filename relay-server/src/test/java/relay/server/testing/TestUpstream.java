@@ -1,4 +1,4 @@
-package relay.server.outbound;
+package relay.server.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,17 +22,17 @@ import org.subethamail.smtp.server.SessionHandler.SessionAcceptance;
  * An independent upstream SMTP server for tests (SubEthaSMTP on a loopback port chosen by the OS):
  * records each message received with its envelope, counts sessions, and refuses recipients as told.
  */
-final class TestUpstream implements AutoCloseable {
+public final class TestUpstream implements AutoCloseable {
 
   /** One message as the upstream saw it. */
-  record Received(String from, List<String> recipients, byte[] content, boolean tls) {}
+  public record Received(String from, List<String> recipients, byte[] content, boolean tls) {}
 
-  final List<Received> messages = new CopyOnWriteArrayList<>();
-  final AtomicInteger sessions = new AtomicInteger();
+  public final List<Received> messages = new CopyOnWriteArrayList<>();
+  public final AtomicInteger sessions = new AtomicInteger();
   /** Recipient address → reply code and text to refuse it with. */
-  final Map<String, RejectException> refuse = new ConcurrentHashMap<>();
+  public final Map<String, RejectException> refuse = new ConcurrentHashMap<>();
   /** While true, every connection is greeted with 421 (the upstream is "down"). */
-  volatile boolean down;
+  public volatile boolean down;
   private final SMTPServer server;
 
   private TestUpstream(SMTPServer.Builder builder) {
@@ -57,15 +57,15 @@ final class TestUpstream implements AutoCloseable {
     server.start();
   }
 
-  static TestUpstream plain() {
+  public static TestUpstream plain() {
     return new TestUpstream(new SMTPServer.Builder());
   }
 
-  static TestUpstream withStartTls(SSLContext context) {
+  public static TestUpstream withStartTls(SSLContext context) {
     return new TestUpstream(new SMTPServer.Builder().enableTLS().startTlsSocketFactory(context));
   }
 
-  int port() {
+  public int port() {
     return server.getPortAllocated();
   }
 

@@ -1,0 +1,209 @@
+package relay.server.outbound.oauth;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Asks a token endpoint for an app-only token with the OAuth 2.0 client credentials grant: one form
+ * POST over HTTPS (certificate and host name verified by the JDK), authenticated by the client
+ * secret or by a {@link ClientAssertion}. Successful replies become an {@link AccessToken}; anything
+ * else a {@link TokenException} for the operator.
+ *
+ * <p>No caching here: that is {@link TokenSource}'s job. Thread-safe (the JDK HttpClient is); each
+ * call blocks its thread, so call it from a virtual thread.
+ */
+public final class TokenClient {
+
+  static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+  // token replies are a few kilobytes; a larger body is not one
+  private static final int MAX_BODY = 64 * 1024;
+
+  private final HttpClient http;
+  private final InstantSource clock;
+  private final Duration requestTimeout;
+
+  /**
+   * @param http the client (see {@link #httpClient}); shared by all endpoints
+   * @param clock for the assertion times and the token's expiry
+   * @param requestTimeout the longest wait for a reply once connected
+   */
+  public TokenClient(HttpClient http, InstantSource clock, Duration requestTimeout) {
+    this.http = Objects.requireNonNull(http, "http");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+  }
+
+  /**
+   * An HTTP client for token requests: HTTP/1.1, no redirects (a redirected credential is a leaked
+   * credential), the given trust ({@code SSLContext.getDefault()} for the JDK's CA certificates) and
+   * connect timeout. Host names are always verified.
+   */
+  public static HttpClient httpClient(SSLContext trust, Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .sslContext(trust)
+        .connectTimeout(connectTimeout)
+        .build();
+  }
+
+  /** Requests a fresh token; blocks until the reply or the timeout. */
+  public AccessToken request(TokenEndpoint endpoint) throws TokenException {
+    URI uri = endpoint.tokenUri();
+    Instant sentAt = clock.instant();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(requestTimeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(form(endpoint, sentAt)))
+            .build();
+    HttpResponse<InputStream> response;
+    String body;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        byte[] bytes = in.readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+          throw new TokenException(
+              "token endpoint " + uri + " answered HTTP " + response.statusCode()
+                  + " with a reply over " + MAX_BODY + " bytes", null, null);
+        }
+        body = new String(bytes, StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new TokenException("cannot reach token endpoint " + uri + ": " + e, null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenException("interrupted while asking token endpoint " + uri, null, e);
+    }
+    if (response.statusCode() != 200) {
+      throw refusal(endpoint, uri, response.statusCode(), body);
+    }
+    return token(uri, body, sentAt);
+  }
+
+  private static String form(TokenEndpoint endpoint, Instant now) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("grant_type", "client_credentials");
+    fields.put("client_id", endpoint.clientId());
+    fields.put("scope", endpoint.scope());
+    switch (endpoint.credential()) {
+      case ClientSecret secret -> fields.put("client_secret", secret.secret().reveal());
+      case ClientCertificate certificate -> {
+        fields.put("client_assertion_type", JWT_BEARER);
+        fields.put("client_assertion", ClientAssertion.create(endpoint, certificate, now));
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    fields.forEach(
+        (name, value) ->
+            out.append(out.isEmpty() ? "" : "&")
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    return out.toString();
+  }
+
+  private static AccessToken token(URI uri, String body, Instant sentAt) throws TokenException {
+    try {
+      Map<String, JsonValue> reply = JsonReader.parseObject(body);
+      if (!(reply.get("access_token") instanceof JsonValue.Text(String token)) || token.isEmpty()) {
+        throw new IllegalArgumentException("no access_token");
+      }
+      String type = reply.get("token_type") instanceof JsonValue.Text(String t) ? t : "Bearer";
+      if (!type.toLowerCase(Locale.ROOT).equals("bearer")) {
+        throw new IllegalArgumentException("token_type is not Bearer");
+      }
+      long seconds = expiresIn(reply.get("expires_in"));
+      return new AccessToken(Secret.of(token), type, sentAt, sentAt.plusSeconds(seconds));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      // the message never quotes the body: it may hold the token
+      throw new TokenException(
+          "token endpoint " + uri + " answered HTTP 200 without a usable token: " + e.getMessage(),
+          null, null);
+    }
+  }
+
+  // Entra ID v2 sends a number; v1 and some proxies send the number as a string
+  private static long expiresIn(JsonValue value) {
+    BigDecimal seconds =
+        switch (value) {
+          case JsonValue.Number(BigDecimal n) -> n;
+          case JsonValue.Text(String s) when s.matches("[0-9]{1,9}") -> new BigDecimal(s);
+          case null, default -> throw new IllegalArgumentException("no expires_in");
+        };
+    long whole = seconds.longValueExact();
+    if (whole <= 0) {
+      throw new IllegalArgumentException("expires_in is not positive");
+    }
+    return whole;
+  }
+
+  private static TokenException refusal(TokenEndpoint endpoint, URI uri, int status, String body) {
+    String masked = mask(endpoint, body);
+    TokenErrorReply reply;
+    try {
+      Map<String, JsonValue> json = JsonReader.parseObject(masked);
+      List<Long> codes = new ArrayList<>();
+      if (json.get("error_codes") instanceof JsonValue.Array(List<JsonValue> items)) {
+        for (JsonValue item : items) {
+          if (item instanceof JsonValue.Number(BigDecimal n)) {
+            codes.add(n.longValue());
+          }
+        }
+      }
+      reply =
+          new TokenErrorReply(
+              status,
+              text(json, "error"),
+              text(json, "error_description"),
+              codes,
+              text(json, "timestamp"),
+              text(json, "trace_id"),
+              text(json, "correlation_id"));
+    } catch (IllegalArgumentException notJson) {
+      // a proxy or load balancer page: show its start, it is the best clue there is
+      String start = masked.length() > 200 ? masked.substring(0, 200) + "..." : masked;
+      reply = new TokenErrorReply(status, "", oneLine(start), List.of(), "", "", "");
+    }
+    return new TokenException(
+        "token endpoint " + uri + " refused a token for " + endpoint.describe() + ": "
+            + reply.summary(), reply, null);
+  }
+
+  private static String text(Map<String, JsonValue> json, String name) {
+    JsonValue value = json.get(name);
+    return value == null ? "" : oneLine(value.display());
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("[\\p{Cntrl}]+", " ").strip();
+  }
+
+  /** Defence in depth: should an endpoint ever echo the secret, it still goes no further. */
+  private static String mask(TokenEndpoint endpoint, String body) {
+    return switch (endpoint.credential()) {
+      case ClientSecret secret -> body.replace(secret.secret().reveal(), "****");
+      case ClientCertificate ignored -> body;
+    };
+  }
+}

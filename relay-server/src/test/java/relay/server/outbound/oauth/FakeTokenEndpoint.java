@@ -1,0 +1,251 @@
+package relay.server.outbound.oauth;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import relay.server.tls.PemKeyMaterial;
+import relay.server.tls.SelfSignedCertificate;
+
+/**
+ * A stand-in for Entra ID's v2.0 token endpoint over real HTTPS on loopback (port 0): checks the
+ * client credentials grant as Microsoft does (grant type, tenant, client id, scope, and the client
+ * secret or a client assertion verified against the registered certificate), issues opaque random
+ * tokens, answers errors in Microsoft's JSON shape, and counts requests.
+ *
+ * <p>Requests may be held at a gate so that tests can pile up concurrent callers. Thread-safe.
+ */
+final class FakeTokenEndpoint implements AutoCloseable {
+
+  static final String TENANT = "contoso.onmicrosoft.com";
+  static final String SCOPE = "https://outlook.office365.com/.default";
+
+  private final InstantSource clock;
+  private final PemKeyMaterial serverKeys;
+  private final HttpsServer server;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final Map<String, X509Certificate> certificates = new ConcurrentHashMap<>();
+  private final List<String> issued = new CopyOnWriteArrayList<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicLong expiresIn = new AtomicLong(3599);
+  private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
+  private final SecureRandom random = new SecureRandom();
+
+  /** An endpoint with a fresh certificate (RSA key generation: slow on a busy machine). */
+  FakeTokenEndpoint(InstantSource clock) throws IOException {
+    this(clock, serverCertificate());
+  }
+
+  /** An endpoint presenting {@code serverKeys} (which must name 127.0.0.1). */
+  FakeTokenEndpoint(InstantSource clock, PemKeyMaterial serverKeys) throws IOException {
+    this.clock = clock;
+    this.serverKeys = serverKeys;
+    try {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(serverKeys.keyManagers().getKeyManagers(), null, null);
+      server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** A certificate for the endpoint; it names localhost and 127.0.0.1. */
+  static PemKeyMaterial serverCertificate() {
+    return SelfSignedCertificate.generate("login.test", Instant.now(), Duration.ofDays(1));
+  }
+
+  void registerSecret(String clientId, String secret) {
+    secrets.put(clientId, secret);
+  }
+
+  void registerCertificate(String clientId, X509Certificate certificate) {
+    certificates.put(clientId, certificate);
+  }
+
+  void expiresIn(long seconds) {
+    expiresIn.set(seconds);
+  }
+
+  /** From now on requests wait until {@link #open()}. */
+  void closeGate() {
+    gate.set(new CountDownLatch(1));
+  }
+
+  void open() {
+    gate.get().countDown();
+  }
+
+  int requests() {
+    return requests.get();
+  }
+
+  List<String> issued() {
+    return List.copyOf(issued);
+  }
+
+  URI authority() {
+    return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  URI tokenUri() {
+    return URI.create(authority() + "/" + TENANT + "/oauth2/v2.0/token");
+  }
+
+  /** A client TLS context that trusts this endpoint's certificate only. */
+  SSLContext trust() throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setCertificateEntry("login", serverKeys.chain().getFirst());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
+  }
+
+  @Override
+  public void close() {
+    open();
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      requests.incrementAndGet();
+      if (!gate.get().await(30, TimeUnit.SECONDS)) {
+        throw new IOException("gate never opened");
+      }
+      Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      Refusal refusal = check(exchange, form);
+      if (refusal != null) {
+        reply(exchange, refusal.status(), refusal.json());
+        return;
+      }
+      String token = "fake-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+      issued.add(token);
+      reply(exchange, 200, new JsonWriter()
+          .string("token_type", "Bearer")
+          .number("expires_in", expiresIn.get())
+          .number("ext_expires_in", expiresIn.get())
+          .string("access_token", token)
+          .toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Refusal check(HttpExchange exchange, Map<String, String> form) {
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      return refuse(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
+    }
+    if (!exchange.getRequestURI().getPath().equals("/" + TENANT + "/oauth2/v2.0/token")) {
+      return refuse(400, "invalid_tenant", 90002, "Tenant not found.");
+    }
+    if (!"client_credentials".equals(form.get("grant_type"))) {
+      return refuse(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
+    }
+    if (!SCOPE.equals(form.get("scope"))) {
+      return refuse(400, "invalid_scope", 1002012, "The provided value for scope is not valid.");
+    }
+    String clientId = form.getOrDefault("client_id", "");
+    if (form.containsKey("client_secret")) {
+      String registered = secrets.get(clientId);
+      if (registered == null) {
+        return refuse(400, "unauthorized_client", 700016, "Application with identifier was not found in the directory.");
+      }
+      return registered.equals(form.get("client_secret"))
+          ? null
+          : refuse(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
+    }
+    if (TokenClient.JWT_BEARER.equals(form.get("client_assertion_type")) && form.containsKey("client_assertion")) {
+      X509Certificate registered = certificates.get(clientId);
+      if (registered == null) {
+        return refuse(400, "unauthorized_client", 700016, "Application with identifier was not found in the directory.");
+      }
+      String problem = AssertionCheck.problem(
+          form.get("client_assertion"), tokenUri(), clientId, registered, clock.instant());
+      return problem == null ? null : refuse(401, "invalid_client", 700027, "Client assertion failed signature validation. " + problem);
+    }
+    return refuse(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+  }
+
+  private record Refusal(int status, String json) {}
+
+  private Refusal refuse(int status, String error, long code, String text) {
+    String trace = UUID.randomUUID().toString();
+    String correlation = UUID.randomUUID().toString();
+    String timestamp = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ');
+    return new Refusal(status, new JsonWriter()
+        .string("error", error)
+        .string("error_description", "AADSTS" + code + ": " + text + " Trace ID: " + trace
+            + " Correlation ID: " + correlation + " Timestamp: " + timestamp)
+        .numbers("error_codes", code)
+        .string("timestamp", timestamp)
+        .string("trace_id", trace)
+        .string("correlation_id", correlation)
+        .string("error_uri", "https://login.microsoftonline.com/error?code=" + code)
+        .toString());
+  }
+
+  private static Map<String, String> form(String body) {
+    Map<String, String> fields = new HashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return fields;
+  }
+
+  private byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static void reply(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    exchange.getResponseHeaders().set("Cache-Control", "no-store, no-cache");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}
