@@ -140,16 +140,18 @@ ensure_relay_built() {
     || fail "bin/relay --help failed: $(tail -n 20 "$E2E_TMP/relay-help.log")"
 }
 
-# relay_config SMTP_PORT ADMIN_PORT CONNECTOR_HOCON [LISTENER_STARTTLS]: prints a relay config that
-# accepts and relays everything from loopback through one listener.
+# relay_config SMTP_PORT ADMIN_PORT CONNECTOR_HOCON [LISTENER_STARTTLS] [INBOUND_CONNECTORS_HOCON]:
+# prints a relay config with one listener on 127.0.0.1; by default it accepts and relays everything
+# from loopback.
 relay_config() {
   local smtp_port=$1 admin_port=$2 connector=$3 starttls=${4:-false}
+  local inbound=${5:-'[ { name = "loopback", client-networks = ["127.0.0.0/8", "::1"], relay = true } ]'}
   cat <<EOF
 relay {
   home = \${?RELAY_HOME}
   hostname = "relay.test"
   listeners = [ { name = "default", address = "127.0.0.1", port = $smtp_port, starttls = $starttls,
-    inbound-connectors = [ { name = "loopback", client-networks = ["127.0.0.0/8", "::1"], relay = true } ] } ]
+    inbound-connectors = $inbound } ]
   spool { min-free-space = 10MiB }
   delivery {
     connector $connector
