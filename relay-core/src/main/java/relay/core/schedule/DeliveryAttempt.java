@@ -27,8 +27,9 @@ import relay.core.spool.Spool;
  * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
  * pending recipients are handed to the transport, each outcome updates that recipient's state,
  * transient ones are rescheduled by {@link RetryPolicy} (or finally failed once the lifetime is
- * over), and the new state is written to the spool before anything else happens. The message leaves
- * the spool only when no recipient is pending.
+ * over), and the new state is written to the spool before anything else happens, unless the attempt
+ * delivered the last pending recipients: then the message is simply removed (a crash in between
+ * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
  *
  * <p>Threading: {@link #run} is called concurrently on virtual threads, one call per message at a
  * time; the shared random source is guarded.
@@ -114,19 +115,29 @@ final class DeliveryAttempt {
       }
     }
     QueuedMessage next = new QueuedMessage(message.id(), envelope, states, attempts, nextAttemptAt, message.bodySize());
-    try {
-      spool.update(next);
-    } catch (IOException e) {
-      // The attempt already happened; keeping the new state in memory means at worst a recipient is
-      // delivered twice after a crash, never that one is lost.
-      log.error("message {}: could not record delivery state in the spool", message.id(), e);
+    boolean failedNow = expired || outcomes.values().stream().anyMatch(o -> o instanceof RecipientOutcome.PermanentFailure);
+    if (!next.isDone() || failedNow) {
+      record(next);
     }
+    // A message whose last recipients were just delivered is removed without recording that first:
+    // a crash before the removal reaches the disk only means a duplicate, and recording it would
+    // cost a file fsync and a directory fsync per message.
     report(next, outcomes, now, expired);
     if (next.isDone()) {
       removeFromSpool(next);
       return Optional.empty();
     }
     return Optional.of(next);
+  }
+
+  private void record(QueuedMessage next) {
+    try {
+      spool.update(next);
+    } catch (IOException e) {
+      // The attempt already happened; keeping the new state in memory means at worst a recipient is
+      // delivered twice after a crash, never that one is lost.
+      log.error("message {}: could not record delivery state in the spool", next.id(), e);
+    }
   }
 
   private Map<Recipient, RecipientOutcome> deliver(QueuedMessage message, Envelope envelope, List<Recipient> pending)

@@ -34,7 +34,8 @@ import relay.core.envelope.MessageId;
  * and a sync of {@code queue/} that began after the rename has completed ({@link DirectorySync});
  * {@code update} writes a new state file the same way; {@code remove} deletes the message file before
  * the state file, so a crash in between leaves an orphan state file that recovery deletes rather than
- * a message that would be re-sent from its initial state.
+ * a message that would be re-sent from its initial state. {@code remove} does not force the
+ * directory: a removal lost in a crash means the message is delivered again, never lost.
  *
  * <p>Call order: construct, {@link #recover()} once (it creates the directories, cleans up and
  * loads the index), then any mix of the other methods. Threading: all methods are thread-safe; the
@@ -153,9 +154,11 @@ public final class FileSpool implements Spool {
   public void remove(MessageId id) throws IOException {
     requireRecovered();
     bodySizes.remove(id);
+    // No directory sync: if a crash forgets the deletion, recovery finds the message again and it is
+    // delivered a second time, which is acceptable; forcing the directory here would cost one more
+    // journal commit per delivered message.
     Files.deleteIfExists(directories.messageFile(id));
     Files.deleteIfExists(directories.stateFile(id));
-    queueSync.sync();
   }
 
   @Override

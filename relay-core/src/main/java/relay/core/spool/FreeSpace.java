@@ -1,6 +1,7 @@
 package relay.core.spool;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,8 +18,24 @@ public interface FreeSpace {
   /** Bytes currently available to this process on the spool's file store. */
   long usableBytes() throws IOException;
 
-  /** The usable space of the file store that holds {@code path}, asked afresh on each call. */
+  /**
+   * The usable space of the file store that holds {@code path}, asked afresh on each call. The file
+   * store itself is looked up once, on first use (the directory may not exist before): on Linux the
+   * lookup parses the mount table, which cost more CPU than the rest of accepting a message.
+   */
   static FreeSpace ofFileStore(Path path) {
-    return () -> Files.getFileStore(path).getUsableSpace();
+    return new FreeSpace() {
+      private volatile FileStore store;
+
+      @Override
+      public long usableBytes() throws IOException {
+        FileStore known = store;
+        if (known == null) {
+          known = Files.getFileStore(path);
+          store = known;
+        }
+        return known.getUsableSpace();
+      }
+    };
   }
 }

@@ -80,7 +80,9 @@ class DeliverySchedulerTest {
     scheduler.runDue().join();
 
     assertThat(transport.requests).hasSize(2);
-    assertThat(spool.updates.getLast().recipients().getFirst().status()).isEqualTo(RecipientStatus.DELIVERED);
+    // Only the deferral is recorded; the delivery removes the message straight away.
+    assertThat(spool.updates).singleElement()
+        .satisfies(update -> assertThat(update.recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING));
     assertThat(spool.removed).containsExactly(new MessageId("m1"));
     assertThat(scheduler.waiting()).isZero();
     assertThat(attemptMetrics).containsExactly("transient", "delivered");
@@ -107,9 +109,37 @@ class DeliverySchedulerTest {
 
     assertThat(transport.requests.getLast().recipients()).extracting(r -> r.address().address())
         .containsExactly("later@example.com");
-    assertThat(spool.updates.getLast().recipients()).extracting(RecipientState::status)
-        .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.FAILED, RecipientStatus.DELIVERED);
-    assertThat(spool.updates.getLast().recipients()).extracting(RecipientState::attempts).containsExactly(1, 1, 2);
+    assertThat(spool.updates).hasSize(1);
+    assertThat(spool.removed).containsExactly(new MessageId("m1"));
+    assertThat(attemptMetrics).containsExactlyInAnyOrder("delivered", "permanent", "transient", "delivered");
+  }
+
+  @Test
+  void deliveredMessageIsRemovedWithoutRecordingItsStateFirst() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok"));
+    DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
+    scheduler.submit(queue("m1", "a@example.com", "b@example.com"));
+
+    scheduler.runDue().join();
+
+    assertThat(spool.updates).isEmpty();
+    assertThat(spool.removed).containsExactly(new MessageId("m1"));
+    assertThat(spool.size()).isZero();
+    assertThat(attemptMetrics).containsExactly("delivered", "delivered");
+  }
+
+  @Test
+  void deliveryThatFinishesWithAPermanentFailureIsRecordedBeforeRemoval() {
+    ScriptedTransport transport = new ScriptedTransport(r -> r.address().localPart().equals("ok")
+        ? new RecipientOutcome.Delivered(r, "250 2.0.0 Ok")
+        : new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"));
+    DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
+    scheduler.submit(queue("m1", "ok@example.com", "gone@example.com"));
+
+    scheduler.runDue().join();
+
+    assertThat(spool.updates).singleElement().satisfies(update -> assertThat(update.recipients())
+        .extracting(RecipientState::status).containsExactly(RecipientStatus.DELIVERED, RecipientStatus.FAILED));
     assertThat(spool.removed).containsExactly(new MessageId("m1"));
   }
 
@@ -201,7 +231,8 @@ class DeliverySchedulerTest {
     transport.answer = r -> new RecipientOutcome.Delivered(r, "250 ok");
 
     await().atMost(Duration.ofSeconds(5)).until(() -> spool.removed.contains(new MessageId("m1")));
-    assertThat(spool.updates.getLast().recipients().getFirst().status()).isEqualTo(RecipientStatus.DELIVERED);
+    assertThat(spool.updates).isNotEmpty()
+        .allSatisfy(update -> assertThat(update.recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING));
   }
 
   private DeliveryScheduler scheduler(Transport transport, RetrySchedule schedule, int maxInFlight, InstantSource source) {

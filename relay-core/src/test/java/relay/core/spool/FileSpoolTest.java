@@ -156,6 +156,27 @@ class FileSpoolTest {
   }
 
   @Test
+  void removeDeletesWithoutForcingTheQueueDirectoryWhileCommitAndUpdateForceIt() throws Exception {
+    AtomicLong forces = new AtomicLong();
+    Path queue = root.resolve("queue");
+    FileSpool spool =
+        new FileSpool(
+            root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(5),
+            new DirectorySync(forces::incrementAndGet));
+    spool.recover();
+    QueuedMessage queued = commit(spool, text("hello\r\n"));
+    assertThat(forces).hasValue(1);
+    spool.update(queued);
+    assertThat(forces).hasValue(2);
+
+    spool.remove(queued.id());
+
+    assertThat(forces).hasValue(2);
+    assertThat(filesIn(queue)).isEmpty();
+    assertThat(spool(root).recover()).isEmpty();
+  }
+
+  @Test
   void sizeCountsQueuedMessages() throws Exception {
     FileSpool spool = spool(root);
     assertThat(spool.size()).isZero();
