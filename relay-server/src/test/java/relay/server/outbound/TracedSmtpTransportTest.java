@@ -18,6 +18,7 @@ import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.envelope.MailPath;
 import relay.core.tracking.ProtocolLog;
+import relay.server.testing.TestUpstream;
 
 class TracedSmtpTransportTest {
 
