@@ -42,7 +42,7 @@ final class CheckConfigCommand implements Callable<Integer> {
           + (c.requireTls() ? ", TLS required" : "")
           + (c.allowedSenderDomains().isEmpty() ? "" : ", senders from " + c.allowedSenderDomains())));
     });
-    out.println("outbound connector: " + config.delivery().connector());
+    out.println("outbound connector: " + config.outboundConnectors());
     return 0;
   }
 }
