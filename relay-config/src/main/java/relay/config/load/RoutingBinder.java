@@ -78,7 +78,7 @@ final class RoutingBinder {
         at = rules.stream().filter(r -> rule.equals("rule '" + r.rule().name() + "'"))
             .flatMap(r -> r.routeVia().stream()).findFirst().orElse(at);
       }
-      relay.problems().add(at.origin(), at.path(), p.subject() + " " + p.message(), hint(p));
+      relay.problems().add(at.origin(), at.path(), p.subject() + ": " + p.message(), hint(p));
     }
     return relay.problems().count() > before ? Optional.empty() : Optional.of(routing);
   }

@@ -79,4 +79,17 @@ class EmbeddedDefaultTest {
     assertThat(config.outboundConnectors().getFirst())
         .isEqualTo(new OutboundConnector.Drop("drop", Path.of("var", "drop").toAbsolutePath()));
   }
+
+  @Test
+  void embeddedDefaultRoutesEveryDomainToTheDropConnectorWithNoRulesOrAcceptedDomains() throws Exception {
+    RelayConfig config = load();
+    assertThat(config.outboundConnectors()).containsExactly(new OutboundConnector.Drop("drop", home.resolve("drop")));
+    assertThat(config.routing().connectors()).containsExactly(relay.core.routing.ConnectorScope.byDomain("drop", "*"));
+    assertThat(config.routing().router().route(relay.core.envelope.Domain.of("anything.example")).orElseThrow().connector())
+        .isEqualTo("drop");
+    assertThat(config.routing().rules()).isEmpty();
+    assertThat(config.routing().acceptedDomains().domains()).isEmpty();
+    assertThat(config.routing().remoteDomains().domains()).containsExactly(relay.core.routing.RemoteDomain.DEFAULT);
+    assertThat(config.defaultConnector()).isEqualTo(config.outboundConnectors().getFirst());
+  }
 }
