@@ -26,7 +26,9 @@ import relay.config.model.RelayConfig;
  * <p>Lists replace rather than merge, so each listener, inbound and outbound connector, domain and
  * rule in a file is complete in itself (optional keys take the defaults documented in
  * {@value #DEFAULTS}). {@code include "other.conf"} works relative to the including file, and
- * problems in an included file name that file and line.
+ * problems in an included file name that file and line. Besides {@code relay}, a file may hold a
+ * top-level {@code vars} object of its own values for substitutions (e.g. a default that an
+ * environment variable overrides: {@code host = "a", host = ${?HOST}}); it is never bound.
  *
  * <p>Stateless and thread-safe; loading touches only the named file and the class path.
  */
@@ -36,6 +38,8 @@ public final class ConfigLoader {
   public static final String DEFAULTS = "relay-defaults.conf";
 
   private static final String ROOT = "relay";
+  /** The operator's own values for substitutions ({@code ${vars.partner-host}}); never bound. */
+  private static final String VARS = "vars";
 
   private ConfigLoader() {}
 
@@ -66,9 +70,10 @@ public final class ConfigLoader {
     Config user = file.map(f -> parse(f, problems)).orElse(ConfigFactory.empty());
     failIfAny(problems);
     for (Map.Entry<String, ConfigValue> e : user.root().entrySet()) {
-      if (!ROOT.equals(e.getKey())) {
+      if (!ROOT.equals(e.getKey()) && !VARS.equals(e.getKey())) {
         problems.add(e.getValue().origin(), e.getKey(), "unknown key",
-            NearestKey.among(e.getKey(), List.of(ROOT)).map(k -> "did you mean '" + k + "'?").orElse("only 'relay' is known"));
+            NearestKey.among(e.getKey(), List.of(ROOT, VARS)).map(k -> "did you mean '" + k + "'?")
+                .orElse("only 'relay' and 'vars' are known"));
       }
     }
     int beforeResolving = problems.count();
@@ -101,6 +106,7 @@ public final class ConfigLoader {
     Map<String, String> variables = new HashMap<>(environment);
     // a variable named like a top-level key would shadow it during resolution
     variables.remove(ROOT);
+    variables.remove(VARS);
     Config env = ConfigValueFactory.fromMap(variables, Section.ENVIRONMENT).toConfig();
     try {
       return merged.withFallback(env).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));

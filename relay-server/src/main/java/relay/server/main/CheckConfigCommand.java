@@ -12,8 +12,9 @@ import relay.config.model.RelayConfig;
 
 /**
  * {@code relay check-config [FILE]}: validates a configuration without starting anything. Prints
- * every problem (file, line, path, hint) and exits 2, or prints a summary of what the relay would
- * do and exits 0.
+ * every problem (file, line, path, hint), including a listener port already in use on this
+ * machine, and exits 2; or prints what the relay would do (who may send what, the routing table,
+ * the domains and the rules) and exits 0.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validate a configuration file and show what it sets up.")
 final class CheckConfigCommand implements Callable<Integer> {
@@ -27,22 +28,15 @@ final class CheckConfigCommand implements Callable<Integer> {
   public Integer call() {
     RelayConfig config;
     try {
-      config = ConfigLoader.load(Optional.ofNullable(file), System.getenv());
+      config = ConfigLoader.load(Optional.ofNullable(file), System.getenv(), true);
     } catch (InvalidConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
     var out = spec.commandLine().getOut();
     out.println((file == null ? "embedded default" : file.toString()) + ": valid");
-    out.println("data directory: " + config.home());
-    config.listeners().forEach(l -> {
-      out.println("listener " + l.name() + ": " + l.address().getHostAddress() + ":" + l.port() + (l.starttls() ? " with STARTTLS" : ""));
-      l.inboundConnectors().forEach(c -> out.println("  inbound connector " + c.name() + ": clients " + c.clientNetworks()
-          + (c.relayToAnyDomain() ? ", may relay to any domain" : ", may send to " + c.recipientDomains())
-          + (c.requireTls() ? ", TLS required" : "")
-          + (c.allowedSenderDomains().isEmpty() ? "" : ", senders from " + c.allowedSenderDomains())));
-    });
-    out.println("outbound connector: " + config.outboundConnectors());
+    new RoutingReport(config).print(out);
+    out.flush();
     return 0;
   }
 }
