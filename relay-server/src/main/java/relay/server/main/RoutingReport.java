@@ -17,6 +17,7 @@ import relay.core.routing.ConnectorScope;
 import relay.core.routing.DomainPattern;
 import relay.core.routing.RemoteDomain;
 import relay.core.routing.rule.Action;
+import relay.core.routing.rule.Phase;
 import relay.core.routing.rule.Rule;
 import relay.core.routing.rule.RuleEngine;
 
@@ -60,7 +61,7 @@ final class RoutingReport {
     out.println("rules (in the order they run):" + (engine.rules().isEmpty() ? " none" : ""));
     for (Rule r : engine.rules()) {
       out.println("  [" + r.priority() + "] " + r.name() + ": " + word(r.mode()) + ", decided at "
-          + (r.phase() == relay.core.routing.rule.Phase.ENVELOPE ? "RCPT" : "end of DATA")
+          + (r.phase() == Phase.ENVELOPE ? "RCPT" : "end of DATA")
           + ", " + r.conditions().size() + " condition(s), " + r.exceptions().size() + " exception(s); "
           + r.actions().stream().map(Action::describe).collect(Collectors.joining(", "))
           + (r.stopProcessing() ? "; stops processing" : ""));

@@ -83,7 +83,7 @@ class CheckConfigRoutingTest {
   }
 
   @Test
-  void aListenerPortInUseFailsTheCheck() throws Exception {
+  void aListenerPortInUseFailsTheCheckUnlessPortCheckingIsOff() throws Exception {
     try (ServerSocket held = new ServerSocket()) {
       held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       Path file = Files.writeString(dir.resolve("relay.conf"), """
@@ -98,6 +98,7 @@ class CheckConfigRoutingTest {
       assertThat(exit).isEqualTo(2);
       assertThat(err.toString()).contains("relay.conf:2: relay.listeners[0].port: port " + held.getLocalPort()
           + " on 127.0.0.1 is already in use on this machine");
+      assertThat(relay("check-config", "--no-port-check", file.toString())).isZero();
     }
   }
 
@@ -109,10 +110,11 @@ class CheckConfigRoutingTest {
     }
   }
 
+  /** The examples bind port 25, which a build machine may use itself: CI checks them without probing. */
   @ParameterizedTest
   @MethodSource("examples")
   void everyShippedExamplePassesCheckConfig(Path example) {
-    int exit = relay("check-config", example.toString());
+    int exit = relay("check-config", "--no-port-check", example.toString());
 
     assertThat(err.toString()).isEmpty();
     assertThat(exit).isZero();
