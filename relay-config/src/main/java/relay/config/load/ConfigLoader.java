@@ -3,7 +3,6 @@ package relay.config.load;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
@@ -24,10 +23,12 @@ import relay.config.model.RelayConfig;
  * the process environment, so tests and {@code check-config} are reproducible), then bound and
  * validated.
  *
- * <p>Lists replace rather than merge, so each listener and inbound connector in a file is complete
- * in itself (optional keys take the defaults documented in {@value #DEFAULTS}). A file that names
- * {@code relay.delivery.connector} replaces the default connector whole, so keys of the default's
- * type never leak into another type.
+ * <p>Lists replace rather than merge, so each listener, inbound and outbound connector, domain and
+ * rule in a file is complete in itself (optional keys take the defaults documented in
+ * {@value #DEFAULTS}). {@code include "other.conf"} works relative to the including file, and
+ * problems in an included file name that file and line. Besides {@code relay}, a file may hold a
+ * top-level {@code vars} object of its own values for substitutions (e.g. a default that an
+ * environment variable overrides: {@code host = "a", host = ${?HOST}}); it is never bound.
  *
  * <p>Stateless and thread-safe; loading touches only the named file and the class path.
  */
@@ -37,7 +38,8 @@ public final class ConfigLoader {
   public static final String DEFAULTS = "relay-defaults.conf";
 
   private static final String ROOT = "relay";
-  private static final String CONNECTOR = "relay.delivery.connector";
+  /** The operator's own values for substitutions ({@code ${vars.partner-host}}); never bound. */
+  private static final String VARS = "vars";
 
   private ConfigLoader() {}
 
@@ -50,19 +52,29 @@ public final class ConfigLoader {
    * @throws InvalidConfigException with every problem found, each with file, line and path
    */
   public static RelayConfig load(Optional<Path> file, Map<String, String> environment) {
+    return load(file, environment, false);
+  }
+
+  /**
+   * Loads and validates the configuration, optionally also trying to bind each listener's port so
+   * that one already in use is reported with its file and line (for {@code check-config} and
+   * start-up; tests and reloads leave it off).
+   *
+   * @param probePorts whether to try binding each listener's address and port
+   * @throws InvalidConfigException with every problem found, each with file, line and path
+   */
+  public static RelayConfig load(Optional<Path> file, Map<String, String> environment, boolean probePorts) {
     Problems problems = new Problems();
     Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULTS,
         ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
     Config user = file.map(f -> parse(f, problems)).orElse(ConfigFactory.empty());
     failIfAny(problems);
     for (Map.Entry<String, ConfigValue> e : user.root().entrySet()) {
-      if (!ROOT.equals(e.getKey())) {
+      if (!ROOT.equals(e.getKey()) && !VARS.equals(e.getKey())) {
         problems.add(e.getValue().origin(), e.getKey(), "unknown key",
-            NearestKey.among(e.getKey(), List.of(ROOT)).map(k -> "did you mean '" + k + "'?").orElse("only 'relay' is known"));
+            NearestKey.among(e.getKey(), List.of(ROOT, VARS)).map(k -> "did you mean '" + k + "'?")
+                .orElse("only 'relay' and 'vars' are known"));
       }
-    }
-    if (defines(user, CONNECTOR)) {
-      defaults = defaults.withoutPath(CONNECTOR);
     }
     int beforeResolving = problems.count();
     Config resolved = resolve(user.withFallback(defaults), environment, problems);
@@ -71,7 +83,7 @@ public final class ConfigLoader {
     }
     ConfigValue relay = resolved.root().get(ROOT);
     Optional<RelayConfig> config = Section.of(relay, ROOT, problems)
-        .flatMap(new RelayBinder(environment)::bind);
+        .flatMap(new RelayBinder(environment, probePorts)::bind);
     failIfAny(problems);
     return config.orElseThrow(() -> new IllegalStateException("binding failed without a recorded problem"));
   }
@@ -94,28 +106,13 @@ public final class ConfigLoader {
     Map<String, String> variables = new HashMap<>(environment);
     // a variable named like a top-level key would shadow it during resolution
     variables.remove(ROOT);
+    variables.remove(VARS);
     Config env = ConfigValueFactory.fromMap(variables, Section.ENVIRONMENT).toConfig();
     try {
       return merged.withFallback(env).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     } catch (ConfigException e) {
       problems.add(fromException(e, DEFAULTS));
       return ConfigFactory.empty();
-    }
-  }
-
-  /** True when the unresolved file itself spells out {@code path} (substitutions not followed). */
-  private static boolean defines(Config user, String path) {
-    try {
-      ConfigValue v = user.root();
-      for (String key : path.split("\\.")) {
-        if (!(v instanceof ConfigObject o) || !o.containsKey(key)) {
-          return false;
-        }
-        v = o.get(key);
-      }
-      return true;
-    } catch (ConfigException.NotResolved e) {
-      return false; // a substituted parent: leave merging to Typesafe
     }
   }
 

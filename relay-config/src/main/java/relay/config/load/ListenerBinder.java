@@ -29,9 +29,12 @@ import relay.core.policy.InboundConnector;
 final class ListenerBinder {
 
   private final Path home;
+  private final boolean probePorts;
 
-  ListenerBinder(Path home) {
+  /** @param probePorts try binding each listener's address and port, reporting one in use */
+  ListenerBinder(Path home, boolean probePorts) {
     this.home = home;
+    this.probePorts = probePorts;
   }
 
   List<ListenerConfig> bind(Section relay) {
@@ -74,6 +77,10 @@ final class ListenerBinder {
     }
     List<InboundConnector> connectors = connectors(s);
     s.finish();
+    if (probePorts && address.isPresent() && port > 0) {
+      PortProbe.inUse(address.get(), port).ifPresent(m -> s.problem("port", m,
+          "stop what holds it (see: ss -ltnp 'sport = :" + port + "'), or choose another port"));
+    }
     if (s.problems().count() > before) {
       return Optional.empty();
     }

@@ -10,12 +10,15 @@ import relay.config.model.DeliveryConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
 import relay.core.connector.UpstreamHost;
+import relay.core.routing.ConnectorScope;
+import relay.core.routing.DomainPattern;
 import relay.core.schedule.RetrySchedule;
 
 /**
- * Binds {@code relay.delivery}: the outbound connector, whose keys depend on its {@code type}
- * (a key of the other type is reported as unknown, with a hint naming its type), and the retry
- * schedule.
+ * Binds {@code relay.outbound-connectors}, each element's keys depending on its {@code type} (a key
+ * of another type is reported as unknown, with a hint naming its type), plus the scope keys every
+ * type shares ({@code recipient-domains}, {@code rule-scoped}); and {@code relay.delivery} (the retry
+ * schedule).
  */
 final class OutboundBinder {
 
@@ -30,22 +33,66 @@ final class OutboundBinder {
 
   private final Path home;
   private final String hostname;
+  // Credential keys of connector types (Microsoft 365's smtp-auth) read their secrets through this.
+  @SuppressWarnings("unused")
+  private final SecretReader secrets;
 
-  OutboundBinder(Path home, String hostname) {
+  OutboundBinder(Path home, String hostname, SecretReader secrets) {
     this.home = home;
     this.hostname = hostname;
+    this.secrets = secrets;
   }
 
+  /** {@code relay.delivery}: the retry schedule; a leftover single {@code connector} is pointed at its new home. */
   Optional<DeliveryConfig> bind(Section delivery) {
     int before = delivery.problems().count();
-    delivery.require("connector", "retry");
-    Optional<OutboundConnector> connector = delivery.section("connector").flatMap(this::connector);
+    delivery.require("retry");
+    delivery.foreign("connector", "outbound connectors are now a list: move it into relay.outbound-connectors = [ { ... } ]");
     Optional<RetrySchedule> retry = delivery.section("retry").flatMap(OutboundBinder::retry);
     delivery.finish();
     if (delivery.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new DeliveryConfig(connector.orElseThrow(), retry.orElseThrow()));
+    return Optional.of(new DeliveryConfig(retry.orElseThrow()));
+  }
+
+  /**
+   * {@code relay.outbound-connectors}: each element bound with its scope; the connector is empty when
+   * its keys had problems (recorded). Duplicate names and patterns are left to the router's checks.
+   */
+  List<BoundConnector> connectors(Section relay) {
+    relay.require("outbound-connectors");
+    List<ConfigValue> elements = relay.list("outbound-connectors").orElse(List.of());
+    if (relay.value("outbound-connectors").isPresent() && elements.isEmpty()) {
+      relay.problem("outbound-connectors", "must contain at least one connector",
+          "e.g. [ { name = \"drop\", type = drop, recipient-domains = [\"*\"] } ]");
+    }
+    List<BoundConnector> out = new ArrayList<>();
+    for (int i = 0; i < elements.size(); i++) {
+      ConfigValue element = elements.get(i);
+      String path = relay.pathOf("outbound-connectors") + "[" + i + "]";
+      Section.of(element, path, relay.problems()).ifPresent(s -> {
+        Optional<ConnectorScope> scope = scope(s);
+        Optional<OutboundConnector> connector = connector(s);
+        // the scope alone still lets rules and the router be checked against this connector's name
+        scope.ifPresent(sc -> out.add(new BoundConnector(connector, sc, element.origin(), path)));
+      });
+    }
+    return out;
+  }
+
+  /** The recipient domains a connector serves and whether it is rule-scoped. */
+  private static Optional<ConnectorScope> scope(Section s) {
+    String name = s.text("name").orElse("?");
+    boolean ruleScoped = s.flag("rule-scoped").orElse(false);
+    List<DomainPattern> patterns = new ArrayList<>();
+    List<ConfigValue> values = s.list("recipient-domains").orElse(List.of());
+    for (int i = 0; i < values.size(); i++) {
+      String at = s.pathOf("recipient-domains") + "[" + i + "]";
+      ConfigValue v = values.get(i);
+      s.text(v, at).ifPresent(text -> Patterns.domain(text, v.origin(), at, s.problems()).ifPresent(patterns::add));
+    }
+    return name.isBlank() ? Optional.empty() : Optional.of(new ConnectorScope(name, patterns, ruleScoped));
   }
 
   private Optional<OutboundConnector> connector(Section s) {

@@ -6,18 +6,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import relay.config.model.AdminConfig;
 import relay.config.model.DeliveryConfig;
 import relay.config.model.ListenerConfig;
 import relay.config.model.LoggingConfig;
 import relay.config.model.RelayConfig;
+import relay.config.model.RoutingConfig;
 import relay.config.model.SpoolConfig;
+import relay.config.secret.SecretResolver;
+import relay.core.policy.InboundConnector;
 
 /**
  * Binds the resolved {@code relay} object into a {@link RelayConfig}. The data directory is settled
  * first because every other relative path resolves against it; {@code RELAY_HOME} in the
  * environment wins over {@code relay.home}, and a relative home resolves against the working
- * directory.
+ * directory. Secrets are resolved by one {@link SecretReader} for the whole load, honouring
+ * {@code relay.allow-literal-secrets}.
  */
 final class RelayBinder {
 
@@ -26,23 +32,33 @@ final class RelayBinder {
       "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
 
   private final Map<String, String> environment;
+  private final boolean probePorts;
 
-  RelayBinder(Map<String, String> environment) {
+  /** @param probePorts whether to try binding each listener's port (check-config and start-up) */
+  RelayBinder(Map<String, String> environment, boolean probePorts) {
     this.environment = environment;
+    this.probePorts = probePorts;
   }
 
   /** The configuration, or empty when there was any problem (all of them recorded). */
   Optional<RelayConfig> bind(Section relay) {
     int before = relay.problems().count();
-    relay.require("home", "hostname", "spool", "delivery", "logging", "admin");
+    relay.require("home", "hostname", "spool", "delivery", "logging", "admin", "outbound-connectors");
     Path home = home(relay);
     String hostname = relay.text("hostname").orElse("localhost");
     if (!hostname.matches(HOST_NAME)) {
       relay.problem("hostname", "'" + hostname + "' is not a host name", "e.g. relay.example.com");
     }
-    List<ListenerConfig> listeners = new ListenerBinder(home).bind(relay);
+    boolean literals = relay.flag("allow-literal-secrets").orElse(false);
+    SecretReader secrets = new SecretReader(new SecretResolver(environment, home, literals));
+    List<ListenerConfig> listeners = new ListenerBinder(home, probePorts).bind(relay);
     Optional<SpoolConfig> spool = relay.section("spool").flatMap(s -> spool(s, home));
-    Optional<DeliveryConfig> delivery = relay.section("delivery").flatMap(new OutboundBinder(home, hostname)::bind);
+    OutboundBinder outbound = new OutboundBinder(home, hostname, secrets);
+    Optional<DeliveryConfig> delivery = relay.section("delivery").flatMap(outbound::bind);
+    List<BoundConnector> connectors = outbound.connectors(relay);
+    Set<String> inboundNames = listeners.stream()
+        .flatMap(l -> l.inboundConnectors().stream()).map(InboundConnector::name).collect(Collectors.toSet());
+    Optional<RoutingConfig> routing = new RoutingBinder(inboundNames).bind(relay, connectors);
     Optional<LoggingConfig> logging = relay.section("logging").flatMap(s -> logging(s, home));
     Optional<AdminConfig> admin = relay.section("admin").flatMap(RelayBinder::admin);
     relay.finish();
@@ -54,7 +70,8 @@ final class RelayBinder {
       return Optional.empty();
     }
     return Optional.of(new RelayConfig(home, hostname, listeners, spool.orElseThrow(), delivery.orElseThrow(),
-        logging.orElseThrow(), admin.orElseThrow()));
+        logging.orElseThrow(), admin.orElseThrow(),
+        connectors.stream().map(c -> c.connector().orElseThrow()).toList(), routing.orElseThrow()));
   }
 
   private Path home(Section relay) {

@@ -1,20 +1,18 @@
 package relay.config.model;
 
 import java.util.Objects;
-import relay.core.connector.OutboundConnector;
 import relay.core.schedule.RetrySchedule;
 
 /**
- * How accepted mail leaves Relay. One outbound connector for now; routing between several comes
- * later and will replace the single {@code connector} with a list plus rules.
+ * How delivery is retried. The outbound connectors themselves are in
+ * {@link RelayConfig#outboundConnectors()} and which recipient takes which is in
+ * {@link RelayConfig#routing()}.
  *
- * @param connector where every message goes
  * @param retry when transiently failed recipients are tried again, and for how long
  */
-public record DeliveryConfig(OutboundConnector connector, RetrySchedule retry) {
+public record DeliveryConfig(RetrySchedule retry) {
 
   public DeliveryConfig {
-    Objects.requireNonNull(connector, "connector");
     Objects.requireNonNull(retry, "retry");
   }
 }

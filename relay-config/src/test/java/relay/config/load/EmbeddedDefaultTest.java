@@ -61,7 +61,7 @@ class EmbeddedDefaultTest {
   void embeddedDefaultDropsMailUnderHomeAndKeepsAdminOnLoopback() throws Exception {
     RelayConfig config = load();
     assertThat(config.home()).isEqualTo(home);
-    assertThat(config.delivery().connector()).isEqualTo(new OutboundConnector.Drop("drop", home.resolve("drop")));
+    assertThat(config.outboundConnectors().getFirst()).isEqualTo(new OutboundConnector.Drop("drop", home.resolve("drop")));
     assertThat(config.delivery().retry()).isEqualTo(new RetrySchedule(
         Duration.ofMinutes(1), 2.0, Duration.ofHours(1), 0.2, Duration.ofDays(2)));
     assertThat(config.spool().directory()).isEqualTo(home.resolve("spool"));
@@ -76,7 +76,20 @@ class EmbeddedDefaultTest {
   void withoutRelayHomeTheDefaultHomeIsVarUnderTheWorkingDirectory() {
     RelayConfig config = ConfigLoader.load(Optional.empty(), Map.of());
     assertThat(config.home()).isEqualTo(Path.of("var").toAbsolutePath());
-    assertThat(config.delivery().connector())
+    assertThat(config.outboundConnectors().getFirst())
         .isEqualTo(new OutboundConnector.Drop("drop", Path.of("var", "drop").toAbsolutePath()));
+  }
+
+  @Test
+  void embeddedDefaultRoutesEveryDomainToTheDropConnectorWithNoRulesOrAcceptedDomains() throws Exception {
+    RelayConfig config = load();
+    assertThat(config.outboundConnectors()).containsExactly(new OutboundConnector.Drop("drop", home.resolve("drop")));
+    assertThat(config.routing().connectors()).containsExactly(relay.core.routing.ConnectorScope.byDomain("drop", "*"));
+    assertThat(config.routing().router().route(relay.core.envelope.Domain.of("anything.example")).orElseThrow().connector())
+        .isEqualTo("drop");
+    assertThat(config.routing().rules()).isEmpty();
+    assertThat(config.routing().acceptedDomains().domains()).isEmpty();
+    assertThat(config.routing().remoteDomains().domains()).containsExactly(relay.core.routing.RemoteDomain.DEFAULT);
+    assertThat(config.defaultConnector()).isEqualTo(config.outboundConnectors().getFirst());
   }
 }

@@ -23,7 +23,7 @@ class ExampleConfigurationTest {
     assertThat(config.home()).isEqualTo(Path.of("/var/lib/relay"));
     assertThat(config.listeners().getFirst().inboundConnectors())
         .extracting(c -> c.name()).containsExactly("printers", "office-lan", "local");
-    OutboundConnector.SmartHost gateway = (OutboundConnector.SmartHost) config.delivery().connector();
+    OutboundConnector.SmartHost gateway = (OutboundConnector.SmartHost) config.outboundConnectors().getFirst();
     assertThat(gateway.hosts()).containsExactly(
         new UpstreamHost("mx1.example.com", 25), new UpstreamHost("mx2.example.com", 2525));
     assertThat(gateway.tls()).isEqualTo(TlsMode.REQUIRED);

@@ -18,9 +18,18 @@ class GoldenProblemsTest {
 
   @Test
   void everyMistakeIsReportedWithFileLineAndPath() throws Exception {
-    Path file = Path.of(getClass().getResource("/golden/mistakes.conf").toURI());
+    assertGolden("mistakes");
+  }
+
+  @Test
+  void everyRoutingAndRuleMistakeIsReportedWithFileLineAndPath() throws Exception {
+    assertGolden("routing-mistakes");
+  }
+
+  private void assertGolden(String name) throws Exception {
+    Path file = Path.of(getClass().getResource("/golden/" + name + ".conf").toURI());
     String expected = Files.readString(
-        Path.of(getClass().getResource("/golden/mistakes.expected").toURI()), StandardCharsets.UTF_8);
+        Path.of(getClass().getResource("/golden/" + name + ".expected").toURI()), StandardCharsets.UTF_8);
 
     InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
         () -> ConfigLoader.load(Optional.of(file), Map.of()));

@@ -74,7 +74,7 @@ class SmartHostFileTest {
   void smartHostConnectorBindsEveryKeyWithSubstitutedFirstHost() throws Exception {
     RelayConfig config = load(ENVIRONMENT);
     Path home = Path.of("/srv/relay-from-file");
-    assertThat(config.delivery().connector()).isEqualTo(new OutboundConnector.SmartHost(
+    assertThat(config.outboundConnectors().getFirst()).isEqualTo(new OutboundConnector.SmartHost(
         "upstream",
         List.of(new UpstreamHost("smtp.example.net", 587), new UpstreamHost("10.0.0.2", 2525),
             new UpstreamHost("2001:db8::25", 587)),
@@ -105,7 +105,7 @@ class SmartHostFileTest {
   @Test
   void optionalSubstitutionWithoutTheVariableDropsTheListElement() throws Exception {
     RelayConfig config = load(Map.of("SUBMISSION_PORT", "2587"));
-    assertThat(((OutboundConnector.SmartHost) config.delivery().connector()).hosts())
+    assertThat(((OutboundConnector.SmartHost) config.outboundConnectors().getFirst()).hosts())
         .containsExactly(new UpstreamHost("10.0.0.2", 2525), new UpstreamHost("2001:db8::25", 587));
   }
 

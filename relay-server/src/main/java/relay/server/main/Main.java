@@ -22,7 +22,7 @@ import relay.config.model.RelayConfig;
     mixinStandardHelpOptions = true,
     version = "Relay 0.1.0",
     description = "SMTP relay / smart host: accepts mail from allowed clients, queues it on disk and delivers it onward.",
-    subcommands = {CheckConfigCommand.class})
+    subcommands = {CheckConfigCommand.class, RouteCommand.class})
 final class Main implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")
@@ -39,7 +39,7 @@ final class Main implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RelayConfig relayConfig;
     try {
-      relayConfig = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
+      relayConfig = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), true);
     } catch (InvalidConfigException e) {
       err.println(e.getMessage());
       err.println("relay: not started: the configuration is invalid");

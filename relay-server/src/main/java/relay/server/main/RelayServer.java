@@ -85,7 +85,7 @@ public final class RelayServer implements AutoCloseable {
     List<QueuedMessage> recovered = spool.recover();
     metrics.spoolSize(spool::size);
 
-    OutboundConnector connector = config.delivery().connector();
+    OutboundConnector connector = config.defaultConnector();
     Transport transport = transport(connector, protocolLog);
     DeliveryScheduler scheduler =
         new DeliveryScheduler(
@@ -184,7 +184,7 @@ public final class RelayServer implements AutoCloseable {
           .append(" from ")
           .append(listener.inboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
     }
-    out.append("; mail goes to ").append(describe(config.delivery().connector()));
+    out.append("; mail goes to ").append(describe(config.defaultConnector()));
     adminAddress().ifPresent(a -> out.append("; metrics on http://")
         .append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append("/metrics"));
     return out.toString();

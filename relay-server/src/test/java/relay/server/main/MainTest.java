@@ -38,7 +38,9 @@ class MainTest {
               { name = "printers", client-networks = ["10.1.2.0/24"], relay = true }
             ]
           }]
-          delivery.connector { name = "exchange", type = smart-host, hosts = ["mail.corp.example:587"], tls = required }
+          outbound-connectors = [
+            { name = "exchange", type = smart-host, hosts = ["mail.corp.example:587"], tls = required, recipient-domains = ["*"] }
+          ]
         }
         """.formatted(dir.resolve("home")));
 

@@ -63,8 +63,10 @@ class SmartHostRelayTest {
             starttls = %b
             inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
           }]
+          outbound-connectors = [
+            { name = "smart", type = smart-host, hosts = ["localhost:%d"], %s, recipient-domains = ["*"] }
+          ]
           delivery {
-            connector { name = "smart", type = smart-host, hosts = ["localhost:%d"], %s }
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
           }
         }

@@ -62,7 +62,9 @@ final class TestRelay implements AutoCloseable {
         c.spool(),
         c.delivery(),
         c.logging(),
-        new AdminConfig(c.admin().enabled(), c.admin().address(), 0));
+        new AdminConfig(c.admin().enabled(), c.admin().address(), 0),
+        c.outboundConnectors(),
+        c.routing());
   }
 
   static TestRelay start(RelayConfig config) throws IOException, InterruptedException {
