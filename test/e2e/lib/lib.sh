@@ -153,8 +153,8 @@ relay {
   listeners = [ { name = "default", address = "127.0.0.1", port = $smtp_port, starttls = $starttls,
     inbound-connectors = $inbound } ]
   spool { min-free-space = 10MiB }
+  outbound-connectors = [ $connector ]
   delivery {
-    connector $connector
     retry { initial-delay = 1s, max-delay = 5s, max-lifetime = 1h }
   }
   admin { port = $admin_port }
@@ -166,7 +166,7 @@ EOF
 smart_host_connector() {
   local ca=""
   [ -n "${3:-}" ] && ca=", ca-file = \"$3\""
-  echo "{ name = \"upstream\", type = smart-host, hosts = [\"127.0.0.1\"], port = $1, tls = $2$ca, max-connections = 20 }"
+  echo "{ name = \"upstream\", type = smart-host, hosts = [\"127.0.0.1\"], port = $1, tls = $2$ca, max-connections = 20, recipient-domains = [\"*\"] }"
 }
 
 # start_relay CONFIG_TEXT [HOME]: validates the config, starts the relay with RELAY_HOME=HOME
