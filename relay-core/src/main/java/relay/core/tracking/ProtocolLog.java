@@ -44,7 +44,14 @@ public final class ProtocolLog {
    */
   public void line(String session, String connector, String local, String remote, Direction direction, String line) {
     if (log.isInfoEnabled()) {
-      log.info("{} {} {} {} {} {}", session, connector, local, remote, direction, sanitize(line));
+      // Built here rather than with "{}" placeholders: the logger's placeholder formatting, run for
+      // every SMTP line, showed up in profiles; a plain concatenation is a fraction of its cost.
+      String clean = sanitize(line);
+      StringBuilder record = new StringBuilder(session.length() + connector.length() + local.length()
+          + remote.length() + clean.length() + 12);
+      record.append(session).append(' ').append(connector).append(' ').append(local).append(' ')
+          .append(remote).append(' ').append(direction.name()).append(' ').append(clean);
+      log.info(record.toString());
     }
   }
 
