@@ -65,8 +65,6 @@ final class Main implements Callable<Integer> {
               stopped.countDown();
             }));
     Logging.ready(server.describe());
-    spec.commandLine().getOut().println(server.describe());
-    spec.commandLine().getOut().flush();
     stopped.await();
     return 0;
   }
