@@ -132,6 +132,14 @@ class RouteCommandTest {
   }
 
   @Test
+  void aClientNoInboundConnectorAdmitsIsRefusedAtConnect() {
+    int exit = relay("route", "--config", config.toString(), "--client", "192.0.2.1", "--from", "a@contoso.com", "--to", "b@contoso.com");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("client 192.0.2.1 is admitted by no inbound connector: the connection is refused with 554 5.7.1");
+  }
+
+  @Test
   void anUnknownInboundConnectorIsAUsageError() {
     int exit = relay("route", "--config", config.toString(), "--connector", "nope", "--from", "a@contoso.com", "--to", "b@contoso.com");
 
