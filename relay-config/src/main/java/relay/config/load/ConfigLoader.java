@@ -97,9 +97,30 @@ public final class ConfigLoader {
       return ConfigFactory.parseFile(file.toFile(),
           ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
     } catch (ConfigException e) {
-      problems.add(fromException(e, file.toString()));
+      ConfigProblem problem = fromException(e, file.toString());
+      problems.add(problem.line() > 0 ? problem : missingInclude(file, problem));
       return ConfigFactory.empty();
     }
+  }
+
+  /**
+   * Typesafe reports a missing {@code include required(...)} against the missing name, without a
+   * line, and speaks of the class path; point at the include line of the file instead.
+   */
+  private static ConfigProblem missingInclude(Path file, ConfigProblem problem) {
+    String name = problem.file();
+    try {
+      List<String> lines = Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).contains("include") && lines.get(i).contains("\"" + name + "\"")) {
+          return new ConfigProblem(file.toString(), i + 1, "", "included file '" + name + "' was not found",
+              "a relative include resolves against the including file's directory");
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // keep Typesafe's own report
+    }
+    return problem;
   }
 
   private static Config resolve(Config merged, Map<String, String> environment, Problems problems) {

@@ -87,6 +87,9 @@ final class RoutingBinder {
     if (p.message().startsWith("routes via")) {
       return "name one of relay.outbound-connectors, or add a connector with rule-scoped = true";
     }
+    if (p.message().startsWith("serves no recipient domain")) {
+      return "add recipient-domains = [\"*\"] to make it the default route, or rule-scoped = true";
+    }
     return "";
   }
 

@@ -51,4 +51,18 @@ class IncludeTest {
       assertThat(p.path()).isEqualTo("relay.rules[0].actions.route-via");
     });
   }
+
+  @Test
+  void missingRequiredIncludeIsAProblemOfTheIncludingFile() throws Exception {
+    Path main = Files.writeString(dir.resolve("relay.conf"), "relay.hostname = \"relay.test\"\ninclude required(\"absent.conf\")\n");
+
+    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class,
+        () -> ConfigLoader.load(Optional.of(main), Map.of()));
+
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.file()).isEqualTo(main.toString());
+      assertThat(p.line()).isEqualTo(2);
+      assertThat(p.message()).isEqualTo("included file 'absent.conf' was not found");
+    });
+  }
 }

@@ -93,7 +93,8 @@ class RoutingBindingTest {
     assertThat(new RoutingFiles(dir).problems("""
         relay.outbound-connectors = [{ name = "idle", type = drop }]
         """)).containsExactly("relay.conf:8: relay.outbound-connectors[0]: outbound connector 'idle': "
-            + "serves no recipient domain and is not rule-scoped, so no mail can reach it");
+            + "serves no recipient domain and is not rule-scoped, so no mail can reach it "
+            + "(add recipient-domains = [\"*\"] to make it the default route, or rule-scoped = true)");
     assertThat(new RoutingFiles(dir).problems("relay.outbound-connectors = []\n"))
         .singleElement().asString().contains("relay.outbound-connectors: must contain at least one connector");
   }

@@ -24,6 +24,7 @@ import relay.core.routing.rule.EnvelopeFacts;
 import relay.core.routing.rule.MessageFacts;
 import relay.core.routing.rule.MessagePart;
 import relay.core.routing.rule.MessagePlan;
+import relay.core.routing.rule.RecipientVerdict;
 import relay.core.routing.rule.RuleEngine;
 
 /**
@@ -102,20 +103,28 @@ final class RouteCommand implements Callable<Integer> {
       out.println("MAIL FROM " + sender + " refused: " + Replies.SENDER_DENIED);
       return 0;
     }
+    RuleEngine engine = relay.routing().ruleEngine();
+    EnvelopeFacts envelope = new EnvelopeFacts(sender, List.of(), address, via.name(), Optional.ofNullable(user));
     List<Recipient> accepted = new ArrayList<>();
     for (MailPath r : recipients) {
-      if (relay.routing().mayReceive(via, r.domain())) {
-        accepted.add(Recipient.of(r));
-      } else {
+      if (!relay.routing().mayReceive(via, r.domain())) {
         out.println("RCPT TO " + r + " refused: " + Replies.RELAY_DENIED + " (outside the accepted domains and "
             + via.name() + " may not relay)");
+        continue;
       }
+      Recipient recipient = Recipient.of(r);
+      // as in a session: envelope rules decide each RCPT against the recipients accepted so far
+      if (engine.evaluateRecipient(envelope.withRecipients(accepted), recipient) instanceof RecipientVerdict.Refuse refuse) {
+        out.println("RCPT TO " + r + " refused: " + refuse.reply() + " (" + refuse.reason() + ")");
+        continue;
+      }
+      accepted.add(recipient);
     }
     if (accepted.isEmpty()) {
       out.println("no recipient accepted: nothing would be sent");
       return 0;
     }
-    explain(out, relay.routing().ruleEngine(), new EnvelopeFacts(sender, accepted, address, via.name(), Optional.ofNullable(user)));
+    explain(out, engine, envelope.withRecipients(accepted));
     return 0;
   }
 

@@ -49,6 +49,11 @@ class RouteCommandTest {
               actions { add-header { name = "X-Invoice", value = "yes" } }
             }
             {
+              name = "No mail to rivals", priority = 4
+              conditions { recipient-domain = ["rival.example"] }
+              actions { reject { code = 550, status = "5.7.1", text = "Not to them" } }
+            }
+            {
               name = "No huge mail", priority = 3
               conditions { size-over = 10MiB }
               actions { reject { code = 552, status = "5.3.4", text = "Too big" } }
@@ -113,6 +118,25 @@ class RouteCommandTest {
         .contains("client 10.1.2.7 -> inbound connector printers")
         .contains("RCPT TO <someone@example.org> refused: 550 5.7.1 Relaying denied")
         .contains("<boss@contoso.com> -> m365");
+  }
+
+  @Test
+  void anEnvelopeRuleRejectRefusesThatRecipientAtRcptOnly() {
+    relay("route", "--config", config.toString(), "--client", "10.9.9.9", "--from", "app@contoso.com",
+        "--to", "x@rival.example", "--to", "b@example.org");
+
+    assertThat(out.toString())
+        .contains("RCPT TO <x@rival.example> refused: 550 5.7.1 Not to them (rejected by rule 'No mail to rivals')")
+        .contains("<b@example.org> -> m365")
+        .doesNotContain("message rejected");
+  }
+
+  @Test
+  void aClientNoInboundConnectorAdmitsIsRefusedAtConnect() {
+    int exit = relay("route", "--config", config.toString(), "--client", "192.0.2.1", "--from", "a@contoso.com", "--to", "b@contoso.com");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("client 192.0.2.1 is admitted by no inbound connector: the connection is refused with 554 5.7.1");
   }
 
   @Test
