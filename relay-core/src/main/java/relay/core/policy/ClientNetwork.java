@@ -132,10 +132,44 @@ public record ClientNetwork(byte[] network, int prefixLength) {
 
   @Override
   public String toString() {
-    try {
-      return InetAddress.getByAddress(network).getHostAddress() + "/" + prefixLength;
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
+    return (network.length == 4 ? ipv4() : ipv6()) + "/" + prefixLength;
+  }
+
+  private String ipv4() {
+    return (network[0] & 0xff) + "." + (network[1] & 0xff) + "." + (network[2] & 0xff) + "." + (network[3] & 0xff);
+  }
+
+  /** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of two or more zero groups as {@code ::}. */
+  private String ipv6() {
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((network[2 * i] & 0xff) << 8) | (network[2 * i + 1] & 0xff);
     }
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        out.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+        out.append(':');
+      }
+      out.append(Integer.toHexString(groups[i]));
+    }
+    return out.toString();
   }
 }
