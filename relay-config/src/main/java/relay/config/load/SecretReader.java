@@ -2,7 +2,7 @@ package relay.config.load;
 
 import com.typesafe.config.ConfigValueType;
 import java.util.Optional;
-import relay.config.secret.Secret;
+import relay.core.connector.Secret;
 import relay.config.secret.SecretReference;
 import relay.config.secret.SecretResolver;
 

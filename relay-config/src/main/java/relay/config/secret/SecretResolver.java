@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import relay.core.connector.Secret;
 
 /**
  * Turns a {@link SecretReference} into a {@link Secret} at load time: {@code env:NAME} against the

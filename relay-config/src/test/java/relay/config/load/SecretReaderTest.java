@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import relay.config.secret.Secret;
+import relay.core.connector.Secret;
 import relay.config.secret.SecretResolver;
 
 /**

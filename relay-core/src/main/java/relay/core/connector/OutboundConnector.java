@@ -57,4 +57,42 @@ public sealed interface OutboundConnector {
       }
     }
   }
+
+  /**
+   * Submits to Microsoft 365 (or another submission server) as licensed mailboxes: STARTTLS always
+   * required with certificate and host-name verification, TLS 1.2 or later, then SMTP AUTH with the
+   * connector's (or the identity's) credential; each envelope sender is submitted as the mailbox its
+   * {@link SenderIdentity} names, paced per mailbox.
+   *
+   * @param host the submission server, {@code smtp.office365.com:587} by default
+   * @param caBundle PEM file of trusted CAs, or null for the system trust store
+   * @param credential the default credential (XOAUTH2 tokens or a password)
+   * @param identities sender to mailbox mapping; a sender no entry matches is held (configuration problem)
+   * @param pacing per-mailbox limits
+   */
+  record SmtpAuth(
+      String name,
+      UpstreamHost host,
+      Path caBundle,
+      String heloName,
+      Duration connectTimeout,
+      Duration readTimeout,
+      SubmissionCredential credential,
+      SenderIdentities identities,
+      Pacing pacing)
+      implements OutboundConnector {
+    /** Exchange Online's submission endpoint. */
+    public static final UpstreamHost OFFICE_365 = new UpstreamHost("smtp.office365.com", 587);
+
+    public SmtpAuth {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(heloName, "heloName");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(readTimeout, "readTimeout");
+      Objects.requireNonNull(credential, "credential");
+      Objects.requireNonNull(identities, "identities");
+      Objects.requireNonNull(pacing, "pacing");
+    }
+  }
 }

@@ -29,6 +29,19 @@ public sealed interface RecipientOutcome {
     }
   }
 
+  /**
+   * Not delivered because the connector is misconfigured (refused credentials, no Send As right,
+   * SMTP AUTH disabled, ...): retrying on the normal schedule cannot help and bouncing would lose
+   * mail that an operator can still get out. The recipient is held until released; {@code detail}
+   * says why.
+   */
+  record Held(Recipient recipient, String detail) implements RecipientOutcome {
+    public Held {
+      Objects.requireNonNull(recipient, "recipient");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
   /** Will never be delivered; the sender is to be told. */
   record PermanentFailure(Recipient recipient, String detail) implements RecipientOutcome {
     public PermanentFailure {

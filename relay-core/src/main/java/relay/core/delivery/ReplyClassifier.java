@@ -9,7 +9,8 @@ import relay.core.reply.SmtpReply;
 /**
  * The one place that decides what an upstream reply means. Special rules (first match wins) come
  * first, so that an upstream's own codes can override the RFC 5321 defaults: 2xx/3xx delivered, 4xx
- * transient, 5xx permanent. Failures to reach or talk to an upstream at all (refused connection,
+ * transient, 5xx permanent. A reply meaning a configuration problem becomes a
+ * {@link RecipientOutcome.Held} outcome. Failures to reach or talk to an upstream at all (refused connection,
  * timeout, TLS failure) are always transient: the fault may be ours or the network's, and mail is
  * never given up on for that before its lifetime ends.
  *
@@ -24,13 +25,38 @@ public final class ReplyClassifier {
     this.rules = List.copyOf(rules);
   }
 
-  /**
-   * The classifier with the special cases Relay knows about: Microsoft 365 reports a full mailbox as
-   * {@code 554 5.2.0 ...QuotaExceeded...}, which clears by itself and is worth retrying.
-   */
+  /** The classifier with the special cases Relay knows about: {@link #STANDARD_RULES}. */
   public static ReplyClassifier standard() {
-    return new ReplyClassifier(
-        List.of(new ReplyRule(554, new EnhancedStatus(5, 2, 0), "QuotaExceeded", ReplyMeaning.TRANSIENT)));
+    return new ReplyClassifier(STANDARD_RULES);
+  }
+
+  /**
+   * The special cases Relay knows about, most of them Microsoft 365's (see M365.md, "Status codes a
+   * relay must classify"). Throttling, even as a 5xx, means "later and slower"; replies that only a
+   * configuration change can cure mean "hold". Microsoft's 5.7.x codes above 5.7.27 are its own,
+   * so they match on the status whatever the reply code.
+   */
+  public static final List<ReplyRule> STANDARD_RULES = List.of(
+      rule(432, "4.3.2", null, ReplyMeaning.THROTTLED),
+      rule(554, "5.2.0", "QuotaExceeded", ReplyMeaning.THROTTLED),
+      rule(0, "5.2.251", null, ReplyMeaning.THROTTLED),
+      rule(0, "5.2.252", null, ReplyMeaning.THROTTLED),
+      rule(0, "5.2.253", null, ReplyMeaning.THROTTLED),
+      rule(0, "5.2.254", null, ReplyMeaning.THROTTLED),
+      rule(0, "5.2.255", null, ReplyMeaning.THROTTLED),
+      rule(421, "4.7.66", null, ReplyMeaning.CONFIGURATION),
+      rule(535, "5.7.3", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.139", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.30", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.57", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.60", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.64", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "5.7.68", null, ReplyMeaning.CONFIGURATION),
+      rule(554, "5.2.2", null, ReplyMeaning.CONFIGURATION),
+      rule(0, "4.4.7", null, ReplyMeaning.PERMANENT));
+
+  private static ReplyRule rule(int code, String status, String text, ReplyMeaning meaning) {
+    return new ReplyRule(code, EnhancedStatus.parse(status), text, meaning);
   }
 
   /** What the reply means. */
@@ -52,8 +78,9 @@ public final class ReplyClassifier {
     String detail = reply.toString();
     return switch (classify(reply)) {
       case DELIVERED -> new RecipientOutcome.Delivered(recipient, detail);
-      case TRANSIENT -> new RecipientOutcome.TransientFailure(recipient, detail);
+      case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(recipient, detail);
       case PERMANENT -> new RecipientOutcome.PermanentFailure(recipient, detail);
+      case CONFIGURATION -> new RecipientOutcome.Held(recipient, detail);
     };
   }
 

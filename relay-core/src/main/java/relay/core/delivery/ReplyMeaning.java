@@ -6,6 +6,13 @@ public enum ReplyMeaning {
   DELIVERED,
   /** Not now: try again later. */
   TRANSIENT,
+  /**
+   * Not now, and the upstream asks the sender to slow down (too many sessions, quota reached): try
+   * again later and send less through that mailbox meanwhile. Never a bounce, even for a 5xx.
+   */
+  THROTTLED,
   /** Never: the recipient has finally failed. */
-  PERMANENT
+  PERMANENT,
+  /** The connector is misconfigured: hold the mail (no bounce, no retry) until an operator acts. */
+  CONFIGURATION
 }

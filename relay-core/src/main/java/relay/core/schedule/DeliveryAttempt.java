@@ -27,7 +27,7 @@ import relay.core.spool.Spool;
  * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
  * pending recipients are handed to the transport, each outcome updates that recipient's state,
  * transient ones are rescheduled by {@link RetryPolicy} (or finally failed once the lifetime is
- * over), and the new state is written to the spool before anything else happens, unless the attempt
+ * over), held ones (a configuration problem) wait for a release, and the new state is written to the spool before anything else happens, unless the attempt
  * delivered the last pending recipients: then the message is simply removed (a crash in between
  * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
  *
@@ -94,6 +94,7 @@ final class DeliveryAttempt {
         case RecipientOutcome.Delivered d -> RecipientStatus.DELIVERED;
         case RecipientOutcome.TransientFailure t -> RecipientStatus.PENDING;
         case RecipientOutcome.PermanentFailure p -> RecipientStatus.FAILED;
+        case RecipientOutcome.Held h -> RecipientStatus.HELD;
       };
       anyPending |= status == RecipientStatus.PENDING;
       states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.detail()));
@@ -184,6 +185,11 @@ final class DeliveryAttempt {
         case RecipientOutcome.PermanentFailure p -> {
           metrics.deliveryAttempt(connector, "permanent");
           log.warn("message {}: {} FAILED permanently via '{}': {}", next.id(), p.recipient().address(), connector, p.detail());
+        }
+        case RecipientOutcome.Held h -> {
+          metrics.deliveryAttempt(connector, "held");
+          log.warn("message {}: {} HELD via '{}' (configuration problem; held until released): {}",
+              next.id(), h.recipient().address(), connector, h.detail());
         }
       }
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +20,12 @@ import relay.core.spool.QueuedMessage;
  * whose attempt is under way. It owns <em>when</em> and nothing else; it never reads a clock (the
  * caller passes {@code now}).
  *
- * <p>Invariant: a message id is at most once in the queue or in flight, never in both, so a message
- * submitted twice (say, recovered and also handed over by the listener) is attempted once.
+ * <p>Held messages (nothing pending, some recipient held for a configuration problem) are kept
+ * apart, never due, until {@link #release} hands them back.
+ *
+ * <p>Invariant: a message id is at most once in the queue, in flight or held, never in two of them,
+ * so a message submitted twice (say, recovered and also handed over by the listener) is attempted
+ * once.
  *
  * <p>Threading: all methods are safe to call from many threads.
  */
@@ -33,16 +38,19 @@ final class DeliveryQueue {
   private final PriorityQueue<QueuedMessage> waiting = new PriorityQueue<>(BY_DUE_TIME);
   private final Map<MessageId, QueuedMessage> waitingById = new HashMap<>();
   private final Set<MessageId> inFlight = new HashSet<>();
+  private final Map<MessageId, QueuedMessage> held = new LinkedHashMap<>();
 
-  /** Adds a message; returns false (and changes nothing) when it is already queued or in flight. */
+  /**
+   * Adds a message, to the held ones when it is held; returns false (and changes nothing) when it
+   * is already queued, in flight or held.
+   */
   boolean add(QueuedMessage message) {
     lock.lock();
     try {
-      if (waitingById.containsKey(message.id()) || inFlight.contains(message.id())) {
+      if (waitingById.containsKey(message.id()) || inFlight.contains(message.id()) || held.containsKey(message.id())) {
         return false;
       }
-      waiting.add(message);
-      waitingById.put(message.id(), message);
+      enqueue(message);
       return true;
     } finally {
       lock.unlock();
@@ -71,12 +79,39 @@ final class DeliveryQueue {
     lock.lock();
     try {
       inFlight.remove(id);
-      next.ifPresent(message -> {
-        waiting.add(message);
-        waitingById.put(message.id(), message);
-      });
+      next.ifPresent(this::enqueue);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Takes a held message out of the held ones, or returns empty when it is not held here. */
+  Optional<QueuedMessage> release(MessageId id) {
+    lock.lock();
+    try {
+      return Optional.ofNullable(held.remove(id));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The held messages, in the order they were held. */
+  List<QueuedMessage> held() {
+    lock.lock();
+    try {
+      return List.copyOf(held.values());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // the caller holds the lock
+  private void enqueue(QueuedMessage message) {
+    if (message.isHeld()) {
+      held.put(message.id(), message);
+    } else {
+      waiting.add(message);
+      waitingById.put(message.id(), message);
     }
   }
 

@@ -1,5 +1,6 @@
 package relay.core.schedule;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -19,7 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.delivery.Transport;
 import relay.core.metrics.RelayMetrics;
+import relay.core.envelope.MessageId;
 import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientState;
+import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
 
 /**
@@ -30,6 +34,9 @@ import relay.core.spool.Spool;
  * starts those attempts; tests with a test clock call it directly. {@link #start()} adds a driver
  * thread that calls {@code runDue()}, then waits until the next message is due or a new one is
  * {@linkplain #submit submitted}.
+ *
+ * <p>Messages held for a configuration problem are kept out of the due queue until
+ * {@link #release} is called for them.
  *
  * <p>Call order: construct, {@link #submit} the recovered messages, {@link #start()}, then
  * {@code submit} each newly accepted message; {@link #close()} at shutdown (attempts under way are
@@ -42,6 +49,7 @@ public final class DeliveryScheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
 
   private final String connector;
+  private final Spool spool;
   private final InstantSource clock;
   private final RetrySchedule schedule;
   private final DeliveryQueue queue = new DeliveryQueue();
@@ -77,6 +85,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
     }
     this.connector = Objects.requireNonNull(connector, "connector");
+    this.spool = Objects.requireNonNull(spool, "spool");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.schedule = policy.schedule();
     this.permits = new Semaphore(maxInFlight);
@@ -117,6 +126,42 @@ public final class DeliveryScheduler implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     driver = Thread.ofVirtual().name("delivery-" + connector).start(this::drive);
+  }
+
+  /**
+   * Releases a held message (its connector's configuration was fixed, or an operator decided to
+   * try again): its held recipients become pending and it is due at once. The new state is
+   * recorded in the spool first.
+   *
+   * @return false when no message with that id is held by this scheduler
+   */
+  public boolean release(MessageId id) {
+    Optional<QueuedMessage> taken = queue.release(id);
+    if (taken.isEmpty()) {
+      return false;
+    }
+    QueuedMessage message = taken.get();
+    List<RecipientState> states = message.recipients().stream()
+        .map(r -> r.status() == RecipientStatus.HELD
+            ? new RecipientState(r.recipient(), RecipientStatus.PENDING, r.attempts(), r.lastReply())
+            : r)
+        .toList();
+    QueuedMessage released = new QueuedMessage(
+        message.id(), message.envelope(), states, message.attempts(), clock.instant(), message.bodySize());
+    try {
+      spool.update(released);
+    } catch (IOException e) {
+      // The release still happens: at worst the message is held again after a crash, never lost.
+      log.error("message {}: could not record its release in the spool", id, e);
+    }
+    log.info("message {}: released for delivery via '{}'", id, connector);
+    submit(released);
+    return true;
+  }
+
+  /** Messages held for a configuration problem, waiting for {@link #release}. */
+  public List<QueuedMessage> held() {
+    return queue.held();
   }
 
   /** Messages waiting for their next attempt. */

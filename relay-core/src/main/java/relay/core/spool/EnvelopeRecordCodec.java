@@ -37,7 +37,8 @@ import relay.core.envelope.Recipient;
  * time receivedAt, int attempts, time nextAttemptAt
  * int recipientCount, then per recipient:
  *   str localPart, str domain, u8 notify bits (1=NEVER 2=SUCCESS 4=FAILURE 8=DELAY), str orcpt,
- *   u8 status (1=PENDING 2=DELIVERED 3=FAILED), int attempts, str lastReply
+ *   u8 status (1=PENDING 2=DELIVERED 3=FAILED 4=HELD; 4 was added later, so older
+ *   records, which never hold it, still decode unchanged), int attempts, str lastReply
  * </pre>
  *
  * <p>Decoding is strict: an unknown version, a bad code, a value the domain types reject, a short
@@ -219,6 +220,7 @@ final class EnvelopeRecordCodec {
       case PENDING -> 1;
       case DELIVERED -> 2;
       case FAILED -> 3;
+      case HELD -> 4;
     };
   }
 
@@ -227,6 +229,7 @@ final class EnvelopeRecordCodec {
       case 1 -> RecipientStatus.PENDING;
       case 2 -> RecipientStatus.DELIVERED;
       case 3 -> RecipientStatus.FAILED;
+      case 4 -> RecipientStatus.HELD;
       default -> throw new CorruptRecordException("bad recipient status code " + code);
     };
   }

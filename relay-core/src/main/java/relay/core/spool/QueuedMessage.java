@@ -31,8 +31,18 @@ public record QueuedMessage(
     }
   }
 
-  /** True when no recipient is pending any more: the message may leave the spool. */
+  /** True when every recipient is delivered or finally failed: the message may leave the spool. */
   public boolean isDone() {
-    return recipients.stream().noneMatch(r -> r.status() == RecipientStatus.PENDING);
+    return recipients.stream().noneMatch(r -> r.status() == RecipientStatus.PENDING || r.status() == RecipientStatus.HELD);
+  }
+
+  /** True when some recipient is pending, so the message has a next attempt. */
+  public boolean hasPending() {
+    return recipients.stream().anyMatch(r -> r.status() == RecipientStatus.PENDING);
+  }
+
+  /** True when nothing is pending but some recipient is held: the message waits for a release. */
+  public boolean isHeld() {
+    return !hasPending() && recipients.stream().anyMatch(r -> r.status() == RecipientStatus.HELD);
   }
 }

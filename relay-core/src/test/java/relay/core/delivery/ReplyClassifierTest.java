@@ -27,7 +27,22 @@ class ReplyClassifierTest {
       550 | 5.1.1 | User unknown                                                  | PERMANENT
       552 | 5.3.4 | Message too big                                               | PERMANENT
       554 | 5.7.1 | Relay access denied                                           | PERMANENT
-      554 | 5.2.0 | STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded | TRANSIENT
+      554 | 5.2.0 | STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded | THROTTLED
+      554 | 5.2.0 | STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message | THROTTLED
+      432 | 4.3.2 | STOREDRV.ClientSubmit; sender thread limit exceeded            | THROTTLED
+      550 | 5.2.251 | STOREDRV.Submit; continuous errors, sender throttled         | THROTTLED
+      550 | 5.2.255 | STOREDRV.Submit; continuous errors, sender throttled         | THROTTLED
+      421 | 4.7.66 | TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2 | CONFIGURATION
+      535 | 5.7.3 | Authentication unsuccessful                                   | CONFIGURATION
+      535 | 5.7.139 | Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant | CONFIGURATION
+      550 | 5.7.30 | Basic authentication is not supported for Client Submission  | CONFIGURATION
+      530 | 5.7.57 | Client not authenticated to send mail                       | CONFIGURATION
+      550 | 5.7.60 | SMTP; Client does not have permissions to send as this sender | CONFIGURATION
+      550 | 5.7.64 | TenantAttribution; Relay Access Denied                       | CONFIGURATION
+      550 | 5.7.68 | TenantInboundAttribution; Direct Send not allowed for this organization | CONFIGURATION
+      554 | 5.2.2 | mailbox full; STOREDRV.Submission.Exception:QuotaExceededException | CONFIGURATION
+      451 | 4.4.7 | Message expired                                               | PERMANENT
+      450 | 4.4.7 | Message delayed too long, giving up                           | PERMANENT
       554 | 5.2.0 | STOREDRV.Deliver.Exception:ObjectNotFound                     | PERMANENT
       """)
   void repliesAreClassifiedByTheTable(int code, String status, String text, ReplyMeaning expected) {
@@ -55,6 +70,16 @@ class ReplyClassifierTest {
         .isEqualTo(new RecipientOutcome.PermanentFailure(rcpt, "550 5.1.1 User unknown"));
     assertThat(classifier.outcome(rcpt, SmtpReply.of(250, "2.0.0", "Ok")))
         .isEqualTo(new RecipientOutcome.Delivered(rcpt, "250 2.0.0 Ok"));
+  }
+
+  @Test
+  void configurationProblemsAreHeldAndThrottlingIsDeferredWithTheReplyAsReason() {
+    Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+
+    assertThat(classifier.outcome(rcpt, SmtpReply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender")))
+        .isEqualTo(new RecipientOutcome.Held(rcpt, "550 5.7.60 SMTP; Client does not have permissions to send as this sender"));
+    assertThat(classifier.outcome(rcpt, SmtpReply.of(554, "5.2.0", "STOREDRV.Submission.Exception:SubmissionQuotaExceededException")))
+        .isInstanceOf(RecipientOutcome.TransientFailure.class);
   }
 
   @Test

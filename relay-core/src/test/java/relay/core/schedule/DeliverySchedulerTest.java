@@ -181,6 +181,57 @@ class DeliverySchedulerTest {
   }
 
   @Test
+  void heldRecipientIsRecordedWithItsReasonAndKeptOutOfTheDueQueueUntilReleased() {
+    String reason = "550 5.7.60 SMTP; Client does not have permissions to send as this sender";
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Held(r, reason));
+    DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
+    scheduler.submit(queue("m1", "a@example.com"));
+    scheduler.runDue().join();
+
+    assertThat(spool.updates).singleElement().satisfies(update -> assertThat(update.recipients()).singleElement()
+        .satisfies(state -> {
+          assertThat(state.status()).isEqualTo(RecipientStatus.HELD);
+          assertThat(state.lastReply()).isEqualTo(reason);
+        }));
+    assertThat(spool.removed).isEmpty();
+    assertThat(scheduler.waiting()).isZero();
+    assertThat(scheduler.held()).extracting(QueuedMessage::id).containsExactly(new MessageId("m1"));
+    assertThat(attemptMetrics).containsExactly("held");
+
+    clock.advance(Duration.ofDays(3));
+    scheduler.runDue().join();
+    assertThat(transport.requests).hasSize(1);
+
+    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok");
+    assertThat(scheduler.release(new MessageId("m1"))).isTrue();
+    assertThat(spool.updates.getLast().recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING);
+    scheduler.runDue().join();
+
+    assertThat(transport.requests).hasSize(2);
+    assertThat(spool.removed).containsExactly(new MessageId("m1"));
+    assertThat(scheduler.held()).isEmpty();
+    assertThat(scheduler.release(new MessageId("m1"))).isFalse();
+  }
+
+  @Test
+  void recoveredHeldMessageStaysHeldWhilePendingRecipientsOfAnotherMessageAreTried() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
+    QueuedMessage queued = queue("m1", "a@example.com");
+    QueuedMessage held = new QueuedMessage(queued.id(), queued.envelope(),
+        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1, "535 5.7.3 Authentication unsuccessful")),
+        1, T0, queued.bodySize());
+
+    scheduler.submit(held);
+    scheduler.submit(queue("m2", "b@example.com"));
+    scheduler.runDue().join();
+
+    assertThat(transport.requests).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo(new MessageId("m2")));
+    assertThat(scheduler.held()).extracting(QueuedMessage::id).containsExactly(new MessageId("m1"));
+    assertThat(held.isDone()).isFalse();
+  }
+
+  @Test
   void noMoreThanTheAllowedNumberOfAttemptsRunAtOnce() {
     CountDownLatch release = new CountDownLatch(1);
     ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));

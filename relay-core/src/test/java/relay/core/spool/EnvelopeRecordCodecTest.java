@@ -49,6 +49,27 @@ class EnvelopeRecordCodecTest {
   }
 
   @Test
+  void heldRecipientWithItsReasonSurvivesARoundTrip() throws Exception {
+    Envelope envelope = SpoolFixtures.envelope();
+    QueuedMessage message =
+        new QueuedMessage(
+            new MessageId("0QZ3X7Y0000000ABCDEFGJ"),
+            envelope,
+            List.of(
+                new RecipientState(envelope.recipients().get(0), RecipientStatus.HELD, 1,
+                    "550 5.7.60 SMTP; Client does not have permissions to send as this sender"),
+                new RecipientState(envelope.recipients().get(1), RecipientStatus.PENDING, 1, null)),
+            1,
+            Instant.parse("2026-11-23T11:00:00Z"),
+            42L);
+
+    QueuedMessage decoded = codec.decode(codec.encode(message));
+
+    assertThat(decoded).isEqualTo(message);
+    assertThat(decoded.recipients().getFirst().status()).isEqualTo(RecipientStatus.HELD);
+  }
+
+  @Test
   void nullSenderAndAbsentOptionalParametersSurviveARoundTrip() throws Exception {
     Envelope envelope =
         new Envelope(

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,12 @@ import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
 import relay.server.outbound.DropTransport;
+import relay.server.outbound.SmtpAuthTransport;
 import relay.server.outbound.SmtpTransport;
+import relay.server.outbound.oauth.RefreshPolicy;
+import relay.server.outbound.oauth.TokenClient;
+import relay.server.outbound.oauth.TokenListener;
+import relay.server.outbound.oauth.TokenSources;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 
@@ -129,13 +135,26 @@ public final class RelayServer implements AutoCloseable {
       }
       case OutboundConnector.SmartHost smartHost ->
           new SmtpTransport(smartHost, ReplyClassifier.standard(), protocolLog);
+      case OutboundConnector.SmtpAuth smtpAuth -> new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog,
+          InstantSource.system(), new TokenSources(tokenClient(), InstantSource.system(), RefreshPolicy.DEFAULT, TokenListener.NONE));
     };
+  }
+
+  private static TokenClient tokenClient() throws IOException {
+    try {
+      return new TokenClient(TokenClient.httpClient(javax.net.ssl.SSLContext.getDefault(), Duration.ofSeconds(30)),
+          InstantSource.system(), Duration.ofSeconds(60));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException("no TLS for the token endpoint", e);
+    }
   }
 
   private static int maxInFlight(OutboundConnector connector) {
     return switch (connector) {
       case OutboundConnector.Drop drop -> 16;
       case OutboundConnector.SmartHost smartHost -> smartHost.maxConnections();
+      // waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run
+      case OutboundConnector.SmtpAuth smtpAuth -> smtpAuth.pacing().maxSessions() * 8;
     };
   }
 
@@ -199,6 +218,7 @@ public final class RelayServer implements AutoCloseable {
       case OutboundConnector.Drop drop -> "drop folder " + drop.directory();
       case OutboundConnector.SmartHost smartHost ->
           "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      case OutboundConnector.SmtpAuth smtpAuth -> "smtp-auth " + smtpAuth.host();
     };
   }
 

@@ -112,6 +112,8 @@ final class RoutingReport {
       case OutboundConnector.SmartHost s -> "smart host " + s.hosts().stream()
           .map(h -> h.host() + ":" + h.port()).collect(Collectors.joining(", "))
           + " (TLS " + word(s.tls()) + (s.caBundle() == null ? "" : ", CA " + s.caBundle()) + ")";
+      case OutboundConnector.SmtpAuth s -> "smtp-auth " + s.host().host() + ":" + s.host().port() + " (STARTTLS verified, "
+          + (s.credential() instanceof relay.core.connector.SubmissionCredential.OAuth ? "XOAUTH2" : "password") + ")";
     };
   }
 

@@ -14,7 +14,7 @@ import relay.core.spool.MessageBody;
  * {@code SMTPTransport.sendMessage} on a connected transport (never {@code Transport.send}, which
  * would call {@code saveChanges}). Used by one thread at a time.
  */
-final class SpooledMessage extends SMTPMessage {
+class SpooledMessage extends SMTPMessage {
 
   private final MessageBody body;
 

@@ -1,5 +1,6 @@
 package relay.server.outbound.oauth;
 
+import relay.core.connector.Secret;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package relay.server.outbound.oauth;
 
+import relay.core.connector.Secret;
 import java.util.Objects;
 
 /**

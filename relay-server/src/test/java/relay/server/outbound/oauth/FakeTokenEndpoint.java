@@ -55,6 +55,7 @@ final class FakeTokenEndpoint implements AutoCloseable {
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final Map<String, X509Certificate> certificates = new ConcurrentHashMap<>();
   private final List<String> issued = new CopyOnWriteArrayList<>();
+  private final Map<String, Instant> expiries = new ConcurrentHashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong expiresIn = new AtomicLong(3599);
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
@@ -112,6 +113,12 @@ final class FakeTokenEndpoint implements AutoCloseable {
     return requests.get();
   }
 
+  /** Whether {@code token} was issued here and has not expired by the endpoint's clock. */
+  boolean isValid(String token) {
+    Instant expiry = expiries.get(token);
+    return expiry != null && clock.instant().isBefore(expiry);
+  }
+
   List<String> issued() {
     return List.copyOf(issued);
   }
@@ -157,6 +164,7 @@ final class FakeTokenEndpoint implements AutoCloseable {
       }
       String token = "fake-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
       issued.add(token);
+      expiries.put(token, clock.instant().plusSeconds(expiresIn.get()));
       reply(exchange, 200, new JsonWriter()
           .string("token_type", "Bearer")
           .number("expires_in", expiresIn.get())

@@ -1,5 +1,6 @@
 package relay.server.outbound.oauth;
 
+import relay.core.connector.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

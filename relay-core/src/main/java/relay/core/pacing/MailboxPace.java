@@ -1,0 +1,108 @@
+package relay.core.pacing;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+import relay.core.connector.Pacing;
+
+/**
+ * The rate limits of one mailbox: at most {@code messagesPerWindow} messages per
+ * {@code messageWindow} and {@code recipientsPerWindow} recipients per rolling
+ * {@code recipientWindow}, and a pause after the upstream throttled the mailbox. Pure bookkeeping:
+ * the caller passes {@code now} (from its injected clock) and decides how to wait.
+ *
+ * <p>Call {@link #sent} once for every {@link Turn.Go}, when the message has been sent.
+ *
+ * <p>Invariant: only sends that got {@link Turn.Go} are counted, so the counts never exceed the
+ * limits within any window. Threading: all methods are synchronized; cheap.
+ */
+public final class MailboxPace {
+
+  private record Sent(Instant at, int recipients) {}
+
+  private static final java.time.Duration RECHECK = java.time.Duration.ofMillis(50);
+
+  private final Pacing pacing;
+  private final Deque<Instant> messages = new ArrayDeque<>();
+  private final Deque<Sent> recipients = new ArrayDeque<>();
+  private int recipientsInWindow;
+  // messages granted a turn whose sending has not finished: they count against the limit until
+  // sent(), and then from the time they finished, so the upstream (which counts on arrival) never
+  // sees more than the limit in any window, whatever the network delay
+  private int sending;
+  private Instant pausedUntil = Instant.MIN;
+
+  public MailboxPace(Pacing pacing) {
+    this.pacing = Objects.requireNonNull(pacing, "pacing");
+  }
+
+  /**
+   * Asks to send one message with {@code count} recipients now; counts it when the answer is
+   * {@link Turn.Go}.
+   */
+  public synchronized Turn reserve(int count, Instant now) {
+    if (count < 1) {
+      throw new IllegalArgumentException("a message has at least one recipient");
+    }
+    forgetBefore(now);
+    if (now.isBefore(pausedUntil)) {
+      return new Turn.WaitUntil(pausedUntil, "mailbox paused after the upstream throttled it");
+    }
+    if (messages.size() + sending >= pacing.messagesPerWindow()) {
+      Instant at = messages.isEmpty() ? now.plus(RECHECK) : messages.peekFirst().plus(pacing.messageWindow());
+      return new Turn.WaitUntil(at,
+          pacing.messagesPerWindow() + " messages per " + pacing.messageWindow() + " reached");
+    }
+    if (recipientsInWindow > 0 && recipientsInWindow + count > pacing.recipientsPerWindow()) {
+      return new Turn.WaitUntil(whenRecipientsFit(count),
+          pacing.recipientsPerWindow() + " recipients per " + pacing.recipientWindow() + " reached");
+    }
+    sending++;
+    recipients.addLast(new Sent(now, count));
+    recipientsInWindow += count;
+    return new Turn.Go();
+  }
+
+  /** A message granted a turn has been sent (or given up on) at {@code now}. */
+  public synchronized void sent(Instant now) {
+    if (sending > 0) {
+      sending--;
+      messages.addLast(now);
+    }
+  }
+
+  /** The upstream throttled this mailbox: nothing more is sent through it before {@code now + throttlePause}. */
+  public synchronized void throttled(Instant now) {
+    Instant until = now.plus(pacing.throttlePause());
+    if (until.isAfter(pausedUntil)) {
+      pausedUntil = until;
+    }
+  }
+
+  /** Recipients counted in the rolling window that ends at {@code now}. */
+  public synchronized int recipientsInWindow(Instant now) {
+    forgetBefore(now);
+    return recipientsInWindow;
+  }
+
+  private void forgetBefore(Instant now) {
+    while (!messages.isEmpty() && !messages.peekFirst().plus(pacing.messageWindow()).isAfter(now)) {
+      messages.removeFirst();
+    }
+    while (!recipients.isEmpty() && !recipients.peekFirst().at().plus(pacing.recipientWindow()).isAfter(now)) {
+      recipientsInWindow -= recipients.removeFirst().recipients();
+    }
+  }
+
+  private Instant whenRecipientsFit(int count) {
+    int left = recipientsInWindow;
+    for (Sent sent : recipients) {
+      left -= sent.recipients();
+      if (left + count <= pacing.recipientsPerWindow()) {
+        return sent.at().plus(pacing.recipientWindow());
+      }
+    }
+    return recipients.peekLast().at().plus(pacing.recipientWindow());
+  }
+}

@@ -1,0 +1,357 @@
+package relay.server.outbound;
+
+import jakarta.mail.Address;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.connector.OutboundConnector;
+import relay.core.connector.SenderIdentity;
+import relay.core.connector.SenderRewrite;
+import relay.core.connector.SubmissionCredential;
+import relay.core.connector.TlsMode;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.ReplyMeaning;
+import relay.core.delivery.Transport;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.Recipient;
+import relay.core.pacing.Turn;
+import relay.core.reply.SmtpReply;
+import relay.core.tracking.ProtocolLog;
+import relay.server.outbound.oauth.AccessToken;
+import relay.server.outbound.oauth.TokenException;
+import relay.server.outbound.oauth.TokenSource;
+import relay.server.outbound.oauth.TokenSources;
+
+/**
+ * Submits mail to Microsoft 365 through an {@code smtp-auth} connector: each envelope sender is
+ * mapped to the mailbox it is submitted as ({@link SenderIdentity}), STARTTLS is always required
+ * with a verified certificate (TLS 1.2+), then SMTP AUTH with XOAUTH2 (an app-only token) or
+ * LOGIN/PLAIN. Per mailbox: at most {@code maxSessions} sessions (reused for several messages),
+ * messages and recipients paced by {@link relay.core.pacing.MailboxPace}, messages with more than
+ * {@code recipientsPerMessage} recipients split into several transactions.
+ *
+ * <p>Waiting for a turn blocks the calling virtual thread up to {@code maxWait}; longer waits (the
+ * 24-hour recipient window) become transient "paced" outcomes, never bounces. A token refused with
+ * {@code 535 5.7.3} is replaced once and the sign-in retried; a second refusal, and every reply the
+ * {@link ReplyClassifier} calls a configuration problem, holds the mail with the reason. Throttling
+ * replies pause the mailbox and lower its session limit.
+ *
+ * <p>Threading: safe for concurrent use; calls block, so run them on virtual threads.
+ */
+public final class SmtpAuthTransport implements Transport, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SmtpAuthTransport.class);
+
+  private final OutboundConnector.SmtpAuth connector;
+  private final ReplyClassifier classifier;
+  private final ProtocolLog protocolLog;
+  private final InstantSource clock;
+  private final TokenSources tokens;
+  private final UpstreamTls tls;
+  private final Map<String, Session> sessionsByMechanism = new ConcurrentHashMap<>();
+  private final Map<String, MailboxLane> lanes = new ConcurrentHashMap<>();
+  private final AtomicLong sessionIds = new AtomicLong();
+
+  /** A sign-in that did not work; {@code outcome} builds the per-recipient result. */
+  private static final class SignInFailed extends Exception {
+    final java.util.function.Function<Recipient, RecipientOutcome> outcome;
+
+    SignInFailed(String message, java.util.function.Function<Recipient, RecipientOutcome> outcome) {
+      super(message, null, false, false);
+      this.outcome = outcome;
+    }
+  }
+
+  /**
+   * @throws IOException when the connector's CA bundle cannot be read
+   */
+  public SmtpAuthTransport(OutboundConnector.SmtpAuth connector, ReplyClassifier classifier, ProtocolLog protocolLog,
+      InstantSource clock, TokenSources tokens) throws IOException {
+    this.connector = connector;
+    this.classifier = classifier;
+    this.protocolLog = protocolLog;
+    this.clock = clock;
+    this.tokens = tokens;
+    this.tls = UpstreamTls.of(TlsMode.REQUIRED, connector.caBundle());
+  }
+
+  @Override
+  public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
+    Optional<SenderIdentity> identity = connector.identities().forSender(request.sender());
+    if (identity.isEmpty()) {
+      String reason = "no identity of connector '" + connector.name() + "' maps sender <"
+          + request.sender().address() + "> to a mailbox";
+      return request.recipients().stream().<RecipientOutcome>map(r -> new RecipientOutcome.Held(r, reason)).toList();
+    }
+    SenderIdentity id = identity.get();
+    SubmissionCredential credential = id.credential() != null ? id.credential() : connector.credential();
+    MailboxLane lane = lanes.computeIfAbsent(id.mailbox().toLowerCase(Locale.ROOT),
+        m -> new MailboxLane(id.mailbox(), credential, connector.pacing()));
+    Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
+    List<Recipient> all = request.recipients();
+    int per = connector.pacing().recipientsPerMessage();
+    for (int from = 0; from < all.size(); from += per) {
+      outcomes.putAll(sendChunk(lane, id, request, all.subList(from, Math.min(all.size(), from + per))));
+    }
+    return all.stream().map(outcomes::get).toList();
+  }
+
+  @Override
+  public void close() {
+    lanes.values().forEach(lane -> lane.drain().forEach(SmtpAuthTransport::closeQuietly));
+  }
+
+  private Map<Recipient, RecipientOutcome> sendChunk(MailboxLane lane, SenderIdentity id, DeliveryRequest request,
+      List<Recipient> chunk) throws InterruptedException {
+    if (!lane.sessions.acquire(connector.pacing().maxWait())) {
+      return each(chunk, r -> new RecipientOutcome.TransientFailure(r,
+          "paced: every session of mailbox " + lane.mailbox + " is busy"));
+    }
+    try {
+      UpstreamConnection connection;
+      try {
+        connection = session(lane);
+      } catch (SignInFailed e) {
+        log.warn("connector '{}': mailbox {} cannot sign in: {}", connector.name(), lane.mailbox, e.getMessage());
+        return each(chunk, e.outcome);
+      }
+      boolean reusable = false;
+      try {
+        // The turn is taken once signed in, just before MAIL FROM, so the count matches when the
+        // upstream sees the message (sign-in time does not bunch messages up).
+        Optional<String> paced = awaitTurn(lane, chunk.size());
+        if (paced.isPresent()) {
+          reusable = true;
+          return each(chunk, r -> new RecipientOutcome.TransientFailure(r, "paced: " + paced.get()));
+        }
+        try {
+          Map<Recipient, RecipientOutcome> out = send(lane, connection, id, request, chunk);
+          reusable = true;
+          return out;
+        } finally {
+          lane.pace.sent(clock.instant());
+        }
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (MessagingException | RuntimeException e) {
+        String reason = connection.host() + ": " + UpstreamConnections.describe(e);
+        return each(chunk, r -> classifier.unreachable(r, reason));
+      } finally {
+        if (reusable) {
+          lane.putIdle(connection);
+        } else {
+          closeQuietly(connection);
+        }
+      }
+    } finally {
+      lane.sessions.release();
+    }
+  }
+
+  private Optional<String> awaitTurn(MailboxLane lane, int recipients) throws InterruptedException {
+    while (true) {
+      switch (lane.pace.reserve(recipients, clock.instant())) {
+        case Turn.Go go -> {
+          return Optional.empty();
+        }
+        case Turn.WaitUntil wait -> {
+          Duration left = Duration.between(clock.instant(), wait.at());
+          if (left.compareTo(connector.pacing().maxWait()) > 0) {
+            return Optional.of(wait.reason() + "; mailbox " + lane.mailbox + " may send again at " + wait.at());
+          }
+          if (left.isPositive()) {
+            Thread.sleep(left);
+          }
+        }
+      }
+    }
+  }
+
+  private UpstreamConnection session(MailboxLane lane) throws SignInFailed {
+    UpstreamConnection idle;
+    while ((idle = lane.takeIdle()) != null) {
+      try {
+        if (idle.transport().simpleCommand("RSET") == 250) {
+          return idle;
+        }
+      } catch (MessagingException | IllegalStateException e) {
+        log.debug("idle session of {} is gone", lane.mailbox, e);
+      }
+      closeQuietly(idle);
+    }
+    return switch (lane.credential) {
+      case SubmissionCredential.Password p -> signIn(lane, p.mechanism().name(), p.password().reveal(), "");
+      case SubmissionCredential.OAuth o -> signInWithToken(lane, o);
+    };
+  }
+
+  private UpstreamConnection signInWithToken(MailboxLane lane, SubmissionCredential.OAuth credential) throws SignInFailed {
+    TokenSource source;
+    AccessToken token;
+    try {
+      source = tokens.forCredential(credential);
+      token = source.token();
+    } catch (IOException | TokenException e) {
+      throw tokenProblem(e);
+    }
+    try {
+      return signIn(lane, "XOAUTH2", token.value().reveal(), "");
+    } catch (SignInFailed first) {
+      if (!first.getMessage().startsWith("535 5.7.3")) {
+        throw first;
+      }
+      log.info("connector '{}': token refused for {}; asking for a fresh one", connector.name(), lane.mailbox);
+      source.invalidate(token);
+      try {
+        token = source.token();
+      } catch (TokenException e) {
+        throw tokenProblem(e);
+      }
+      return signIn(lane, "XOAUTH2", token.value().reveal(), " (again with a fresh token)");
+    }
+  }
+
+  private SignInFailed tokenProblem(Exception e) {
+    String reason = "no token for connector '" + connector.name() + "': " + e.getMessage();
+    boolean hold = !(e instanceof TokenException t) || t.isConfigurationProblem();
+    return new SignInFailed(reason, hold
+        ? r -> new RecipientOutcome.Held(r, reason)
+        : r -> new RecipientOutcome.TransientFailure(r, reason));
+  }
+
+  private UpstreamConnection signIn(MailboxLane lane, String mechanism, String secret, String note) throws SignInFailed {
+    Session session = sessionsByMechanism.computeIfAbsent(mechanism, this::mailSession);
+    String id = connector.name() + "-" + sessionIds.incrementAndGet();
+    SMTPTransport transport = new TracedSmtpTransport(session, protocolLog, id, connector.name(), connector.host().toString());
+    try {
+      transport.connect(connector.host().host(), connector.host().port(), lane.mailbox, secret);
+      return new UpstreamConnection(transport, session, connector.host());
+    } catch (AuthenticationFailedException e) {
+      SmtpReply reply = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
+      String detail = reply + " (mailbox " + lane.mailbox + note + ")";
+      closeQuietly(new UpstreamConnection(transport, session, connector.host()));
+      throw new SignInFailed(detail, r -> outcome(r, reply, detail));
+    } catch (MessagingException e) {
+      String reason = connector.host() + ": " + UpstreamConnections.describe(e);
+      throw new SignInFailed(reason, r -> classifier.unreachable(r, reason));
+    }
+  }
+
+  private Map<Recipient, RecipientOutcome> send(MailboxLane lane, UpstreamConnection connection, SenderIdentity id,
+      DeliveryRequest request, List<Recipient> chunk) throws MessagingException {
+    SMTPTransport transport = connection.transport();
+    SpooledMessage message = id.rewriteTo() == null
+        ? new SpooledMessage(connection.session(), request.body())
+        : new RewrittenMessage(connection.session(), request.body(), new SenderRewrite(id.rewriteTo()));
+    MailPath sender = request.sender();
+    message.setEnvelopeFrom(id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "<>" : sender.address());
+    Map<String, Recipient> byAddress = new HashMap<>();
+    Address[] addresses = new Address[chunk.size()];
+    for (int i = 0; i < chunk.size(); i++) {
+      InternetAddress address = new InternetAddress();
+      address.setAddress(chunk.get(i).address().address());
+      addresses[i] = address;
+      byAddress.put(address.getAddress(), chunk.get(i));
+    }
+    Map<Recipient, SmtpReply> replies = new LinkedHashMap<>();
+    try {
+      transport.sendMessage(message, addresses);
+      SmtpReply done = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
+      chunk.forEach(r -> replies.put(r, done));
+    } catch (SendFailedException e) {
+      SmtpReply shared = switch (e) {
+        case SMTPSenderFailedException s -> UpstreamReply.parse(s.getReturnCode(), s.getMessage());
+        case SMTPSendFailedException s -> UpstreamReply.parse(s.getReturnCode(), s.getMessage());
+        default -> null;
+      };
+      for (Exception next = e.getNextException(); next != null;
+          next = next instanceof MessagingException m ? m.getNextException() : null) {
+        if (next instanceof SMTPAddressFailedException failed && byAddress.containsKey(failed.getAddress().getAddress())) {
+          replies.put(byAddress.get(failed.getAddress().getAddress()), UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
+        }
+      }
+      if (shared == null && replies.size() < chunk.size()) {
+        throw new MessagingException("connection failed during the transaction", e);
+      }
+      for (Recipient r : chunk) {
+        replies.putIfAbsent(r, shared);
+        if (e instanceof SMTPSenderFailedException) {
+          replies.put(r, shared);
+        }
+      }
+    }
+    Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
+    boolean throttled = false;
+    for (Map.Entry<Recipient, SmtpReply> e : replies.entrySet()) {
+      throttled |= classifier.classify(e.getValue()) == ReplyMeaning.THROTTLED;
+      out.put(e.getKey(), outcome(e.getKey(), e.getValue(), e.getValue() + " (mailbox " + lane.mailbox + ")"));
+    }
+    if (throttled) {
+      lane.sessions.lower();
+      lane.pace.throttled(clock.instant());
+      log.warn("connector '{}': mailbox {} throttled upstream; pausing it and lowering its sessions to {}",
+          connector.name(), lane.mailbox, lane.sessions.limit());
+    } else {
+      lane.sessions.recover();
+    }
+    return out;
+  }
+
+  private RecipientOutcome outcome(Recipient r, SmtpReply reply, String detail) {
+    return switch (classifier.classify(reply)) {
+      case DELIVERED -> new RecipientOutcome.Delivered(r, detail);
+      case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(r, detail);
+      case PERMANENT -> new RecipientOutcome.PermanentFailure(r, detail);
+      case CONFIGURATION -> new RecipientOutcome.Held(r, detail);
+    };
+  }
+
+  private Session mailSession(String mechanism) {
+    Properties props = new Properties();
+    props.put("mail.smtp.localhost", connector.heloName());
+    props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
+    props.put("mail.smtp.timeout", Long.toString(connector.readTimeout().toMillis()));
+    props.put("mail.smtp.sendpartial", "true");
+    props.put("mail.smtp.auth", "true");
+    props.put("mail.smtp.auth.mechanisms", mechanism);
+    props.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+    tls.apply(props);
+    return Session.getInstance(props);
+  }
+
+  private static Map<Recipient, RecipientOutcome> each(List<Recipient> rs, java.util.function.Function<Recipient, RecipientOutcome> f) {
+    Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
+    rs.forEach(r -> out.put(r, f.apply(r)));
+    return out;
+  }
+
+  private static void closeQuietly(UpstreamConnection connection) {
+    try {
+      connection.transport().close();
+    } catch (MessagingException | RuntimeException e) {
+      log.debug("closing submission session to {} failed", connection.host(), e);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package relay.server.outbound.oauth;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.subethamail.smtp.AuthenticationHandler;
+import org.subethamail.smtp.AuthenticationHandlerFactory;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
+import org.subethamail.smtp.server.SessionHandler.SessionAcceptance;
+
+/**
+ * A stand-in for Exchange Online's SMTP AUTH submission endpoint (SubEthaSMTP on a loopback port):
+ * AUTH is offered only after STARTTLS; XOAUTH2 is accepted only with an unexpired token issued by
+ * the {@link FakeTokenEndpoint}; the envelope sender must be the mailbox or one of its Send As
+ * delegates; at most {@code maxSessions} signed-in sessions per mailbox and {@code perMinute}
+ * messages per mailbox per {@code window}. Replies use Microsoft's texts. Every time a client goes
+ * over a limit it is counted in {@link #violations}. Thread-safe.
+ */
+final class FakeMicrosoft365 implements AutoCloseable {
+
+  /** One message as submitted. */
+  record Submitted(String mailbox, String from, List<String> recipients, byte[] content) {}
+
+  final List<Submitted> messages = new CopyOnWriteArrayList<>();
+  final AtomicInteger violations = new AtomicInteger();
+  final AtomicInteger authFailures = new AtomicInteger();
+  /** While positive, that many sign-ins are refused with 535 5.7.3 whatever the token. */
+  final AtomicInteger refuseSignIns = new AtomicInteger();
+  final AtomicInteger mostSessions = new AtomicInteger();
+  private final Map<String, Set<String>> sendAs = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Instant>> sent = new ConcurrentHashMap<>();
+  private final FakeTokenEndpoint tokens;
+  private final InstantSource clock;
+  private final int maxSessions;
+  private final int perWindow;
+  private final Duration window;
+  private final SMTPServer server;
+
+  FakeMicrosoft365(SSLContext tls, FakeTokenEndpoint tokens, InstantSource clock, int maxSessions, int perWindow, Duration window) {
+    this.tokens = tokens;
+    this.clock = clock;
+    this.maxSessions = maxSessions;
+    this.perWindow = perWindow;
+    this.window = window;
+    server = new SMTPServer.Builder()
+        .bindAddress(InetAddress.getLoopbackAddress())
+        .port(0)
+        .hostName("smtp.office365.test")
+        .enableTLS()
+        .requireTLS()
+        .startTlsSocketFactory(tls)
+        .insertReceivedHeaders(false)
+        .authenticationHandlerFactory(new Xoauth2Factory())
+        .requireAuth()
+        .messageHandlerFactory(this::handler)
+        .sessionHandler(new SessionHandler() {
+          @Override
+          public SessionAcceptance accept(Session session) {
+            return SessionAcceptance.success();
+          }
+
+          @Override
+          public void onSessionEnd(Session session) {
+            session.getAuthenticationHandler().map(AuthenticationHandler::getIdentity)
+                .ifPresent(mailbox -> sessions.get((String) mailbox).decrementAndGet());
+          }
+        })
+        .build();
+    server.start();
+  }
+
+  /** Lets {@code mailbox} send as itself and as {@code delegates}. */
+  void mailbox(String mailbox, String... delegates) {
+    Set<String> allowed = ConcurrentHashMap.newKeySet();
+    allowed.add(mailbox);
+    allowed.addAll(List.of(delegates));
+    sendAs.put(mailbox, allowed);
+  }
+
+  int port() {
+    return server.getPortAllocated();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  private final class Xoauth2Factory implements AuthenticationHandlerFactory {
+    @Override
+    public List<String> getAuthenticationMechanisms() {
+      return List.of("XOAUTH2");
+    }
+
+    @Override
+    public AuthenticationHandler create() {
+      return new AuthenticationHandler() {
+        private String mailbox;
+
+        @Override
+        public Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
+          String[] words = clientInput.strip().split(" ");
+          String response = new String(Base64.getDecoder().decode(words[words.length - 1]), StandardCharsets.UTF_8);
+          String user = null;
+          String token = null;
+          for (String part : response.split("\u0001")) {
+            if (part.startsWith("user=")) {
+              user = part.substring(5);
+            } else if (part.startsWith("auth=Bearer ")) {
+              token = part.substring(12);
+            }
+          }
+          boolean refused = refuseSignIns.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+          if (refused || user == null || token == null || !tokens.isValid(token) || !sendAs.containsKey(user)) {
+            authFailures.incrementAndGet();
+            throw new RejectException(535, "5.7.3 Authentication unsuccessful [SN4PR0601CA0001.namprd06.prod.outlook.com]");
+          }
+          mailbox = user;
+          int now = sessions.computeIfAbsent(user, u -> new AtomicInteger()).incrementAndGet();
+          mostSessions.accumulateAndGet(now, Math::max);
+          return Optional.empty();
+        }
+
+        @Override
+        public Object getIdentity() {
+          return mailbox;
+        }
+      };
+    }
+  }
+
+  private MessageHandler handler(MessageContext context) {
+    return new MessageHandler() {
+      private final String mailbox = (String) context.getAuthenticationHandler().map(AuthenticationHandler::getIdentity).orElse(null);
+      private String from;
+      private final List<String> recipients = new CopyOnWriteArrayList<>();
+
+      @Override
+      public void from(String address) throws RejectException {
+        if (sessions.get(mailbox).get() > maxSessions) {
+          violations.incrementAndGet();
+          throw new RejectException(432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded");
+        }
+        if (!sendAs.get(mailbox).contains(address)) {
+          throw new RejectException(550, "5.7.60 SMTP; Client does not have permissions to send as this sender");
+        }
+        from = address;
+      }
+
+      @Override
+      public void recipient(String address) {
+        recipients.add(address);
+      }
+
+      @Override
+      public String data(InputStream data) throws RejectException, IOException {
+        byte[] content = data.readAllBytes();
+        Deque<Instant> times = sent.computeIfAbsent(mailbox, m -> new ArrayDeque<>());
+        synchronized (times) {
+          Instant now = clock.instant();
+          while (!times.isEmpty() && !times.peekFirst().plus(window).isAfter(now)) {
+            times.removeFirst();
+          }
+          if (times.size() >= perWindow) {
+            violations.incrementAndGet();
+            throw new RejectException(554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message");
+          }
+          times.addLast(now);
+        }
+        messages.add(new Submitted(mailbox, from, List.copyOf(recipients), content));
+        return null;
+      }
+
+      @Override
+      public void done() {}
+    };
+  }
+}
