@@ -114,7 +114,7 @@ final class DeliveryAttempt {
         }
       }
     }
-    QueuedMessage next = new QueuedMessage(message.id(), envelope, states, attempts, nextAttemptAt, message.bodySize());
+    QueuedMessage next = message.withState(states, attempts, nextAttemptAt);
     boolean failedNow = expired || outcomes.values().stream().anyMatch(o -> o instanceof RecipientOutcome.PermanentFailure);
     if (!next.isDone() || failedNow) {
       record(next);

@@ -161,8 +161,8 @@ public final class DeliveryScheduler implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("message {}: delivery attempt failed unexpectedly; retrying later", message.id(), e);
-      next = Optional.of(new QueuedMessage(message.id(), message.envelope(), message.recipients(),
-          message.attempts(), clock.instant().plus(schedule.initialDelay()), message.bodySize()));
+      next = Optional.of(message.withState(message.recipients(),
+          message.attempts(), clock.instant().plus(schedule.initialDelay())));
     } finally {
       queue.finish(message.id(), next);
       wake();
