@@ -80,6 +80,19 @@ final class DeliveryQueue {
     }
   }
 
+  /** Removes and returns every waiting message (not those in flight). */
+  List<QueuedMessage> takeAll() {
+    lock.lock();
+    try {
+      List<QueuedMessage> all = new ArrayList<>(waiting);
+      waiting.clear();
+      waitingById.clear();
+      return all;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** When the earliest waiting message is due, if any is waiting. */
   Optional<Instant> nextDue() {
     lock.lock();
