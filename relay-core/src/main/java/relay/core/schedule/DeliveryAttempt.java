@@ -146,7 +146,7 @@ final class DeliveryAttempt {
     try {
       DeliveryRequest request = new DeliveryRequest(
           message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()),
-          envelope.client(), envelope.receivedAt());
+          envelope.client(), envelope.receivedAt(), message.requireTls());
       for (RecipientOutcome outcome : transport.deliver(request)) {
         outcomes.put(outcome.recipient(), outcome);
       }
