@@ -29,6 +29,12 @@ public interface RelayMetrics {
   /** Time from acceptance to final delivery of a recipient. */
   void deliveryDelay(String connector, Duration delay);
 
+  /** A mail-flow rule matched ({@code mode} enforce or test). */
+  default void ruleHit(String rule, String mode) {}
+
+  /** A configuration reload was attempted ({@code success} false when the old one stays). */
+  default void configReload(boolean success) {}
+
   /** A metrics port that records nothing. */
   RelayMetrics NONE =
       new RelayMetrics() {

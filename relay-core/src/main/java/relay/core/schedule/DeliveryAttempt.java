@@ -115,7 +115,7 @@ final class DeliveryAttempt {
         }
       }
     }
-    QueuedMessage next = new QueuedMessage(message.id(), envelope, states, attempts, nextAttemptAt, message.bodySize());
+    QueuedMessage next = message.withState(states, attempts, nextAttemptAt);
     boolean failedNow = expired || outcomes.values().stream().anyMatch(o -> o instanceof RecipientOutcome.PermanentFailure);
     if (!next.isDone() || failedNow) {
       record(next);
@@ -147,7 +147,7 @@ final class DeliveryAttempt {
     try {
       DeliveryRequest request = new DeliveryRequest(
           message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()),
-          envelope.client(), envelope.receivedAt());
+          envelope.client(), envelope.receivedAt(), message.requireTls());
       for (RecipientOutcome outcome : transport.deliver(request)) {
         outcomes.put(outcome.recipient(), outcome);
       }

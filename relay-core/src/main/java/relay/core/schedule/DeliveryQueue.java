@@ -95,6 +95,21 @@ final class DeliveryQueue {
     }
   }
 
+  /** Removes and returns every waiting and held message (not those in flight). */
+  List<QueuedMessage> takeAll() {
+    lock.lock();
+    try {
+      List<QueuedMessage> all = new ArrayList<>(waiting);
+      all.addAll(held.values());
+      waiting.clear();
+      waitingById.clear();
+      held.clear();
+      return all;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The held messages, in the order they were held. */
   List<QueuedMessage> held() {
     lock.lock();

@@ -174,6 +174,39 @@ public final class DeliveryScheduler implements AutoCloseable {
     return queue.inFlight();
   }
 
+  /**
+   * Stops taking up messages, lets the attempts under way finish (up to {@code patience}), and
+   * returns every message still waiting, with its latest state, so another scheduler can take them
+   * over: what a configuration reload does when a connector changes or goes away. Attempts still
+   * running after {@code patience} are interrupted; their messages stay in the spool as they were.
+   */
+  public List<QueuedMessage> drain(Duration patience) {
+    closed = true;
+    Thread d;
+    synchronized (this) {
+      d = driver;
+    }
+    if (d != null) {
+      d.interrupt();
+      try {
+        d.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("connector '{}': delivery attempts still running after {}, interrupting them", connector, patience);
+        workers.shutdownNow();
+        workers.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return queue.takeAll();
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -206,8 +239,8 @@ public final class DeliveryScheduler implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("message {}: delivery attempt failed unexpectedly; retrying later", message.id(), e);
-      next = Optional.of(new QueuedMessage(message.id(), message.envelope(), message.recipients(),
-          message.attempts(), clock.instant().plus(schedule.initialDelay()), message.bodySize()));
+      next = Optional.of(message.withState(message.recipients(),
+          message.attempts(), clock.instant().plus(schedule.initialDelay())));
     } finally {
       queue.finish(message.id(), next);
       wake();

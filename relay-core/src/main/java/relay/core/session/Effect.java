@@ -1,8 +1,11 @@
 package relay.core.session;
 
+import java.util.List;
 import java.util.Objects;
 import relay.core.envelope.Envelope;
 import relay.core.policy.BareLineEndings;
+import relay.core.spool.SpoolPart;
+import relay.core.tracking.TrackingEvent;
 
 /**
  * Something the session asks its adapter to do; the session itself never touches a socket, a thread
@@ -37,18 +40,40 @@ public sealed interface Effect {
     public MessageContentDecoder decoder() {
       return new MessageContentDecoder(maxMessageSize, maxTextLine, bareLineEndings);
     }
+
+    /** Where the content's header section is kept for the end-of-DATA rules (bounded). */
+    public HeaderCapture headerCapture() {
+      return new HeaderCapture(HeaderCapture.DEFAULT_LIMIT);
+    }
   }
 
   /** Discard the open spool transaction: the message was refused at end of DATA. */
   record AbandonMessage() implements Effect {}
 
   /**
-   * Commit the spool transaction with this envelope; answer with {@link SmtpSession#committed} or
+   * Commit the spool transaction as these parts (one spool entry each, all or nothing);
+   * {@code envelope} is the message as received. Answer with {@link SmtpSession#committed} or
    * {@link SmtpSession#commitFailed}.
    */
-  record Commit(Envelope envelope) implements Effect {
+  record Commit(Envelope envelope, List<SpoolPart> parts) implements Effect {
     public Commit {
       Objects.requireNonNull(envelope, "envelope");
+      parts = List.copyOf(parts);
+      if (parts.isEmpty()) {
+        throw new IllegalArgumentException("a commit needs at least one part");
+      }
+    }
+
+    /** The whole message as one part, its connector left to the runtime. */
+    public Commit(Envelope envelope) {
+      this(envelope, List.of(SpoolPart.whole(envelope)));
+    }
+  }
+
+  /** Write this event to the message-tracking log (and count its rule hits). */
+  record Track(TrackingEvent event) implements Effect {
+    public Track {
+      Objects.requireNonNull(event, "event");
     }
   }
 

@@ -4,6 +4,7 @@ import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
 import relay.core.policy.InboundConnector;
+import relay.core.routing.RoutingSnapshot;
 
 /**
  * What a session knows about its connection from the start, fixed for its lifetime.
@@ -15,6 +16,7 @@ import relay.core.policy.InboundConnector;
  * @param tlsAvailable whether a server certificate exists, so STARTTLS can be offered
  * @param clock the time source for the Received header and the envelope's receive time
  * @param sessionId an identifier shared by every log line of the session (also the Received id)
+ * @param routing the routing snapshot current when the client connected, kept to the end
  */
 public record SessionContext(
     String hostName,
@@ -23,7 +25,8 @@ public record SessionContext(
     int clientPort,
     boolean tlsAvailable,
     InstantSource clock,
-    String sessionId) {
+    String sessionId,
+    RoutingSnapshot routing) {
 
   public SessionContext {
     Objects.requireNonNull(hostName, "hostName");
@@ -31,5 +34,14 @@ public record SessionContext(
     Objects.requireNonNull(clientAddress, "clientAddress");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(routing, "routing");
+  }
+
+  /** A context without routing configuration: every recipient the connector allows, one route. */
+  public SessionContext(
+      String hostName, Optional<InboundConnector> connector, String clientAddress, int clientPort,
+      boolean tlsAvailable, InstantSource clock, String sessionId) {
+    this(hostName, connector, clientAddress, clientPort, tlsAvailable, clock, sessionId,
+        RoutingSnapshot.single("default"));
   }
 }

@@ -1,15 +1,21 @@
 package relay.core.session;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
 import relay.core.envelope.Envelope;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.Recipient;
 import relay.core.policy.InboundConnector;
 import relay.core.reply.Replies;
 import relay.core.reply.SmtpReply;
+import relay.core.routing.header.HeaderSection;
+import relay.core.routing.rule.RecipientVerdict;
 import relay.core.session.SessionState.Phase;
 import relay.core.spool.QueuedMessage;
+import relay.core.tracking.TrackingEvent;
 
 /**
  * The SMTP server dialogue as a pure state machine: each input and the current {@link SessionState}
@@ -23,18 +29,24 @@ import relay.core.spool.QueuedMessage;
  * {@link IllegalStateException}.
  *
  * <p>Policy lives here: a client without a connector is refused at connect; MAIL needs TLS when the
- * connector requires it and an allowed sender domain; RCPT accepts only domains the connector may
- * relay to (never an open relay) and at most {@code maxRecipients}; more than {@code maxErrors}
- * failed commands close the session. Immutable and thread-safe.
+ * connector requires it and an allowed sender domain; RCPT accepts recipients in accepted domains or
+ * domains the connector may relay to (never an open relay), at most {@code maxRecipients}, and
+ * then asks the mail-flow rules of the session's {@link relay.core.routing.RoutingSnapshot} (refuse
+ * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
+ * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
+ * {@code maxErrors} failed commands close the session. Every decision worth tracing is handed out
+ * as an {@link Effect.Track}. Immutable and thread-safe.
  */
 public final class SmtpSession {
 
   private final SessionContext context;
   private final CommandParser parser;
+  private final MessageRouting routing;
 
   public SmtpSession(SessionContext context) {
     this.context = context;
     this.parser = new CommandParser(new Domain(context.hostName()));
+    this.routing = new MessageRouting(context);
   }
 
   public SessionContext context() {
@@ -105,8 +117,17 @@ public final class SmtpSession {
     return fail(s.reset(), spoolReply(failure));
   }
 
-  /** The content decoder read the end of data. */
+  /** The content decoder read the end of data; no header section was captured. */
   public Transition dataEnd(SessionState s, DataSummary summary) {
+    return dataEnd(s, summary, HeaderSection.EMPTY);
+  }
+
+  /**
+   * The content decoder read the end of data; {@code headers} is the header section captured while
+   * the content streamed. The rules decide now, before any 250: a rejection becomes the reply to
+   * DATA and nothing is queued; otherwise the message is committed as one spool entry per part.
+   */
+  public Transition dataEnd(SessionState s, DataSummary summary, HeaderSection headers) {
     expect(s, Phase.DATA);
     InboundConnector c = connector();
     SmtpReply refusal = null;
@@ -126,15 +147,56 @@ public final class SmtpSession {
     }
     ClientInfo client =
         new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
-    Envelope envelope =
-        new Envelope(s.sender(), s.parameters(), s.recipients(), client, context.clock().instant());
-    return new Transition(List.of(), List.of(new Effect.Commit(envelope)), s.withPhase(Phase.COMMITTING));
+    Instant now = context.clock().instant();
+    Envelope envelope = new Envelope(s.sender(), s.parameters(), s.recipients(), client, now);
+    return switch (routing.message(envelope, headers, summary.size())) {
+      case DataVerdict.Reject r -> {
+        Transition failed = fail(s.reset(), r.reply());
+        List<Effect> effects = new ArrayList<>();
+        effects.add(new Effect.AbandonMessage());
+        effects.add(new Effect.Track(new TrackingEvent.Rejected(
+            now, context.sessionId(), "data", s.sender(), MailPath.NULL, r.reply(), r.reason(), r.trace())));
+        effects.addAll(failed.effects());
+        yield new Transition(failed.replies(), effects, failed.next());
+      }
+      case DataVerdict.Accept a -> {
+        List<Effect> effects = new ArrayList<>();
+        effects.add(new Effect.Track(new TrackingEvent.Received(
+            now, context.sessionId(), client.address(), c.name(), s.sender(),
+            s.recipients().stream().map(Recipient::address).toList(), summary.size(), a.trace())));
+        a.discarded().forEach(d -> effects.add(new Effect.Track(d)));
+        if (a.parts().isEmpty()) {
+          // Every recipient was discarded: the client still gets 250, as for a discard at RCPT.
+          effects.add(new Effect.AbandonMessage());
+          yield new Transition(List.of(Replies.queued(context.sessionId())), effects, s.reset());
+        }
+        effects.add(new Effect.Commit(envelope, a.parts()));
+        yield new Transition(List.of(), effects, s.withPhase(Phase.COMMITTING));
+      }
+    };
   }
 
   /** The message is durably queued: only now does the client get 250. */
   public Transition committed(SessionState s, QueuedMessage message) {
+    return committed(s, List.of(message));
+  }
+
+  /**
+   * Every part of the message is durably queued: only now does the client get 250, naming the
+   * first part's queue id; each part is recorded as routed.
+   */
+  public Transition committed(SessionState s, List<QueuedMessage> messages) {
     expect(s, Phase.COMMITTING);
-    return reply(s.reset(), Replies.queued(message.id().value()));
+    if (messages.isEmpty()) {
+      throw new IllegalArgumentException("a commit queues at least one message");
+    }
+    Instant now = context.clock().instant();
+    List<Effect> effects = messages.stream()
+        .<Effect>map(m -> new Effect.Track(new TrackingEvent.Routed(
+            now, context.sessionId(), m.id(), m.connector(),
+            m.envelope().recipients().stream().map(Recipient::address).toList(), m.requireTls())))
+        .toList();
+    return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), effects, s.reset());
   }
 
   /** The commit failed: nothing was queued. */
@@ -190,18 +252,31 @@ public final class SmtpSession {
     if (!s.inTransaction()) {
       return fail(s, Replies.BAD_SEQUENCE);
     }
-    if (!r.postmaster() && !c.allowsRecipientDomain(r.recipient().address().domain())) {
+    MailPath address = r.recipient().address();
+    if (!r.postmaster() && !routing.snapshot().mayReceive(c, address.domain())) {
       return fail(s, Replies.RELAY_DENIED);
     }
-    boolean duplicate =
-        s.recipients().stream().anyMatch(x -> x.address().equals(r.recipient().address()));
+    boolean duplicate = s.recipients().stream().anyMatch(x -> x.address().equals(address));
     if (duplicate) {
       return reply(s, Replies.RECIPIENT_OK);
     }
     if (s.recipients().size() >= c.limits().maxRecipients()) {
       return fail(s, Replies.TOO_MANY_RECIPIENTS);
     }
-    return reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+    return switch (routing.recipient(s, c.name(), r.recipient())) {
+      // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
+      case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+      case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+      case RecipientVerdict.Refuse refuse -> {
+        Transition failed = fail(s, refuse.reply());
+        Effect track = new Effect.Track(new TrackingEvent.Rejected(
+            context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
+            refuse.reason(), refuse.trace()));
+        List<Effect> effects = new ArrayList<>(List.of(track));
+        effects.addAll(failed.effects());
+        yield new Transition(failed.replies(), effects, failed.next());
+      }
+    };
   }
 
   private Transition data(SessionState s) {

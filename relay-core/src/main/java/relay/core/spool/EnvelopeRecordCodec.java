@@ -23,7 +23,8 @@ import relay.core.envelope.Recipient;
  * The versioned binary form of a {@link QueuedMessage}: the envelope as received plus its delivery
  * state. The one place that knows this format; pure (no I/O), stateless and thread-safe.
  *
- * <p>Version 1, big-endian. {@code str} is an int byte length (-1 for null) then UTF-8 bytes;
+ * <p>Version 2, big-endian (version 1 is still read: it is version 2 without the last two fields,
+ * and such a message gets a null connector, which the runtime decides at recovery). {@code str} is an int byte length (-1 for null) then UTF-8 bytes;
  * {@code time} is long epoch seconds then int nanos; enums are written as fixed codes, never ordinals,
  * so reordering a Java enum cannot change the meaning of stored mail.
  *
@@ -39,6 +40,7 @@ import relay.core.envelope.Recipient;
  *   str localPart, str domain, u8 notify bits (1=NEVER 2=SUCCESS 4=FAILURE 8=DELAY), str orcpt,
  *   u8 status (1=PENDING 2=DELIVERED 3=FAILED 4=HELD; 4 was added later, so older
  *   records, which never hold it, still decode unchanged), int attempts, str lastReply
+ * since version 2: str connector (null: decided by the runtime), u8 requireTls
  * </pre>
  *
  * <p>Decoding is strict: an unknown version, a bad code, a value the domain types reject, a short
@@ -46,7 +48,10 @@ import relay.core.envelope.Recipient;
  */
 final class EnvelopeRecordCodec {
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** The first layout, written before messages were split per outbound connector. */
+  static final int VERSION_1 = 1;
 
   private static final int MAX_RECIPIENTS = 1_000_000;
 
@@ -88,6 +93,8 @@ final class EnvelopeRecordCodec {
       out.i32(state.attempts());
       out.str(state.lastReply());
     }
+    out.str(message.connector());
+    out.bool(message.requireTls());
     return out.toByteArray();
   }
 
@@ -95,7 +102,7 @@ final class EnvelopeRecordCodec {
     ByteBuffer in = ByteBuffer.wrap(record);
     try {
       int version = Short.toUnsignedInt(in.getShort());
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_1) {
         throw new CorruptRecordException("unknown envelope record version " + version);
       }
       MessageId id = new MessageId(str(in));
@@ -119,6 +126,12 @@ final class EnvelopeRecordCodec {
         recipients.add(recipient);
         states.add(new RecipientState(recipient, status(in.get()), in.getInt(), str(in)));
       }
+      String connector = null;
+      boolean requireTls = false;
+      if (version >= VERSION) {
+        connector = str(in);
+        requireTls = in.get() != 0;
+      }
       if (in.hasRemaining()) {
         throw new CorruptRecordException(in.remaining() + " unexpected trailing bytes");
       }
@@ -126,7 +139,7 @@ final class EnvelopeRecordCodec {
         throw new CorruptRecordException("negative size or attempts");
       }
       Envelope envelope = new Envelope(sender, parameters, recipients, client, receivedAt);
-      return new QueuedMessage(id, envelope, states, attempts, nextAttemptAt, bodySize);
+      return new QueuedMessage(id, envelope, states, attempts, nextAttemptAt, bodySize, connector, requireTls);
     } catch (BufferUnderflowException e) {
       throw new CorruptRecordException("envelope record is truncated", e);
     } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {

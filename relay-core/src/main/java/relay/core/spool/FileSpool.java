@@ -178,6 +178,18 @@ public final class FileSpool implements Spool {
     return clock.instant();
   }
 
+  MessageId nextId() {
+    return ids.next();
+  }
+
+  Path incomingFile(MessageId id) {
+    return directories.incoming().resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
+  }
+
+  Path queuedFile(MessageId id) {
+    return directories.messageFile(id);
+  }
+
   void queued(QueuedMessage message) {
     bodySizes.put(message.id(), message.bodySize());
   }

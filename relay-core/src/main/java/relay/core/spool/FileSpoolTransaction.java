@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,31 +54,90 @@ final class FileSpoolTransaction implements SpoolTransaction {
 
   @Override
   public QueuedMessage commit(Envelope envelope) throws IOException {
+    return commit(List.of(SpoolPart.whole(envelope))).getFirst();
+  }
+
+  @Override
+  public List<QueuedMessage> commit(List<SpoolPart> parts) throws IOException {
     if (finished) {
       throw new IllegalStateException("transaction " + id + " is already committed or closed");
     }
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("a commit needs at least one part");
+    }
     finished = true;
-    boolean renamed = false;
+    List<Path> temps = new ArrayList<>();
+    List<Path> renamed = new ArrayList<>();
     try {
       body.seal();
-      List<RecipientState> states = envelope.recipients().stream().map(RecipientState::pending).toList();
-      // Due at once: the scheduler decides about the first attempt.
-      QueuedMessage message = new QueuedMessage(id, envelope, states, 0, spool.now(), body.count());
-      ByteBuffer tail = spool.format().messageTail(message, body.count(), body.crc());
-      while (tail.hasRemaining()) {
-        channel.write(tail);
+      long length = body.count();
+      // The streamed file becomes the first part without header edits; every other part is a copy.
+      int streamed = -1;
+      for (int i = 0; i < parts.size() && streamed < 0; i++) {
+        streamed = parts.get(i).headerEdits().isEmpty() ? i : -1;
       }
-      channel.force(true);
+      EditedCopy source = streamed == 0 && parts.size() == 1 ? null : EditedCopy.of(temp, length);
+      if (source != null && !source.editable()) {
+        log.warn("message {}: header section longer than {} bytes, header edits not applied", id, EditedCopy.HEADER_LIMIT);
+      }
+      List<QueuedMessage> messages = new ArrayList<>();
+      List<Path> targets = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        SpoolPart part = parts.get(i);
+        if (i == streamed) {
+          QueuedMessage message = queued(id, part, length);
+          writeTail(channel, message, length, body.crc());
+          messages.add(message);
+          temps.add(temp);
+          targets.add(target);
+        } else {
+          MessageId copyId = spool.nextId();
+          Path copyTemp = spool.incomingFile(copyId);
+          temps.add(copyTemp);
+          try (FileChannel out = FileChannel.open(copyTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ChecksummedOutput content = new ChecksummedOutput(out);
+            source.write(part.headerEdits(), content);
+            content.seal();
+            QueuedMessage message = queued(copyId, part, content.count());
+            writeTail(out, message, content.count(), content.crc());
+            messages.add(message);
+          }
+          targets.add(spool.queuedFile(copyId));
+        }
+      }
       channel.close();
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      renamed = true;
+      for (int i = 0; i < temps.size(); i++) {
+        Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
+        renamed.add(targets.get(i));
+      }
+      // One directory sync covers every rename: the parts become durable together.
       spool.queueSync().sync();
-      spool.queued(message);
-      return message;
+      messages.forEach(spool::queued);
+      if (streamed < 0) {
+        delete(temp);
+      }
+      return List.copyOf(messages);
     } catch (IOException | RuntimeException | Error e) {
-      discard(renamed);
+      discard(false);
+      temps.forEach(FileSpoolTransaction::delete);
+      renamed.forEach(FileSpoolTransaction::delete);
       throw e;
     }
+  }
+
+  private QueuedMessage queued(MessageId messageId, SpoolPart part, long length) {
+    List<RecipientState> states = part.envelope().recipients().stream().map(RecipientState::pending).toList();
+    // Due at once: the scheduler decides about the first attempt.
+    return new QueuedMessage(
+        messageId, part.envelope(), states, 0, spool.now(), length, part.connector(), part.requireTls());
+  }
+
+  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc) throws IOException {
+    ByteBuffer tail = spool.format().messageTail(message, length, crc);
+    while (tail.hasRemaining()) {
+      out.write(tail);
+    }
+    out.force(true);
   }
 
   @Override

@@ -2,6 +2,7 @@ package relay.core.spool;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import relay.core.envelope.Envelope;
 
 /**
@@ -24,6 +25,18 @@ public interface SpoolTransaction extends AutoCloseable {
    * @throws IOException when durability cannot be guaranteed; nothing is left in the queue then
    */
   QueuedMessage commit(Envelope envelope) throws IOException;
+
+  /**
+   * Makes the message durable as one spool entry per part, all or nothing: every part's file is
+   * forced, renamed into the queue, and the queue directory forced before this returns; on failure
+   * none of them stays queued. Parts without header edits share the streamed content; a part with
+   * edits is stored with its edited header section and the same body.
+   *
+   * @param parts at least one part
+   * @return the queued messages, in the order of {@code parts}
+   * @throws IOException when durability cannot be guaranteed for every part; nothing is queued then
+   */
+  List<QueuedMessage> commit(List<SpoolPart> parts) throws IOException;
 
   @Override
   void close();

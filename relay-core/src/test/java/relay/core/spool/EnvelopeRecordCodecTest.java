@@ -153,4 +153,42 @@ class EnvelopeRecordCodecTest {
         .isInstanceOf(CorruptRecordException.class)
         .hasMessageContaining("UTF-8");
   }
+
+  @Test
+  void connectorAndTlsRequirementSurviveAVersion2RoundTrip() throws Exception {
+    Envelope envelope = SpoolFixtures.envelope();
+    QueuedMessage message =
+        withStates(envelope).withConnector("partner");
+    QueuedMessage tls = new QueuedMessage(message.id(), envelope, message.recipients(), 1,
+        SpoolFixtures.RECEIVED, 99, "m365", true);
+
+    assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
+    assertThat(codec.decode(codec.encode(tls))).isEqualTo(tls);
+    assertThat(codec.encode(tls)[1]).isEqualTo((byte) 2);
+  }
+
+  @Test
+  void aVersion1RecordIsReadWithItsConnectorLeftToTheRuntime() throws Exception {
+    QueuedMessage written = withStates(SpoolFixtures.envelope());
+    // Version 1 is version 2 without the trailing connector (4-byte null length) and TLS flag.
+    byte[] v2 = codec.encode(written);
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 5);
+    v1[0] = 0;
+    v1[1] = 1;
+
+    QueuedMessage read = codec.decode(v1);
+
+    assertThat(read).isEqualTo(written);
+    assertThat(read.connectorName()).isEmpty();
+    assertThat(read.requireTls()).isFalse();
+  }
+
+  @Test
+  void aVersion1RecordWithTrailingBytesIsCorrupt() {
+    byte[] v2 = codec.encode(withStates(SpoolFixtures.envelope()).withConnector("x"));
+    v2[0] = 0;
+    v2[1] = 1;
+
+    assertThatThrownBy(() -> codec.decode(v2)).isInstanceOf(CorruptRecordException.class);
+  }
 }

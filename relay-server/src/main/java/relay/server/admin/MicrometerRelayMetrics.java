@@ -87,4 +87,23 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
         .register(registry)
         .record(delay);
   }
+
+  @Override
+  public void ruleHit(String rule, String mode) {
+    Counter.builder("relay.rule.hits")
+        .description("Mail-flow rule matches by rule name and mode (enforce or test)")
+        .tag("rule", rule)
+        .tag("mode", mode)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void configReload(boolean success) {
+    Counter.builder("relay.config.reloads")
+        .description("Configuration reloads by result")
+        .tag("result", success ? "success" : "failure")
+        .register(registry)
+        .increment();
+  }
 }

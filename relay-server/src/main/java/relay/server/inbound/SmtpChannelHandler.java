@@ -25,6 +25,10 @@ import relay.core.session.SessionState;
 import relay.core.session.SessionState.Phase;
 import relay.core.session.SmtpSession;
 import relay.core.session.SpoolFailure;
+import relay.core.session.HeaderCapture;
+import relay.core.routing.rule.DecisionTrace;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
 import relay.core.session.Transition;
 import relay.core.spool.QueuedMessage;
 import relay.core.tracking.ProtocolLog.Direction;
@@ -50,6 +54,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private final ConnectionInfo wiring;
   private final SpoolLane lane;
   private final Consumer<QueuedMessage> onQueued;
+  private final TrackingLog tracking;
+  private HeaderCapture headers;
   private SessionState state;
   private ByteBuf pending;
   private MessageContentDecoder decoder;
@@ -59,7 +65,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private String stage = "connect";
 
-  SmtpChannelHandler(SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued) {
+  SmtpChannelHandler(
+      SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking) {
+    this.tracking = tracking;
     this.session = session;
     this.wiring = wiring;
     this.lane = lane;
@@ -191,7 +199,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     pending.skipBytes(used);
     if (out.size() > 0) {
-      lane.write(out.toByteArray(), this::laneProgress);
+      byte[] content = out.toByteArray();
+      headers.accept(content, 0, content.length);
+      lane.write(content, this::laneProgress);
     }
     if (decoder.isFinished()) {
       var summary = decoder.summary();
@@ -199,7 +209,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       wiring.log(Direction.IN, "<message content: " + summary.size() + " octets"
           + (summary.bareLineEnding() ? ", bare line endings" : "") + ">");
       stage = "data";
-      apply(session.dataEnd(state, summary));
+      HeaderCapture captured = headers;
+      headers = null;
+      apply(session.dataEnd(state, summary, captured.section()));
     }
     return true;
   }
@@ -219,13 +231,17 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             apply(failure == null ? session.spoolOpened(state) : session.spoolFailed(state, failure))));
         case Effect.BeginData b -> {
           decoder = b.decoder();
-          lane.write(b.receivedHeader(), this::laneProgress);
+          headers = b.headerCapture();
+          byte[] received = b.receivedHeader();
+          headers.accept(received, 0, received.length);
+          lane.write(received, this::laneProgress);
         }
         case Effect.AbandonMessage a -> lane.abandon();
-        case Effect.Commit c -> lane.commit(c.envelope(), (queued, failure) -> {
+        case Effect.Track tracked -> track(tracked.event());
+        case Effect.Commit c -> lane.commit(c.parts(), (queued, failure) -> {
           if (queued != null) {
-            wiring.metrics().messageAccepted(wiring.connectorName(), queued.bodySize());
-            notifyQueued(queued);
+            wiring.metrics().messageAccepted(wiring.connectorName(), queued.getFirst().bodySize());
+            queued.forEach(this::notifyQueued);
           }
           onLoop(() -> apply(queued != null ? session.committed(state, queued) : session.commitFailed(state, failure)));
         });
@@ -244,6 +260,26 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     if (shuttingDown) {
       closeIfIdleForShutdown();
+    }
+  }
+
+  private void track(TrackingEvent event) {
+    try {
+      tracking.record(event);
+    } catch (RuntimeException e) {
+      LOG.warn("session {}: tracking log failed: {}", wiring.sessionId(), e.toString());
+    }
+    // Hits are counted from the final decisions only (end of DATA, or the refusal), never twice.
+    DecisionTrace trace = switch (event) {
+      case TrackingEvent.Received r -> r.trace();
+      case TrackingEvent.Rejected r -> r.trace();
+      case TrackingEvent.Routed r -> null;
+      case TrackingEvent.Discarded d -> null;
+      case TrackingEvent.Delivery d -> null;
+      case TrackingEvent.Held h -> null;
+    };
+    if (trace != null) {
+      trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode().name().toLowerCase(java.util.Locale.ROOT)));
     }
   }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
@@ -32,7 +33,9 @@ import relay.core.session.SessionContext;
 import relay.core.session.SmtpSession;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.Spool;
+import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.TrackingLog;
 
 /**
  * An SMTP listener on one address (Netty NIO transport): accepts connections within the connection
@@ -54,6 +57,8 @@ public final class SmtpListener implements AutoCloseable {
   private final ProtocolLog protocolLog;
   private final RelayMetrics metrics;
   private final InstantSource clock;
+  private final Supplier<RoutingSnapshot> routing;
+  private final TrackingLog tracking;
   private final ConnectionLimiter limiter;
   private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -70,6 +75,25 @@ public final class SmtpListener implements AutoCloseable {
       ProtocolLog protocolLog,
       RelayMetrics metrics,
       InstantSource clock) {
+    this(settings, spool, onQueued, protocolLog, metrics, clock, () -> RoutingSnapshot.single("default"), TrackingLog.NONE);
+  }
+
+  /**
+   * @param routing the current routing snapshot; read once per connection, so a hot reload only
+   *     affects sessions that connect afterwards
+   * @param tracking where session events (received, routed, discarded, rejected) are recorded
+   */
+  public SmtpListener(
+      ListenerSettings settings,
+      Spool spool,
+      Consumer<QueuedMessage> onQueued,
+      ProtocolLog protocolLog,
+      RelayMetrics metrics,
+      InstantSource clock,
+      Supplier<RoutingSnapshot> routing,
+      TrackingLog tracking) {
+    this.routing = Objects.requireNonNull(routing, "routing");
+    this.tracking = Objects.requireNonNull(tracking, "tracking");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.spool = Objects.requireNonNull(spool, "spool");
     this.onQueued = Objects.requireNonNull(onQueued, "onQueued");
@@ -128,9 +152,9 @@ public final class SmtpListener implements AutoCloseable {
     }
     SmtpSession session = new SmtpSession(new SessionContext(
         settings.hostName(), connector, remote.getAddress().getHostAddress(), remote.getPort(),
-        settings.tls().isPresent(), clock, sessionId));
+        settings.tls().isPresent(), clock, sessionId, routing.get()));
     SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
-    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued));
+    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking));
   }
 
   private static String endpoint(InetSocketAddress a) {

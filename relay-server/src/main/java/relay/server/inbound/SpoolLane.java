@@ -1,6 +1,7 @@
 package relay.server.inbound;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,11 +9,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import relay.core.envelope.Envelope;
 import relay.core.session.SpoolFailure;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.Spool;
 import relay.core.spool.SpoolFullException;
+import relay.core.spool.SpoolPart;
 import relay.core.spool.SpoolTransaction;
 
 /**
@@ -87,9 +88,9 @@ final class SpoolLane {
    * Commits the open transaction; {@code done} gets the queued message or the failure. The
    * transaction is closed afterwards either way.
    */
-  void commit(Envelope envelope, BiConsumer<QueuedMessage, SpoolFailure> done) {
+  void commit(List<SpoolPart> parts, BiConsumer<List<QueuedMessage>, SpoolFailure> done) {
     submit(() -> {
-      QueuedMessage queued = null;
+      List<QueuedMessage> queued = null;
       SpoolFailure failure = null;
       try {
         if (writeFailure != null) {
@@ -99,7 +100,7 @@ final class SpoolLane {
           throw new IOException("no open spool transaction");
         }
         transaction.body().flush();
-        queued = transaction.commit(envelope);
+        queued = transaction.commit(parts);
       } catch (SpoolFullException e) {
         LOG.warn("session {}: spool full at commit: {}", sessionId, e.getMessage());
         failure = SpoolFailure.FULL;

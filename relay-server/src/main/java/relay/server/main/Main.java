@@ -57,10 +57,23 @@ final class Main implements Callable<Integer> {
       err.println("relay: could not start: " + e.getMessage());
       return 1;
     }
+    ConfigReloader reloader = null;
+    if (config != null) {
+      reloader = new ConfigReloader(server, config, System.getenv());
+      reloader.start();
+    }
+    ConfigReloader watching = reloader;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             Thread.ofPlatform().unstarted(() -> {
+              try {
+                if (watching != null) {
+                  watching.close();
+                }
+              } catch (java.io.IOException e) {
+                // shutting down anyway
+              }
               server.close();
               stopped.countDown();
             }));

@@ -13,32 +13,25 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.config.model.ListenerConfig;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
-import relay.core.delivery.ReplyClassifier;
-import relay.core.delivery.Transport;
 import relay.core.policy.InboundConnector;
-import relay.core.schedule.DeliveryScheduler;
-import relay.core.schedule.RetryPolicy;
 import relay.core.spool.FileSpool;
 import relay.core.spool.QueuedMessage;
+import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
-import relay.server.outbound.DropTransport;
-import relay.server.outbound.SmtpAuthTransport;
-import relay.server.outbound.SmtpTransport;
-import relay.server.outbound.oauth.RefreshPolicy;
-import relay.server.outbound.oauth.TokenClient;
-import relay.server.outbound.oauth.TokenListener;
-import relay.server.outbound.oauth.TokenSources;
 import relay.server.tls.PemKeyMaterial;
+import relay.server.tracking.JsonTrackingLog;
 import relay.server.tls.SelfSignedCertificate;
 
 /**
@@ -60,12 +53,65 @@ public final class RelayServer implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<SmtpListener> listeners = new ArrayList<>();
   private final RelayConfig config;
+  private final AtomicReference<RoutingSnapshot> routing = new AtomicReference<>();
+  private final AtomicReference<RelayConfig> current = new AtomicReference<>();
+  private MicrometerRelayMetrics metrics;
+  private OutboundLanes lanes;
+  private TrackingLog tracking;
   private FileSpool spool;
   private AdminServer admin;
   private volatile boolean running;
 
   private RelayServer(RelayConfig config) {
     this.config = config;
+    this.current.set(config);
+    this.routing.set(snapshot(config));
+  }
+
+  private static RoutingSnapshot snapshot(RelayConfig config) {
+    return new RoutingSnapshot(config.routing().ruleEngine(), config.routing().remoteDomains());
+  }
+
+  /**
+   * Switches to a new, already validated configuration: sessions that connect from now on use its
+   * routing (sessions in progress keep theirs); outbound connectors are added, rebuilt or removed
+   * (their deliveries under way finish first). Listener changes (address, port, TLS, inbound
+   * connectors) need a restart: they are logged and the running listeners stay as they are.
+   * Counted in {@code relay_config_reloads_total{result}}.
+   *
+   * <p>Called from one thread at a time (the reloader).
+   */
+  public synchronized void reload(RelayConfig next) {
+    try {
+      RoutingSnapshot snapshot = snapshot(next);
+      RelayConfig before = current.get();
+      if (!next.listeners().equals(before.listeners()) || !next.hostname().equals(before.hostname())) {
+        LOG.warn("configuration reload: listener settings changed; they take effect only after a restart, "
+            + "the running listeners are kept");
+      }
+      if (!next.spool().equals(before.spool()) || !next.admin().equals(before.admin())) {
+        LOG.warn("configuration reload: spool or admin settings changed; they take effect only after a restart");
+      }
+      lanes.apply(next);
+      routing.set(snapshot);
+      current.set(next);
+      metrics.configReload(true);
+      LOG.info("configuration reloaded: {} outbound connector(s) {}, {} rule(s)",
+          next.outboundConnectors().size(), lanes.connectors(), next.routing().rules().size());
+    } catch (IOException | RuntimeException e) {
+      metrics.configReload(false);
+      LOG.error("configuration reload failed, the previous configuration stays in use: {}", e.toString());
+    }
+  }
+
+  /** Counts a reload whose file did not load or validate; the running configuration stays. */
+  public void reloadFailed() {
+    metrics.configReload(false);
+  }
+
+  /** The configuration in use now (the last one loaded successfully). */
+  public RelayConfig currentConfig() {
+    return current.get();
   }
 
   /** Starts a relay; on failure everything started so far is closed again and the cause thrown. */
@@ -83,7 +129,7 @@ public final class RelayServer implements AutoCloseable {
   private void startComponents(InstantSource clock) throws IOException, InterruptedException {
     Files.createDirectories(config.home());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    MicrometerRelayMetrics metrics = new MicrometerRelayMetrics(registry);
+    metrics = new MicrometerRelayMetrics(registry);
     ProtocolLog protocolLog = new ProtocolLog();
     SecureRandom random = new SecureRandom();
 
@@ -91,28 +137,19 @@ public final class RelayServer implements AutoCloseable {
     List<QueuedMessage> recovered = spool.recover();
     metrics.spoolSize(spool::size);
 
-    OutboundConnector connector = config.defaultConnector();
-    Transport transport = transport(connector, protocolLog);
-    DeliveryScheduler scheduler =
-        new DeliveryScheduler(
-            spool,
-            transport,
-            connector.name(),
-            maxInFlight(connector),
-            new RetryPolicy(config.delivery().retry()),
-            clock,
-            random,
-            metrics);
-    resources.add(scheduler);
-    scheduler.submitAll(recovered);
-    scheduler.start();
+    tracking = new JsonTrackingLog();
+    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking);
+    resources.add(lanes);
+    lanes.apply(config);
+    recovered.forEach(lanes::submit);
     if (!recovered.isEmpty()) {
       LOG.info("recovered {} queued message(s) from {}", recovered.size(), config.spool().directory());
     }
 
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
-          new SmtpListener(settings(listenerConfig, clock), spool, scheduler::submit, protocolLog, metrics, clock);
+          new SmtpListener(settings(listenerConfig, clock), spool, lanes::submit, protocolLog, metrics, clock,
+              routing::get, tracking);
       resources.add(listener);
       listener.start();
       listeners.add(listener);
@@ -125,37 +162,6 @@ public final class RelayServer implements AutoCloseable {
       resources.add(admin);
     }
     running = true;
-  }
-
-  private static Transport transport(OutboundConnector connector, ProtocolLog protocolLog) throws IOException {
-    return switch (connector) {
-      case OutboundConnector.Drop drop -> {
-        Files.createDirectories(drop.directory());
-        yield new DropTransport(drop);
-      }
-      case OutboundConnector.SmartHost smartHost ->
-          new SmtpTransport(smartHost, ReplyClassifier.standard(), protocolLog);
-      case OutboundConnector.SmtpAuth smtpAuth -> new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog,
-          InstantSource.system(), new TokenSources(tokenClient(), InstantSource.system(), RefreshPolicy.DEFAULT, TokenListener.NONE));
-    };
-  }
-
-  private static TokenClient tokenClient() throws IOException {
-    try {
-      return new TokenClient(TokenClient.httpClient(javax.net.ssl.SSLContext.getDefault(), Duration.ofSeconds(30)),
-          InstantSource.system(), Duration.ofSeconds(60));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IOException("no TLS for the token endpoint", e);
-    }
-  }
-
-  private static int maxInFlight(OutboundConnector connector) {
-    return switch (connector) {
-      case OutboundConnector.Drop drop -> 16;
-      case OutboundConnector.SmartHost smartHost -> smartHost.maxConnections();
-      // waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run
-      case OutboundConnector.SmtpAuth smtpAuth -> smtpAuth.pacing().maxSessions() * 8;
-    };
   }
 
   private ListenerSettings settings(ListenerConfig listener, InstantSource clock) throws IOException {
@@ -203,7 +209,7 @@ public final class RelayServer implements AutoCloseable {
           .append(" from ")
           .append(listener.inboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
     }
-    out.append("; mail goes to ").append(describe(config.defaultConnector()));
+    out.append("; mail goes to ").append(config.outboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
     adminAddress().ifPresent(a -> out.append("; metrics on http://")
         .append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append("/metrics"));
     return out.toString();

@@ -17,6 +17,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.Spool;
 import relay.core.spool.SpoolFullException;
+import relay.core.spool.SpoolPart;
 import relay.core.spool.SpoolTransaction;
 
 /**
@@ -93,6 +94,29 @@ final class TestSpool implements Spool {
         queued.put(id, m);
         committed = true;
         return m;
+      }
+
+      /** Parts share the content (header edits are the real spool's business, not this double's). */
+      @Override
+      public List<QueuedMessage> commit(List<SpoolPart> parts) throws IOException {
+        if (mode.get() == Mode.FAIL_COMMIT) {
+          throw new IOException("test spool commit failure");
+        }
+        out.close();
+        List<QueuedMessage> result = new java.util.ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+          SpoolPart part = parts.get(i);
+          MessageId partId = i == 0 ? id : new MessageId(id.value() + "P" + i);
+          Files.copy(file, dir.resolve(partId.value()));
+          QueuedMessage m = new QueuedMessage(
+              partId, part.envelope(), part.envelope().recipients().stream().map(RecipientState::pending).toList(),
+              0, part.envelope().receivedAt(), size, part.connector(), part.requireTls());
+          queued.put(partId, m);
+          result.add(m);
+        }
+        Files.delete(file);
+        committed = true;
+        return result;
       }
 
       @Override

@@ -1,0 +1,225 @@
+package relay.server.main;
+
+import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.config.model.RelayConfig;
+import relay.core.connector.OutboundConnector;
+import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.Transport;
+import relay.core.metrics.RelayMetrics;
+import relay.core.routing.Route;
+import relay.core.routing.Router;
+import relay.core.schedule.DeliveryScheduler;
+import relay.core.schedule.RetryPolicy;
+import relay.core.schedule.RetrySchedule;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientStatus;
+import relay.core.spool.Spool;
+import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
+import relay.server.outbound.DropTransport;
+import relay.server.outbound.SmtpAuthTransport;
+import relay.server.outbound.SmtpTransport;
+import relay.server.outbound.oauth.RefreshPolicy;
+import relay.server.outbound.oauth.TokenClient;
+import relay.server.outbound.oauth.TokenListener;
+import relay.server.outbound.oauth.TokenSources;
+
+/**
+ * One delivery scheduler per outbound connector, and the dispatch of queued messages to them by the
+ * connector their spool record names. A record without a connector (written by a version before
+ * routing) goes where the router sends its first pending recipient, else to the default connector.
+ * A message whose connector does not exist in the running configuration is held in memory (and
+ * stays in the spool), logged and tracked, never sent elsewhere; a later configuration that has the
+ * connector again picks it up.
+ *
+ * <p>{@link #apply} makes the lanes match a configuration: unchanged connectors keep their
+ * scheduler; changed or removed ones are drained (attempts under way finish) and their waiting
+ * messages are dispatched again; new ones get a new transport and scheduler.
+ *
+ * <p>Threading: {@link #submit} may be called from any thread; {@link #apply} and {@link #close}
+ * from one thread at a time (start-up, then the reloader).
+ */
+final class OutboundLanes implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboundLanes.class);
+  private static final Duration DRAIN_PATIENCE = Duration.ofSeconds(60);
+
+  private record Lane(OutboundConnector connector, DeliveryScheduler scheduler) {}
+
+  private final Spool spool;
+  private final InstantSource clock;
+  private final RandomGenerator random;
+  private final RelayMetrics metrics;
+  private final ProtocolLog protocolLog;
+  private final TrackingLog tracking;
+  private final Map<String, Lane> lanes = new HashMap<>();
+  private final Map<String, QueuedMessage> held = new HashMap<>();
+  private Router router;
+  private String defaultConnector;
+  private RetryPolicy retry;
+  private RetrySchedule retryConfig;
+
+  OutboundLanes(
+      Spool spool, InstantSource clock, RandomGenerator random, RelayMetrics metrics, ProtocolLog protocolLog,
+      TrackingLog tracking) {
+    this.spool = spool;
+    this.clock = clock;
+    this.random = random;
+    this.metrics = metrics;
+    this.protocolLog = protocolLog;
+    this.tracking = tracking;
+  }
+
+  /** Dispatches a queued message (new or recovered) to its connector's scheduler. */
+  void submit(QueuedMessage message) {
+    Lane lane;
+    QueuedMessage routed;
+    synchronized (this) {
+      routed = message.connector() != null ? message : message.withConnector(connectorFor(message));
+      lane = lanes.get(routed.connector());
+      if (lane == null) {
+        held.put(routed.id().value(), routed);
+      } else {
+        lane.scheduler().submit(routed);
+      }
+    }
+    if (lane == null) {
+      LOG.error("message {} is routed to outbound connector '{}', which is not configured: it stays queued "
+          + "until a configuration with that connector is loaded", routed.id(), routed.connector());
+      tracking.record(new TrackingEvent.Held(clock.instant(), routed.id(), routed.connector()));
+    }
+  }
+
+  /** Makes the lanes match {@code config}; messages of drained lanes are dispatched again. */
+  void apply(RelayConfig config) throws IOException {
+    Map<String, OutboundConnector> wanted = config.outboundConnectors().stream()
+        .collect(Collectors.toMap(OutboundConnector::name, c -> c));
+    List<Lane> retired = new ArrayList<>();
+    List<Lane> started = new ArrayList<>();
+    RetryPolicy policy = new RetryPolicy(config.delivery().retry());
+    boolean retryChanged = retry != null && !config.delivery().retry().equals(retryConfig);
+    for (OutboundConnector connector : config.outboundConnectors()) {
+      Lane existing;
+      synchronized (this) {
+        existing = lanes.get(connector.name());
+      }
+      if (existing != null && existing.connector().equals(connector) && !retryChanged) {
+        continue;
+      }
+      Lane lane = new Lane(connector, new DeliveryScheduler(
+          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics));
+      started.add(lane);
+    }
+    List<QueuedMessage> waiting;
+    synchronized (this) {
+      for (Lane lane : List.copyOf(lanes.values())) {
+        OutboundConnector now = wanted.get(lane.connector().name());
+        if (now == null || started.stream().anyMatch(s -> s.connector().name().equals(now.name()))) {
+          lanes.remove(lane.connector().name());
+          retired.add(lane);
+        }
+      }
+      for (Lane lane : started) {
+        lanes.put(lane.connector().name(), lane);
+        lane.scheduler().start();
+      }
+      router = config.routing().router();
+      defaultConnector = config.defaultConnector().name();
+      retry = policy;
+      retryConfig = config.delivery().retry();
+      waiting = new ArrayList<>(held.values());
+      held.clear();
+    }
+    for (Lane lane : retired) {
+      LOG.info("outbound connector '{}' {}: finishing its deliveries under way", lane.connector().name(),
+          wanted.containsKey(lane.connector().name()) ? "changed" : "removed");
+      waiting.addAll(lane.scheduler().drain(DRAIN_PATIENCE));
+    }
+    for (Lane lane : started) {
+      LOG.info("outbound connector '{}' ready", lane.connector().name());
+    }
+    waiting.forEach(this::submit);
+  }
+
+  /** Names of the connectors with a running scheduler. */
+  synchronized Set<String> connectors() {
+    return Set.copyOf(lanes.keySet());
+  }
+
+  /** Messages held because their connector is not configured. */
+  synchronized int held() {
+    return held.size();
+  }
+
+  private String connectorFor(QueuedMessage message) {
+    return message.recipients().stream()
+        .filter(r -> r.status() == RecipientStatus.PENDING)
+        .findFirst()
+        .flatMap(r -> router.route(r.recipient().address().domain()))
+        .map(Route::connector)
+        .orElse(defaultConnector);
+  }
+
+  private Transport transport(OutboundConnector connector) throws IOException {
+    return switch (connector) {
+      case OutboundConnector.Drop drop -> {
+        Files.createDirectories(drop.directory());
+        yield new DropTransport(drop);
+      }
+      case OutboundConnector.SmartHost smartHost ->
+          new SmtpTransport(smartHost, ReplyClassifier.standard(), protocolLog);
+      case OutboundConnector.SmtpAuth smtpAuth ->
+          new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock,
+              new TokenSources(tokenClient(), clock, RefreshPolicy.DEFAULT, TokenListener.NONE));
+    };
+  }
+
+  private TokenClient tokenClient() throws IOException {
+    try {
+      return new TokenClient(
+          TokenClient.httpClient(SSLContext.getDefault(), Duration.ofSeconds(30)), clock, Duration.ofSeconds(60));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IOException("no TLS available for the token endpoint", e);
+    }
+  }
+
+  private static int maxInFlight(OutboundConnector connector) {
+    return switch (connector) {
+      case OutboundConnector.Drop drop -> 16;
+      case OutboundConnector.SmartHost smartHost -> smartHost.maxConnections();
+      // Waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run.
+      case OutboundConnector.SmtpAuth smtpAuth -> smtpAuth.pacing().maxSessions() * 8;
+    };
+  }
+
+  @Override
+  public void close() {
+    List<Lane> all;
+    synchronized (this) {
+      all = List.copyOf(lanes.values());
+      lanes.clear();
+    }
+    for (Lane lane : all) {
+      try {
+        lane.scheduler().close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing outbound connector '{}' failed: {}", lane.connector().name(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package relay.server.tracking;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.envelope.MailPath;
+import relay.core.routing.rule.DecisionTrace;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
+
+/**
+ * The message-tracking log: one JSON object per line on the SLF4J logger {@code relay.tracking},
+ * which logback.xml sends to its own rolling file {@code tracking.log} through a queue, so sessions
+ * and deliveries never wait for the disk. Field names are stable; values are escaped JSON strings.
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class JsonTrackingLog implements TrackingLog {
+
+  private static final Logger TRACKING = LoggerFactory.getLogger("relay.tracking");
+
+  @Override
+  public void record(TrackingEvent event) {
+    if (TRACKING.isInfoEnabled()) {
+      TRACKING.info(json(event));
+    }
+  }
+
+  /** The event as one JSON line (no line breaks). */
+  public static String json(TrackingEvent event) {
+    StringBuilder out = new StringBuilder("{");
+    field(out, "at", event.at().toString());
+    switch (event) {
+      case TrackingEvent.Received r -> {
+        field(out, "event", "received");
+        field(out, "session", r.session());
+        field(out, "client", r.client());
+        field(out, "connector", r.inboundConnector());
+        field(out, "sender", r.sender().toString());
+        list(out, "recipients", addresses(r.recipients()));
+        out.append(",\"size\":").append(r.size());
+        list(out, "rules", decisions(r.trace()));
+      }
+      case TrackingEvent.Routed r -> {
+        field(out, "event", "routed");
+        field(out, "session", r.session());
+        field(out, "id", r.id().value());
+        field(out, "connector", r.connector());
+        list(out, "recipients", addresses(r.recipients()));
+        out.append(",\"requireTls\":").append(r.requireTls());
+      }
+      case TrackingEvent.Discarded d -> {
+        field(out, "event", "discarded");
+        field(out, "session", d.session());
+        field(out, "recipient", d.recipient().toString());
+        field(out, "why", d.why());
+      }
+      case TrackingEvent.Rejected r -> {
+        field(out, "event", "rejected");
+        field(out, "session", r.session());
+        field(out, "stage", r.stage());
+        field(out, "sender", r.sender() == null ? null : r.sender().toString());
+        field(out, "recipient", r.recipient() == null || r.recipient().isNull() ? null : r.recipient().toString());
+        field(out, "reply", r.reply().toWire().strip());
+        field(out, "reason", r.reason());
+        list(out, "rules", decisions(r.trace()));
+      }
+      case TrackingEvent.Delivery d -> {
+        field(out, "event", d.result().name().toLowerCase(java.util.Locale.ROOT));
+        field(out, "id", d.id().value());
+        field(out, "connector", d.connector());
+        field(out, "recipient", d.recipient().toString());
+        field(out, "reply", d.reply());
+      }
+      case TrackingEvent.Held h -> {
+        field(out, "event", "held");
+        field(out, "id", h.id().value());
+        field(out, "connector", h.connector());
+      }
+    }
+    return out.append('}').toString();
+  }
+
+  private static List<String> addresses(List<MailPath> paths) {
+    return paths.stream().map(MailPath::toString).toList();
+  }
+
+  private static List<String> decisions(DecisionTrace trace) {
+    return trace.lines();
+  }
+
+  private static void field(StringBuilder out, String name, String value) {
+    if (out.length() > 1) {
+      out.append(',');
+    }
+    out.append('"').append(name).append("\":").append(value == null ? "null" : quote(value));
+  }
+
+  private static void list(StringBuilder out, String name, List<String> values) {
+    out.append(",\"").append(name).append("\":[")
+        .append(values.stream().map(JsonTrackingLog::quote).collect(Collectors.joining(",")))
+        .append(']');
+  }
+
+  private static String quote(String s) {
+    StringBuilder q = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> q.append("\\\"");
+        case '\\' -> q.append("\\\\");
+        case '\n' -> q.append("\\n");
+        case '\r' -> q.append("\\r");
+        case '\t' -> q.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            q.append(String.format("\\u%04x", (int) c));
+          } else {
+            q.append(c);
+          }
+        }
+      }
+    }
+    return q.append('"').toString();
+  }
+}
