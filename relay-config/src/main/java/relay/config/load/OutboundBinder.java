@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import relay.config.model.DeliveryConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
+import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
 import relay.core.routing.ConnectorScope;
 import relay.core.routing.DomainPattern;
@@ -26,8 +28,9 @@ final class OutboundBinder {
   enum ConnectorType { DROP, SMART_HOST }
 
   private static final List<String> DROP_KEYS = List.of("directory");
-  private static final List<String> SMART_HOST_KEYS = List.of(
-      "hosts", "port", "tls", "ca-file", "helo", "connect-timeout", "read-timeout", "max-connections");
+  private static final List<String> SMART_HOST_KEYS = Stream.concat(
+      Stream.of("hosts", "port", "helo", "connect-timeout", "read-timeout", "max-connections"),
+      TlsPolicyBinder.KEYS.stream()).toList();
   private static final String HOST_NAME =
       "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
 
@@ -36,11 +39,13 @@ final class OutboundBinder {
   // Credential keys of connector types (Microsoft 365's smtp-auth) read their secrets through this.
   @SuppressWarnings("unused")
   private final SecretReader secrets;
+  private final TlsPolicyBinder tlsBinder;
 
   OutboundBinder(Path home, String hostname, SecretReader secrets) {
     this.home = home;
     this.hostname = hostname;
     this.secrets = secrets;
+    this.tlsBinder = new TlsPolicyBinder(home, secrets);
   }
 
   /** {@code relay.delivery}: the retry schedule; a leftover single {@code connector} is pointed at its new home. */
@@ -128,16 +133,15 @@ final class OutboundBinder {
     }
     int port = s.port("port").orElse(25);
     List<UpstreamHost> hosts = hosts(s, port);
-    TlsMode tls = s.choice("tls", TlsMode.class).orElse(TlsMode.OPPORTUNISTIC);
-    Path caFile = s.text("ca-file").map(home::resolve).orElse(null);
+    Optional<TlsPolicy> tls = tlsBinder.bind(s, TlsMode.OPPORTUNISTIC);
     String helo = s.text("helo").orElse(hostname);
     Duration connect = s.duration("connect-timeout").orElse(Duration.ofSeconds(30));
     Duration read = s.duration("read-timeout").orElse(Duration.ofMinutes(5));
     int max = s.integer("max-connections", 1, 10_000).orElse(20);
-    if (hosts.isEmpty()) {
+    if (hosts.isEmpty() || tls.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new OutboundConnector.SmartHost(name, hosts, tls, caFile, helo, connect, read, max));
+    return Optional.of(new OutboundConnector.SmartHost(name, hosts, tls.get(), helo, connect, read, max));
   }
 
   private static List<UpstreamHost> hosts(Section s, int defaultPort) {

@@ -26,7 +26,8 @@ class ExampleConfigurationTest {
     OutboundConnector.SmartHost gateway = (OutboundConnector.SmartHost) config.outboundConnectors().getFirst();
     assertThat(gateway.hosts()).containsExactly(
         new UpstreamHost("mx1.example.com", 25), new UpstreamHost("mx2.example.com", 2525));
-    assertThat(gateway.tls()).isEqualTo(TlsMode.REQUIRED);
+    assertThat(gateway.tls().mode()).isEqualTo(TlsMode.VERIFY);
+    assertThat(gateway.tls().caBundle()).isEqualTo(Path.of("/etc/relay/tls/internal-ca.pem"));
     assertThat(gateway.heloName()).isEqualTo("relay.office.example.com");
     assertThat(config.delivery().retry().maxLifetime()).isEqualTo(Duration.ofDays(4));
     assertThat(config.delivery().retry().initialDelay()).isEqualTo(Duration.ofMinutes(1));

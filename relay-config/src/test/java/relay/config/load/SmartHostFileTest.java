@@ -11,11 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import relay.core.connector.Secret;
 import relay.config.model.ListenerConfig;
 import relay.config.model.RelayConfig;
 import relay.config.model.TlsFiles;
 import relay.core.connector.OutboundConnector;
+import relay.core.connector.ClientCertificate;
+import relay.core.connector.ExpectedName;
 import relay.core.connector.TlsMode;
+import relay.core.connector.TlsPolicy;
+import relay.core.connector.TlsVersion;
 import relay.core.connector.UpstreamHost;
 import relay.core.envelope.Domain;
 import relay.core.policy.BareLineEndings;
@@ -27,7 +32,7 @@ import relay.core.session.SessionLimits;
 class SmartHostFileTest {
 
   private static final Map<String, String> ENVIRONMENT =
-      Map.of("UPSTREAM_HOST", "smtp.example.net", "SUBMISSION_PORT", "2587");
+      Map.of("UPSTREAM_HOST", "smtp.example.net", "SUBMISSION_PORT", "2587", "CLIENT_KEY_PASSWORD", "pem-pass");
 
   private static Path file() throws URISyntaxException {
     return Path.of(SmartHostFileTest.class.getResource("/smart-host.conf").toURI());
@@ -78,8 +83,9 @@ class SmartHostFileTest {
         "upstream",
         List.of(new UpstreamHost("smtp.example.net", 587), new UpstreamHost("10.0.0.2", 2525),
             new UpstreamHost("2001:db8::25", 587)),
-        TlsMode.REQUIRED,
-        home.resolve("tls/ca.pem"),
+        new TlsPolicy(TlsMode.VERIFY, List.of(ExpectedName.of("smtp.example.net"), ExpectedName.of("*.example.net")),
+            TlsVersion.TLS_1_3, home.resolve("tls/ca.pem"),
+            new ClientCertificate(home.resolve("tls/client.crt"), Path.of("/etc/relay/client.key"), new Secret("env:CLIENT_KEY_PASSWORD", "pem-pass"))),
         "relay.example.com",
         Duration.ofSeconds(10),
         Duration.ofMinutes(2),
@@ -104,7 +110,7 @@ class SmartHostFileTest {
 
   @Test
   void optionalSubstitutionWithoutTheVariableDropsTheListElement() throws Exception {
-    RelayConfig config = load(Map.of("SUBMISSION_PORT", "2587"));
+    RelayConfig config = load(Map.of("SUBMISSION_PORT", "2587", "CLIENT_KEY_PASSWORD", "pem-pass"));
     assertThat(((OutboundConnector.SmartHost) config.outboundConnectors().getFirst()).hosts())
         .containsExactly(new UpstreamHost("10.0.0.2", 2525), new UpstreamHost("2001:db8::25", 587));
   }
@@ -112,7 +118,8 @@ class SmartHostFileTest {
   @Test
   void relayHomeInTheEnvironmentOverridesTheFile() throws Exception {
     Map<String, String> environment = Map.of(
-        "UPSTREAM_HOST", "smtp.example.net", "SUBMISSION_PORT", "2587", "RELAY_HOME", "/opt/relay");
+        "UPSTREAM_HOST", "smtp.example.net", "SUBMISSION_PORT", "2587", "RELAY_HOME", "/opt/relay",
+        "CLIENT_KEY_PASSWORD", "pem-pass");
     RelayConfig config = load(environment);
     assertThat(config.home()).isEqualTo(Path.of("/opt/relay"));
     assertThat(config.logging().directory()).isEqualTo(Path.of("/opt/relay/log"));

@@ -25,8 +25,7 @@ public sealed interface OutboundConnector {
    * Relays over SMTP to a list of hosts, tried in order.
    *
    * @param hosts upstream servers in order of preference (never empty)
-   * @param tls STARTTLS policy
-   * @param caBundle PEM file of trusted CAs for certificate checks, or null for the system trust store
+   * @param tls STARTTLS mode, certificate checks, protocol versions and client certificate
    * @param heloName the name Relay gives in EHLO
    * @param connectTimeout TCP connect timeout
    * @param readTimeout timeout for each reply
@@ -35,8 +34,7 @@ public sealed interface OutboundConnector {
   record SmartHost(
       String name,
       List<UpstreamHost> hosts,
-      TlsMode tls,
-      Path caBundle,
+      TlsPolicy tls,
       String heloName,
       Duration connectTimeout,
       Duration readTimeout,

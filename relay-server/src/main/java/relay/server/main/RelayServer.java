@@ -223,7 +223,7 @@ public final class RelayServer implements AutoCloseable {
     return switch (connector) {
       case OutboundConnector.Drop drop -> "drop folder " + drop.directory();
       case OutboundConnector.SmartHost smartHost ->
-          "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().name().toLowerCase(java.util.Locale.ROOT) + ")";
+          "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
       case OutboundConnector.SmtpAuth smtpAuth -> "smtp-auth " + smtpAuth.host();
     };
   }

@@ -111,7 +111,11 @@ final class RoutingReport {
       case OutboundConnector.Drop drop -> "drop folder " + drop.directory();
       case OutboundConnector.SmartHost s -> "smart host " + s.hosts().stream()
           .map(h -> h.host() + ":" + h.port()).collect(Collectors.joining(", "))
-          + " (TLS " + word(s.tls()) + (s.caBundle() == null ? "" : ", CA " + s.caBundle()) + ")";
+          + " (TLS " + word(s.tls().mode())
+          + (s.tls().names().isEmpty() ? "" : " " + s.tls().names().stream().map(Object::toString).collect(Collectors.joining(", ")))
+          + (s.tls().caBundle() == null ? "" : ", CA " + s.tls().caBundle())
+          + (s.tls().clientCertificate() == null ? "" : ", client certificate " + s.tls().clientCertificate().certificate())
+          + ")";
       case OutboundConnector.SmtpAuth s -> "smtp-auth " + s.host().host() + ":" + s.host().port() + " (STARTTLS verified, "
           + (s.credential() instanceof relay.core.connector.SubmissionCredential.OAuth ? "XOAUTH2" : "password") + ")";
     };

@@ -28,7 +28,7 @@ import relay.core.connector.OutboundConnector;
 import relay.core.connector.SenderIdentity;
 import relay.core.connector.SenderRewrite;
 import relay.core.connector.SubmissionCredential;
-import relay.core.connector.TlsMode;
+import relay.core.connector.TlsPolicy;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
@@ -94,7 +94,8 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     this.protocolLog = protocolLog;
     this.clock = clock;
     this.tokens = tokens;
-    this.tls = UpstreamTls.of(TlsMode.REQUIRED, connector.caBundle());
+    // Submission to Microsoft 365: STARTTLS always, chain and host name verified, TLS 1.2 or newer.
+    this.tls = UpstreamTls.of(TlsPolicy.verify(List.of(), connector.caBundle()), clock);
   }
 
   @Override

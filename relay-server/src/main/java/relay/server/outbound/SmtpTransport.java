@@ -5,6 +5,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ import relay.core.tracking.ProtocolLog;
 
 /**
  * Delivers to a smart-host connector over SMTP with Angus Mail: hosts in order, EHLO with the
- * connector's name, STARTTLS per its {@link relay.core.connector.TlsMode}, the spooled bytes sent
+ * connector's name, STARTTLS per its {@link relay.core.connector.TlsPolicy}, the spooled bytes sent
  * unchanged, the envelope sender and recipients taken from the request (never from headers), and
  * one outcome per recipient from the upstream's own replies, classified by {@link ReplyClassifier}.
  *
@@ -48,14 +49,14 @@ public final class SmtpTransport implements Transport, AutoCloseable {
   private final UpstreamConnections connections;
 
   /**
-   * @throws IOException when the connector's CA bundle cannot be read
+   * @throws IOException when the connector's CA bundle or client certificate cannot be read
    */
   public SmtpTransport(OutboundConnector.SmartHost connector, ReplyClassifier classifier, ProtocolLog protocolLog)
       throws IOException {
     this.connector = connector;
     this.classifier = classifier;
     this.connections =
-        new UpstreamConnections(connector, UpstreamTls.of(connector.tls(), connector.caBundle()), protocolLog);
+        new UpstreamConnections(connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog);
   }
 
   @Override

@@ -19,6 +19,7 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.UpstreamHost;
 import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.ProtocolLog.Direction;
 
 /**
  * A small pool of connected SMTP sessions to one smart-host connector: at most
@@ -133,8 +134,9 @@ final class UpstreamConnections implements AutoCloseable {
         transport.connect(host.host(), host.port(), null, null);
         return new UpstreamConnection(transport, mailSession, host);
       } catch (MessagingException e) {
-        String reason = host + ": " + describe(e);
+        String reason = tls.reason(host, e);
         log.info("connector '{}': cannot use {}", connector.name(), reason);
+        protocolLog.line(id, connector.name(), "-", host.toString(), Direction.EVENT, "not used: " + reason);
         reasons.add(reason);
       }
     }

@@ -1,84 +1,140 @@
 package relay.server.outbound;
 
+import jakarta.mail.MessagingException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import relay.core.connector.ClientCertificate;
 import relay.core.connector.TlsMode;
+import relay.core.connector.TlsPolicy;
+import relay.core.connector.UpstreamHost;
+import relay.server.tls.PemKeyMaterial;
 
 /**
- * The STARTTLS side of a smart-host connector as Angus Mail properties: whether STARTTLS is used or
- * required, the socket factory that decides which certificates are trusted, and whether the host
- * name is checked. Built once per connector; immutable and thread-safe.
+ * The TLS side of an outbound connector as Angus Mail properties: whether STARTTLS is used or
+ * required, the protocol versions offered (the policy's minimum and newer; JDK default ciphers), the
+ * socket factory that decides which server certificates are accepted ({@link CertificateCheck} under
+ * {@code verify}, any under {@code opportunistic} and {@code required}) and which client certificate
+ * is presented. Angus's own host name check stays off: the names are checked by
+ * {@link CertificateCheck}, against the configured names.
+ *
+ * <p>Also the one place that turns a failed TLS start into an operator-readable reason. Built once
+ * per connector (reading the CA bundle and client certificate then, so mistakes show at start-up);
+ * immutable and thread-safe.
  */
 final class UpstreamTls {
 
-  private final TlsMode mode;
+  // Angus Mail's wording when STARTTLS is required and the EHLO reply does not offer it.
+  private static final String ANGUS_NO_STARTTLS = "STARTTLS is required but host does not support STARTTLS";
+
+  private final TlsPolicy policy;
   private final SSLSocketFactory socketFactory;
 
-  private UpstreamTls(TlsMode mode, SSLSocketFactory socketFactory) {
-    this.mode = mode;
+  private UpstreamTls(TlsPolicy policy, SSLSocketFactory socketFactory) {
+    this.policy = policy;
     this.socketFactory = socketFactory;
   }
 
   /**
-   * @param caBundle PEM file of trusted CAs, or null for the JDK's system trust store
-   * @throws IOException when the CA bundle cannot be read or holds no certificate
+   * @throws IOException when the CA bundle or the client certificate cannot be read (the message
+   *     names the file, never the key password)
    */
-  static UpstreamTls of(TlsMode mode, Path caBundle) throws IOException {
+  static UpstreamTls of(TlsPolicy policy, InstantSource clock) throws IOException {
     try {
-      TrustManager[] trust = switch (mode) {
-        case NONE, OPPORTUNISTIC -> new TrustManager[] {new AnyCertificate()};
-        case REQUIRED -> trustManagers(caBundle);
+      TrustManager trust = switch (policy.mode()) {
+        case NONE, OPPORTUNISTIC, REQUIRED -> new AnyCertificate();
+        case VERIFY -> new CertificateCheck(pkix(policy), policy.names(), clock);
       };
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust, null);
-      return new UpstreamTls(mode, context.getSocketFactory());
+      context.init(keyManagers(policy.clientCertificate()), new TrustManager[] {trust}, null);
+      return new UpstreamTls(policy, context.getSocketFactory());
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS for upstream connections: " + e.getMessage(), e);
     }
   }
 
   void apply(Properties props) {
+    TlsMode mode = policy.mode();
     props.put("mail.smtp.starttls.enable", Boolean.toString(mode != TlsMode.NONE));
-    props.put("mail.smtp.starttls.required", Boolean.toString(mode == TlsMode.REQUIRED));
-    props.put("mail.smtp.ssl.checkserveridentity", Boolean.toString(mode == TlsMode.REQUIRED));
+    props.put("mail.smtp.starttls.required", Boolean.toString(mode == TlsMode.REQUIRED || mode == TlsMode.VERIFY));
+    props.put("mail.smtp.ssl.checkserveridentity", "false");
+    props.put("mail.smtp.ssl.protocols", String.join(" ", policy.minimumVersion().andNewer()));
     props.put("mail.smtp.ssl.socketFactory", socketFactory);
   }
 
-  private static TrustManager[] trustManagers(Path caBundle) throws IOException, GeneralSecurityException {
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    if (caBundle == null) {
-      factory.init((KeyStore) null);
-      return factory.getTrustManagers();
-    }
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(caBundle)) {
-      int n = 0;
-      for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("ca-" + n++, cert);
-      }
-      if (n == 0) {
-        throw new IOException("no certificate in CA bundle " + caBundle);
+  /**
+   * Why a connection to {@code host} could not be used, naming the TLS cause precisely when there is
+   * one: {@code STARTTLS not offered by mx.example:25}, {@code mx.example:25: certificate expired on
+   * 2026-01-01}, {@code mx.example:25: TLS handshake failed: ...}.
+   */
+  String reason(UpstreamHost host, MessagingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateRefusal refusal) {
+        return host + ": " + refusal.getMessage();
       }
     }
-    factory.init(store);
-    return factory.getTrustManagers();
+    if (ANGUS_NO_STARTTLS.equals(e.getMessage())) {
+      return "STARTTLS not offered by " + host;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return host + ": TLS handshake failed: " + UpstreamConnections.describe(ssl);
+      }
+    }
+    return host + ": " + UpstreamConnections.describe(e);
   }
 
-  /** Opportunistic TLS encrypts against passive listeners only; any certificate is accepted by design. */
+  private static X509ExtendedTrustManager pkix(TlsPolicy policy) throws IOException, GeneralSecurityException {
+    TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+    if (policy.caBundle() == null) {
+      factory.init((KeyStore) null);
+    } else {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      List<X509Certificate> cas = PemKeyMaterial.readCertificates(policy.caBundle());
+      for (int i = 0; i < cas.size(); i++) {
+        store.setCertificateEntry("ca-" + i, cas.get(i));
+      }
+      factory.init(store);
+    }
+    return Arrays.stream(factory.getTrustManagers()).filter(X509ExtendedTrustManager.class::isInstance)
+        .map(X509ExtendedTrustManager.class::cast).findFirst()
+        .orElseThrow(() -> new GeneralSecurityException("the JDK offers no X509ExtendedTrustManager"));
+  }
+
+  private static KeyManager[] keyManagers(ClientCertificate client) throws IOException {
+    if (client == null) {
+      return null;
+    }
+    char[] password = client.keyPassword() == null ? null : client.keyPassword().reveal().toCharArray();
+    try {
+      PemKeyMaterial material = PemKeyMaterial.read(client.certificate(), client.key(), password);
+      return Arrays.stream(material.keyManagers().getKeyManagers())
+          .filter(X509ExtendedKeyManager.class::isInstance)
+          .map(k -> (KeyManager) new ClientCertificateKeys((X509ExtendedKeyManager) k))
+          .toArray(KeyManager[]::new);
+    } finally {
+      if (password != null) {
+        Arrays.fill(password, '\0');
+      }
+    }
+  }
+
+  /** Opportunistic and required TLS encrypt against passive listeners only; any certificate is accepted by design. */
   private static final class AnyCertificate implements X509TrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) {}

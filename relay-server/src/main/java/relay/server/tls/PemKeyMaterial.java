@@ -7,19 +7,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * A certificate chain and its private key read from PEM files, as operators have them (the key as
- * PKCS#1 RSA, SEC1 EC or unencrypted PKCS#8).
+ * PKCS#1 RSA, SEC1 EC, PKCS#8, encrypted PKCS#8 or legacy OpenSSL-encrypted PEM with
+ * {@code Proc-Type: 4,ENCRYPTED}). Errors name the file and never the password.
  *
  * <p>Invariant: the chain is non-empty, leaf first. Immutable and thread-safe.
  */
@@ -32,9 +41,18 @@ public record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
     }
   }
 
-  /** Reads the chain and the key; errors name the file that could not be read. */
+  /** Reads the chain and an unencrypted key; errors name the file that could not be read. */
   public static PemKeyMaterial read(Path certificateFile, Path keyFile) throws IOException {
     return new PemKeyMaterial(readCertificates(certificateFile), readKey(keyFile));
+  }
+
+  /**
+   * Reads the chain and a key that may be encrypted.
+   *
+   * @param password decrypts the key; null when the key is not encrypted
+   */
+  public static PemKeyMaterial read(Path certificateFile, Path keyFile, char[] password) throws IOException {
+    return new PemKeyMaterial(readCertificates(certificateFile), readKey(keyFile, password));
   }
 
   /** Reads every certificate in a PEM file (a chain or a CA bundle). */
@@ -55,18 +73,70 @@ public record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
 
   /** Reads an unencrypted private key in PKCS#1, SEC1 or PKCS#8 PEM form. */
   public static PrivateKey readKey(Path file) throws IOException {
+    return readKey(file, null);
+  }
+
+  /**
+   * Reads a private key in PKCS#1, SEC1 or PKCS#8 PEM form, decrypting an encrypted PKCS#8 or a
+   * legacy OpenSSL-encrypted key with the password.
+   *
+   * @param password null when the key is not encrypted (an encrypted key is then an error saying so)
+   */
+  public static PrivateKey readKey(Path file, char[] password) throws IOException {
     try (Reader reader = Files.newBufferedReader(file);
         PEMParser parser = new PEMParser(reader)) {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
-        if (o instanceof PEMKeyPair pair) {
-          return converter.getPrivateKey(pair.getPrivateKeyInfo());
-        }
-        if (o instanceof PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
+        switch (o) {
+          case PEMKeyPair pair -> {
+            return converter.getPrivateKey(pair.getPrivateKeyInfo());
+          }
+          case PrivateKeyInfo info -> {
+            return converter.getPrivateKey(info);
+          }
+          case PKCS8EncryptedPrivateKeyInfo encrypted -> {
+            return converter.getPrivateKey(decrypt(file, encrypted, password));
+          }
+          case PEMEncryptedKeyPair encrypted -> {
+            return converter.getPrivateKey(decrypt(file, encrypted, password).getPrivateKeyInfo());
+          }
+          default -> {
+            // certificates or parameters in the same file are allowed; keep looking for the key
+          }
         }
       }
-      throw new IOException(file + ": no unencrypted PEM private key found");
+      throw new IOException(file + ": no PEM private key found");
+    }
+  }
+
+  private static PrivateKeyInfo decrypt(Path file, PKCS8EncryptedPrivateKeyInfo key, char[] password) throws IOException {
+    requirePassword(file, password);
+    try {
+      return key.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bouncyCastle()).build(password));
+    } catch (OperatorCreationException | PKCSException e) {
+      // Bouncy Castle's message can describe padding or MAC failures; the password never appears in it.
+      throw new IOException(file + ": cannot decrypt the private key (wrong key-password?)", e);
+    }
+  }
+
+  private static PEMKeyPair decrypt(Path file, PEMEncryptedKeyPair key, char[] password) throws IOException {
+    requirePassword(file, password);
+    try {
+      return key.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(bouncyCastle()).build(password));
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + ": cannot decrypt the private key (wrong key-password?)", e);
+    }
+  }
+
+  // OpenSSL's key derivations and cipher names are Bouncy Castle's own; the provider is handed to the
+  // decryptor only, never registered with the JDK (so it never becomes a JSSE provider).
+  private static Provider bouncyCastle() {
+    return new BouncyCastleProvider();
+  }
+
+  private static void requirePassword(Path file, char[] password) throws IOException {
+    if (password == null || password.length == 0) {
+      throw new IOException(file + ": the private key is encrypted, but no key-password is configured");
     }
   }
 

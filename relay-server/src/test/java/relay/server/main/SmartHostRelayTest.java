@@ -82,7 +82,7 @@ class SmartHostRelayTest {
     TestPki pki = new TestPki("Relay Test CA");
     TestUpstream upstream = track(TestUpstream.withStartTls(pki.serverContext("localhost")));
     TestRelay relay = track(TestRelay.start(
-        config(upstream, true, "tls = required, ca-file = \"" + pki.writeCaPem(dir) + "\"")));
+        config(upstream, true, "tls = verify, ca-file = \"" + pki.writeCaPem(dir) + "\"")));
 
     MailClient.Sent sent = new MailClient(relay.smtpPort(), Optional.of(relay.selfSignedCertificate()))
         .send("boss@corp.example", "ext@partner.example");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.subethamail.smtp.RejectException;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
+import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
@@ -169,8 +170,13 @@ class SmtpTransportTest {
         ReplyClassifier.standard(), new ProtocolLog()));
   }
 
+  /** A connector with the mode's defaults; a CA bundle only goes with {@link TlsMode#VERIFY}. */
   static OutboundConnector.SmartHost connector(TlsMode mode, Path ca, UpstreamHost... hosts) {
-    return new OutboundConnector.SmartHost("smart", List.of(hosts), mode, ca, "relay.test",
+    return connector(mode == TlsMode.VERIFY ? TlsPolicy.verify(List.of(), ca) : TlsPolicy.of(mode), hosts);
+  }
+
+  static OutboundConnector.SmartHost connector(TlsPolicy tls, UpstreamHost... hosts) {
+    return new OutboundConnector.SmartHost("smart", List.of(hosts), tls, "relay.test",
         Duration.ofSeconds(5), Duration.ofSeconds(10), 2);
   }
 

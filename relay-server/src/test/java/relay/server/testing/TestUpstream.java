@@ -3,6 +3,12 @@ package relay.server.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +31,7 @@ import org.subethamail.smtp.server.SessionHandler.SessionAcceptance;
 public final class TestUpstream implements AutoCloseable {
 
   /** One message as the upstream saw it. */
-  public record Received(String from, List<String> recipients, byte[] content, boolean tls) {}
+  public record Received(String from, List<String> recipients, byte[] content, boolean tls, List<String> clientCertificateSubjects) {}
 
   public final List<Received> messages = new CopyOnWriteArrayList<>();
   public final AtomicInteger sessions = new AtomicInteger();
@@ -65,6 +71,20 @@ public final class TestUpstream implements AutoCloseable {
     return new TestUpstream(new SMTPServer.Builder().enableTLS().startTlsSocketFactory(context));
   }
 
+  /**
+   * STARTTLS with each server socket tuned before the handshake: e.g. asking for a client certificate
+   * or limiting the protocol versions.
+   */
+  public static TestUpstream withStartTls(SSLContext context, Consumer<SSLSocket> tune) {
+    return new TestUpstream(new SMTPServer.Builder().enableTLS().startTlsSocketFactory(socket -> {
+      InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+      SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, remote.getHostString(), remote.getPort(), true);
+      ssl.setUseClientMode(false);
+      tune.accept(ssl);
+      return ssl;
+    }));
+  }
+
   public int port() {
     return server.getPortAllocated();
   }
@@ -95,8 +115,11 @@ public final class TestUpstream implements AutoCloseable {
 
       @Override
       public String data(InputStream data) throws IOException {
+        Certificate[] peer = context.getTlsPeerCertificates();
+        List<String> subjects = peer == null ? List.of() : Arrays.stream(peer)
+            .map(c -> ((X509Certificate) c).getSubjectX500Principal().getName()).toList();
         messages.add(new Received(from, List.copyOf(recipients), data.readAllBytes(),
-            context.getTlsPeerCertificates() != null || ((Session) context).isTLSStarted()));
+            peer != null || ((Session) context).isTLSStarted(), subjects));
         return null;
       }
 
