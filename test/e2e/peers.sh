@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Independent SMTP peers (swaks, Python smtplib; plain and STARTTLS) send into Relay, which delivers
-# to the Python sink over STARTTLS verified against a test CA (tls = required). Each message must
+# to the Python sink over STARTTLS verified against a test CA (tls = verify). Each message must
 # arrive byte for byte as sent, apart from the one Received: header Relay adds at the top; a bare-LF
 # message must arrive with CRLF line endings, and an 8-bit UTF-8 body must arrive untouched.
 #
@@ -75,7 +75,7 @@ else
   ensure_relay_built
   RELAY_SMTP_PORT=$(free_port) ADMIN_PORT=$(free_port)
   start_relay "$(relay_config "$RELAY_SMTP_PORT" "$ADMIN_PORT" \
-    "$(smart_host_connector "$SINK_PORT" required "$E2E_TMP/ca/ca.pem")" true)"
+    "$(smart_host_connector "$SINK_PORT" verify "$E2E_TMP/ca/ca.pem")" true)"
   target=$RELAY_SMTP_PORT strip=--strip-received
 fi
 
