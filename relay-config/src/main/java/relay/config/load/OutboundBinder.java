@@ -25,7 +25,7 @@ import relay.core.schedule.RetrySchedule;
 final class OutboundBinder {
 
   /** The connector types a file may name; each maps to one {@link OutboundConnector} variant. */
-  enum ConnectorType { DROP, SMART_HOST }
+  enum ConnectorType { DROP, SMART_HOST, SMTP_AUTH }
 
   private static final List<String> DROP_KEYS = List.of("directory");
   private static final List<String> SMART_HOST_KEYS = Stream.concat(
@@ -36,16 +36,14 @@ final class OutboundBinder {
 
   private final Path home;
   private final String hostname;
-  // Credential keys of connector types (Microsoft 365's smtp-auth) read their secrets through this.
-  @SuppressWarnings("unused")
-  private final SecretReader secrets;
   private final TlsPolicyBinder tlsBinder;
+  private final SmtpAuthBinder smtpAuthBinder;
 
   OutboundBinder(Path home, String hostname, SecretReader secrets) {
     this.home = home;
     this.hostname = hostname;
-    this.secrets = secrets;
     this.tlsBinder = new TlsPolicyBinder(home, secrets);
+    this.smtpAuthBinder = new SmtpAuthBinder(home, hostname, secrets);
   }
 
   /** {@code relay.delivery}: the retry schedule; a leftover single {@code connector} is pointed at its new home. */
@@ -109,18 +107,27 @@ final class OutboundBinder {
       // the type is unknown, so no key can be judged foreign: only the type problem is useful
       DROP_KEYS.forEach(s::value);
       SMART_HOST_KEYS.forEach(s::value);
+      SmtpAuthBinder.KEYS.forEach(s::value);
       s.finish();
       return Optional.empty();
     }
     Optional<OutboundConnector> bound = switch (type.get()) {
       case DROP -> {
+        SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
         Path directory = home.resolve(s.text("directory").orElse("drop"));
         yield Optional.of(new OutboundConnector.Drop(name, directory));
       }
       case SMART_HOST -> {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         yield smartHost(s, name);
+      }
+      case SMTP_AUTH -> {
+        DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        SMART_HOST_KEYS.forEach(k -> s.foreign(k,
+            "'" + k + "' is only for type = smart-host (smtp-auth always verifies TLS 1.2+ with STARTTLS)"));
+        yield smtpAuthBinder.bind(s, name);
       }
     };
     s.finish();

@@ -14,6 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.connector.Secret;
+import relay.core.connector.SubmissionCredential;
+import relay.core.envelope.MailPath;
 import relay.core.connector.UpstreamHost;
 import relay.core.envelope.Domain;
 
@@ -35,8 +38,30 @@ class ShippedExamplesTest {
   @ParameterizedTest
   @MethodSource("examples")
   void exampleLoadsOnItsDefaults(Path example) {
-    RelayConfig config = ConfigLoader.load(Optional.of(example), Map.of());
+    RelayConfig config = ConfigLoader.load(Optional.of(example), Map.of("M365_CLIENT_SECRET", "example-secret"));
     assertThat(config.outboundConnectors()).isNotEmpty();
+  }
+
+  @Test
+  void microsoft365ExampleTakesTenantClientIdAndSecretReferenceFromTheEnvironment() throws IOException {
+    Path secretFile = Files.createTempFile("m365-secret", ".txt");
+    try {
+      Files.writeString(secretFile, "from-file\n");
+      RelayConfig config = ConfigLoader.load(Optional.of(EXAMPLES.resolve("m365-oauth.conf")), Map.of(
+          "M365_TENANT_ID", "fabrikam.onmicrosoft.com", "M365_CLIENT_ID", "11111111-2222-3333-4444-555555555555",
+          "M365_CLIENT_SECRET_REF", "file:" + secretFile));
+
+      OutboundConnector.SmtpAuth m365 = (OutboundConnector.SmtpAuth) config.outboundConnector("m365").orElseThrow();
+      assertThat(m365.host()).isEqualTo(OutboundConnector.SmtpAuth.OFFICE_365);
+      SubmissionCredential.OAuth oauth = (SubmissionCredential.OAuth) m365.credential();
+      assertThat(oauth.tenant()).isEqualTo("fabrikam.onmicrosoft.com");
+      assertThat(oauth.clientId()).isEqualTo("11111111-2222-3333-4444-555555555555");
+      assertThat(oauth.clientSecret()).isEqualTo(new Secret("file:" + secretFile, "from-file"));
+      assertThat(m365.identities().forSender(MailPath.parse("billing@contoso.com")).orElseThrow().mailbox())
+          .isEqualTo("billing@contoso.com");
+    } finally {
+      Files.delete(secretFile);
+    }
   }
 
   @Test

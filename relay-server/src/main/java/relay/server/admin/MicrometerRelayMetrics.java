@@ -6,22 +6,33 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import relay.core.metrics.RelayMetrics;
+import relay.server.outbound.oauth.TokenListener;
+import relay.server.outbound.oauth.TokenMetrics;
+import relay.server.outbound.oauth.TokenSource;
+import relay.server.outbound.oauth.TokenSources;
 
 /**
  * {@link RelayMetrics} on a Micrometer registry. Names follow Prometheus conventions once exported:
  * {@code relay_connections_total{listener,connector,result}},
  * {@code relay_messages_received_total{connector}}, {@code relay_message_size_bytes},
  * {@code relay_messages_rejected_total{stage,code}},
- * {@code relay_delivery_attempts_total{connector,result}}, {@code relay_delivery_delay_seconds} and
- * {@code relay_spool_messages}.
+ * {@code relay_delivery_attempts_total{connector,result}}, {@code relay_delivery_delay_seconds},
+ * {@code relay_spool_messages}, {@code relay_messages_held}, and for OAuth connectors
+ * {@code relay_oauth_token_requests_total{connector,result}} and
+ * {@code relay_oauth_token_expiry_seconds{connector}}.
  *
  * <p>Thread-safe: Micrometer meters are; lookups by tag are cached by the registry.
  */
-public final class MicrometerRelayMetrics implements RelayMetrics {
+public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics {
 
   private final MeterRegistry registry;
+  // A gauge is registered once per connector and keeps reading this map, so a reloaded connector's
+  // new token sources replace the old ones instead of being ignored by an already-registered gauge.
+  private final Map<String, TokenSources> tokenSources = new ConcurrentHashMap<>();
 
   public MicrometerRelayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -32,6 +43,47 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     Gauge.builder("relay.spool.messages", queued::getAsInt)
         .description("Messages in the spool (queued for delivery)")
         .register(registry);
+  }
+
+  /** Publishes the number of messages held (waiting for an operator) as {@code relay_messages_held}. */
+  public void heldMessages(IntSupplier held) {
+    Gauge.builder("relay.messages.held", held::getAsInt)
+        .description("Messages held for a configuration problem or a missing connector, until an operator acts")
+        .register(registry);
+  }
+
+  @Override
+  public TokenListener listener(String connector) {
+    return (endpoint, outcome, took) -> Counter.builder("relay.oauth.token.requests")
+        .description("OAuth token requests by outbound connector and result")
+        .tag("connector", connector)
+        .tag("result", outcome.name().toLowerCase(java.util.Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void expiry(String connector, TokenSources sources) {
+    if (tokenSources.put(connector, sources) == null) {
+      Gauge.builder("relay.oauth.token.expiry.seconds", () -> secondsLeft(connector))
+          .description("Seconds until the connector's current OAuth token expires (the soonest of its credentials)")
+          .tag("connector", connector)
+          .register(registry);
+    }
+  }
+
+  /** NaN until a token was issued: Prometheus shows "no value", not a misleading zero. */
+  private double secondsLeft(String connector) {
+    TokenSources sources = tokenSources.get(connector);
+    if (sources == null) {
+      return Double.NaN;
+    }
+    return sources.all().values().stream()
+        .map(TokenSource::remaining)
+        .flatMap(java.util.Optional::stream)
+        .mapToDouble(d -> d.toMillis() / 1000.0)
+        .min()
+        .orElse(Double.NaN);
   }
 
   @Override

@@ -29,11 +29,13 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.ParentCommand private Main main;
+
   @Override
   public Integer call() {
     RelayConfig config;
     try {
-      config = ConfigLoader.load(Optional.ofNullable(file), System.getenv(), !noPortCheck);
+      config = ConfigLoader.load(Optional.ofNullable(file), main.environment(), !noPortCheck);
     } catch (InvalidConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;

@@ -2,6 +2,7 @@ package relay.server.main;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +31,22 @@ final class Main implements Callable<Integer> {
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
+  // Injected so that tests can check configurations whose secrets come from the environment.
+  private final Map<String, String> environment;
+
+  Main() {
+    this(System.getenv());
+  }
+
+  Main(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** The variables {@code ${?NAME}} substitutions and {@code env:} secret references read. */
+  Map<String, String> environment() {
+    return environment;
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -39,7 +56,7 @@ final class Main implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RelayConfig relayConfig;
     try {
-      relayConfig = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), true);
+      relayConfig = ConfigLoader.load(Optional.ofNullable(config), environment, true);
     } catch (InvalidConfigException e) {
       err.println(e.getMessage());
       err.println("relay: not started: the configuration is invalid");
@@ -59,7 +76,7 @@ final class Main implements Callable<Integer> {
     }
     ConfigReloader reloader = null;
     if (config != null) {
-      reloader = new ConfigReloader(server, config, System.getenv());
+      reloader = new ConfigReloader(server, config, environment);
       reloader.start();
     }
     ConfigReloader watching = reloader;

@@ -36,7 +36,7 @@ import relay.server.outbound.SmtpAuthTransport;
 import relay.server.outbound.SmtpTransport;
 import relay.server.outbound.oauth.RefreshPolicy;
 import relay.server.outbound.oauth.TokenClient;
-import relay.server.outbound.oauth.TokenListener;
+import relay.server.outbound.oauth.TokenMetrics;
 import relay.server.outbound.oauth.TokenSources;
 
 /**
@@ -67,6 +67,7 @@ final class OutboundLanes implements AutoCloseable {
   private final RelayMetrics metrics;
   private final ProtocolLog protocolLog;
   private final TrackingLog tracking;
+  private final TokenMetrics tokenMetrics;
   private final Map<String, Lane> lanes = new HashMap<>();
   private final Map<String, QueuedMessage> held = new HashMap<>();
   private Router router;
@@ -76,8 +77,9 @@ final class OutboundLanes implements AutoCloseable {
 
   OutboundLanes(
       Spool spool, InstantSource clock, RandomGenerator random, RelayMetrics metrics, ProtocolLog protocolLog,
-      TrackingLog tracking) {
+      TrackingLog tracking, TokenMetrics tokenMetrics) {
     this.spool = spool;
+    this.tokenMetrics = tokenMetrics;
     this.clock = clock;
     this.random = random;
     this.metrics = metrics;
@@ -166,6 +168,17 @@ final class OutboundLanes implements AutoCloseable {
     return held.size();
   }
 
+  /** Every held message: those without a connector, and those a scheduler holds for a configuration problem. */
+  int heldMessages() {
+    List<Lane> all;
+    int unrouted;
+    synchronized (this) {
+      all = List.copyOf(lanes.values());
+      unrouted = held.size();
+    }
+    return unrouted + all.stream().mapToInt(l -> l.scheduler().held().size()).sum();
+  }
+
   private String connectorFor(QueuedMessage message) {
     return message.recipients().stream()
         .filter(r -> r.status() == RecipientStatus.PENDING)
@@ -183,9 +196,12 @@ final class OutboundLanes implements AutoCloseable {
       }
       case OutboundConnector.SmartHost smartHost ->
           new SmtpTransport(smartHost, ReplyClassifier.standard(), protocolLog);
-      case OutboundConnector.SmtpAuth smtpAuth ->
-          new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock,
-              new TokenSources(tokenClient(), clock, RefreshPolicy.DEFAULT, TokenListener.NONE));
+      case OutboundConnector.SmtpAuth smtpAuth -> {
+        TokenSources tokens =
+            new TokenSources(tokenClient(), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
+        tokenMetrics.expiry(smtpAuth.name(), tokens);
+        yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens);
+      }
     };
   }
 

@@ -138,8 +138,9 @@ public final class RelayServer implements AutoCloseable {
     metrics.spoolSize(spool::size);
 
     tracking = new JsonTrackingLog();
-    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking);
+    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking, metrics);
     resources.add(lanes);
+    metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
     recovered.forEach(lanes::submit);
     if (!recovered.isEmpty()) {

@@ -63,13 +63,15 @@ final class RouteCommand implements Callable<Integer> {
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.ParentCommand private Main main;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     RelayConfig relay;
     try {
-      relay = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
+      relay = ConfigLoader.load(Optional.ofNullable(config), main.environment());
     } catch (InvalidConfigException e) {
       err.println(e.getMessage());
       return 2;

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +26,11 @@ class CheckConfigRoutingTest {
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
+  /** What the shipped Microsoft 365 example's env:M365_CLIENT_SECRET resolves to; must never be printed. */
+  private static final String CLIENT_SECRET = "Qz8~example-client-secret-value";
+
   private int relay(String... args) {
-    CommandLine command = new CommandLine(new Main());
+    CommandLine command = new CommandLine(new Main(Map.of("M365_CLIENT_SECRET", CLIENT_SECRET)));
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));
     return command.execute(args);
@@ -119,5 +123,15 @@ class CheckConfigRoutingTest {
     assertThat(err.toString()).isEmpty();
     assertThat(exit).isZero();
     assertThat(out.toString()).contains(example + ": valid").contains("routing table");
+    assertThat(out.toString()).doesNotContain(CLIENT_SECRET);
+  }
+
+  @Test
+  void microsoft365ExampleDescribesItsSmtpAuthConnectorWithoutTheSecret() {
+    Path example = Path.of("..", "conf", "examples", "m365-oauth.conf");
+
+    assertThat(relay("check-config", "--no-port-check", example.toString())).isZero();
+    assertThat(out.toString()).contains("m365: smtp-auth smtp.office365.com:587 (STARTTLS verified, XOAUTH2)")
+        .doesNotContain(CLIENT_SECRET);
   }
 }
