@@ -25,12 +25,13 @@ import relay.core.schedule.RetrySchedule;
 final class OutboundBinder {
 
   /** The connector types a file may name; each maps to one {@link OutboundConnector} variant. */
-  enum ConnectorType { DROP, SMART_HOST }
+  enum ConnectorType { DROP, SMART_HOST, MX }
 
   private static final List<String> DROP_KEYS = List.of("directory");
   private static final List<String> SMART_HOST_KEYS = Stream.concat(
       Stream.of("hosts", "port", "helo", "connect-timeout", "read-timeout", "max-connections"),
       TlsPolicyBinder.KEYS.stream()).toList();
+  private static final List<String> MX_ONLY_KEYS = List.of("resolvers", "dns-timeout", "max-connections-per-destination");
   private static final String HOST_NAME =
       "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
 
@@ -109,18 +110,26 @@ final class OutboundBinder {
       // the type is unknown, so no key can be judged foreign: only the type problem is useful
       DROP_KEYS.forEach(s::value);
       SMART_HOST_KEYS.forEach(s::value);
+      MX_ONLY_KEYS.forEach(s::value);
       s.finish();
       return Optional.empty();
     }
     Optional<OutboundConnector> bound = switch (type.get()) {
       case DROP -> {
         SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
         Path directory = home.resolve(s.text("directory").orElse("drop"));
         yield Optional.of(new OutboundConnector.Drop(name, directory));
       }
       case SMART_HOST -> {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
         yield smartHost(s, name);
+      }
+      case MX -> {
+        DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        s.foreign("hosts", "type = mx finds the hosts in DNS; for fixed hosts use type = smart-host");
+        yield new MxBinder(tlsBinder, hostname).bind(s, name);
       }
     };
     s.finish();
