@@ -25,12 +25,13 @@ import relay.core.schedule.RetrySchedule;
 final class OutboundBinder {
 
   /** The connector types a file may name; each maps to one {@link OutboundConnector} variant. */
-  enum ConnectorType { DROP, SMART_HOST, SMTP_AUTH }
+  enum ConnectorType { DROP, SMART_HOST, SMTP_AUTH, MX }
 
   private static final List<String> DROP_KEYS = List.of("directory");
   private static final List<String> SMART_HOST_KEYS = Stream.concat(
       Stream.of("hosts", "port", "helo", "connect-timeout", "read-timeout", "max-connections"),
       TlsPolicyBinder.KEYS.stream()).toList();
+  private static final List<String> MX_ONLY_KEYS = List.of("resolvers", "dns-timeout", "max-connections-per-destination");
   private static final String HOST_NAME =
       "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
 
@@ -108,6 +109,7 @@ final class OutboundBinder {
       DROP_KEYS.forEach(s::value);
       SMART_HOST_KEYS.forEach(s::value);
       SmtpAuthBinder.KEYS.forEach(s::value);
+      MX_ONLY_KEYS.forEach(s::value);
       s.finish();
       return Optional.empty();
     }
@@ -115,19 +117,28 @@ final class OutboundBinder {
       case DROP -> {
         SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
         Path directory = home.resolve(s.text("directory").orElse("drop"));
         yield Optional.of(new OutboundConnector.Drop(name, directory));
       }
       case SMART_HOST -> {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
         SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
         yield smartHost(s, name);
       }
       case SMTP_AUTH -> {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
         SMART_HOST_KEYS.forEach(k -> s.foreign(k,
             "'" + k + "' is only for type = smart-host (smtp-auth always verifies TLS 1.2+ with STARTTLS)"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
         yield smtpAuthBinder.bind(s, name);
+      }
+      case MX -> {
+        DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
+        s.foreign("hosts", "type = mx finds the hosts in DNS; for fixed hosts use type = smart-host");
+        yield new MxBinder(tlsBinder, hostname).bind(s, name);
       }
     };
     s.finish();

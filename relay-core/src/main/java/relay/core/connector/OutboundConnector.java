@@ -93,4 +93,51 @@ public sealed interface OutboundConnector {
       Objects.requireNonNull(pacing, "pacing");
     }
   }
+
+  /**
+   * Delivers straight to each recipient domain's mail servers, found in DNS: MX records by
+   * preference, else the domain's own addresses (RFC 5321 section 5.1). TLS is opportunistic by
+   * default; under {@link TlsMode#VERIFY} without configured names the certificate must carry the
+   * MX host's name.
+   *
+   * @param port the SMTP port of every destination (25; another only for tests and labs)
+   * @param resolvers DNS servers to ask (IP and port), in order; empty for the system's resolvers
+   * @param dnsTimeout how long one DNS query may take before the lookup counts as failed (transient)
+   * @param maxConnections most simultaneous connections over all destinations
+   * @param maxConnectionsPerDestination most simultaneous connections to one MX host
+   */
+  record Mx(
+      String name,
+      TlsPolicy tls,
+      String heloName,
+      Duration connectTimeout,
+      Duration readTimeout,
+      int maxConnections,
+      int maxConnectionsPerDestination,
+      int port,
+      List<UpstreamHost> resolvers,
+      Duration dnsTimeout)
+      implements OutboundConnector {
+    public Mx {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(heloName, "heloName");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(readTimeout, "readTimeout");
+      Objects.requireNonNull(dnsTimeout, "dnsTimeout");
+      resolvers = List.copyOf(resolvers);
+      if (maxConnections < 1 || maxConnectionsPerDestination < 1) {
+        throw new IllegalArgumentException("connection limits must be at least 1");
+      }
+      if (maxConnectionsPerDestination > maxConnections) {
+        throw new IllegalArgumentException("maxConnectionsPerDestination exceeds maxConnections");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      if (dnsTimeout.isNegative() || dnsTimeout.isZero()) {
+        throw new IllegalArgumentException("dnsTimeout must be positive");
+      }
+    }
+  }
 }

@@ -31,7 +31,9 @@ import relay.core.spool.Spool;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
+import relay.server.outbound.DnsMxResolver;
 import relay.server.outbound.DropTransport;
+import relay.server.outbound.MxTransport;
 import relay.server.outbound.SmtpAuthTransport;
 import relay.server.outbound.SmtpTransport;
 import relay.server.outbound.oauth.RefreshPolicy;
@@ -196,6 +198,8 @@ final class OutboundLanes implements AutoCloseable {
       }
       case OutboundConnector.SmartHost smartHost ->
           new SmtpTransport(smartHost, ReplyClassifier.standard(), protocolLog);
+      case OutboundConnector.Mx mx -> new MxTransport(
+          mx, new DnsMxResolver(mx.resolvers(), mx.dnsTimeout(), mx.port(), random), ReplyClassifier.standard(), protocolLog);
       case OutboundConnector.SmtpAuth smtpAuth -> {
         TokenSources tokens =
             new TokenSources(tokenClient(), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
@@ -218,6 +222,7 @@ final class OutboundLanes implements AutoCloseable {
     return switch (connector) {
       case OutboundConnector.Drop drop -> 16;
       case OutboundConnector.SmartHost smartHost -> smartHost.maxConnections();
+      case OutboundConnector.Mx mx -> mx.maxConnections();
       // Waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run.
       case OutboundConnector.SmtpAuth smtpAuth -> smtpAuth.pacing().maxSessions() * 8;
     };

@@ -225,6 +225,7 @@ public final class RelayServer implements AutoCloseable {
       case OutboundConnector.Drop drop -> "drop folder " + drop.directory();
       case OutboundConnector.SmartHost smartHost ->
           "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      case OutboundConnector.Mx mx -> "MX lookup (TLS " + mx.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
       case OutboundConnector.SmtpAuth smtpAuth -> "smtp-auth " + smtpAuth.host();
     };
   }

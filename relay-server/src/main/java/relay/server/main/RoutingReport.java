@@ -116,6 +116,11 @@ final class RoutingReport {
           + (s.tls().caBundle() == null ? "" : ", CA " + s.tls().caBundle())
           + (s.tls().clientCertificate() == null ? "" : ", client certificate " + s.tls().clientCertificate().certificate())
           + ")";
+      case OutboundConnector.Mx m -> "MX of each recipient domain, port " + m.port()
+          + " (TLS " + word(m.tls().mode())
+          + (m.tls().names().isEmpty() ? "" : " " + m.tls().names().stream().map(Object::toString).collect(Collectors.joining(", ")))
+          + ", DNS " + (m.resolvers().isEmpty() ? "system resolvers" : m.resolvers().stream().map(Object::toString).collect(Collectors.joining(", ")))
+          + ", " + m.maxConnections() + " connections, " + m.maxConnectionsPerDestination() + " per host)";
       case OutboundConnector.SmtpAuth s -> "smtp-auth " + s.host().host() + ":" + s.host().port() + " (STARTTLS verified, "
           + (s.credential() instanceof relay.core.connector.SubmissionCredential.OAuth ? "XOAUTH2" : "password") + ")";
     };

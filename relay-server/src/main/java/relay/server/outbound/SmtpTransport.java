@@ -61,12 +61,19 @@ public final class SmtpTransport implements Transport, AutoCloseable {
 
   @Override
   public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
-    UpstreamConnection connection;
     try {
-      connection = connections.borrow();
+      return attempt(request);
     } catch (UpstreamUnreachableException e) {
       return request.recipients().stream().map(r -> classifier.unreachable(r, e.getMessage())).toList();
     }
+  }
+
+  /**
+   * Like {@link #deliver}, but when no host could be used at all (nothing was sent) says so by
+   * throwing, so that MX delivery can go on to the domain's next host.
+   */
+  List<RecipientOutcome> attempt(DeliveryRequest request) throws InterruptedException, UpstreamUnreachableException {
+    UpstreamConnection connection = connections.borrow();
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     boolean reusable = false;
     try {

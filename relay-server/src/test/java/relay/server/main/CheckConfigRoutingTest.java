@@ -87,6 +87,30 @@ class CheckConfigRoutingTest {
   }
 
   @Test
+  void describesAnMxConnectorWithItsTlsModeResolversAndLimits() throws Exception {
+    Path file = Files.writeString(dir.resolve("relay.conf"), """
+        relay {
+          home = "%s"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525
+            inbound-connectors = [{ name = "apps", client-networks = ["10.0.0.0/8"], relay = true }]
+          }]
+          outbound-connectors = [
+            { name = "internet", type = mx, resolvers = ["10.0.0.53", "10.0.0.54:5353"], max-connections = 30,
+              max-connections-per-destination = 3, recipient-domains = ["*"] }
+          ]
+        }
+        """.formatted(dir.resolve("home")));
+
+    int exit = relay("check-config", "--no-port-check", file.toString());
+
+    assertThat(err.toString()).isEmpty();
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("  internet: MX of each recipient domain, port 25 (TLS opportunistic, "
+        + "DNS 10.0.0.53:53, 10.0.0.54:5353, 30 connections, 3 per host)");
+  }
+
+  @Test
   void aListenerPortInUseFailsTheCheckUnlessPortCheckingIsOff() throws Exception {
     try (ServerSocket held = new ServerSocket()) {
       held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

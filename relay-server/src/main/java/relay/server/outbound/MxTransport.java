@@ -1,0 +1,146 @@
+package relay.server.outbound;
+
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.connector.OutboundConnector;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.Transport;
+import relay.core.envelope.Domain;
+import relay.core.envelope.Recipient;
+import relay.core.reply.SmtpReply;
+import relay.core.tracking.ProtocolLog;
+
+/**
+ * Delivers an MX connector's mail: the request's recipients are grouped by domain, each domain is
+ * resolved through the {@link MxResolver}, and each group is sent (in parallel, on virtual threads)
+ * to its domain's hosts in order through the smart-host machinery ({@link SmtpTransport}), going on
+ * to the next host only when a host could not be used at all (nothing was sent). Once a host has
+ * taken part in a transaction, its replies decide the outcomes.
+ *
+ * <p>What DNS says becomes an outcome through {@link ReplyClassifier} like any reply: a null MX is
+ * {@code 556 5.1.10}, a domain that does not exist {@code 550 5.1.2} (permanent); a failed lookup
+ * {@code 451 4.4.3} (transient).
+ *
+ * <p>Threading: safe for concurrent use; at most {@code maxConnections} groups are being delivered
+ * at once over all destinations. Calls block: run them on virtual threads.
+ */
+public final class MxTransport implements Transport, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MxTransport.class);
+
+  private final OutboundConnector.Mx connector;
+  private final MxResolver resolver;
+  private final ReplyClassifier classifier;
+  private final MxDestinations destinations;
+  private final Semaphore connections;
+
+  /**
+   * @throws IOException when the connector's CA bundle or client certificate cannot be read (checked
+   *     now so that the mistake shows at start-up, not at the first delivery)
+   */
+  public MxTransport(OutboundConnector.Mx connector, MxResolver resolver, ReplyClassifier classifier, ProtocolLog protocolLog)
+      throws IOException {
+    UpstreamTls.of(connector.tls(), InstantSource.system());
+    this.connector = connector;
+    this.resolver = resolver;
+    this.classifier = classifier;
+    this.destinations = new MxDestinations(connector, classifier, protocolLog, connector.maxConnections());
+    this.connections = new Semaphore(connector.maxConnections());
+  }
+
+  @Override
+  public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
+    Map<Domain, List<Recipient>> byDomain = new LinkedHashMap<>();
+    for (Recipient r : request.recipients()) {
+      byDomain.computeIfAbsent(r.address().domain(), d -> new ArrayList<>()).add(r);
+    }
+    Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
+    if (byDomain.size() == 1) {
+      Map.Entry<Domain, List<Recipient>> only = byDomain.entrySet().iterator().next();
+      deliverTo(only.getKey(), only.getValue(), request).forEach(o -> outcomes.put(o.recipient(), o));
+    } else {
+      try (ExecutorService groups = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<List<RecipientOutcome>>> results = new ArrayList<>();
+        byDomain.forEach((domain, recipients) -> results.add(groups.submit(() -> deliverTo(domain, recipients, request))));
+        for (Future<List<RecipientOutcome>> result : results) {
+          result.get().forEach(o -> outcomes.put(o.recipient(), o));
+        }
+      } catch (ExecutionException e) {
+        // deliverTo reports delivery problems as outcomes; anything else is a bug worth its stack
+        throw new IllegalStateException("MX delivery failed unexpectedly", e.getCause());
+      }
+    }
+    return request.recipients().stream().map(outcomes::get).toList();
+  }
+
+  /** The connector this transport delivers for. */
+  public OutboundConnector.Mx connector() {
+    return connector;
+  }
+
+  @Override
+  public void close() {
+    destinations.close();
+  }
+
+  private List<RecipientOutcome> deliverTo(Domain domain, List<Recipient> recipients, DeliveryRequest request)
+      throws InterruptedException {
+    return switch (resolver.resolve(domain)) {
+      case MxAnswer.Hosts hosts -> viaHosts(hosts.hosts(), withRecipients(request, recipients));
+      case MxAnswer.NullMx nullMx -> all(recipients, SmtpReply.of(556, "5.1.10", domain + " accepts no mail (null MX)"));
+      case MxAnswer.NoSuchDomain none -> all(recipients, SmtpReply.of(550, "5.1.2", none.reason()));
+      case MxAnswer.LookupFailed failed -> all(recipients, SmtpReply.of(451, "4.4.3", failed.reason()));
+    };
+  }
+
+  private List<RecipientOutcome> viaHosts(List<MxHost> hosts, DeliveryRequest request) throws InterruptedException {
+    List<String> reasons = new ArrayList<>();
+    connections.acquire();
+    try {
+      for (MxHost host : hosts) {
+        SmtpTransport transport;
+        try {
+          transport = destinations.acquire(host);
+        } catch (IOException e) {
+          reasons.add(host + ": " + UpstreamConnections.describe(e));
+          continue;
+        }
+        try {
+          return transport.attempt(request);
+        } catch (UpstreamUnreachableException e) {
+          log.info("connector '{}': MX host {} not usable, trying the next: {}", connector.name(), host, e.getMessage());
+          reasons.add(host.name() + " " + e.getMessage());
+        } finally {
+          destinations.release(host);
+        }
+      }
+    } finally {
+      connections.release();
+    }
+    String reason = "no MX host usable: " + String.join("; ", reasons);
+    return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
+  }
+
+  private List<RecipientOutcome> all(List<Recipient> recipients, SmtpReply reply) {
+    return recipients.stream().map(r -> classifier.outcome(r, reply)).toList();
+  }
+
+  private static DeliveryRequest withRecipients(DeliveryRequest request, List<Recipient> recipients) {
+    return new DeliveryRequest(request.id(), request.sender(), request.parameters(), recipients, request.body(),
+        request.client(), request.receivedAt(), request.requireTls());
+  }
+}
