@@ -138,7 +138,7 @@ public final class RelayServer implements AutoCloseable {
     metrics.spoolSize(spool::size);
 
     tracking = new JsonTrackingLog();
-    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking);
+    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking, routing::get, config.hostname());
     resources.add(lanes);
     lanes.apply(config);
     recovered.forEach(lanes::submit);
