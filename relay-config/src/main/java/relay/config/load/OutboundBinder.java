@@ -12,6 +12,8 @@ import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
+import relay.core.dsn.DsnPolicy;
+import relay.core.envelope.MailPath;
 import relay.core.routing.ConnectorScope;
 import relay.core.routing.DomainPattern;
 import relay.core.schedule.RetrySchedule;
@@ -47,17 +49,18 @@ final class OutboundBinder {
     this.smtpAuthBinder = new SmtpAuthBinder(home, hostname, secrets);
   }
 
-  /** {@code relay.delivery}: the retry schedule; a leftover single {@code connector} is pointed at its new home. */
+  /** {@code relay.delivery}: the retry schedule and DSN policy; a leftover single {@code connector} is pointed at its new home. */
   Optional<DeliveryConfig> bind(Section delivery) {
     int before = delivery.problems().count();
-    delivery.require("retry");
+    delivery.require("retry", "dsn");
     delivery.foreign("connector", "outbound connectors are now a list: move it into relay.outbound-connectors = [ { ... } ]");
     Optional<RetrySchedule> retry = delivery.section("retry").flatMap(OutboundBinder::retry);
+    Optional<DsnPolicy> dsn = delivery.section("dsn").flatMap(OutboundBinder::dsn);
     delivery.finish();
     if (delivery.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new DeliveryConfig(retry.orElseThrow()));
+    return Optional.of(new DeliveryConfig(retry.orElseThrow(), dsn.orElseThrow()));
   }
 
   /**
@@ -221,6 +224,28 @@ final class OutboundBinder {
       number = Integer.parseInt(port);
     }
     return Optional.of(new UpstreamHost(host, number));
+  }
+
+  /** {@code relay.delivery.dsn}: enabled, an optional report address, the delay notice (0 = off). */
+  private static Optional<DsnPolicy> dsn(Section s) {
+    int before = s.problems().count();
+    s.require("enabled", "delay-notice-after");
+    Optional<Boolean> enabled = s.flag("enabled");
+    Optional<Duration> delay = s.durationOrZero("delay-notice-after");
+    MailPath reportAddress = null;
+    Optional<String> address = s.text("report-address");
+    if (address.isPresent()) {
+      try {
+        reportAddress = MailPath.parse(address.get());
+      } catch (IllegalArgumentException e) {
+        s.problem("report-address", "'" + address.get() + "' is not a mailbox address", "e.g. postmaster@contoso.com");
+      }
+    }
+    s.finish();
+    if (s.problems().count() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new DsnPolicy(enabled.orElseThrow(), reportAddress, delay.orElseThrow()));
   }
 
   private static Optional<RetrySchedule> retry(Section s) {

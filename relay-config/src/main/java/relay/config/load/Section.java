@@ -200,13 +200,22 @@ final class Section {
 
   /** A duration with Typesafe's units ({@code 30s}, {@code 5m}, {@code 2d}); must be positive. */
   Optional<Duration> duration(String key) {
+    return duration(key, false);
+  }
+
+  /** A duration that may also be zero (a setting that zero turns off). */
+  Optional<Duration> durationOrZero(String key) {
+    return duration(key, true);
+  }
+
+  private Optional<Duration> duration(String key, boolean zeroAllowed) {
     return value(key).flatMap(v -> {
       try {
         Duration d = ConfigFactory.empty().withValue("v", v).getDuration("v");
-        if (d.isPositive()) {
+        if (d.isPositive() || (zeroAllowed && d.isZero())) {
           return Optional.of(d);
         }
-        problem(key, render(v) + " is not a positive duration", "");
+        problem(key, render(v) + (zeroAllowed ? " is negative" : " is not a positive duration"), "");
       } catch (ConfigException e) {
         problem(key, render(v) + " is not a duration", "a number with a unit, e.g. 30s, 5m, 1h, 2d");
       }

@@ -32,6 +32,9 @@ public interface RelayMetrics {
   /** A mail-flow rule matched ({@code mode} enforce or test). */
   default void ruleHit(String rule, String mode) {}
 
+  /** A delivery status notification was queued ({@code action} failed or delayed). */
+  default void dsnQueued(String action) {}
+
   /** A configuration reload was attempted ({@code success} false when the old one stays). */
   default void configReload(boolean success) {}
 

@@ -27,7 +27,9 @@ import relay.core.spool.Spool;
  * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
  * pending recipients are handed to the transport, each outcome updates that recipient's state,
  * transient ones are rescheduled by {@link RetryPolicy} (or finally failed once the lifetime is
- * over), held ones (a configuration problem) wait for a release, and the new state is written to the spool before anything else happens, unless the attempt
+ * over), held ones (a configuration problem) wait for a release, recipients that failed in this
+ * attempt get one delivery status notification (queued in the spool before their state is
+ * recorded, see {@link AttemptNotices}), and the new state is written to the spool, unless the attempt
  * delivered the last pending recipients: then the message is simply removed (a crash in between
  * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
  *
@@ -45,6 +47,7 @@ final class DeliveryAttempt {
   private final InstantSource clock;
   private final RandomGenerator random;
   private final RelayMetrics metrics;
+  private final AttemptNotices notices;
 
   DeliveryAttempt(
       Spool spool,
@@ -53,7 +56,8 @@ final class DeliveryAttempt {
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      AttemptNotices notices) {
     this.spool = spool;
     this.transport = transport;
     this.connector = connector;
@@ -61,6 +65,7 @@ final class DeliveryAttempt {
     this.clock = clock;
     this.random = random;
     this.metrics = metrics;
+    this.notices = notices;
   }
 
   /**
@@ -116,6 +121,10 @@ final class DeliveryAttempt {
       }
     }
     QueuedMessage next = message.withState(states, attempts, nextAttemptAt);
+    // Notices are queued before the new state is recorded: a crash in between duplicates a notice,
+    // it never loses one.
+    next = notices.failures(message, next, outcomes, expired, now);
+    notices.delay(next, now);
     boolean failedNow = expired || outcomes.values().stream().anyMatch(o -> o instanceof RecipientOutcome.PermanentFailure);
     if (!next.isDone() || failedNow) {
       record(next);
@@ -206,6 +215,7 @@ final class DeliveryAttempt {
   }
 
   private void removeFromSpool(QueuedMessage message) {
+    notices.forget(message);
     try {
       spool.remove(message.id());
     } catch (IOException e) {

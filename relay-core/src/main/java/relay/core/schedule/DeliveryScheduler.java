@@ -19,6 +19,7 @@ import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.delivery.Transport;
+import relay.core.dsn.DsnOutbox;
 import relay.core.metrics.RelayMetrics;
 import relay.core.envelope.MessageId;
 import relay.core.spool.QueuedMessage;
@@ -81,6 +82,25 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics) {
+    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, Optional.empty());
+  }
+
+  /**
+   * A scheduler that sends delivery status notifications through {@code outbox} for recipients
+   * that fail permanently or expire, and delay notices for messages that wait long.
+   *
+   * @param outbox where notifications are queued; empty for none
+   */
+  public DeliveryScheduler(
+      Spool spool,
+      Transport transport,
+      String connector,
+      int maxInFlight,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      RelayMetrics metrics,
+      Optional<DsnOutbox> outbox) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
     }
@@ -91,7 +111,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.permits = new Semaphore(maxInFlight);
     this.attempt = new DeliveryAttempt(
         Objects.requireNonNull(spool, "spool"), Objects.requireNonNull(transport, "transport"),
-        connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"));
+        connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
+        new AttemptNotices(outbox, policy.schedule()));
   }
 
   /** Queues a message (new or recovered) for delivery at its {@code nextAttemptAt}; duplicates are ignored. */

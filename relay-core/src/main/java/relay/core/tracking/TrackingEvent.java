@@ -87,6 +87,25 @@ public sealed interface TrackingEvent {
     }
   }
 
+  /**
+   * A delivery status notification about message {@code id} was queued as message
+   * {@code notification}, to {@code to}, about {@code recipients}.
+   *
+   * @param action {@code failed} or {@code delayed}
+   */
+  record DsnQueued(
+      Instant at, MessageId id, MessageId notification, String action, MailPath to, List<MailPath> recipients)
+      implements TrackingEvent {
+    public DsnQueued {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(notification, "notification");
+      Objects.requireNonNull(action, "action");
+      Objects.requireNonNull(to, "to");
+      recipients = List.copyOf(recipients);
+    }
+  }
+
   /** What a delivery attempt did for one recipient. */
   enum Result {
     DELIVERED,

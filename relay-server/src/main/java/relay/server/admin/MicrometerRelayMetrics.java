@@ -141,6 +141,15 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   }
 
   @Override
+  public void dsnQueued(String action) {
+    Counter.builder("relay.dsn.sent")
+        .description("Delivery status notifications queued, by action (failed or delayed)")
+        .tag("action", action)
+        .register(registry)
+        .increment();
+  }
+
+  @Override
   public void ruleHit(String rule, String mode) {
     Counter.builder("relay.rule.hits")
         .description("Mail-flow rule matches by rule name and mode (enforce or test)")

@@ -277,6 +277,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       case TrackingEvent.Discarded d -> null;
       case TrackingEvent.Delivery d -> null;
       case TrackingEvent.Held h -> null;
+      case TrackingEvent.DsnQueued n -> null;
     };
     if (trace != null) {
       trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode().name().toLowerCase(java.util.Locale.ROOT)));

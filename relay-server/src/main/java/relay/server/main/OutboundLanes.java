@@ -2,6 +2,7 @@ package relay.server.main;
 
 import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -9,7 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
@@ -19,9 +22,13 @@ import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
+import relay.core.dsn.DsnOutbox;
+import relay.core.dsn.DsnPolicy;
+import relay.core.dsn.DsnTokens;
 import relay.core.metrics.RelayMetrics;
 import relay.core.routing.Route;
 import relay.core.routing.Router;
+import relay.core.routing.RoutingSnapshot;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.RetryPolicy;
 import relay.core.schedule.RetrySchedule;
@@ -49,6 +56,9 @@ import relay.server.outbound.oauth.TokenSources;
  * stays in the spool), logged and tracked, never sent elsewhere; a later configuration that has the
  * connector again picks it up.
  *
+ * <p>Every scheduler sends its delivery status notifications through one shared {@link DsnOutbox},
+ * which queues them in the spool and hands them back to {@link #submit}.
+ *
  * <p>{@link #apply} makes the lanes match a configuration: unchanged connectors keep their
  * scheduler; changed or removed ones are drained (attempts under way finish) and their waiting
  * messages are dispatched again; new ones get a new transport and scheduler.
@@ -70,6 +80,7 @@ final class OutboundLanes implements AutoCloseable {
   private final ProtocolLog protocolLog;
   private final TrackingLog tracking;
   private final TokenMetrics tokenMetrics;
+  private final DsnOutbox notifications;
   private final Map<String, Lane> lanes = new HashMap<>();
   private final Map<String, QueuedMessage> held = new HashMap<>();
   private Router router;
@@ -79,7 +90,7 @@ final class OutboundLanes implements AutoCloseable {
 
   OutboundLanes(
       Spool spool, InstantSource clock, RandomGenerator random, RelayMetrics metrics, ProtocolLog protocolLog,
-      TrackingLog tracking, TokenMetrics tokenMetrics) {
+      TrackingLog tracking, TokenMetrics tokenMetrics, Supplier<RoutingSnapshot> routing, String hostname) {
     this.spool = spool;
     this.tokenMetrics = tokenMetrics;
     this.clock = clock;
@@ -87,6 +98,10 @@ final class OutboundLanes implements AutoCloseable {
     this.metrics = metrics;
     this.protocolLog = protocolLog;
     this.tracking = tracking;
+    // Notifications are ordinary queued messages: they come back through submit() and are routed
+    // by their recipient like any other. The policy is set by apply().
+    this.notifications = new DsnOutbox(spool, this::submit, routing, hostname,
+        DsnTokens.random(new SecureRandom()), clock, metrics, tracking, DsnPolicy.OFF);
   }
 
   /** Dispatches a queued message (new or recovered) to its connector's scheduler. */
@@ -116,6 +131,7 @@ final class OutboundLanes implements AutoCloseable {
     List<Lane> retired = new ArrayList<>();
     List<Lane> started = new ArrayList<>();
     RetryPolicy policy = new RetryPolicy(config.delivery().retry());
+    notifications.apply(config.delivery().dsn());
     boolean retryChanged = retry != null && !config.delivery().retry().equals(retryConfig);
     for (OutboundConnector connector : config.outboundConnectors()) {
       Lane existing;
@@ -126,7 +142,8 @@ final class OutboundLanes implements AutoCloseable {
         continue;
       }
       Lane lane = new Lane(connector, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics));
+          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics,
+          Optional.of(notifications)));
       started.add(lane);
     }
     List<QueuedMessage> waiting;

@@ -138,7 +138,7 @@ public final class RelayServer implements AutoCloseable {
     metrics.spoolSize(spool::size);
 
     tracking = new JsonTrackingLog();
-    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking, metrics);
+    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking, metrics, routing::get, config.hostname());
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);

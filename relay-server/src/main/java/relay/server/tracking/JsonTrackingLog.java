@@ -78,6 +78,14 @@ public final class JsonTrackingLog implements TrackingLog {
         field(out, "id", h.id().value());
         field(out, "connector", h.connector());
       }
+      case TrackingEvent.DsnQueued n -> {
+        field(out, "event", "dsn-queued");
+        field(out, "id", n.id().value());
+        field(out, "notification", n.notification().value());
+        field(out, "action", n.action());
+        field(out, "to", n.to().toString());
+        list(out, "recipients", addresses(n.recipients()));
+      }
     }
     return out.append('}').toString();
   }

@@ -128,7 +128,7 @@ class SmartHostRelayTest {
   }
 
   @Test
-  void recipientRefusedWith550IsFailedFinallyLoggedAndRemovedWithNothingDelivered() throws Exception {
+  void recipientRefusedWith550IsFailedFinallyLoggedAndRemovedAndOnlyTheNoticeGoesOut() throws Exception {
     TestUpstream upstream = track(TestUpstream.plain());
     upstream.refuse.put("gone@corp.example", new RejectException(550, "5.1.1 No such user"));
     Logger attemptLog = (Logger) LoggerFactory.getLogger("relay.core.schedule.DeliveryAttempt");
@@ -154,9 +154,15 @@ class SmartHostRelayTest {
       assertThat(logLines).anySatisfy(line -> assertThat(line)
           .contains(id, "gone@corp.example", "FAILED permanently", "550 5.1.1 No such user"));
     });
-    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"delivered\"")).isEmpty();
     assertThat(relay.metric("relay_delivery_attempts_total", "result=\"transient\"")).isEmpty();
-    assertThat(upstream.messages).isEmpty();
+    // The only message the upstream gets is the delivery status notification to the sender.
+    await().atMost(PATIENCE).until(() -> upstream.messages.size() == 1);
+    assertThat(upstream.messages).singleElement().satisfies(notice -> {
+      assertThat(notice.from()).isEmpty();
+      assertThat(notice.recipients()).containsExactly(MailClient.SENDER);
+      assertThat(new String(notice.content(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("Final-Recipient: rfc822; gone@corp.example", "550 5.1.1 No such user");
+    });
   }
 
   @Test
