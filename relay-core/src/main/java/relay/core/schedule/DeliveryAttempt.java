@@ -22,6 +22,8 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
 
 /**
  * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
@@ -30,6 +32,8 @@ import relay.core.spool.Spool;
  * over), held ones (a configuration problem) wait for a release, and the new state is written to the spool before anything else happens, unless the attempt
  * delivered the last pending recipients: then the message is simply removed (a crash in between
  * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
+ * Each recipient's outcome is also recorded in the {@link TrackingLog}: delivered, deferred, failed,
+ * held, or expired (a transient failure after the lifetime ran out).
  *
  * <p>Threading: {@link #run} is called concurrently on virtual threads, one call per message at a
  * time; the shared random source is guarded.
@@ -45,6 +49,7 @@ final class DeliveryAttempt {
   private final InstantSource clock;
   private final RandomGenerator random;
   private final RelayMetrics metrics;
+  private final TrackingLog tracking;
 
   DeliveryAttempt(
       Spool spool,
@@ -53,7 +58,8 @@ final class DeliveryAttempt {
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      TrackingLog tracking) {
     this.spool = spool;
     this.transport = transport;
     this.connector = connector;
@@ -61,6 +67,7 @@ final class DeliveryAttempt {
     this.clock = clock;
     this.random = random;
     this.metrics = metrics;
+    this.tracking = tracking;
   }
 
   /**
@@ -172,6 +179,14 @@ final class DeliveryAttempt {
   private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
     Duration delay = Duration.between(next.envelope().receivedAt(), now);
     for (RecipientOutcome outcome : outcomes.values()) {
+      TrackingEvent.Result result = switch (outcome) {
+        case RecipientOutcome.Delivered d -> TrackingEvent.Result.DELIVERED;
+        case RecipientOutcome.TransientFailure t -> expired ? TrackingEvent.Result.EXPIRED : TrackingEvent.Result.DEFERRED;
+        case RecipientOutcome.PermanentFailure p -> TrackingEvent.Result.FAILED;
+        case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
+      };
+      tracking.record(new TrackingEvent.Delivery(
+          now, next.id(), connector, outcome.recipient().address(), result, outcome.detail()));
       switch (outcome) {
         case RecipientOutcome.Delivered d -> {
           metrics.deliveryAttempt(connector, "delivered");

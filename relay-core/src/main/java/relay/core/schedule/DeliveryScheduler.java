@@ -25,6 +25,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
+import relay.core.tracking.TrackingLog;
 
 /**
  * Hands queued messages to one outbound connector's transport when they are due, with at most
@@ -81,6 +82,22 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics) {
+    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE);
+  }
+
+  /**
+   * @param tracking where each recipient's outcome of each attempt is recorded
+   */
+  public DeliveryScheduler(
+      Spool spool,
+      Transport transport,
+      String connector,
+      int maxInFlight,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      RelayMetrics metrics,
+      TrackingLog tracking) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
     }
@@ -91,7 +108,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.permits = new Semaphore(maxInFlight);
     this.attempt = new DeliveryAttempt(
         Objects.requireNonNull(spool, "spool"), Objects.requireNonNull(transport, "transport"),
-        connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"));
+        connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
+        Objects.requireNonNull(tracking, "tracking"));
   }
 
   /** Queues a message (new or recovered) for delivery at its {@code nextAttemptAt}; duplicates are ignored. */

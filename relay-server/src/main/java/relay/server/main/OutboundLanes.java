@@ -122,7 +122,8 @@ final class OutboundLanes implements AutoCloseable {
         continue;
       }
       Lane lane = new Lane(connector, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics));
+          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics,
+          tracking));
       started.add(lane);
     }
     List<QueuedMessage> waiting;
