@@ -92,7 +92,7 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       if (request.requireTls() && !connection.transport().isSSL()) {
         // The pool's policy makes this impossible; checked anyway because sending in clear text
         // would break the rule's promise for good, while holding the message back costs a retry.
-        reusable = true;
+        // The connection is closed (reusable stays false): it has no place in this pool.
         String reason = REQUIRE_TLS + connection.host() + ": session not encrypted";
         return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
       }
