@@ -51,6 +51,19 @@ public record TlsPolicy(
     return new TlsPolicy(mode, names, minimumVersion, caBundle, certificate);
   }
 
+  /**
+   * This policy made to insist on encryption, for a message whose onward hop must be encrypted (the
+   * mail-flow rule action {@code require-tls}): {@code none} and {@code opportunistic} become
+   * {@code required} (keeping the minimum version and the client certificate); {@code required} and
+   * {@code verify} already insist and are returned unchanged.
+   */
+  public TlsPolicy requiringEncryption() {
+    return switch (mode) {
+      case NONE, OPPORTUNISTIC -> new TlsPolicy(TlsMode.REQUIRED, names, minimumVersion, caBundle, clientCertificate);
+      case REQUIRED, VERIFY -> this;
+    };
+  }
+
   public TlsPolicy withMinimumVersion(TlsVersion version) {
     return new TlsPolicy(mode, names, version, caBundle, clientCertificate);
   }

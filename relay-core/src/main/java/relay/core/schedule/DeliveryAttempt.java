@@ -22,6 +22,8 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
 
 /**
  * One delivery attempt of one message through one connector's transport, and its bookkeeping: the
@@ -32,6 +34,8 @@ import relay.core.spool.Spool;
  * recorded, see {@link AttemptNotices}), and the new state is written to the spool, unless the attempt
  * delivered the last pending recipients: then the message is simply removed (a crash in between
  * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
+ * Each recipient's outcome is also recorded in the {@link TrackingLog}: delivered, deferred, failed,
+ * held, or expired (a transient failure after the lifetime ran out).
  *
  * <p>Threading: {@link #run} is called concurrently on virtual threads, one call per message at a
  * time; the shared random source is guarded.
@@ -48,6 +52,7 @@ final class DeliveryAttempt {
   private final RandomGenerator random;
   private final RelayMetrics metrics;
   private final AttemptNotices notices;
+  private final TrackingLog tracking;
 
   DeliveryAttempt(
       Spool spool,
@@ -57,7 +62,8 @@ final class DeliveryAttempt {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics,
-      AttemptNotices notices) {
+      AttemptNotices notices,
+      TrackingLog tracking) {
     this.spool = spool;
     this.transport = transport;
     this.connector = connector;
@@ -66,6 +72,7 @@ final class DeliveryAttempt {
     this.random = random;
     this.metrics = metrics;
     this.notices = notices;
+    this.tracking = tracking;
   }
 
   /**
@@ -181,6 +188,14 @@ final class DeliveryAttempt {
   private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
     Duration delay = Duration.between(next.envelope().receivedAt(), now);
     for (RecipientOutcome outcome : outcomes.values()) {
+      TrackingEvent.Result result = switch (outcome) {
+        case RecipientOutcome.Delivered d -> TrackingEvent.Result.DELIVERED;
+        case RecipientOutcome.TransientFailure t -> expired ? TrackingEvent.Result.EXPIRED : TrackingEvent.Result.DEFERRED;
+        case RecipientOutcome.PermanentFailure p -> TrackingEvent.Result.FAILED;
+        case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
+      };
+      tracking.record(new TrackingEvent.Delivery(
+          now, next.id(), connector, outcome.recipient().address(), result, outcome.detail()));
       switch (outcome) {
         case RecipientOutcome.Delivered d -> {
           metrics.deliveryAttempt(connector, "delivered");

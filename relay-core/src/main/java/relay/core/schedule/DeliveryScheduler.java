@@ -26,6 +26,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
+import relay.core.tracking.TrackingLog;
 
 /**
  * Hands queued messages to one outbound connector's transport when they are due, with at most
@@ -82,13 +83,29 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics) {
-    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, Optional.empty());
+    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE, Optional.empty());
+  }
+
+  /** A scheduler that records each recipient's outcome of each attempt in {@code tracking}; no DSNs. */
+  public DeliveryScheduler(
+      Spool spool,
+      Transport transport,
+      String connector,
+      int maxInFlight,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      RelayMetrics metrics,
+      TrackingLog tracking) {
+    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, tracking, Optional.empty());
   }
 
   /**
-   * A scheduler that sends delivery status notifications through {@code outbox} for recipients
-   * that fail permanently or expire, and delay notices for messages that wait long.
+   * A scheduler that records outcomes in {@code tracking} and sends delivery status notifications
+   * through {@code outbox} for recipients that fail permanently or expire, and delay notices for
+   * messages that wait long.
    *
+   * @param tracking where each recipient's outcome of each attempt is recorded
    * @param outbox where notifications are queued; empty for none
    */
   public DeliveryScheduler(
@@ -100,6 +117,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics,
+      TrackingLog tracking,
       Optional<DsnOutbox> outbox) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1");
@@ -112,7 +130,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.attempt = new DeliveryAttempt(
         Objects.requireNonNull(spool, "spool"), Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
-        new AttemptNotices(outbox, policy.schedule()));
+        new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"));
   }
 
   /** Queues a message (new or recovered) for delivery at its {@code nextAttemptAt}; duplicates are ignored. */

@@ -108,8 +108,15 @@ public sealed interface TrackingEvent {
 
   /** What a delivery attempt did for one recipient. */
   enum Result {
+    /** The upstream took the message for this recipient. */
     DELIVERED,
+    /** A transient failure; another attempt follows. */
     DEFERRED,
-    FAILED
+    /** A permanent failure; the recipient is done (a DSN may follow). */
+    FAILED,
+    /** A configuration problem; the recipient waits for a release. */
+    HELD,
+    /** A transient failure after the message's lifetime ran out; the recipient is done. */
+    EXPIRED
   }
 }

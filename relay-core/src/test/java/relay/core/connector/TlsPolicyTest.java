@@ -28,6 +28,25 @@ class TlsPolicyTest {
   }
 
   @Test
+  void requiringEncryptionRaisesNoneAndOpportunisticToRequiredKeepingTheRest() {
+    ClientCertificate cert = new ClientCertificate(Path.of("c.pem"), Path.of("k.pem"), null);
+    TlsPolicy opportunistic = TlsPolicy.of(TlsMode.OPPORTUNISTIC).withMinimumVersion(TlsVersion.TLS_1_3)
+        .withClientCertificate(cert);
+
+    assertThat(TlsPolicy.NONE.requiringEncryption()).isEqualTo(TlsPolicy.of(TlsMode.REQUIRED));
+    assertThat(opportunistic.requiringEncryption()).isEqualTo(TlsPolicy.of(TlsMode.REQUIRED)
+        .withMinimumVersion(TlsVersion.TLS_1_3).withClientCertificate(cert));
+  }
+
+  @Test
+  void requiringEncryptionLeavesRequiredAndVerifyAsTheyAre() {
+    TlsPolicy verify = TlsPolicy.verify(List.of(ExpectedName.of("mx.example.com")), Path.of("ca.pem"));
+    assertThat(verify.requiringEncryption()).isSameAs(verify);
+    TlsPolicy required = TlsPolicy.of(TlsMode.REQUIRED);
+    assertThat(required.requiringEncryption()).isSameAs(required);
+  }
+
+  @Test
   void defaultsAreTls12AndTheHostsOwnName() {
     TlsPolicy policy = TlsPolicy.of(TlsMode.VERIFY);
     assertThat(policy.minimumVersion()).isEqualTo(TlsVersion.TLS_1_2);

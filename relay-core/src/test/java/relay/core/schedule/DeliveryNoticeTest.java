@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import relay.core.tracking.TrackingLog;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.DsnPolicy;
@@ -282,7 +283,7 @@ class DeliveryNoticeTest {
     DsnOutbox outbox = new DsnOutbox(target, notices::add, () -> routing, "relay.example.com",
         () -> "token" + notices.size(), clock, metrics, events::add, policy);
     DeliveryScheduler scheduler = new DeliveryScheduler(target, new ScriptedTransport(answer), "default", 4,
-        new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), metrics, Optional.of(outbox));
+        new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), metrics, TrackingLog.NONE, Optional.of(outbox));
     schedulers.add(scheduler);
     return scheduler;
   }

@@ -24,6 +24,9 @@ import relay.config.model.RelayConfig;
  * events gives one reload after {@link #DEBOUNCE} of quiet). A file that does not load or validate
  * leaves the running configuration in place; every problem is logged with file, line and path.
  *
+ * <p>The SIGHUP handler replaces the JVM's own (which would shut the process down); {@link #close}
+ * puts the previous handler back, so a closed reloader no longer reacts to the signal.
+ *
  * <p>Threading: one virtual thread watches the directory; the SIGHUP handler runs on the JVM's
  * signal thread; both call {@link #reloadFrom}, which the server serialises.
  */
@@ -37,6 +40,8 @@ final class ConfigReloader implements AutoCloseable {
   private final Map<String, String> environment;
   private WatchService watcher;
   private Thread thread;
+  // The handler SIGHUP had before start(); null when none was installed (no SIGHUP on this platform).
+  private sun.misc.SignalHandler previousHup;
 
   ConfigReloader(RelayServer server, Path file, Map<String, String> environment) {
     this.server = server;
@@ -69,9 +74,9 @@ final class ConfigReloader implements AutoCloseable {
   }
 
   /** Installs the SIGHUP handler (where the platform has one) and starts watching the file. */
-  void start() throws IOException {
+  synchronized void start() throws IOException {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+      previousHup = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
         LOG.info("SIGHUP: reloading {}", file);
         reloadFrom(server, Optional.of(file), environment);
       });
@@ -106,8 +111,19 @@ final class ConfigReloader implements AutoCloseable {
     }
   }
 
+  /** Whether SIGHUP reloads (the handler is installed: after {@link #start}, before {@link #close}). */
+  synchronized boolean handlesSighup() {
+    return previousHup != null;
+  }
+
   @Override
   public void close() throws IOException {
+    synchronized (this) {
+      if (previousHup != null) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), previousHup);
+        previousHup = null;
+      }
+    }
     if (watcher != null) {
       watcher.close();
     }

@@ -143,7 +143,7 @@ final class OutboundLanes implements AutoCloseable {
       }
       Lane lane = new Lane(connector, new DeliveryScheduler(
           spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics,
-          Optional.of(notifications)));
+          tracking, Optional.of(notifications)));
       started.add(lane);
     }
     List<QueuedMessage> waiting;

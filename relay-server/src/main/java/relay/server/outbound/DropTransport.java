@@ -26,6 +26,10 @@ import relay.core.delivery.Transport;
  * same message again replaces both files. All recipients are delivered together, or all get a
  * transient failure when the folder cannot be written.
  *
+ * <p>A request that {@linkplain DeliveryRequest#requireTls() requires TLS} is accepted like any
+ * other: a drop folder is local storage, there is no onward network hop to encrypt (whatever picks
+ * the files up is responsible for its own transport).
+ *
  * <p>Threading: safe for concurrent use (each message has its own file names); blocks on disk I/O.
  */
 public final class DropTransport implements Transport {

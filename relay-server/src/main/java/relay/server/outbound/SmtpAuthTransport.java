@@ -50,7 +50,9 @@ import relay.server.outbound.oauth.TokenSources;
  * with a verified certificate (TLS 1.2+), then SMTP AUTH with XOAUTH2 (an app-only token) or
  * LOGIN/PLAIN. Per mailbox: at most {@code maxSessions} sessions (reused for several messages),
  * messages and recipients paced by {@link relay.core.pacing.MailboxPace}, messages with more than
- * {@code recipientsPerMessage} recipients split into several transactions.
+ * {@code recipientsPerMessage} recipients split into several transactions. A request that
+ * {@linkplain DeliveryRequest#requireTls() requires TLS} needs nothing more: every session here is
+ * already encrypted and verified, or nothing is sent.
  *
  * <p>Waiting for a turn blocks the calling virtual thread up to {@code maxWait}; longer waits (the
  * 24-hour recipient window) become transient "paced" outcomes, never bounces. A token refused with

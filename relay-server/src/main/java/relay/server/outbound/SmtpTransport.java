@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
@@ -19,6 +20,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
+import relay.core.connector.TlsPolicy;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
@@ -39,14 +41,24 @@ import relay.core.tracking.ProtocolLog;
  * NOTIFY sets go in separate transactions on the same connection, as Angus sets NOTIFY per
  * message), RET and ENVID. ORCPT is not passed on (Angus Mail cannot send it).
  *
- * <p>Threading: safe for concurrent use; connections are pooled per connector (at most
- * {@code maxConnections}), and calls block, so run them on virtual threads.
+ * <p>A message whose request {@linkplain DeliveryRequest#requireTls() requires TLS} (the mail-flow
+ * rule action {@code require-tls}) only goes over an encrypted session: under a connector policy of
+ * {@code none} or {@code opportunistic} it takes a second pool of connections made with
+ * {@link TlsPolicy#requiringEncryption()}; when STARTTLS is not offered or fails, nothing is sent and
+ * every recipient gets a transient failure naming the reason, so the message waits in the queue.
+ *
+ * <p>Threading: safe for concurrent use; connections are pooled per connector and TLS policy (at
+ * most {@code maxConnections} in all), and calls block, so run them on virtual threads.
  */
 public final class SmtpTransport implements Transport, AutoCloseable {
+
+  private static final String REQUIRE_TLS = "a mail-flow rule requires TLS for this message, not sent: ";
 
   private final OutboundConnector.SmartHost connector;
   private final ReplyClassifier classifier;
   private final UpstreamConnections connections;
+  // The pool for messages that require TLS: the same as connections when the policy already insists.
+  private final UpstreamConnections encrypted;
 
   /**
    * @throws IOException when the connector's CA bundle or client certificate cannot be read
@@ -55,8 +67,13 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       throws IOException {
     this.connector = connector;
     this.classifier = classifier;
-    this.connections =
-        new UpstreamConnections(connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog);
+    Semaphore permits = new Semaphore(connector.maxConnections());
+    this.connections = new UpstreamConnections(
+        connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog, permits);
+    TlsPolicy strict = connector.tls().requiringEncryption();
+    this.encrypted = strict.equals(connector.tls())
+        ? connections
+        : new UpstreamConnections(connector, UpstreamTls.of(strict, InstantSource.system()), protocolLog, permits);
   }
 
   @Override
@@ -64,7 +81,8 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     try {
       return attempt(request);
     } catch (UpstreamUnreachableException e) {
-      return request.recipients().stream().map(r -> classifier.unreachable(r, e.getMessage())).toList();
+      String reason = request.requireTls() ? REQUIRE_TLS + e.getMessage() : e.getMessage();
+      return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
     }
   }
 
@@ -73,10 +91,18 @@ public final class SmtpTransport implements Transport, AutoCloseable {
    * throwing, so that MX delivery can go on to the domain's next host.
    */
   List<RecipientOutcome> attempt(DeliveryRequest request) throws InterruptedException, UpstreamUnreachableException {
-    UpstreamConnection connection = connections.borrow();
+    UpstreamConnections pool = request.requireTls() ? encrypted : connections;
+    UpstreamConnection connection = pool.borrow();
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     boolean reusable = false;
     try {
+      if (request.requireTls() && !connection.transport().isSSL()) {
+        // The pool's policy makes this impossible; checked anyway because sending in clear text
+        // would break the rule's promise for good, while holding the message back costs a retry.
+        // The connection is closed (reusable stays false): it has no place in this pool.
+        String reason = REQUIRE_TLS + connection.host() + ": session not encrypted";
+        return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
+      }
       for (List<Recipient> group : byNotify(request.recipients())) {
         outcomes.putAll(send(connection, request, group));
       }
@@ -87,7 +113,7 @@ public final class SmtpTransport implements Transport, AutoCloseable {
         outcomes.putIfAbsent(r, classifier.unreachable(r, reason));
       }
     } finally {
-      connections.giveBack(connection, reusable);
+      pool.giveBack(connection, reusable);
     }
     return request.recipients().stream().map(outcomes::get).toList();
   }
@@ -95,6 +121,9 @@ public final class SmtpTransport implements Transport, AutoCloseable {
   @Override
   public void close() {
     connections.close();
+    if (encrypted != connections) {
+      encrypted.close();
+    }
   }
 
   /** The connector this transport delivers to. */

@@ -49,10 +49,18 @@ final class UpstreamConnections implements AutoCloseable {
   private final ScheduledThreadPoolExecutor writeTimer;
 
   UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog) {
+    this(connector, tls, protocolLog, new Semaphore(connector.maxConnections()));
+  }
+
+  /**
+   * A pool sharing {@code permits} with another pool to the same connector (one per TLS policy), so
+   * that together they never open more than the connector's {@code maxConnections}.
+   */
+  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog, Semaphore permits) {
     this.connector = connector;
     this.tls = tls;
     this.protocolLog = protocolLog;
-    this.permits = new Semaphore(connector.maxConnections());
+    this.permits = permits;
     this.writeTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("upstream-write-timer-" + connector.name()).factory());
     // Cancelled timers (nearly all of them) must not pile up in the queue until their deadline.
     writeTimer.setRemoveOnCancelPolicy(true);

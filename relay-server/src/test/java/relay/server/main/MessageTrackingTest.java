@@ -1,0 +1,166 @@
+package relay.server.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import relay.server.testing.TestPki;
+import relay.server.testing.TestUpstream;
+
+/**
+ * The running relay's tracking log ({@code relay.tracking}, one JSON object per line) tells each
+ * message's whole story, and a {@code require-tls} rule decides how the message leaves.
+ */
+class MessageTrackingTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+  private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Logger trackingLogger = (Logger) LoggerFactory.getLogger("relay.tracking");
+  private final ListAppender<ILoggingEvent> tracking = new ListAppender<>();
+
+  @BeforeEach
+  void captureTrackingLog() {
+    tracking.start();
+    trackingLogger.addAppender(tracking);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    trackingLogger.detachAppender(tracking);
+    for (AutoCloseable c : closeables.reversed()) {
+      c.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T closeable) {
+    closeables.add(closeable);
+    return closeable;
+  }
+
+  private List<String> lines() {
+    return tracking.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  private List<String> lines(String event) {
+    return lines().stream().filter(l -> l.contains("\"event\":\"" + event + "\"")).toList();
+  }
+
+  private String hocon(TestUpstream internal, TestUpstream partner) {
+    return """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525
+            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
+          }]
+          accepted-domains = [{ domain = "corp.example" }]
+          outbound-connectors = [
+            { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"] }
+            { name = "partner", type = smart-host, hosts = ["localhost:%d"], tls = opportunistic, recipient-domains = ["partner.example"] }
+          ]
+          rules = [
+            {
+              name = "Blocked mailbox", priority = 10
+              conditions { recipient-address = ["blocked@corp.example"] }
+              actions { reject { code = 550, status = "5.7.1", text = "This mailbox does not take relay mail" } }
+            }
+            {
+              name = "Encrypt partner mail", priority = 20
+              conditions { recipient-domain = ["partner.example"] }
+              actions { require-tls = true }
+            }
+            {
+              name = "Watch scans", priority = 30, mode = test
+              conditions { subject-contains = ["scan"] }
+              actions { add-header { name = "X-Watched", value = "yes" } }
+            }
+          ]
+          delivery {
+            retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
+          }
+        }
+        """.formatted(dir.resolve("home"), internal.port(), partner.port());
+  }
+
+  private static String send(TestRelay relay, String... recipients) throws Exception {
+    try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
+      client.send("EHLO scanner");
+      return client.message("scanner@corp.example",
+          "From: scanner@corp.example\r\nSubject: scan 7\r\n\r\nScanned page\r\n", recipients);
+    }
+  }
+
+  @Test
+  void trackingLinesTellTheWholeStoryReceivedWithEveryRuleDecisionThenRoutedThenDelivered() throws Exception {
+    TestUpstream internal = track(TestUpstream.plain());
+    TestUpstream partner = track(TestUpstream.withStartTls(TestPki.selfSignedServerContext("localhost")));
+    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
+
+    assertThat(send(relay, "alice@corp.example", "bob@partner.example")).startsWith("250 2.0.0");
+    await().atMost(PATIENCE).until(() -> lines("delivered").size() == 2);
+
+    assertThat(lines("received")).singleElement().satisfies(received -> assertThat(received)
+        .contains("\"sender\":\"<scanner@corp.example>\"")
+        .contains("\"recipients\":[\"<alice@corp.example>\",\"<bob@partner.example>\"]")
+        .contains("[10] Blocked mailbox: not matched")
+        .contains("[20] Encrypt partner mail: matched for <bob@partner.example>")
+        .contains("[30] Watch scans: would match"));
+    List<String> routed = lines("routed");
+    assertThat(routed).hasSize(2);
+    String toInternal = routed.stream().filter(l -> l.contains("\"connector\":\"internal\"")).findFirst().orElseThrow();
+    String toPartner = routed.stream().filter(l -> l.contains("\"connector\":\"partner\"")).findFirst().orElseThrow();
+    assertThat(toInternal).contains("\"recipients\":[\"<alice@corp.example>\"]").contains("\"requireTls\":false");
+    assertThat(toPartner).contains("\"recipients\":[\"<bob@partner.example>\"]").contains("\"requireTls\":true");
+
+    assertThat(lines("delivered")).anySatisfy(d -> assertThat(d).contains("\"id\":\"" + id(toInternal) + "\"")
+            .contains("\"connector\":\"internal\"").contains("\"recipient\":\"<alice@corp.example>\"")
+            .contains("\"reply\":\"250"))
+        .anySatisfy(d -> assertThat(d).contains("\"id\":\"" + id(toPartner) + "\"")
+            .contains("\"connector\":\"partner\"").contains("\"recipient\":\"<bob@partner.example>\""));
+    // Story order: received before routed before delivered.
+    List<String> all = lines();
+    assertThat(all.indexOf(lines("received").getFirst())).isLessThan(all.indexOf(toInternal));
+    assertThat(all.indexOf(toPartner)).isLessThan(all.indexOf(lines("delivered").getFirst()));
+    assertThat(partner.messages).singleElement().satisfies(m -> assertThat(m.tls()).isTrue());
+  }
+
+  @Test
+  void requireTlsRuleHoldsTheMessageBackWhenThePartnerOffersNoStartTlsAndLetsOtherMailThrough() throws Exception {
+    TestUpstream internal = track(TestUpstream.plain());
+    TestUpstream partner = track(TestUpstream.plain());
+    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
+
+    assertThat(send(relay, "alice@corp.example", "bob@partner.example")).startsWith("250 2.0.0");
+
+    await().atMost(PATIENCE).until(() -> lines("deferred").size() >= 2);
+    assertThat(lines("deferred")).allSatisfy(d -> assertThat(d)
+        .contains("\"recipient\":\"<bob@partner.example>\"").contains("requires TLS").contains("STARTTLS not offered"));
+    assertThat(partner.messages).isEmpty();
+    assertThat(internal.messages).singleElement()
+        .satisfies(m -> assertThat(m.recipients()).containsExactly("alice@corp.example"));
+    assertThat(relay.queuedFiles()).isEqualTo(1);
+  }
+
+  private static String id(String line) {
+    Matcher m = ID.matcher(line);
+    assertThat(m.find()).as("an id in %s", line).isTrue();
+    return m.group(1);
+  }
+}

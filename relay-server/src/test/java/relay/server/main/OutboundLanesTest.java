@@ -1,0 +1,164 @@
+package relay.server.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import relay.config.load.ConfigLoader;
+import relay.config.model.RelayConfig;
+import relay.core.envelope.ClientInfo;
+import relay.core.envelope.Envelope;
+import relay.core.envelope.MailParameters;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.Recipient;
+import relay.core.spool.FileSpool;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.SpoolTransaction;
+import relay.server.testing.TestUpstream;
+
+/**
+ * {@link OutboundLanes} in a running relay: mail queued for a connector stays with that connector
+ * across reloads, and mail queued by the previous release (spool record version 1, no connector)
+ * is routed by its recipients' domain when recovered.
+ */
+class OutboundLanesTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Logger trackingLogger = (Logger) LoggerFactory.getLogger("relay.tracking");
+  private final ListAppender<ILoggingEvent> tracking = new ListAppender<>();
+
+  @BeforeEach
+  void captureTrackingLog() {
+    tracking.start();
+    trackingLogger.addAppender(tracking);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    trackingLogger.detachAppender(tracking);
+    for (AutoCloseable c : closeables.reversed()) {
+      c.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T closeable) {
+    closeables.add(closeable);
+    return closeable;
+  }
+
+  private List<String> lines(String event) {
+    return tracking.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(l -> l.contains("\"event\":\"" + event + "\"")).toList();
+  }
+
+  private String hocon(TestUpstream internal, TestUpstream partner) {
+    String partnerConnector = partner == null ? "" : """
+        { name = "partner", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["partner.example"] }
+        """.formatted(partner.port());
+    return """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525
+            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
+          }]
+          accepted-domains = [{ domain = "corp.example" }]
+          outbound-connectors = [
+            { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"] }
+            %s
+          ]
+          delivery {
+            retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
+          }
+        }
+        """.formatted(dir.resolve("home"), internal.port(), partnerConnector);
+  }
+
+  private RelayConfig load(String hocon) throws Exception {
+    Path file = Files.writeString(dir.resolve("relay.conf"), hocon);
+    return TestRelay.onFreePorts(ConfigLoader.load(Optional.of(file), Map.of()));
+  }
+
+  @Test
+  void connectorRemovedByAReloadHoldsItsQueuedMailUntilAReloadBringsItBack() throws Exception {
+    TestUpstream internal = track(TestUpstream.plain());
+    TestUpstream partner = track(TestUpstream.plain());
+    partner.down = true;
+    TestRelay relay = track(TestRelay.start(load(hocon(internal, partner))));
+    try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
+      client.send("EHLO scanner");
+      assertThat(client.message("scanner@corp.example", "Subject: for the partner\r\n\r\nhello\r\n",
+          "bob@partner.example")).startsWith("250 2.0.0");
+    }
+    await().atMost(PATIENCE).until(() -> !lines("deferred").isEmpty());
+
+    relay.server().reload(load(hocon(internal, null)));
+
+    await().atMost(PATIENCE).until(() -> !lines("held").isEmpty());
+    assertThat(lines("held")).last().asString().contains("\"connector\":\"partner\"");
+    assertThat(relay.queuedFiles()).isEqualTo(1);
+    assertThat(internal.messages).isEmpty();
+
+    partner.down = false;
+    relay.server().reload(load(hocon(internal, partner)));
+
+    await().atMost(PATIENCE).until(() -> partner.messages.size() == 1);
+    assertThat(partner.messages.getFirst().recipients()).containsExactly("bob@partner.example");
+    await().atMost(PATIENCE).until(() -> relay.queuedFiles() == 0);
+    assertThat(internal.messages).isEmpty();
+  }
+
+  @Test
+  void version1RecordRecoveredAtStartUpIsRoutedByItsRecipientsDomain() throws Exception {
+    TestUpstream internal = track(TestUpstream.plain());
+    TestUpstream partner = track(TestUpstream.plain());
+    RelayConfig config = load(hocon(internal, partner));
+    // The default connector is "internal" (the first); the record must go by domain to "partner".
+    assertThat(config.defaultConnector().name()).isEqualTo("internal");
+    Path spoolDir = config.spool().directory();
+    QueuedMessage queued;
+    FileSpool spool = previousRelease(spoolDir);
+    assertThat(spool.recover()).isEmpty();
+    try (SpoolTransaction tx = spool.begin()) {
+      tx.body().write("Subject: queued before the upgrade\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+      queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
+          List.of(Recipient.of(MailPath.parse("bob@partner.example"))),
+          new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.parse("2026-03-01T08:00:00Z")));
+    }
+    Version1SpoolFile.rewrite(spoolDir.resolve("queue").resolve(queued.id().value() + ".msg"));
+
+    TestRelay relay = track(TestRelay.start(config));
+
+    await().atMost(PATIENCE).until(() -> partner.messages.size() == 1);
+    assertThat(new String(partner.messages.getFirst().content(), StandardCharsets.US_ASCII))
+        .contains("Subject: queued before the upgrade");
+    await().atMost(PATIENCE).until(() -> relay.queuedFiles() == 0);
+    assertThat(internal.messages).isEmpty();
+  }
+
+  private static FileSpool previousRelease(Path spoolDir) {
+    return new FileSpool(spoolDir, 0, InstantSource.system(), new SecureRandom());
+  }
+}
