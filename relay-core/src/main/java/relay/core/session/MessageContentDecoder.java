@@ -52,9 +52,51 @@ public final class MessageContentDecoder {
     int i = offset;
     int end = offset + length;
     while (i < end && state != State.DONE) {
-      step(src[i++], sink);
+      if (state == State.TEXT || (state == State.LINE_START && src[i] != '.')) {
+        i = textRun(src, i, end, sink);
+      } else {
+        step(src[i++], sink);
+      }
     }
     return i - offset;
+  }
+
+  /**
+   * The common case, inside a line: every byte up to the next CR or LF is ordinary text, so the run
+   * goes to the sink in one call instead of one per byte. Counts and refusals come out exactly as if
+   * {@link #text} had run for each byte: the flags only ever turn on, so the bytes written are the
+   * run's prefix before the first byte that would have set one.
+   *
+   * @return the index of the first byte not consumed (a CR, an LF, or {@code end})
+   */
+  private int textRun(byte[] src, int from, int end, OutputStream sink) throws IOException {
+    int i = from;
+    while (i < end && src[i] != '\r' && src[i] != '\n') {
+      i++;
+    }
+    int run = i - from;
+    if (run == 0) {
+      step(src[i], sink);
+      return i + 1;
+    }
+    state = State.TEXT;
+    if (!refused()) {
+      long untilTooBig = maxSize - size;
+      long untilTooLong = (long) maxTextLine - 2 - lineLength;
+      int allowed = (int) Math.max(0, Math.min(run, Math.min(untilTooBig, untilTooLong)));
+      if (allowed > 0) {
+        sink.write(src, from, allowed);
+      }
+    }
+    size += run;
+    lineLength += run;
+    if (size > maxSize) {
+      tooBig = true;
+    }
+    if (lineLength + 2 > maxTextLine) {
+      lineTooLong = true;
+    }
+    return i;
   }
 
   /** True once {@code CRLF.CRLF} was read. */

@@ -1,11 +1,13 @@
 package relay.core.tracking;
 
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The SMTP protocol log: one record per line exchanged in an inbound or outbound session, written to
- * the {@code relay.protocol} logger (the server routes it to its own rolling file).
+ * a record sink: the server's own rolling {@code protocol.log}, or the {@code relay.protocol} logger.
  *
  * <p>Callers pass lines that are already redacted: AUTH payloads and secrets never reach this
  * class. Thread-safe.
@@ -22,14 +24,30 @@ public final class ProtocolLog {
     EVENT
   }
 
-  private final Logger log;
+  private final Consumer<String> records;
+  private final BooleanSupplier enabled;
 
+  /** Writes to the SLF4J logger {@code relay.protocol} (tests and tools). */
   public ProtocolLog() {
     this(LoggerFactory.getLogger("relay.protocol"));
   }
 
   ProtocolLog(Logger log) {
-    this.log = log;
+    this(log::info, log::isInfoEnabled);
+  }
+
+  /**
+   * Hands each record to {@code records} (the server's own protocol log file, which adds the time):
+   * a busy relay writes about 25 records per message, too many to pay a logging framework's
+   * per-event cost for.
+   */
+  public ProtocolLog(Consumer<String> records) {
+    this(records, () -> true);
+  }
+
+  private ProtocolLog(Consumer<String> records, BooleanSupplier enabled) {
+    this.records = records;
+    this.enabled = enabled;
   }
 
   /**
@@ -43,7 +61,7 @@ public final class ProtocolLog {
    * @param line the line without its CRLF
    */
   public void line(String session, String connector, String local, String remote, Direction direction, String line) {
-    if (log.isInfoEnabled()) {
+    if (enabled.getAsBoolean()) {
       // Built here rather than with "{}" placeholders: the logger's placeholder formatting, run for
       // every SMTP line, showed up in profiles; a plain concatenation is a fraction of its cost.
       String clean = sanitize(line);
@@ -51,7 +69,7 @@ public final class ProtocolLog {
           + remote.length() + clean.length() + 12);
       record.append(session).append(' ').append(connector).append(' ').append(local).append(' ')
           .append(remote).append(' ').append(direction.name()).append(' ').append(clean);
-      log.info(record.toString());
+      records.accept(record.toString());
     }
   }
 

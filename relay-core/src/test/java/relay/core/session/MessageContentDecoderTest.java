@@ -143,4 +143,49 @@ class MessageContentDecoderTest {
     Decoded d = decode("caf\u00e9 \u00ff\r\n.\r\n", 1);
     assertThat(d.content()).isEqualTo("caf\u00e9 \u00ff\r\n");
   }
+
+  @Test
+  void ordinaryBytesOfALineReachTheSinkAsOneWritePerRun() throws IOException {
+    List<Integer> writes = new ArrayList<>();
+    ByteArrayOutputStream content = new ByteArrayOutputStream();
+    java.io.OutputStream sink = new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        writes.add(1);
+        content.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        writes.add(len);
+        content.write(b, off, len);
+      }
+    };
+    byte[] input = ("Subject: runs\r\n\r\n" + "y".repeat(500) + "\r\n.\r\n").getBytes(StandardCharsets.US_ASCII);
+    MessageContentDecoder decoder = new MessageContentDecoder(1 << 20, 1000, BareLineEndings.NORMALIZE);
+
+    decoder.feed(input, 0, input.length, sink);
+
+    assertThat(content.toString(StandardCharsets.US_ASCII)).isEqualTo("Subject: runs\r\n\r\n" + "y".repeat(500) + "\r\n");
+    assertThat(writes).contains(500);
+    assertThat(writes.size()).isLessThan(20);
+  }
+
+  @ParameterizedTest(name = "{index}: chunk {0}")
+  @ValueSource(ints = {1, 3, 61, 4096})
+  void runsCutAtTheSizeLimitExactlyAsBytesWouldBe(int chunk) throws IOException {
+    Decoded d = decode("x".repeat(250) + "\r\n" + "z".repeat(300) + "\r\n.\r\n", chunk, BareLineEndings.NORMALIZE, 400, 1000);
+    assertThat(d.summary().tooBig()).isTrue();
+    assertThat(d.summary().size()).isEqualTo(554);
+    assertThat(d.content()).isEqualTo("x".repeat(250) + "\r\n" + "z".repeat(148));
+  }
+
+  @ParameterizedTest(name = "{index}: chunk {0}")
+  @ValueSource(ints = {1, 3, 61, 4096})
+  void runsStopAtTheLineLimitAndTheRestOfTheMessageIsNotWritten(int chunk) throws IOException {
+    Decoded d = decode("ok\r\n" + "w".repeat(120) + "\r\nafter\r\n.\r\n", chunk, BareLineEndings.NORMALIZE, 1 << 20, 100);
+    assertThat(d.summary().lineTooLong()).isTrue();
+    assertThat(d.finished()).isTrue();
+    assertThat(d.content()).isEqualTo("ok\r\n" + "w".repeat(98));
+  }
 }

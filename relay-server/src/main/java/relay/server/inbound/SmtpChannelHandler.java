@@ -1,6 +1,7 @@
 package relay.server.inbound;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,6 +65,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private ChannelHandlerContext ctx;
   private String stage = "connect";
+  // Per connection, not per read: a DATA phase makes one read per TCP segment or so.
+  private byte[] scratch;
+  private ChunkBuffer decoded;
 
   SmtpChannelHandler(
       SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking) {
@@ -187,10 +191,14 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private boolean readData() {
-    byte[] scratch = new byte[Math.min(SCRATCH, pending.readableBytes())];
-    int n = scratch.length;
+    int n = Math.min(SCRATCH, pending.readableBytes());
+    if (scratch == null || scratch.length < n) {
+      scratch = new byte[Math.max(n, 8 << 10)];
+      decoded = new ChunkBuffer(scratch.length + 64);
+    }
     pending.getBytes(pending.readerIndex(), scratch, 0, n);
-    ChunkBuffer out = new ChunkBuffer(n + 64);
+    ChunkBuffer out = decoded;
+    out.reset();
     int used;
     try {
       used = decoder.feed(scratch, 0, n, out);
@@ -301,13 +309,20 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void write(SmtpReply reply) {
-    for (String line : reply.toWire().split("\r\n")) {
-      wiring.log(Direction.OUT, line);
+    String wire = reply.toWire();
+    if (reply.lines().size() == 1) {
+      wiring.log(Direction.OUT, wire.substring(0, wire.length() - 2));
+    } else {
+      int from = 0;
+      for (int end = wire.indexOf("\r\n"); end >= 0; end = wire.indexOf("\r\n", from)) {
+        wiring.log(Direction.OUT, wire.substring(from, end));
+        from = end + 2;
+      }
     }
     if (reply.code() >= 400) {
       wiring.metrics().messageRejected(stage, reply.code());
     }
-    ctx.write(Unpooled.copiedBuffer(reply.toWire(), StandardCharsets.UTF_8));
+    ctx.write(ByteBufUtil.writeUtf8(ctx.alloc(), wire));
   }
 
   private void closeIfIdleForShutdown() {

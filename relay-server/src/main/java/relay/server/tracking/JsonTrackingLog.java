@@ -1,7 +1,7 @@
 package relay.server.tracking;
 
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.envelope.MailPath;
@@ -10,26 +10,39 @@ import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
 
 /**
- * The message-tracking log: one JSON object per line on the SLF4J logger {@code relay.tracking},
- * which logback.xml sends to its own rolling file {@code tracking.log} through a queue, so sessions
- * and deliveries never wait for the disk. Field names are stable; values are escaped JSON strings.
+ * The message-tracking log: one JSON object per line, in the server to its own rolling file {@code
+ * tracking.log} through a {@link LineFile} queue, so sessions and deliveries never wait for the
+ * disk. Field names are stable; values are escaped JSON strings.
  *
- * <p>Thread-safe and stateless.
+ * <p>Thread-safe; no state of its own.
  */
 public final class JsonTrackingLog implements TrackingLog {
 
-  private static final Logger TRACKING = LoggerFactory.getLogger("relay.tracking");
+  private final Consumer<String> lines;
+
+  /** Writes to the SLF4J logger {@code relay.tracking} (tests and tools). */
+  public JsonTrackingLog() {
+    Logger tracking = LoggerFactory.getLogger("relay.tracking");
+    this.lines = line -> {
+      if (tracking.isInfoEnabled()) {
+        tracking.info(line);
+      }
+    };
+  }
+
+  /** Hands each JSON line to {@code lines} (the server's own {@link LineFile} {@code tracking.log}). */
+  public JsonTrackingLog(Consumer<String> lines) {
+    this.lines = lines;
+  }
 
   @Override
   public void record(TrackingEvent event) {
-    if (TRACKING.isInfoEnabled()) {
-      TRACKING.info(json(event));
-    }
+    lines.accept(json(event));
   }
 
   /** The event as one JSON line (no line breaks). */
   public static String json(TrackingEvent event) {
-    StringBuilder out = new StringBuilder("{");
+    StringBuilder out = new StringBuilder(256).append('{');
     field(out, "at", event.at().toString());
     switch (event) {
       case TrackingEvent.Received r -> {
@@ -102,17 +115,27 @@ public final class JsonTrackingLog implements TrackingLog {
     if (out.length() > 1) {
       out.append(',');
     }
-    out.append('"').append(name).append("\":").append(value == null ? "null" : quote(value));
+    out.append('"').append(name).append("\":");
+    if (value == null) {
+      out.append("null");
+    } else {
+      quote(out, value);
+    }
   }
 
   private static void list(StringBuilder out, String name, List<String> values) {
-    out.append(",\"").append(name).append("\":[")
-        .append(values.stream().map(JsonTrackingLog::quote).collect(Collectors.joining(",")))
-        .append(']');
+    out.append(",\"").append(name).append("\":[");
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      quote(out, values.get(i));
+    }
+    out.append(']');
   }
 
-  private static String quote(String s) {
-    StringBuilder q = new StringBuilder("\"");
+  private static void quote(StringBuilder q, String s) {
+    q.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -130,6 +153,6 @@ public final class JsonTrackingLog implements TrackingLog {
         }
       }
     }
-    return q.append('"').toString();
+    q.append('"');
   }
 }
