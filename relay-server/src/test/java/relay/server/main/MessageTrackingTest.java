@@ -3,9 +3,6 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,10 +10,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
 
@@ -31,18 +26,8 @@ class MessageTrackingTest {
 
   @TempDir Path dir;
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final Logger trackingLogger = (Logger) LoggerFactory.getLogger("relay.tracking");
-  private final ListAppender<ILoggingEvent> tracking = new ListAppender<>();
-
-  @BeforeEach
-  void captureTrackingLog() {
-    tracking.start();
-    trackingLogger.addAppender(tracking);
-  }
-
   @AfterEach
   void closeAll() throws Exception {
-    trackingLogger.detachAppender(tracking);
     for (AutoCloseable c : closeables.reversed()) {
       c.close();
     }
@@ -53,8 +38,9 @@ class MessageTrackingTest {
     return closeable;
   }
 
+  /** Every line of the relay's tracking.log (the relay's home is under the test directory). */
   private List<String> lines() {
-    return tracking.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return TrackingFiles.lines(dir);
   }
 
   private List<String> lines(String event) {

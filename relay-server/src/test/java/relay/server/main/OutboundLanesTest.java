@@ -3,9 +3,6 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
 import relay.core.envelope.ClientInfo;
@@ -45,18 +40,8 @@ class OutboundLanesTest {
 
   @TempDir Path dir;
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final Logger trackingLogger = (Logger) LoggerFactory.getLogger("relay.tracking");
-  private final ListAppender<ILoggingEvent> tracking = new ListAppender<>();
-
-  @BeforeEach
-  void captureTrackingLog() {
-    tracking.start();
-    trackingLogger.addAppender(tracking);
-  }
-
   @AfterEach
   void closeAll() throws Exception {
-    trackingLogger.detachAppender(tracking);
     for (AutoCloseable c : closeables.reversed()) {
       c.close();
     }
@@ -68,8 +53,7 @@ class OutboundLanesTest {
   }
 
   private List<String> lines(String event) {
-    return tracking.list.stream().map(ILoggingEvent::getFormattedMessage)
-        .filter(l -> l.contains("\"event\":\"" + event + "\"")).toList();
+    return TrackingFiles.lines(dir).stream().filter(l -> l.contains("\"event\":\"" + event + "\"")).toList();
   }
 
   private String hocon(TestUpstream internal, TestUpstream partner) {
