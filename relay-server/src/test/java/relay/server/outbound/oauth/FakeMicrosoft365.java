@@ -38,6 +38,10 @@ import org.subethamail.smtp.server.SessionHandler.SessionAcceptance;
  */
 final class FakeMicrosoft365 implements AutoCloseable {
 
+  static final String TOO_MANY_SESSIONS = "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded";
+  static final String QUOTA_EXCEEDED =
+      "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message";
+
   /** One message as submitted. */
   record Submitted(String mailbox, String from, List<String> recipients, byte[] content) {}
 
@@ -47,6 +51,12 @@ final class FakeMicrosoft365 implements AutoCloseable {
   /** While positive, that many sign-ins are refused with 535 5.7.3 whatever the token. */
   final AtomicInteger refuseSignIns = new AtomicInteger();
   final AtomicInteger mostSessions = new AtomicInteger();
+  /** While positive, that many MAIL FROMs are answered {@code 432 4.3.2} (too many sessions). */
+  final AtomicInteger throttleSessions = new AtomicInteger();
+  /** While positive, that many messages are refused at the end of DATA as over the submission quota. */
+  final AtomicInteger exceedQuota = new AtomicInteger();
+  /** MAIL FROM commands received from signed-in clients. */
+  final AtomicInteger transactions = new AtomicInteger();
   private final Map<String, Set<String>> sendAs = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> sent = new ConcurrentHashMap<>();
@@ -158,9 +168,13 @@ final class FakeMicrosoft365 implements AutoCloseable {
 
       @Override
       public void from(String address) throws RejectException {
+        transactions.incrementAndGet();
+        if (throttleSessions.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new RejectException(432, TOO_MANY_SESSIONS);
+        }
         if (sessions.get(mailbox).get() > maxSessions) {
           violations.incrementAndGet();
-          throw new RejectException(432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded");
+          throw new RejectException(432, TOO_MANY_SESSIONS);
         }
         if (!sendAs.get(mailbox).contains(address)) {
           throw new RejectException(550, "5.7.60 SMTP; Client does not have permissions to send as this sender");
@@ -176,6 +190,9 @@ final class FakeMicrosoft365 implements AutoCloseable {
       @Override
       public String data(InputStream data) throws RejectException, IOException {
         byte[] content = data.readAllBytes();
+        if (exceedQuota.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new RejectException(554, QUOTA_EXCEEDED);
+        }
         Deque<Instant> times = sent.computeIfAbsent(mailbox, m -> new ArrayDeque<>());
         synchronized (times) {
           Instant now = clock.instant();
@@ -184,7 +201,7 @@ final class FakeMicrosoft365 implements AutoCloseable {
           }
           if (times.size() >= perWindow) {
             violations.incrementAndGet();
-            throw new RejectException(554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message");
+            throw new RejectException(554, QUOTA_EXCEEDED);
           }
           times.addLast(now);
         }
