@@ -1,7 +1,6 @@
 package relay.server.outbound.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -36,6 +35,8 @@ import relay.core.envelope.Recipient;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
 import relay.server.outbound.SmtpAuthTransport;
+import relay.server.testing.FakeMicrosoft365;
+import relay.server.testing.FakeTokenEndpoint;
 import relay.server.testing.TestPki;
 
 /**
