@@ -60,7 +60,7 @@ final class SmtpAuthBinder {
     Duration read = s.duration("read-timeout").orElse(Duration.ofMinutes(5));
     s.foreign("username", "the login name is each identity's mailbox: set mailbox in identities");
     Auth auth = s.choice("auth", Auth.class).orElse(Auth.XOAUTH2);
-    Optional<SubmissionCredential> credential = credential(s, auth, true);
+    Optional<SubmissionCredential> credential = credential(s, auth, true, true);
     List<SenderIdentity> identities = identities(s, auth);
     Optional<Pacing> pacing = s.section("pacing").map(this::pacing).orElse(Optional.of(Pacing.MICROSOFT_365));
     if (s.problems().count() > before || credential.isEmpty() || pacing.isEmpty()) {
@@ -73,9 +73,10 @@ final class SmtpAuthBinder {
   /**
    * The credential the keys of {@code s} describe: {@code oauth} for XOAUTH2, {@code password} for
    * LOGIN/PLAIN; the other key is a problem. {@code required}: a missing credential is a problem
-   * (the connector's default), else it means "no override" (an identity's).
+   * (the connector's default), else it means "no override" (an identity's). {@code connectorLevel}:
+   * the connector's own credential, the only one that may set the token endpoint's {@code ca-file}.
    */
-  private Optional<SubmissionCredential> credential(Section s, Auth auth, boolean required) {
+  private Optional<SubmissionCredential> credential(Section s, Auth auth, boolean required, boolean connectorLevel) {
     boolean hasOAuth = s.value("oauth").isPresent();
     boolean hasPassword = s.value("password").isPresent();
     return switch (auth) {
@@ -91,7 +92,7 @@ final class SmtpAuthBinder {
           }
           yield Optional.empty();
         }
-        yield s.section("oauth").flatMap(this::oauth);
+        yield s.section("oauth").flatMap(o -> oauth(o, connectorLevel));
       }
       case LOGIN, PLAIN -> {
         if (hasOAuth) {
@@ -110,8 +111,15 @@ final class SmtpAuthBinder {
     };
   }
 
-  private Optional<SubmissionCredential> oauth(Section o) {
+  private Optional<SubmissionCredential> oauth(Section o, boolean connectorLevel) {
     int before = o.problems().count();
+    Path caFile = null;
+    if (connectorLevel) {
+      caFile = o.text("ca-file").map(home::resolve).orElse(null);
+    } else {
+      // One token client per connector: its trust cannot differ between identities.
+      o.foreign("ca-file", "the token endpoint's trust is per connector: set ca-file in the connector's oauth block");
+    }
     o.require("tenant", "client-id");
     URI authority = o.text("authority").flatMap(text -> authority(o, text)).orElse(SubmissionCredential.OAuth.MICROSOFT);
     Optional<String> tenant = o.text("tenant");
@@ -140,7 +148,7 @@ final class SmtpAuthBinder {
       return Optional.empty();
     }
     return Optional.of(new SubmissionCredential.OAuth(authority, tenant.orElseThrow(), clientId.orElseThrow(), scope,
-        secret.orElse(null), certificateFile, keyFile));
+        secret.orElse(null), certificateFile, keyFile, caFile));
   }
 
   private static Optional<URI> authority(Section o, String text) {
@@ -187,7 +195,7 @@ final class SmtpAuthBinder {
     rewrite.filter(r -> !validAddress(r)).ifPresent(r -> e.problem("rewrite-to", "'" + r + "' is not an address",
         "e.g. scanner@contoso.com"));
     Auth auth = e.choice("auth", Auth.class).orElse(connectorAuth);
-    Optional<SubmissionCredential> override = credential(e, auth, e.value("auth").isPresent());
+    Optional<SubmissionCredential> override = credential(e, auth, e.value("auth").isPresent(), false);
     e.finish();
     if (e.problems().count() > before) {
       return Optional.empty();
@@ -201,6 +209,8 @@ final class SmtpAuthBinder {
     Pacing d = Pacing.MICROSOFT_365;
     int sessions = p.integer("max-sessions", 1, 100).orElse(d.maxSessions());
     int perMinute = p.integer("messages-per-minute", 1, 1_000_000).orElse(d.messagesPerWindow());
+    // The window is a minute in Microsoft's terms; shorter ones let tests and benchmarks run quickly.
+    Duration messageWindow = p.duration("message-window").orElse(d.messageWindow());
     int perDay = p.integer("recipients-per-day", 1, 100_000_000).orElse(d.recipientsPerWindow());
     int perMessage = p.integer("recipients-per-message", 1, 100_000).orElse(d.recipientsPerMessage());
     Duration pause = p.duration("throttle-pause").orElse(d.throttlePause());
@@ -209,7 +219,7 @@ final class SmtpAuthBinder {
     if (p.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new Pacing(sessions, perMinute, d.messageWindow(), perDay, d.recipientWindow(), perMessage,
+    return Optional.of(new Pacing(sessions, perMinute, messageWindow, perDay, d.recipientWindow(), perMessage,
         pause, maxWait));
   }
 

@@ -68,13 +68,14 @@ class SmtpAuthBindingTest {
         host = "submit.test", port = 2587, ca-file = "tls/ca.pem", helo = "relay.test"
         connect-timeout = 5s, read-timeout = 20s
         oauth { authority = "https://login.test/", tenant = "t1", client-id = "c1", scope = "api://x/.default"
+                ca-file = "tls/login-ca.pem"
                 client-certificate { certificate = "app.crt", key = "app.key" } }
         identities = [
           { sender = "scanner@localhost", mailbox = "scan@contoso.com", rewrite-to = "scan@contoso.com" }
           { sender = "*@contoso.com", mailbox = "relay@contoso.com", auth = login, password = "env:M365_PASSWORD" }
         ]
         pacing { max-sessions = 2, messages-per-minute = 5, recipients-per-day = 100, recipients-per-message = 10
-                 throttle-pause = 30s, max-wait = 10s }
+                 message-window = 10s, throttle-pause = 30s, max-wait = 10s }
         """);
 
     Path home = c.caBundle().getParent().getParent();
@@ -83,12 +84,12 @@ class SmtpAuthBindingTest {
     assertThat(c.heloName()).isEqualTo("relay.test");
     assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(c.credential()).isEqualTo(new SubmissionCredential.OAuth(URI.create("https://login.test"), "t1", "c1",
-        "api://x/.default", null, home.resolve("app.crt"), home.resolve("app.key")));
+        "api://x/.default", null, home.resolve("app.crt"), home.resolve("app.key"), home.resolve("tls/login-ca.pem")));
     assertThat(c.identities().entries()).containsExactly(
         new SenderIdentity("scanner@localhost", "scan@contoso.com", "scan@contoso.com", null),
         new SenderIdentity("*@contoso.com", "relay@contoso.com", null, new SubmissionCredential.Password(
             SubmissionCredential.Mechanism.LOGIN, new Secret("env:M365_PASSWORD", "hunter2-value"))));
-    assertThat(c.pacing()).isEqualTo(new Pacing(2, 5, Duration.ofMinutes(1), 100, Duration.ofHours(24), 10,
+    assertThat(c.pacing()).isEqualTo(new Pacing(2, 5, Duration.ofSeconds(10), 100, Duration.ofHours(24), 10,
         Duration.ofSeconds(30), Duration.ofSeconds(10)));
   }
 
@@ -165,6 +166,16 @@ class SmtpAuthBindingTest {
     assertThat(problems(OAUTH + "\n" + ANYONE + "\npacing { max-sessions = 0, message-per-minute = 3 }")).containsExactly(
         "relay.conf:12: relay.outbound-connectors[0].pacing.max-sessions: 0 is out of range (1..100)",
         "relay.conf:12: relay.outbound-connectors[0].pacing.message-per-minute: unknown key (did you mean 'messages-per-minute'?)");
+  }
+
+  @Test
+  void tokenEndpointTrustIsSetOnlyInTheConnectorsOwnOauthBlock() throws Exception {
+    assertThat(problems(OAUTH + """
+
+        identities = [ { sender = "*", mailbox = "relay@contoso.com"
+          oauth { tenant = "t2", client-id = "c2", client-secret = "env:M365_CLIENT_SECRET", ca-file = "ca.pem" } } ]
+        """)).singleElement().asString()
+        .contains("identities[0].oauth.ca-file").contains("per connector");
   }
 
   @Test

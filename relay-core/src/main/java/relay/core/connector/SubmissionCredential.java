@@ -18,13 +18,20 @@ public sealed interface SubmissionCredential {
    * @param clientSecret the client secret, or null when a certificate is used
    * @param certificate PEM certificate registered for the app, or null when a secret is used
    * @param key PEM private key of that certificate, or null when a secret is used
+   * @param caFile PEM CA bundle trusted for the token endpoint instead of the system trust store
+   *     (private clouds, tests), or null for the system trust store
    */
-  record OAuth(URI authority, String tenant, String clientId, String scope, Secret clientSecret, Path certificate, Path key)
-      implements SubmissionCredential {
+  record OAuth(URI authority, String tenant, String clientId, String scope, Secret clientSecret, Path certificate, Path key,
+      Path caFile) implements SubmissionCredential {
     /** Entra ID's public cloud. */
     public static final URI MICROSOFT = URI.create("https://login.microsoftonline.com");
     /** The scope for Exchange Online SMTP. */
     public static final String OUTLOOK_SCOPE = "https://outlook.office365.com/.default";
+
+    /** A credential whose token endpoint is trusted through the system trust store. */
+    public OAuth(URI authority, String tenant, String clientId, String scope, Secret clientSecret, Path certificate, Path key) {
+      this(authority, tenant, clientId, scope, clientSecret, certificate, key, null);
+    }
 
     public OAuth {
       Objects.requireNonNull(authority, "authority");

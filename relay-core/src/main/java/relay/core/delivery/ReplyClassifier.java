@@ -75,7 +75,14 @@ public final class ReplyClassifier {
 
   /** The outcome for one recipient given the upstream's reply to it. */
   public RecipientOutcome outcome(Recipient recipient, SmtpReply reply) {
-    String detail = reply.toString();
+    return outcome(recipient, reply, reply.toString());
+  }
+
+  /**
+   * The outcome for one recipient given the upstream's reply to it, with {@code detail} (the reply
+   * and whatever context the caller adds, e.g. the mailbox) as the outcome's detail.
+   */
+  public RecipientOutcome outcome(Recipient recipient, SmtpReply reply, String detail) {
     return switch (classify(reply)) {
       case DELIVERED -> new RecipientOutcome.Delivered(recipient, detail);
       case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(recipient, detail);

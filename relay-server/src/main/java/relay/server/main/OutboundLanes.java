@@ -1,9 +1,9 @@
 package relay.server.main;
 
 import java.io.IOException;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -15,11 +15,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.connector.SubmissionCredential;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
@@ -219,20 +219,18 @@ final class OutboundLanes implements AutoCloseable {
           mx, new DnsMxResolver(mx.resolvers(), mx.dnsTimeout(), mx.port(), random), ReplyClassifier.standard(), protocolLog);
       case OutboundConnector.SmtpAuth smtpAuth -> {
         TokenSources tokens =
-            new TokenSources(tokenClient(), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
+            new TokenSources(tokenClient(smtpAuth), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
         tokenMetrics.expiry(smtpAuth.name(), tokens);
         yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens);
       }
     };
   }
 
-  private TokenClient tokenClient() throws IOException {
-    try {
-      return new TokenClient(
-          TokenClient.httpClient(SSLContext.getDefault(), Duration.ofSeconds(30)), clock, Duration.ofSeconds(60));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IOException("no TLS available for the token endpoint", e);
-    }
+  private TokenClient tokenClient(OutboundConnector.SmtpAuth connector) throws IOException {
+    // The binder allows ca-file on the connector's own credential only: one trust per connector.
+    Path caFile = connector.credential() instanceof SubmissionCredential.OAuth oauth ? oauth.caFile() : null;
+    return new TokenClient(TokenClient.httpClient(TokenClient.trust(caFile), Duration.ofSeconds(30)), clock,
+        Duration.ofSeconds(60));
   }
 
   private static int maxInFlight(OutboundConnector connector) {

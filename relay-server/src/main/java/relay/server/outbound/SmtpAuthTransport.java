@@ -1,15 +1,11 @@
 package relay.server.outbound;
 
-import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,9 +14,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,7 +248,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       SmtpReply reply = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
       String detail = reply + " (mailbox " + lane.mailbox + note + ")";
       closeQuietly(new UpstreamConnection(transport, session, connector.host()));
-      throw new SignInFailed(detail, r -> outcome(r, reply, detail));
+      throw new SignInFailed(detail, r -> classifier.outcome(r, reply, detail));
     } catch (MessagingException e) {
       String reason = connector.host() + ": " + UpstreamConnections.describe(e);
       throw new SignInFailed(reason, r -> classifier.unreachable(r, reason));
@@ -270,46 +263,15 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
         : new RewrittenMessage(connection.session(), request.body(), new SenderRewrite(id.rewriteTo()));
     MailPath sender = request.sender();
     message.setEnvelopeFrom(id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "<>" : sender.address());
-    Map<String, Recipient> byAddress = new HashMap<>();
-    Address[] addresses = new Address[chunk.size()];
-    for (int i = 0; i < chunk.size(); i++) {
-      InternetAddress address = new InternetAddress();
-      address.setAddress(chunk.get(i).address().address());
-      addresses[i] = address;
-      byAddress.put(address.getAddress(), chunk.get(i));
-    }
-    Map<Recipient, SmtpReply> replies = new LinkedHashMap<>();
-    try {
-      transport.sendMessage(message, addresses);
-      SmtpReply done = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
-      chunk.forEach(r -> replies.put(r, done));
-    } catch (SendFailedException e) {
-      SmtpReply shared = switch (e) {
-        case SMTPSenderFailedException s -> UpstreamReply.parse(s.getReturnCode(), s.getMessage());
-        case SMTPSendFailedException s -> UpstreamReply.parse(s.getReturnCode(), s.getMessage());
-        default -> null;
-      };
-      for (Exception next = e.getNextException(); next != null;
-          next = next instanceof MessagingException m ? m.getNextException() : null) {
-        if (next instanceof SMTPAddressFailedException failed && byAddress.containsKey(failed.getAddress().getAddress())) {
-          replies.put(byAddress.get(failed.getAddress().getAddress()), UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
-        }
-      }
-      if (shared == null && replies.size() < chunk.size()) {
-        throw new MessagingException("connection failed during the transaction", e);
-      }
-      for (Recipient r : chunk) {
-        replies.putIfAbsent(r, shared);
-        if (e instanceof SMTPSenderFailedException) {
-          replies.put(r, shared);
-        }
-      }
+    Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, chunk);
+    if (replies.size() < chunk.size()) {
+      throw new MessagingException("no reply from upstream for some recipients of the transaction");
     }
     Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
     boolean throttled = false;
     for (Map.Entry<Recipient, SmtpReply> e : replies.entrySet()) {
       throttled |= classifier.classify(e.getValue()) == ReplyMeaning.THROTTLED;
-      out.put(e.getKey(), outcome(e.getKey(), e.getValue(), e.getValue() + " (mailbox " + lane.mailbox + ")"));
+      out.put(e.getKey(), classifier.outcome(e.getKey(), e.getValue(), e.getValue() + " (mailbox " + lane.mailbox + ")"));
     }
     if (throttled) {
       lane.sessions.lower();
@@ -320,15 +282,6 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       lane.sessions.recover();
     }
     return out;
-  }
-
-  private RecipientOutcome outcome(Recipient r, SmtpReply reply, String detail) {
-    return switch (classifier.classify(reply)) {
-      case DELIVERED -> new RecipientOutcome.Delivered(r, detail);
-      case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(r, detail);
-      case PERMANENT -> new RecipientOutcome.PermanentFailure(r, detail);
-      case CONFIGURATION -> new RecipientOutcome.Held(r, detail);
-    };
   }
 
   private Session mailSession(String mechanism) {

@@ -1,23 +1,15 @@
 package relay.server.outbound;
 
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
-import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsPolicy;
@@ -35,7 +27,8 @@ import relay.core.tracking.ProtocolLog;
  * Delivers to a smart-host connector over SMTP with Angus Mail: hosts in order, EHLO with the
  * connector's name, STARTTLS per its {@link relay.core.connector.TlsPolicy}, the spooled bytes sent
  * unchanged, the envelope sender and recipients taken from the request (never from headers), and
- * one outcome per recipient from the upstream's own replies, classified by {@link ReplyClassifier}.
+ * one outcome per recipient from the upstream's own replies ({@link UpstreamTransaction}), classified
+ * by {@link ReplyClassifier}.
  *
  * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY (recipients with different
  * NOTIFY sets go in separate transactions on the same connection, as Angus sets NOTIFY per
@@ -159,58 +152,15 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       message.setMailExtension(String.join(" ", extensions));
     }
 
-    Map<String, Recipient> byAddress = new HashMap<>();
-    Address[] addresses = new Address[group.size()];
-    for (int i = 0; i < group.size(); i++) {
-      InternetAddress address = new InternetAddress();
-      // Set verbatim: parsing could alter or refuse a path the listener already accepted.
-      address.setAddress(group.get(i).address().address());
-      addresses[i] = address;
-      byAddress.put(address.getAddress(), group.get(i));
-    }
-    try {
-      transport.sendMessage(message, addresses);
-      SmtpReply done = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
-      Map<Recipient, RecipientOutcome> all = new LinkedHashMap<>();
-      group.forEach(r -> all.put(r, classifier.outcome(r, done)));
-      return all;
-    } catch (SendFailedException e) {
-      return outcomes(e, group, byAddress);
-    }
-  }
-
-  /**
-   * Reads the per-recipient replies out of Angus's exception chain. RCPT refusals keep their own
-   * reply; accepted recipients share the reply to the end of DATA (or to MAIL FROM when that failed).
-   */
-  private Map<Recipient, RecipientOutcome> outcomes(SendFailedException e, List<Recipient> group, Map<String, Recipient> byAddress)
-      throws MessagingException {
-    Map<Recipient, SmtpReply> refused = new HashMap<>();
-    for (Exception next = e.getNextException(); next != null;
-        next = next instanceof MessagingException m ? m.getNextException() : null) {
-      if (next instanceof SMTPAddressFailedException failed) {
-        Recipient r = byAddress.get(failed.getAddress().getAddress());
-        if (r != null) {
-          refused.put(r, UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
-        }
-      } else if (!(next instanceof SMTPAddressSucceededException) && !(next instanceof MessagingException)) {
-        // An I/O failure inside the transaction: the connection is in an unknown state.
-        throw new MessagingException("connection failed during the transaction", next);
-      }
-    }
-    SmtpReply shared = switch (e) {
-      case SMTPSenderFailedException sender -> UpstreamReply.parse(sender.getReturnCode(), sender.getMessage());
-      case SMTPSendFailedException send -> UpstreamReply.parse(send.getReturnCode(), send.getMessage());
-      default -> null;
-    };
-    Map<Recipient, RecipientOutcome> result = new LinkedHashMap<>();
+    Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, group);
+    Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     for (Recipient r : group) {
-      SmtpReply reply = e instanceof SMTPSenderFailedException ? shared : refused.getOrDefault(r, shared);
-      result.put(r, reply == null
+      SmtpReply reply = replies.get(r);
+      outcomes.put(r, reply == null
           ? classifier.unreachable(r, "no reply from upstream for this recipient")
           : classifier.outcome(r, reply));
     }
-    return result;
+    return outcomes;
   }
 
   private static List<List<Recipient>> byNotify(List<Recipient> recipients) {

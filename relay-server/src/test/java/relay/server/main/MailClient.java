@@ -47,7 +47,14 @@ final class MailClient {
 
   /** Sends a small scan notification with dot-leading lines to the given envelope recipients. */
   Sent send(String... recipients) throws Exception {
-    Session session = Session.getInstance(properties());
+    return sendFrom(SENDER, recipients);
+  }
+
+  /** The same message with {@code sender} as the envelope sender. */
+  Sent sendFrom(String sender, String... recipients) throws Exception {
+    Properties properties = properties();
+    properties.put("mail.smtp.from", sender);
+    Session session = Session.getInstance(properties);
     MimeMessage message = new MimeMessage(session);
     message.setFrom(new InternetAddress("scanner@corp.example"));
     message.setRecipients(Message.RecipientType.TO, "boss@corp.example");

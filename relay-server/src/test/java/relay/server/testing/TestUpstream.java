@@ -16,7 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.LoginFailedException;
+import org.subethamail.smtp.auth.PlainAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.UsernamePasswordValidator;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
@@ -35,6 +40,8 @@ public final class TestUpstream implements AutoCloseable {
 
   public final List<Received> messages = new CopyOnWriteArrayList<>();
   public final AtomicInteger sessions = new AtomicInteger();
+  /** The user names that signed in with SMTP AUTH, in order. */
+  public final List<String> signIns;
   /** Recipient address → reply code and text to refuse it with. */
   public final Map<String, RejectException> refuse = new ConcurrentHashMap<>();
   /** While true, every connection is greeted with 421 (the upstream is "down"). */
@@ -42,6 +49,11 @@ public final class TestUpstream implements AutoCloseable {
   private final SMTPServer server;
 
   private TestUpstream(SMTPServer.Builder builder) {
+    this(builder, new CopyOnWriteArrayList<>());
+  }
+
+  private TestUpstream(SMTPServer.Builder builder, List<String> signIns) {
+    this.signIns = signIns;
     server = builder
         .bindAddress(InetAddress.getLoopbackAddress())
         .port(0)
@@ -83,6 +95,27 @@ public final class TestUpstream implements AutoCloseable {
       tune.accept(ssl);
       return ssl;
     }));
+  }
+
+  /**
+   * STARTTLS required, then SMTP AUTH required with {@code mechanism} ({@code LOGIN} or {@code PLAIN},
+   * the only one offered) and exactly this user name and password.
+   */
+  public static TestUpstream withStartTlsAndAuth(SSLContext context, String mechanism, String user, String password) {
+    List<String> signIns = new CopyOnWriteArrayList<>();
+    UsernamePasswordValidator validator = (name, given, ctx) -> {
+      if (!user.equals(name) || !password.equals(given)) {
+        throw new LoginFailedException("wrong user name or password");
+      }
+      signIns.add(name);
+    };
+    AuthenticationHandlerFactory auth = switch (mechanism) {
+      case "LOGIN" -> new LoginAuthenticationHandlerFactory(validator);
+      case "PLAIN" -> new PlainAuthenticationHandlerFactory(validator);
+      default -> throw new IllegalArgumentException("no such mechanism in this test server: " + mechanism);
+    };
+    return new TestUpstream(new SMTPServer.Builder().enableTLS().requireTLS().startTlsSocketFactory(context)
+        .authenticationHandlerFactory(auth).requireAuth(), signIns);
   }
 
   public int port() {

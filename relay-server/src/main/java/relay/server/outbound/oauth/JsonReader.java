@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>One instance parses one text; not thread-safe; use {@link #parseObject(String)}.
  */
-final class JsonReader {
+public final class JsonReader {
 
   private static final int MAX_DEPTH = 16;
 
@@ -26,7 +26,7 @@ final class JsonReader {
   }
 
   /** Parses a text that must be exactly one JSON object. */
-  static Map<String, JsonValue> parseObject(String text) {
+  public static Map<String, JsonValue> parseObject(String text) {
     JsonReader reader = new JsonReader(text);
     reader.skipSpace();
     if (reader.peek() != '{') {

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * A parsed JSON value, as {@link JsonReader} produces it. A closed set; immutable.
  */
-sealed interface JsonValue {
+public sealed interface JsonValue {
 
   record Text(String value) implements JsonValue {}
 

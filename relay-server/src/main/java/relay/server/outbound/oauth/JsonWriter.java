@@ -6,24 +6,24 @@ package relay.server.outbound.oauth;
  *
  * <p>Call order: members, then {@link #toString()}. Not thread-safe; one object per instance.
  */
-final class JsonWriter {
+public final class JsonWriter {
 
   private final StringBuilder out = new StringBuilder("{");
 
-  JsonWriter string(String name, String value) {
+  public JsonWriter string(String name, String value) {
     name(name);
     quote(value);
     return this;
   }
 
-  JsonWriter number(String name, long value) {
+  public JsonWriter number(String name, long value) {
     name(name);
     out.append(value);
     return this;
   }
 
   /** An array of numbers (Microsoft's {@code error_codes}). */
-  JsonWriter numbers(String name, long... values) {
+  public JsonWriter numbers(String name, long... values) {
     name(name);
     out.append('[');
     for (int i = 0; i < values.length; i++) {

@@ -9,6 +9,10 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import relay.server.tls.PemKeyMaterial;
 
 /**
  * Asks a token endpoint for an app-only token with the OAuth 2.0 client credentials grant: one form
@@ -32,7 +38,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class TokenClient {
 
-  static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+  public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
   // token replies are a few kilobytes; a larger body is not one
   private static final int MAX_BODY = 64 * 1024;
@@ -64,6 +70,36 @@ public final class TokenClient {
         .sslContext(trust)
         .connectTimeout(connectTimeout)
         .build();
+  }
+
+  /**
+   * The trust for a token endpoint: the CA certificates in the PEM bundle {@code caFile} only, or
+   * the JDK's CA certificates when {@code caFile} is null.
+   *
+   * @throws IOException when the bundle cannot be read or holds no certificate
+   */
+  public static SSLContext trust(Path caFile) throws IOException {
+    try {
+      if (caFile == null) {
+        return SSLContext.getDefault();
+      }
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      List<X509Certificate> cas = PemKeyMaterial.readCertificates(caFile);
+      if (cas.isEmpty()) {
+        throw new IOException("no certificate in " + caFile);
+      }
+      for (int i = 0; i < cas.size(); i++) {
+        store.setCertificateEntry("ca-" + i, cas.get(i));
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot trust the CA certificates in " + caFile + ": " + e.getMessage(), e);
+    }
   }
 
   /** Requests a fresh token; blocks until the reply or the timeout. */

@@ -2,7 +2,6 @@ package relay.server.outbound.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +36,8 @@ import relay.core.envelope.Recipient;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
 import relay.server.outbound.SmtpAuthTransport;
+import relay.server.testing.FakeMicrosoft365;
+import relay.server.testing.FakeTokenEndpoint;
 import relay.server.testing.TestPki;
 
 /** The smtp-auth transport against a fake Microsoft 365 (token endpoint and SMTP AUTH server). */

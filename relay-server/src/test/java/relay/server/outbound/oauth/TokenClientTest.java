@@ -1,9 +1,7 @@
 package relay.server.outbound.oauth;
 
-import relay.core.connector.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -13,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import relay.core.connector.Secret;
+import relay.server.testing.FakeTokenEndpoint;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 

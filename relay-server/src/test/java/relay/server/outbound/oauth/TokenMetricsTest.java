@@ -2,7 +2,6 @@ package relay.server.outbound.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
@@ -20,6 +19,7 @@ import relay.core.connector.Secret;
 import relay.core.connector.SubmissionCredential;
 import relay.server.admin.AdminServer;
 import relay.server.admin.MicrometerRelayMetrics;
+import relay.server.testing.FakeTokenEndpoint;
 
 /** Token requests and the time left on the current token, as the relay's /metrics shows them. */
 class TokenMetricsTest {

@@ -1,8 +1,9 @@
-package relay.server.outbound.oauth;
+package relay.server.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.subethamail.smtp.AuthenticationHandler;
 import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.MessageContext;
@@ -36,17 +38,27 @@ import org.subethamail.smtp.server.SessionHandler.SessionAcceptance;
  * messages per mailbox per {@code window}. Replies use Microsoft's texts. Every time a client goes
  * over a limit it is counted in {@link #violations}. Thread-safe.
  */
-final class FakeMicrosoft365 implements AutoCloseable {
+public final class FakeMicrosoft365 implements AutoCloseable {
+
+  public static final String TOO_MANY_SESSIONS = "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded";
+  public static final String QUOTA_EXCEEDED =
+      "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message";
 
   /** One message as submitted. */
-  record Submitted(String mailbox, String from, List<String> recipients, byte[] content) {}
+  public record Submitted(String mailbox, String from, List<String> recipients, byte[] content) {}
 
-  final List<Submitted> messages = new CopyOnWriteArrayList<>();
-  final AtomicInteger violations = new AtomicInteger();
-  final AtomicInteger authFailures = new AtomicInteger();
+  public final List<Submitted> messages = new CopyOnWriteArrayList<>();
+  public final AtomicInteger violations = new AtomicInteger();
+  public final AtomicInteger authFailures = new AtomicInteger();
   /** While positive, that many sign-ins are refused with 535 5.7.3 whatever the token. */
-  final AtomicInteger refuseSignIns = new AtomicInteger();
-  final AtomicInteger mostSessions = new AtomicInteger();
+  public final AtomicInteger refuseSignIns = new AtomicInteger();
+  public final AtomicInteger mostSessions = new AtomicInteger();
+  /** While positive, that many MAIL FROMs are answered {@code 432 4.3.2} (too many sessions). */
+  public final AtomicInteger throttleSessions = new AtomicInteger();
+  /** While positive, that many messages are refused at the end of DATA as over the submission quota. */
+  public final AtomicInteger exceedQuota = new AtomicInteger();
+  /** MAIL FROM commands received from signed-in clients. */
+  public final AtomicInteger transactions = new AtomicInteger();
   private final Map<String, Set<String>> sendAs = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> sent = new ConcurrentHashMap<>();
@@ -57,7 +69,13 @@ final class FakeMicrosoft365 implements AutoCloseable {
   private final Duration window;
   private final SMTPServer server;
 
-  FakeMicrosoft365(SSLContext tls, FakeTokenEndpoint tokens, InstantSource clock, int maxSessions, int perWindow, Duration window) {
+  public FakeMicrosoft365(SSLContext tls, FakeTokenEndpoint tokens, InstantSource clock, int maxSessions, int perWindow, Duration window) {
+    this(tls, tokens, clock, maxSessions, perWindow, window, Duration.ofMinutes(1));
+  }
+
+  /** As above, dropping a session that stays idle for {@code idleTimeout}, as Exchange Online does. */
+  public FakeMicrosoft365(SSLContext tls, FakeTokenEndpoint tokens, InstantSource clock, int maxSessions, int perWindow,
+      Duration window, Duration idleTimeout) {
     this.tokens = tokens;
     this.clock = clock;
     this.maxSessions = maxSessions;
@@ -69,8 +87,16 @@ final class FakeMicrosoft365 implements AutoCloseable {
         .hostName("smtp.office365.test")
         .enableTLS()
         .requireTLS()
-        .startTlsSocketFactory(tls)
+        // The idle timeout is set again on the TLS socket: the server's own applies to the plain one.
+        .startTlsSocketFactory(socket -> {
+          InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+          SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, remote.getHostString(), remote.getPort(), true);
+          ssl.setUseClientMode(false);
+          ssl.setSoTimeout((int) idleTimeout.toMillis());
+          return ssl;
+        })
         .insertReceivedHeaders(false)
+        .connectionTimeout((int) idleTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .authenticationHandlerFactory(new Xoauth2Factory())
         .requireAuth()
         .messageHandlerFactory(this::handler)
@@ -91,14 +117,19 @@ final class FakeMicrosoft365 implements AutoCloseable {
   }
 
   /** Lets {@code mailbox} send as itself and as {@code delegates}. */
-  void mailbox(String mailbox, String... delegates) {
+  public void mailbox(String mailbox, String... delegates) {
     Set<String> allowed = ConcurrentHashMap.newKeySet();
     allowed.add(mailbox);
     allowed.addAll(List.of(delegates));
     sendAs.put(mailbox, allowed);
   }
 
-  int port() {
+  /** Signed-in sessions open now, over every mailbox. */
+  public int openSessions() {
+    return sessions.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  public int port() {
     return server.getPortAllocated();
   }
 
@@ -158,9 +189,13 @@ final class FakeMicrosoft365 implements AutoCloseable {
 
       @Override
       public void from(String address) throws RejectException {
+        transactions.incrementAndGet();
+        if (throttleSessions.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new RejectException(432, TOO_MANY_SESSIONS);
+        }
         if (sessions.get(mailbox).get() > maxSessions) {
           violations.incrementAndGet();
-          throw new RejectException(432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded");
+          throw new RejectException(432, TOO_MANY_SESSIONS);
         }
         if (!sendAs.get(mailbox).contains(address)) {
           throw new RejectException(550, "5.7.60 SMTP; Client does not have permissions to send as this sender");
@@ -176,6 +211,9 @@ final class FakeMicrosoft365 implements AutoCloseable {
       @Override
       public String data(InputStream data) throws RejectException, IOException {
         byte[] content = data.readAllBytes();
+        if (exceedQuota.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new RejectException(554, QUOTA_EXCEEDED);
+        }
         Deque<Instant> times = sent.computeIfAbsent(mailbox, m -> new ArrayDeque<>());
         synchronized (times) {
           Instant now = clock.instant();
@@ -184,7 +222,7 @@ final class FakeMicrosoft365 implements AutoCloseable {
           }
           if (times.size() >= perWindow) {
             violations.incrementAndGet();
-            throw new RejectException(554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message");
+            throw new RejectException(554, QUOTA_EXCEEDED);
           }
           times.addLast(now);
         }

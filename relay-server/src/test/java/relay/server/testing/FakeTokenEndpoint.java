@@ -1,4 +1,4 @@
-package relay.server.outbound.oauth;
+package relay.server.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -24,14 +26,16 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import relay.server.outbound.oauth.JsonWriter;
+import relay.server.outbound.oauth.TokenClient;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 
@@ -43,10 +47,10 @@ import relay.server.tls.SelfSignedCertificate;
  *
  * <p>Requests may be held at a gate so that tests can pile up concurrent callers. Thread-safe.
  */
-final class FakeTokenEndpoint implements AutoCloseable {
+public final class FakeTokenEndpoint implements AutoCloseable {
 
-  static final String TENANT = "contoso.onmicrosoft.com";
-  static final String SCOPE = "https://outlook.office365.com/.default";
+  public static final String TENANT = "contoso.onmicrosoft.com";
+  public static final String SCOPE = "https://outlook.office365.com/.default";
 
   private final InstantSource clock;
   private final PemKeyMaterial serverKeys;
@@ -62,12 +66,12 @@ final class FakeTokenEndpoint implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   /** An endpoint with a fresh certificate (RSA key generation: slow on a busy machine). */
-  FakeTokenEndpoint(InstantSource clock) throws IOException {
+  public FakeTokenEndpoint(InstantSource clock) throws IOException {
     this(clock, serverCertificate());
   }
 
   /** An endpoint presenting {@code serverKeys} (which must name 127.0.0.1). */
-  FakeTokenEndpoint(InstantSource clock, PemKeyMaterial serverKeys) throws IOException {
+  public FakeTokenEndpoint(InstantSource clock, PemKeyMaterial serverKeys) throws IOException {
     this.clock = clock;
     this.serverKeys = serverKeys;
     try {
@@ -84,55 +88,67 @@ final class FakeTokenEndpoint implements AutoCloseable {
   }
 
   /** A certificate for the endpoint; it names localhost and 127.0.0.1. */
-  static PemKeyMaterial serverCertificate() {
+  public static PemKeyMaterial serverCertificate() {
     return SelfSignedCertificate.generate("login.test", Instant.now(), Duration.ofDays(1));
   }
 
-  void registerSecret(String clientId, String secret) {
+  public void registerSecret(String clientId, String secret) {
     secrets.put(clientId, secret);
   }
 
-  void registerCertificate(String clientId, X509Certificate certificate) {
+  public void registerCertificate(String clientId, X509Certificate certificate) {
     certificates.put(clientId, certificate);
   }
 
-  void expiresIn(long seconds) {
+  public void expiresIn(long seconds) {
     expiresIn.set(seconds);
   }
 
   /** From now on requests wait until {@link #open()}. */
-  void closeGate() {
+  public void closeGate() {
     gate.set(new CountDownLatch(1));
   }
 
-  void open() {
+  public void open() {
     gate.get().countDown();
   }
 
-  int requests() {
+  public int requests() {
     return requests.get();
   }
 
   /** Whether {@code token} was issued here and has not expired by the endpoint's clock. */
-  boolean isValid(String token) {
+  public boolean isValid(String token) {
     Instant expiry = expiries.get(token);
     return expiry != null && clock.instant().isBefore(expiry);
   }
 
-  List<String> issued() {
+  public List<String> issued() {
     return List.copyOf(issued);
   }
 
-  URI authority() {
+  public URI authority() {
     return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  URI tokenUri() {
+  public URI tokenUri() {
     return URI.create(authority() + "/" + TENANT + "/oauth2/v2.0/token");
   }
 
+  /** Writes this endpoint's certificate as a PEM file in {@code dir}, for a client's {@code ca-file}. */
+  public Path writeTrustPem(Path dir) throws IOException {
+    try {
+      String pem = "-----BEGIN CERTIFICATE-----\n"
+          + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(serverKeys.chain().getFirst().getEncoded())
+          + "\n-----END CERTIFICATE-----\n";
+      return Files.writeString(dir.resolve("login-ca.pem"), pem, StandardCharsets.US_ASCII);
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IOException(e);
+    }
+  }
+
   /** A client TLS context that trusts this endpoint's certificate only. */
-  SSLContext trust() throws Exception {
+  public SSLContext trust() throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setCertificateEntry("login", serverKeys.chain().getFirst());

@@ -1,4 +1,4 @@
-package relay.server.outbound.oauth;
+package relay.server.testing;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import relay.server.outbound.oauth.JsonReader;
+import relay.server.outbound.oauth.JsonValue;
 
 /**
  * The fake token endpoint's check of a client assertion, done the way Entra ID describes it: the
