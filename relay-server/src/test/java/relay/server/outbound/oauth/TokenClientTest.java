@@ -152,8 +152,9 @@ class TokenClientTest {
   @Test
   void endpointWithUntrustedCertificateIsRefusedBeforeAnythingIsSent() throws Exception {
     endpoint.registerSecret(CLIENT_ID, SECRET);
+    // Generous timeouts: loading the JDK's own CA list and the handshake can take seconds on a loaded CI machine.
     TokenClient trustingOnlyPublicCas = new TokenClient(
-        TokenClient.httpClient(SSLContext.getDefault(), Duration.ofSeconds(5)), clock, Duration.ofSeconds(10));
+        TokenClient.httpClient(SSLContext.getDefault(), Duration.ofSeconds(60)), clock, Duration.ofSeconds(60));
 
     assertThatThrownBy(() -> trustingOnlyPublicCas.request(config(new ClientSecret(Secret.of(SECRET)))))
         .isInstanceOfSatisfying(TokenException.class, e -> {
