@@ -3,6 +3,7 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
 import relay.core.envelope.Envelope;
@@ -76,7 +77,8 @@ public final class SmtpSession {
     return switch (command) {
       case Command.Ehlo e ->
           reply(s.greeted(e.domain(), true),
-              Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive()));
+              Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive(),
+                  c.auth().offeredOn(s.tlsActive())));
       case Command.Helo h -> reply(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
       case Command.Mail m -> mail(s, m);
       case Command.Rcpt r -> rcpt(s, r);
@@ -87,9 +89,19 @@ public final class SmtpSession {
       case Command.Vrfy v -> reply(s, Replies.VRFY);
       case Command.Quit q -> close(s, Replies.BYE);
       case Command.StartTls t -> startTls(s);
+      case Command.Auth a -> auth(s, a);
       case Command.Unknown u -> fail(s, Replies.UNKNOWN_COMMAND);
       case Command.Invalid i -> fail(s, i.reply());
     };
+  }
+
+  /**
+   * One line of a SASL exchange (phase AUTH), without CRLF: base64 text or {@code *} to cancel. The
+   * adapter must never log it.
+   */
+  public Transition authResponse(SessionState s, String line) {
+    expect(s, Phase.AUTH);
+    return authStep(s, SaslExchange.respond(s.pendingAuth(), line));
   }
 
   /** A command line longer than the connector allows was read and discarded. */
@@ -105,7 +117,7 @@ public final class SmtpSession {
     byte[] header =
         ReceivedHeader.build(
             s.helo(), context.clientAddress(), context.hostName(), s.esmtp(), s.tlsActive(),
-            s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
+            s.authenticatedUser() != null, s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
     Effect begin =
         new Effect.BeginData(header, c.limits().maxMessageSize(), c.limits().maxTextLine(), c.bareLineEndings());
     return new Transition(List.of(Replies.START_DATA), List.of(begin), s.withPhase(Phase.DATA));
@@ -149,7 +161,7 @@ public final class SmtpSession {
         new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
     Instant now = context.clock().instant();
     Envelope envelope = new Envelope(s.sender(), s.parameters(), s.recipients(), client, now);
-    return switch (routing.message(envelope, headers, summary.size())) {
+    return switch (routing.message(envelope, headers, summary.size(), Optional.ofNullable(s.authenticatedUser()))) {
       case DataVerdict.Reject r -> {
         Transition failed = fail(s.reset(), r.reply());
         List<Effect> effects = new ArrayList<>();
@@ -238,6 +250,9 @@ public final class SmtpSession {
     if (c.requireTls() && !s.tlsActive()) {
       return fail(s, Replies.TLS_REQUIRED);
     }
+    if (c.auth().required() && s.authenticatedUser() == null) {
+      return fail(s, Replies.AUTH_REQUIRED);
+    }
     if (m.parameters().declaredSize() > c.limits().maxMessageSize()) {
       return fail(s, Replies.MESSAGE_TOO_BIG);
     }
@@ -253,7 +268,8 @@ public final class SmtpSession {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     MailPath address = r.recipient().address();
-    if (!r.postmaster() && !routing.snapshot().mayReceive(c, address.domain())) {
+    boolean authorised = s.authenticatedUser() != null && c.auth().grantsRelay();
+    if (!r.postmaster() && !authorised && !routing.snapshot().mayReceive(c, address.domain())) {
       return fail(s, Replies.RELAY_DENIED);
     }
     boolean duplicate = s.recipients().stream().anyMatch(x -> x.address().equals(address));
@@ -295,6 +311,34 @@ public final class SmtpSession {
     }
     return new Transition(
         List.of(Replies.START_TLS), List.of(new Effect.UpgradeTls()), s.withPhase(Phase.TLS_HANDSHAKE));
+  }
+
+  private Transition auth(SessionState s, Command.Auth a) {
+    InboundConnector c = connector();
+    if (c.auth().users().isEmpty()) {
+      return fail(s, Replies.NOT_IMPLEMENTED);
+    }
+    if (!c.auth().offeredOn(s.tlsActive())) {
+      return fail(s, Replies.AUTH_NEEDS_TLS);
+    }
+    if (s.authenticatedUser() != null) {
+      return fail(s, Replies.ALREADY_AUTHENTICATED);
+    }
+    if (s.helo() == null || !s.esmtp() || s.inTransaction()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    return authStep(s, SaslExchange.start(a));
+  }
+
+  private Transition authStep(SessionState s, SaslExchange.Step step) {
+    return switch (step) {
+      case SaslExchange.Step.Challenge ch ->
+          reply(s.authenticating(ch.pending()), Replies.authChallenge(ch.base64()));
+      case SaslExchange.Step.Refused r -> fail(s, r.reply());
+      case SaslExchange.Step.Credentials cr -> connector().auth().verify(cr.user(), cr.password())
+          ? reply(s.authenticated(cr.user()), Replies.AUTH_OK)
+          : fail(s, Replies.AUTH_INVALID);
+    };
   }
 
   private static SmtpReply spoolReply(SpoolFailure failure) {
