@@ -104,9 +104,11 @@ public final class SmtpSession {
     return authStep(s, SaslExchange.respond(s.pendingAuth(), line));
   }
 
-  /** A command line longer than the connector allows was read and discarded. */
+  /** A command line (or SASL response) longer than the connector allows was read and discarded. */
   public Transition lineTooLong(SessionState s) {
-    expect(s, Phase.COMMANDS);
+    if (s.phase() != Phase.AUTH) {
+      expect(s, Phase.COMMANDS);
+    }
     return fail(s, Replies.LINE_TOO_LONG);
   }
 
