@@ -26,6 +26,7 @@ import relay.core.tracking.TrackingEvent;
  * <p>Call order: {@link #connect()} first; then {@link #command} in phase COMMANDS;
  * {@link #spoolOpened}/{@link #spoolFailed} in OPENING; {@link #dataEnd} in DATA;
  * {@link #committed}/{@link #commitFailed} in COMMITTING; {@link #tlsEstablished} in TLS_HANDSHAKE;
+ * {@link #authResponse} in AUTH;
  * {@link #timeout()} in any phase. An input in the wrong phase is a bug in the caller and throws
  * {@link IllegalStateException}.
  *
@@ -35,7 +36,11 @@ import relay.core.tracking.TrackingEvent;
  * then asks the mail-flow rules of the session's {@link relay.core.routing.RoutingSnapshot} (refuse
  * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
  * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
- * {@code maxErrors} failed commands close the session. Every decision worth tracing is handed out
+ * {@code maxErrors} failed commands close the session. SMTP AUTH (PLAIN, LOGIN) is offered only
+ * when the connector lists users and, unless it allows plaintext, only under TLS; a failed AUTH
+ * counts as a failed command; an authenticated client may relay when the connector's auth grants
+ * it, MAIL needs AUTH when the connector requires it, and the user is what the rules'
+ * {@code authenticated-user} condition sees. Every decision worth tracing is handed out
  * as an {@link Effect.Track}. Immutable and thread-safe.
  */
 public final class SmtpSession {
