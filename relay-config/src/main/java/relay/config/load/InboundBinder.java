@@ -2,14 +2,18 @@ package relay.config.load;
 
 import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import relay.core.envelope.Domain;
 import relay.core.policy.BareLineEndings;
 import relay.core.policy.ClientNetwork;
+import relay.core.policy.InboundAuth;
 import relay.core.policy.InboundConnector;
+import relay.core.connector.Secret;
 import relay.core.session.SessionLimits;
 
 /**
@@ -19,14 +23,15 @@ import relay.core.session.SessionLimits;
  *
  * <p>Keys other than {@code name} and {@code client-networks} are optional; their defaults are the
  * embedded default's values, except {@code relay}, which defaults to false so that forgetting it
- * can never open a relay.
+ * can never open a relay. An {@code auth} block lists SMTP AUTH users whose passwords are secret
+ * references ({@code env:}/{@code file:}), read through the load's {@link SecretReader}.
  */
 final class InboundBinder {
 
   private InboundBinder() {}
 
   /** The connector, or empty when any of its values had a problem (already recorded). */
-  static Optional<InboundConnector> bind(Section s) {
+  static Optional<InboundConnector> bind(Section s, SecretReader secrets) {
     int before = s.problems().count();
     s.require("name", "client-networks");
     String name = s.text("name").orElse("");
@@ -38,11 +43,41 @@ final class InboundBinder {
     Set<Domain> recipients = domains(s, "recipient-domains");
     BareLineEndings bare = s.choice("bare-line-endings", BareLineEndings.class).orElse(BareLineEndings.NORMALIZE);
     SessionLimits limits = s.section("limits").map(InboundBinder::limits).orElse(SessionLimits.DEFAULTS);
+    InboundAuth auth = s.section("auth").map(a -> auth(a, secrets)).orElse(InboundAuth.NONE);
     s.finish();
     if (s.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new InboundConnector(name, networks, requireTls, senders, relay, recipients, bare, limits));
+    return Optional.of(new InboundConnector(name, networks, requireTls, senders, relay, recipients, bare, limits, auth));
+  }
+
+  /** {@code auth { users = [{ name, password }], required, grants-relay, allow-plaintext }}. */
+  private static InboundAuth auth(Section s, SecretReader secrets) {
+    Map<String, Secret> users = new LinkedHashMap<>();
+    List<ConfigValue> values = s.list("users").orElse(List.of());
+    for (int i = 0; i < values.size(); i++) {
+      String at = s.pathOf("users") + "[" + i + "]";
+      Section.of(values.get(i), at, s.problems()).ifPresent(u -> {
+        u.require("name", "password");
+        Optional<String> name = u.text("name");
+        Optional<Secret> password = secrets.read(u, "password");
+        u.finish();
+        name.filter(n -> !n.isBlank() && n.chars().allMatch(c -> c > 32 && c < 127)).ifPresentOrElse(n -> {
+          if (users.containsKey(n)) {
+            u.problem("name", "user '" + n + "' is listed twice", "give each user once");
+          }
+          password.ifPresent(p -> users.put(n, p));
+        }, () -> name.ifPresent(n -> u.problem("name", "is not a user name", "visible ASCII without spaces")));
+      });
+    }
+    boolean required = s.flag("required").orElse(false);
+    boolean grantsRelay = s.flag("grants-relay").orElse(true);
+    boolean plaintext = s.flag("allow-plaintext").orElse(false);
+    s.finish();
+    if (required && values.isEmpty()) {
+      s.problem("required", "is true but no users are listed", "add users, or set required = false");
+    }
+    return new InboundAuth(users, required, grantsRelay, plaintext);
   }
 
   /** With {@code refuseEverything}, a /0 network is an open relay and a problem of its own. */

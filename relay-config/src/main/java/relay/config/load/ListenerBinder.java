@@ -30,11 +30,13 @@ final class ListenerBinder {
 
   private final Path home;
   private final boolean probePorts;
+  private final SecretReader secrets;
 
   /** @param probePorts try binding each listener's address and port, reporting one in use */
-  ListenerBinder(Path home, boolean probePorts) {
+  ListenerBinder(Path home, boolean probePorts, SecretReader secrets) {
     this.home = home;
     this.probePorts = probePorts;
+    this.secrets = secrets;
   }
 
   List<ListenerConfig> bind(Section relay) {
@@ -110,7 +112,7 @@ final class ListenerBinder {
     List<Integer> indexes = new ArrayList<>();
     for (int i = 0; i < elements.size(); i++) {
       int index = i;
-      Section.of(elements.get(i), path + "[" + i + "]", listener.problems()).flatMap(InboundBinder::bind).ifPresent(c -> {
+      Section.of(elements.get(i), path + "[" + i + "]", listener.problems()).flatMap(c -> InboundBinder.bind(c, secrets)).ifPresent(c -> {
         bound.add(c);
         indexes.add(index);
       });

@@ -51,7 +51,7 @@ final class RelayBinder {
     }
     boolean literals = relay.flag("allow-literal-secrets").orElse(false);
     SecretReader secrets = new SecretReader(new SecretResolver(environment, home, literals));
-    List<ListenerConfig> listeners = new ListenerBinder(home, probePorts).bind(relay);
+    List<ListenerConfig> listeners = new ListenerBinder(home, probePorts, secrets).bind(relay);
     Optional<SpoolConfig> spool = relay.section("spool").flatMap(s -> spool(s, home));
     OutboundBinder outbound = new OutboundBinder(home, hostname, secrets);
     Optional<DeliveryConfig> delivery = relay.section("delivery").flatMap(outbound::bind);

@@ -22,6 +22,7 @@ import relay.core.session.SessionLimits;
  * @param recipientDomains recipient domains always allowed (exact names) even without relaying
  * @param bareLineEndings what to do with bare LF / bare CR in message content
  * @param limits per-session limits
+ * @param auth SMTP AUTH users and rules ({@link InboundAuth#NONE}: no AUTH)
  */
 public record InboundConnector(
     String name,
@@ -31,10 +32,12 @@ public record InboundConnector(
     boolean relayToAnyDomain,
     Set<Domain> recipientDomains,
     BareLineEndings bareLineEndings,
-    SessionLimits limits) {
+    SessionLimits limits,
+    InboundAuth auth) {
 
   public InboundConnector {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(bareLineEndings, "bareLineEndings");
     Objects.requireNonNull(limits, "limits");
     clientNetworks = List.copyOf(clientNetworks);
@@ -43,6 +46,20 @@ public record InboundConnector(
     if (clientNetworks.isEmpty()) {
       throw new IllegalArgumentException("inbound connector '" + name + "' has no client networks");
     }
+  }
+
+  /** A connector without SMTP AUTH. */
+  public InboundConnector(
+      String name, List<ClientNetwork> clientNetworks, boolean requireTls, Set<Domain> allowedSenderDomains,
+      boolean relayToAnyDomain, Set<Domain> recipientDomains, BareLineEndings bareLineEndings, SessionLimits limits) {
+    this(name, clientNetworks, requireTls, allowedSenderDomains, relayToAnyDomain, recipientDomains, bareLineEndings,
+        limits, InboundAuth.NONE);
+  }
+
+  /** This connector with other AUTH settings. */
+  public InboundConnector withAuth(InboundAuth other) {
+    return new InboundConnector(name, clientNetworks, requireTls, allowedSenderDomains, relayToAnyDomain,
+        recipientDomains, bareLineEndings, limits, other);
   }
 
   /** True when the client address lies in one of this connector's networks. */

@@ -23,6 +23,7 @@ public final class Replies {
   public static final SmtpReply VRFY = SmtpReply.of(252, "2.5.0", "Cannot verify the user, but will accept the message");
   public static final SmtpReply BYE = SmtpReply.of(221, "2.0.0", "Bye");
   public static final SmtpReply START_TLS = SmtpReply.of(220, "2.0.0", "Ready to start TLS");
+  public static final SmtpReply AUTH_OK = SmtpReply.of(235, "2.7.0", "Authentication successful");
   public static final SmtpReply START_DATA = SmtpReply.of(354, null, "End data with <CR><LF>.<CR><LF>");
 
   // Transient refusals.
@@ -45,6 +46,13 @@ public final class Replies {
   public static final SmtpReply BAD_RECIPIENT_SYNTAX = SmtpReply.of(501, "5.1.3", "Bad recipient address syntax");
   public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1", "Command not implemented");
   public static final SmtpReply BAD_SEQUENCE = SmtpReply.of(503, "5.5.1", "Bad sequence of commands");
+  public static final SmtpReply ALREADY_AUTHENTICATED = SmtpReply.of(503, "5.5.1", "Already authenticated");
+  public static final SmtpReply AUTH_UNKNOWN_MECHANISM = SmtpReply.of(504, "5.5.4", "Unrecognized authentication type");
+  public static final SmtpReply AUTH_BAD_BASE64 = SmtpReply.of(501, "5.5.2", "Cannot decode response");
+  public static final SmtpReply AUTH_CANCELLED = SmtpReply.of(501, "5.0.0", "Authentication cancelled");
+  public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, "5.7.0", "Authentication required");
+  public static final SmtpReply AUTH_INVALID = SmtpReply.of(535, "5.7.8", "Authentication credentials invalid");
+  public static final SmtpReply AUTH_NEEDS_TLS = SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
   public static final SmtpReply TLS_REQUIRED = SmtpReply.of(530, "5.7.0", "Must issue a STARTTLS command first");
   public static final SmtpReply SENDER_DENIED = SmtpReply.of(550, "5.7.1", "Sender address not allowed");
   public static final SmtpReply RELAY_DENIED = SmtpReply.of(550, "5.7.1", "Relaying denied");
@@ -69,8 +77,21 @@ public final class Replies {
     return SmtpReply.of(250, "2.0.0", hostName);
   }
 
-  /** The reply to EHLO: host name, then one extension per line (no enhanced status). */
+  /**
+   * A SASL challenge (RFC 4954 section 4): base64 text, no enhanced status, since the client reads
+   * the text as data.
+   */
+  public static SmtpReply authChallenge(String base64) {
+    return SmtpReply.of(334, null, base64);
+  }
+
+  /** The reply to EHLO without AUTH. */
   public static SmtpReply ehlo(String hostName, long maxMessageSize, boolean offerStartTls) {
+    return ehlo(hostName, maxMessageSize, offerStartTls, false);
+  }
+
+  /** The reply to EHLO: host name, then one extension per line (no enhanced status). */
+  public static SmtpReply ehlo(String hostName, long maxMessageSize, boolean offerStartTls, boolean offerAuth) {
     List<String> lines = new ArrayList<>();
     lines.add(hostName);
     lines.add("PIPELINING");
@@ -81,6 +102,9 @@ public final class Replies {
     lines.add("DSN");
     if (offerStartTls) {
       lines.add("STARTTLS");
+    }
+    if (offerAuth) {
+      lines.add("AUTH PLAIN LOGIN");
     }
     return new SmtpReply(250, null, lines);
   }

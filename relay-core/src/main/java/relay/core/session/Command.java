@@ -54,6 +54,22 @@ public sealed interface Command {
 
   record Vrfy() implements Command {}
 
+  /**
+   * AUTH (RFC 4954): a SASL mechanism name (upper case) and the initial response as sent (base64,
+   * or {@code =} for an empty one), or null when the client sent none.
+   */
+  record Auth(String mechanism, String initialResponse) implements Command {
+    public Auth {
+      Objects.requireNonNull(mechanism, "mechanism");
+    }
+
+    @Override
+    public String toString() {
+      // The initial response carries the password: never print it.
+      return "Auth[" + mechanism + (initialResponse == null ? "" : " <initial response>") + "]";
+    }
+  }
+
   record StartTls() implements Command {}
 
   /** A verb Relay does not implement. */

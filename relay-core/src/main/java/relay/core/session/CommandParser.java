@@ -55,6 +55,7 @@ public final class CommandParser {
       case "RSET" -> noArgument(arg, new Command.Rset());
       case "QUIT" -> noArgument(arg, new Command.Quit());
       case "STARTTLS" -> noArgument(arg, new Command.StartTls());
+      case "AUTH" -> auth(arg);
       case "NOOP" -> new Command.Noop();
       case "HELP" -> new Command.Help();
       case "VRFY" -> arg.isBlank() ? new Command.Invalid(Replies.ARGUMENT_SYNTAX) : new Command.Vrfy();
@@ -65,6 +66,16 @@ public final class CommandParser {
 
   private static Command noArgument(String arg, Command command) {
     return arg.isEmpty() ? command : new Command.Invalid(Replies.ARGUMENT_SYNTAX);
+  }
+
+  /** AUTH mechanism [initial-response]: both plain tokens, nothing more. */
+  private static Command auth(String arg) {
+    String[] parts = arg.split(" ", -1);
+    if (arg.isEmpty() || parts.length > 2 || !parts[0].matches("[A-Za-z0-9_-]{1,20}")
+        || (parts.length == 2 && parts[1].isEmpty())) {
+      return new Command.Invalid(Replies.ARGUMENT_SYNTAX);
+    }
+    return new Command.Auth(parts[0].toUpperCase(Locale.ROOT), parts.length == 2 ? parts[1] : null);
   }
 
   /** EHLO/HELO argument: one token of visible ASCII (a domain or an address literal). */

@@ -49,11 +49,13 @@ final class MessageRouting {
   }
 
   RecipientVerdict recipient(SessionState s, String inboundConnector, Recipient recipient) {
-    return snapshot().rules().evaluateRecipient(facts(s.sender(), s.recipients(), inboundConnector), recipient);
+    return snapshot().rules().evaluateRecipient(
+        facts(s.sender(), s.recipients(), inboundConnector, Optional.ofNullable(s.authenticatedUser())), recipient);
   }
 
-  DataVerdict message(Envelope envelope, HeaderSection headers, long size) {
-    EnvelopeFacts facts = facts(envelope.sender(), envelope.recipients(), envelope.client().inboundConnector());
+  DataVerdict message(Envelope envelope, HeaderSection headers, long size, Optional<String> authenticatedUser) {
+    EnvelopeFacts facts =
+        facts(envelope.sender(), envelope.recipients(), envelope.client().inboundConnector(), authenticatedUser);
     MessagePlan plan = snapshot().rules().evaluateMessage(new MessageFacts(facts, headers, size));
     if (plan.rejected()) {
       return new DataVerdict.Reject(plan.rejection().orElseThrow(), "rejected by a rule at end of DATA", plan.trace());
@@ -109,7 +111,9 @@ final class MessageRouting {
     return plan.fates().stream().anyMatch(f -> f instanceof RecipientFate.Redirected r && r.to().equals(address));
   }
 
-  private EnvelopeFacts facts(MailPath sender, List<Recipient> recipients, String inboundConnector) {
-    return new EnvelopeFacts(sender, recipients, InetAddress.ofLiteral(context.clientAddress()), inboundConnector, Optional.empty());
+  private EnvelopeFacts facts(
+      MailPath sender, List<Recipient> recipients, String inboundConnector, Optional<String> authenticatedUser) {
+    return new EnvelopeFacts(
+        sender, recipients, InetAddress.ofLiteral(context.clientAddress()), inboundConnector, authenticatedUser);
   }
 }

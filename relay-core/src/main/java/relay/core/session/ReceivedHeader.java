@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * Builds the {@code Received:} trace header Relay prepends to each message (RFC 5321 section 4.4,
- * {@code with} keywords of RFC 3848), folded onto continuation lines so no line exceeds 78 characters
+ * {@code with} keywords of RFC 3848 and RFC 6531: S for TLS, A for SMTP AUTH), folded onto continuation lines so no line exceeds 78 characters
  * for ordinary names, CRLF line endings. The id is the session id: the queue id only exists after
  * the commit, when the content is already on disk. Stateless.
  */
@@ -20,8 +20,8 @@ final class ReceivedHeader {
   private ReceivedHeader() {}
 
   static byte[] build(
-      String helo, String clientAddress, String hostName, boolean esmtp, boolean tls, boolean utf8, String id, Instant at) {
-    String protocol = (utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (tls ? "S" : "");
+      String helo, String clientAddress, String hostName, boolean esmtp, boolean tls, boolean authenticated, boolean utf8, String id, Instant at) {
+    String protocol = (utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (tls ? "S" : "") + (authenticated ? "A" : "");
     String literal = clientAddress.indexOf(':') >= 0 ? "IPv6:" + clientAddress : clientAddress;
     String header =
         "Received: from " + helo + " ([" + literal + "])\r\n"

@@ -17,6 +17,8 @@ import relay.core.envelope.Recipient;
  * @param parameters the MAIL FROM parameters of the open transaction, or null
  * @param recipients accepted recipients of the open transaction, without duplicates
  * @param errors how many commands failed so far
+ * @param authenticatedUser the user the client authenticated as (SMTP AUTH), or null
+ * @param pendingAuth the SASL exchange under way in phase AUTH, or null
  */
 public record SessionState(
     Phase phase,
@@ -26,7 +28,9 @@ public record SessionState(
     MailPath sender,
     MailParameters parameters,
     List<Recipient> recipients,
-    int errors) {
+    int errors,
+    String authenticatedUser,
+    PendingAuth pendingAuth) {
 
   /** What the session waits for. */
   public enum Phase {
@@ -40,6 +44,8 @@ public record SessionState(
     DATA,
     /** Waiting for the spool commit. */
     COMMITTING,
+    /** AUTH under way: the next line is a SASL response, for {@link SmtpSession#authResponse}. */
+    AUTH,
     /** STARTTLS accepted; waiting for the handshake. */
     TLS_HANDSHAKE,
     /** The connection is to be closed; no more input is accepted. */
@@ -52,7 +58,7 @@ public record SessionState(
 
   /** The state of a new connection. */
   public static SessionState initial(boolean tlsActive) {
-    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0);
+    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, null, null);
   }
 
   public boolean inTransaction() {
@@ -60,33 +66,43 @@ public record SessionState(
   }
 
   SessionState withPhase(Phase p) {
-    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors);
+    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, authenticatedUser, null);
   }
 
   SessionState greeted(String name, boolean extended) {
-    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors);
+    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, authenticatedUser, null);
   }
 
   SessionState withTransaction(MailPath from, MailParameters params) {
-    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors);
+    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, authenticatedUser, null);
   }
 
   SessionState withRecipient(Recipient r) {
     List<Recipient> more = new ArrayList<>(recipients);
     more.add(r);
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, authenticatedUser, null);
   }
 
   SessionState reset() {
-    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors);
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, authenticatedUser, null);
   }
 
   /** After the TLS handshake: everything learnt in plain text is forgotten (RFC 3207 section 4.2). */
   SessionState afterTls() {
-    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors);
+    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, null, null);
+  }
+
+  /** A SASL exchange continues with the client's next line. */
+  SessionState authenticating(PendingAuth pending) {
+    return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, authenticatedUser, pending);
+  }
+
+  /** The client authenticated as {@code user}. */
+  SessionState authenticated(String user) {
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, user, null);
   }
 
   SessionState withError() {
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, authenticatedUser, null);
   }
 }

@@ -3,6 +3,7 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
 import relay.core.envelope.Envelope;
@@ -25,6 +26,7 @@ import relay.core.tracking.TrackingEvent;
  * <p>Call order: {@link #connect()} first; then {@link #command} in phase COMMANDS;
  * {@link #spoolOpened}/{@link #spoolFailed} in OPENING; {@link #dataEnd} in DATA;
  * {@link #committed}/{@link #commitFailed} in COMMITTING; {@link #tlsEstablished} in TLS_HANDSHAKE;
+ * {@link #authResponse} in AUTH;
  * {@link #timeout()} in any phase. An input in the wrong phase is a bug in the caller and throws
  * {@link IllegalStateException}.
  *
@@ -34,7 +36,11 @@ import relay.core.tracking.TrackingEvent;
  * then asks the mail-flow rules of the session's {@link relay.core.routing.RoutingSnapshot} (refuse
  * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
  * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
- * {@code maxErrors} failed commands close the session. Every decision worth tracing is handed out
+ * {@code maxErrors} failed commands close the session. SMTP AUTH (PLAIN, LOGIN) is offered only
+ * when the connector lists users and, unless it allows plaintext, only under TLS; a failed AUTH
+ * counts as a failed command; an authenticated client may relay when the connector's auth grants
+ * it, MAIL needs AUTH when the connector requires it, and the user is what the rules'
+ * {@code authenticated-user} condition sees. Every decision worth tracing is handed out
  * as an {@link Effect.Track}. Immutable and thread-safe.
  */
 public final class SmtpSession {
@@ -76,7 +82,8 @@ public final class SmtpSession {
     return switch (command) {
       case Command.Ehlo e ->
           reply(s.greeted(e.domain(), true),
-              Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive()));
+              Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive(),
+                  c.auth().offeredOn(s.tlsActive())));
       case Command.Helo h -> reply(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
       case Command.Mail m -> mail(s, m);
       case Command.Rcpt r -> rcpt(s, r);
@@ -87,14 +94,26 @@ public final class SmtpSession {
       case Command.Vrfy v -> reply(s, Replies.VRFY);
       case Command.Quit q -> close(s, Replies.BYE);
       case Command.StartTls t -> startTls(s);
+      case Command.Auth a -> auth(s, a);
       case Command.Unknown u -> fail(s, Replies.UNKNOWN_COMMAND);
       case Command.Invalid i -> fail(s, i.reply());
     };
   }
 
-  /** A command line longer than the connector allows was read and discarded. */
+  /**
+   * One line of a SASL exchange (phase AUTH), without CRLF: base64 text or {@code *} to cancel. The
+   * adapter must never log it.
+   */
+  public Transition authResponse(SessionState s, String line) {
+    expect(s, Phase.AUTH);
+    return authStep(s, SaslExchange.respond(s.pendingAuth(), line));
+  }
+
+  /** A command line (or SASL response) longer than the connector allows was read and discarded. */
   public Transition lineTooLong(SessionState s) {
-    expect(s, Phase.COMMANDS);
+    if (s.phase() != Phase.AUTH) {
+      expect(s, Phase.COMMANDS);
+    }
     return fail(s, Replies.LINE_TOO_LONG);
   }
 
@@ -105,7 +124,7 @@ public final class SmtpSession {
     byte[] header =
         ReceivedHeader.build(
             s.helo(), context.clientAddress(), context.hostName(), s.esmtp(), s.tlsActive(),
-            s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
+            s.authenticatedUser() != null, s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
     Effect begin =
         new Effect.BeginData(header, c.limits().maxMessageSize(), c.limits().maxTextLine(), c.bareLineEndings());
     return new Transition(List.of(Replies.START_DATA), List.of(begin), s.withPhase(Phase.DATA));
@@ -149,7 +168,7 @@ public final class SmtpSession {
         new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
     Instant now = context.clock().instant();
     Envelope envelope = new Envelope(s.sender(), s.parameters(), s.recipients(), client, now);
-    return switch (routing.message(envelope, headers, summary.size())) {
+    return switch (routing.message(envelope, headers, summary.size(), Optional.ofNullable(s.authenticatedUser()))) {
       case DataVerdict.Reject r -> {
         Transition failed = fail(s.reset(), r.reply());
         List<Effect> effects = new ArrayList<>();
@@ -238,6 +257,9 @@ public final class SmtpSession {
     if (c.requireTls() && !s.tlsActive()) {
       return fail(s, Replies.TLS_REQUIRED);
     }
+    if (c.auth().required() && s.authenticatedUser() == null) {
+      return fail(s, Replies.AUTH_REQUIRED);
+    }
     if (m.parameters().declaredSize() > c.limits().maxMessageSize()) {
       return fail(s, Replies.MESSAGE_TOO_BIG);
     }
@@ -253,7 +275,8 @@ public final class SmtpSession {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     MailPath address = r.recipient().address();
-    if (!r.postmaster() && !routing.snapshot().mayReceive(c, address.domain())) {
+    boolean authorised = s.authenticatedUser() != null && c.auth().grantsRelay();
+    if (!r.postmaster() && !authorised && !routing.snapshot().mayReceive(c, address.domain())) {
       return fail(s, Replies.RELAY_DENIED);
     }
     boolean duplicate = s.recipients().stream().anyMatch(x -> x.address().equals(address));
@@ -295,6 +318,34 @@ public final class SmtpSession {
     }
     return new Transition(
         List.of(Replies.START_TLS), List.of(new Effect.UpgradeTls()), s.withPhase(Phase.TLS_HANDSHAKE));
+  }
+
+  private Transition auth(SessionState s, Command.Auth a) {
+    InboundConnector c = connector();
+    if (c.auth().users().isEmpty()) {
+      return fail(s, Replies.NOT_IMPLEMENTED);
+    }
+    if (!c.auth().offeredOn(s.tlsActive())) {
+      return fail(s, Replies.AUTH_NEEDS_TLS);
+    }
+    if (s.authenticatedUser() != null) {
+      return fail(s, Replies.ALREADY_AUTHENTICATED);
+    }
+    if (s.helo() == null || !s.esmtp() || s.inTransaction()) {
+      return fail(s, Replies.BAD_SEQUENCE);
+    }
+    return authStep(s, SaslExchange.start(a));
+  }
+
+  private Transition authStep(SessionState s, SaslExchange.Step step) {
+    return switch (step) {
+      case SaslExchange.Step.Challenge ch ->
+          reply(s.authenticating(ch.pending()), Replies.authChallenge(ch.base64()));
+      case SaslExchange.Step.Refused r -> fail(s, r.reply());
+      case SaslExchange.Step.Credentials cr -> connector().auth().verify(cr.user(), cr.password())
+          ? reply(s.authenticated(cr.user()), Replies.AUTH_OK)
+          : fail(s, Replies.AUTH_INVALID);
+    };
   }
 
   private static SmtpReply spoolReply(SpoolFailure failure) {

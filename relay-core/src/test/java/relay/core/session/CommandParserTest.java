@@ -33,7 +33,7 @@ class CommandParserTest {
     "DATA, Data", "data, Data", "RSET, Rset", "NOOP, Noop", "noop anything, Noop", "QUIT, Quit",
     "HELP, Help", "HELP mail, Help", "VRFY bob, Vrfy", "STARTTLS, StartTls", "StartTls, StartTls",
     "EHLO host.example, Ehlo", "helo [192.0.2.1], Helo", "BDAT 10 LAST, Unknown", "EXPN list, Unknown",
-    "AUTH PLAIN, Unknown"
+    "AUTH PLAIN, Auth", "auth login, Auth"
   })
   void verbsAreCaseInsensitiveAndMapToTheirCommand(String line, String type) {
     assertThat(parse(line).getClass().getSimpleName()).isEqualTo(type);

@@ -18,11 +18,17 @@ final class SessionDriver {
     effects.addAll(t.effects());
   }
 
-  /** Feeds the lines in order (as a pipelining client would) and returns every reply in order. */
+  /**
+   * Feeds the lines in order (as a pipelining client would; in phase AUTH as SASL responses) and
+   * returns every reply in order.
+   */
   List<SmtpReply> send(String... lines) {
     List<SmtpReply> replies = new ArrayList<>();
     for (String line : lines) {
-      replies.addAll(apply(session.command(state, line)));
+      Transition t = state.phase() == SessionState.Phase.AUTH
+          ? session.authResponse(state, line)
+          : session.command(state, line);
+      replies.addAll(apply(t));
     }
     return replies;
   }

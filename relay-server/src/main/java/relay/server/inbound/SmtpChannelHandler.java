@@ -150,7 +150,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     boolean progress = true;
     while (progress && pending.isReadable()) {
       progress = switch (state.phase()) {
-        case COMMANDS -> readCommand();
+        case COMMANDS, AUTH -> readCommand();
         case DATA -> readData();
         case NEW, OPENING, COMMITTING, TLS_HANDSHAKE, CLOSED -> false;
       };
@@ -184,6 +184,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     int textEnd = lf > start && pending.getByte(lf - 1) == '\r' ? lf - 1 : lf;
     String line = pending.toString(start, textEnd - start, StandardCharsets.UTF_8);
     pending.skipBytes(length);
+    if (state.phase() == Phase.AUTH) {
+      // A SASL response is a password or carries one, base64 or not: only its presence is logged.
+      wiring.log(Direction.IN, "<auth response redacted>");
+      apply(session.authResponse(state, line));
+      return true;
+    }
     wiring.log(Direction.IN, redact(line));
     stage = stageOf(line);
     apply(session.command(state, line));
@@ -366,7 +372,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     var timeout = switch (state.phase()) {
       case DATA -> limits.get().dataTimeout();
-      case COMMANDS, TLS_HANDSHAKE -> limits.get().idleTimeout();
+      case COMMANDS, AUTH, TLS_HANDSHAKE -> limits.get().idleTimeout();
       case NEW, OPENING, COMMITTING, CLOSED -> null;
     };
     if (timeout != null) {
@@ -399,8 +405,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     };
   }
 
-  /** AUTH is not offered, but a client may still send credentials: never log them. */
+  /** An AUTH line keeps its mechanism; its initial response carries credentials and is never logged. */
   private static String redact(String line) {
-    return line.regionMatches(true, 0, "AUTH ", 0, 5) ? "AUTH <redacted>" : line;
+    if (!line.regionMatches(true, 0, "AUTH ", 0, 5)) {
+      return line;
+    }
+    int space = line.indexOf(' ', 5);
+    return space < 0 ? line : line.substring(0, space) + " <redacted>";
   }
 }
