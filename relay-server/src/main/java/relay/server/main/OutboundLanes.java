@@ -5,6 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -190,7 +191,7 @@ final class OutboundLanes implements AutoCloseable {
    * is shortened. The spool record keeps its time; the next attempt's outcome rewrites it.
    */
   private QueuedMessage rescheduled(QueuedMessage message, RetrySchedule schedule) {
-    var latest = clock.instant().plus(schedule.maxDelay());
+    Instant latest = clock.instant().plus(schedule.maxDelay());
     if (!message.nextAttemptAt().isAfter(latest)) {
       return message;
     }

@@ -12,7 +12,6 @@ import relay.config.model.ListenerConfig;
 import relay.config.model.RelayConfig;
 import relay.config.model.RoutingConfig;
 import relay.core.connector.OutboundConnector;
-import relay.core.schedule.RetrySchedule;
 import relay.core.policy.InboundConnector;
 import relay.core.routing.AcceptedDomain;
 import relay.core.routing.ConnectorScope;
@@ -22,6 +21,7 @@ import relay.core.routing.rule.Action;
 import relay.core.routing.rule.Phase;
 import relay.core.routing.rule.Rule;
 import relay.core.routing.rule.RuleEngine;
+import relay.core.schedule.RetrySchedule;
 
 /**
  * What {@code relay check-config} prints about a valid configuration: who may send what through
