@@ -21,8 +21,8 @@ import relay.core.schedule.RetrySchedule;
 /**
  * Binds {@code relay.outbound-connectors}, each element's keys depending on its {@code type} (a key
  * of another type is reported as unknown, with a hint naming its type), plus the scope keys every
- * type shares ({@code recipient-domains}, {@code rule-scoped}); and {@code relay.delivery} (the retry
- * schedule).
+ * type shares ({@code recipient-domains}, {@code rule-scoped}, {@code retry}); and
+ * {@code relay.delivery} (the global retry schedule and DSN policy).
  */
 final class OutboundBinder {
 
@@ -54,7 +54,7 @@ final class OutboundBinder {
     int before = delivery.problems().count();
     delivery.require("retry", "dsn");
     delivery.foreign("connector", "outbound connectors are now a list: move it into relay.outbound-connectors = [ { ... } ]");
-    Optional<RetrySchedule> retry = delivery.section("retry").flatMap(OutboundBinder::retry);
+    Optional<RetrySchedule> retry = delivery.section(RetryBinder.KEY).flatMap(RetryBinder::global);
     Optional<DsnPolicy> dsn = delivery.section("dsn").flatMap(OutboundBinder::dsn);
     delivery.finish();
     if (delivery.problems().count() > before) {
@@ -66,8 +66,9 @@ final class OutboundBinder {
   /**
    * {@code relay.outbound-connectors}: each element bound with its scope; the connector is empty when
    * its keys had problems (recorded). Duplicate names and patterns are left to the router's checks.
+   * An element's optional {@code retry} block (any type) is bound here, over {@code globalRetry}.
    */
-  List<BoundConnector> connectors(Section relay) {
+  List<BoundConnector> connectors(Section relay, RetrySchedule globalRetry) {
     relay.require("outbound-connectors");
     List<ConfigValue> elements = relay.list("outbound-connectors").orElse(List.of());
     if (relay.value("outbound-connectors").isPresent() && elements.isEmpty()) {
@@ -80,9 +81,11 @@ final class OutboundBinder {
       String path = relay.pathOf("outbound-connectors") + "[" + i + "]";
       Section.of(element, path, relay.problems()).ifPresent(s -> {
         Optional<ConnectorScope> scope = scope(s);
+        // read before the type's keys so that finish() knows 'retry' whatever the type
+        Optional<RetrySchedule> retry = s.section(RetryBinder.KEY).flatMap(r -> RetryBinder.override(r, globalRetry));
         Optional<OutboundConnector> connector = connector(s);
         // the scope alone still lets rules and the router be checked against this connector's name
-        scope.ifPresent(sc -> out.add(new BoundConnector(connector, sc, element.origin(), path)));
+        scope.ifPresent(sc -> out.add(new BoundConnector(connector, sc, retry, element.origin(), path)));
       });
     }
     return out;
@@ -246,24 +249,5 @@ final class OutboundBinder {
       return Optional.empty();
     }
     return Optional.of(new DsnPolicy(enabled.orElseThrow(), reportAddress, delay.orElseThrow()));
-  }
-
-  private static Optional<RetrySchedule> retry(Section s) {
-    int before = s.problems().count();
-    s.require("initial-delay", "multiplier", "max-delay", "jitter", "max-lifetime");
-    Optional<Duration> initial = s.duration("initial-delay");
-    Optional<Double> multiplier = s.decimal("multiplier", 1.0, 100.0);
-    Optional<Duration> max = s.duration("max-delay");
-    Optional<Double> jitter = s.decimal("jitter", 0.0, 1.0);
-    Optional<Duration> lifetime = s.duration("max-lifetime");
-    s.finish();
-    if (initial.isPresent() && max.isPresent() && max.get().compareTo(initial.get()) < 0) {
-      s.problem("max-delay", "is shorter than initial-delay", "");
-    }
-    if (s.problems().count() > before) {
-      return Optional.empty();
-    }
-    return Optional.of(new RetrySchedule(
-        initial.orElseThrow(), multiplier.orElseThrow(), max.orElseThrow(), jitter.orElseThrow(), lifetime.orElseThrow()));
   }
 }

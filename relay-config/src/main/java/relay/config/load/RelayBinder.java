@@ -3,6 +3,7 @@ package relay.config.load;
 import java.net.InetAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import relay.config.model.RoutingConfig;
 import relay.config.model.SpoolConfig;
 import relay.config.secret.SecretResolver;
 import relay.core.policy.InboundConnector;
+import relay.core.schedule.RetrySchedule;
 
 /**
  * Binds the resolved {@code relay} object into a {@link RelayConfig}. The data directory is settled
@@ -55,7 +57,9 @@ final class RelayBinder {
     Optional<SpoolConfig> spool = relay.section("spool").flatMap(s -> spool(s, home));
     OutboundBinder outbound = new OutboundBinder(home, hostname, secrets);
     Optional<DeliveryConfig> delivery = relay.section("delivery").flatMap(outbound::bind);
-    List<BoundConnector> connectors = outbound.connectors(relay);
+    // a broken global block is already reported; the defaults only let connector blocks be checked too
+    List<BoundConnector> connectors =
+        outbound.connectors(relay, delivery.map(DeliveryConfig::retry).orElse(RetrySchedule.DEFAULTS));
     Set<String> inboundNames = listeners.stream()
         .flatMap(l -> l.inboundConnectors().stream()).map(InboundConnector::name).collect(Collectors.toSet());
     Optional<RoutingConfig> routing = new RoutingBinder(inboundNames).bind(relay, connectors);
@@ -69,7 +73,10 @@ final class RelayBinder {
     if (relay.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new RelayConfig(home, hostname, listeners, spool.orElseThrow(), delivery.orElseThrow(),
+    Map<String, RetrySchedule> connectorRetry = new LinkedHashMap<>();
+    connectors.forEach(c -> c.retry().ifPresent(r -> connectorRetry.put(c.scope().connector(), r)));
+    return Optional.of(new RelayConfig(home, hostname, listeners, spool.orElseThrow(),
+        delivery.orElseThrow().withConnectorRetry(connectorRetry),
         logging.orElseThrow(), admin.orElseThrow(),
         connectors.stream().map(c -> c.connector().orElseThrow()).toList(), routing.orElseThrow()));
   }

@@ -1,5 +1,6 @@
 package relay.config.model;
 
+import java.util.Map;
 import java.util.Objects;
 import relay.core.dsn.DsnPolicy;
 import relay.core.schedule.RetrySchedule;
@@ -9,18 +10,40 @@ import relay.core.schedule.RetrySchedule;
  * {@link RelayConfig#outboundConnectors()} and which recipient takes which is in
  * {@link RelayConfig#routing()}.
  *
- * @param retry when transiently failed recipients are tried again, and for how long
+ * <p>Invariant: {@code connectorRetry} holds complete schedules (a connector's {@code retry} block
+ * already merged over {@code retry}), keyed by connector name, only for connectors that have a block;
+ * {@link #retryFor} gives every other connector the global schedule.
+ *
+ * @param retry when transiently failed recipients are tried again, and for how long, unless the
+ *     connector has its own schedule
  * @param dsn whether, to whom and when delivery status notifications are sent
+ * @param connectorRetry the connectors' own schedules, by connector name
  */
-public record DeliveryConfig(RetrySchedule retry, DsnPolicy dsn) {
+public record DeliveryConfig(RetrySchedule retry, DsnPolicy dsn, Map<String, RetrySchedule> connectorRetry) {
 
   public DeliveryConfig {
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(dsn, "dsn");
+    connectorRetry = Map.copyOf(connectorRetry);
+  }
+
+  /** Delivery where every connector follows {@code retry}. */
+  public DeliveryConfig(RetrySchedule retry, DsnPolicy dsn) {
+    this(retry, dsn, Map.of());
   }
 
   /** Delivery with the default notification policy. */
   public DeliveryConfig(RetrySchedule retry) {
     this(retry, DsnPolicy.DEFAULTS);
+  }
+
+  /** The schedule the connector named {@code connector} retries on: its own, else the global one. */
+  public RetrySchedule retryFor(String connector) {
+    return connectorRetry.getOrDefault(connector, retry);
+  }
+
+  /** This delivery with {@code schedules} as the connectors' own schedules. */
+  public DeliveryConfig withConnectorRetry(Map<String, RetrySchedule> schedules) {
+    return new DeliveryConfig(retry, dsn, schedules);
   }
 }

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,9 +60,14 @@ import relay.server.outbound.oauth.TokenSources;
  * <p>Every scheduler sends its delivery status notifications through one shared {@link DsnOutbox},
  * which queues them in the spool and hands them back to {@link #submit}.
  *
- * <p>{@link #apply} makes the lanes match a configuration: unchanged connectors keep their
- * scheduler; changed or removed ones are drained (attempts under way finish) and their waiting
- * messages are dispatched again; new ones get a new transport and scheduler.
+ * <p>Each connector's scheduler retries on the connector's own schedule
+ * ({@link relay.config.model.DeliveryConfig#retryFor}). {@link #apply} makes the lanes match a
+ * configuration: unchanged connectors keep their scheduler; changed or removed ones are drained
+ * (attempts under way finish) and their waiting messages are dispatched again; new ones get a new
+ * transport and scheduler. A connector whose effective retry schedule changed (its own block or,
+ * when it inherits, the global one) counts as changed: its waiting messages are dispatched again
+ * with their next attempt brought forward to at most the new {@code max-delay} from now, and
+ * every later attempt and the lifetime follow the new schedule.
  *
  * <p>Threading: {@link #submit} may be called from any thread; {@link #apply} and {@link #close}
  * from one thread at a time (start-up, then the reloader).
@@ -71,7 +77,7 @@ final class OutboundLanes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboundLanes.class);
   private static final Duration DRAIN_PATIENCE = Duration.ofSeconds(60);
 
-  private record Lane(OutboundConnector connector, DeliveryScheduler scheduler) {}
+  private record Lane(OutboundConnector connector, RetrySchedule retry, DeliveryScheduler scheduler) {}
 
   private final Spool spool;
   private final InstantSource clock;
@@ -85,8 +91,6 @@ final class OutboundLanes implements AutoCloseable {
   private final Map<String, QueuedMessage> held = new HashMap<>();
   private Router router;
   private String defaultConnector;
-  private RetryPolicy retry;
-  private RetrySchedule retryConfig;
 
   OutboundLanes(
       Spool spool, InstantSource clock, RandomGenerator random, RelayMetrics metrics, ProtocolLog protocolLog,
@@ -130,20 +134,19 @@ final class OutboundLanes implements AutoCloseable {
         .collect(Collectors.toMap(OutboundConnector::name, c -> c));
     List<Lane> retired = new ArrayList<>();
     List<Lane> started = new ArrayList<>();
-    RetryPolicy policy = new RetryPolicy(config.delivery().retry());
     notifications.apply(config.delivery().dsn());
-    boolean retryChanged = retry != null && !config.delivery().retry().equals(retryConfig);
     for (OutboundConnector connector : config.outboundConnectors()) {
       Lane existing;
       synchronized (this) {
         existing = lanes.get(connector.name());
       }
-      if (existing != null && existing.connector().equals(connector) && !retryChanged) {
+      RetrySchedule schedule = config.delivery().retryFor(connector.name());
+      if (existing != null && existing.connector().equals(connector) && existing.retry().equals(schedule)) {
         continue;
       }
-      Lane lane = new Lane(connector, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), maxInFlight(connector), policy, clock, random, metrics,
-          tracking, Optional.of(notifications)));
+      Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
+          spool, transport(connector), connector.name(), maxInFlight(connector), new RetryPolicy(schedule), clock,
+          random, metrics, tracking, Optional.of(notifications)));
       started.add(lane);
     }
     List<QueuedMessage> waiting;
@@ -161,20 +164,38 @@ final class OutboundLanes implements AutoCloseable {
       }
       router = config.routing().router();
       defaultConnector = config.defaultConnector().name();
-      retry = policy;
-      retryConfig = config.delivery().retry();
       waiting = new ArrayList<>(held.values());
       held.clear();
     }
     for (Lane lane : retired) {
       LOG.info("outbound connector '{}' {}: finishing its deliveries under way", lane.connector().name(),
           wanted.containsKey(lane.connector().name()) ? "changed" : "removed");
-      waiting.addAll(lane.scheduler().drain(DRAIN_PATIENCE));
+      List<QueuedMessage> drained = lane.scheduler().drain(DRAIN_PATIENCE);
+      RetrySchedule now = wanted.containsKey(lane.connector().name())
+          ? config.delivery().retryFor(lane.connector().name()) : lane.retry();
+      if (now.equals(lane.retry())) {
+        waiting.addAll(drained);
+      } else {
+        drained.forEach(m -> waiting.add(rescheduled(m, now)));
+      }
     }
     for (Lane lane : started) {
       LOG.info("outbound connector '{}' ready", lane.connector().name());
     }
     waiting.forEach(this::submit);
+  }
+
+  /**
+   * A waiting message under a connector's new schedule: no wait may outlast the new
+   * {@code max-delay}, so mail parked for hours by a long schedule is tried soon after the schedule
+   * is shortened. The spool record keeps its time; the next attempt's outcome rewrites it.
+   */
+  private QueuedMessage rescheduled(QueuedMessage message, RetrySchedule schedule) {
+    Instant latest = clock.instant().plus(schedule.maxDelay());
+    if (!message.nextAttemptAt().isAfter(latest)) {
+      return message;
+    }
+    return message.withState(message.recipients(), message.attempts(), latest);
   }
 
   /** Names of the connectors with a running scheduler. */

@@ -1,6 +1,7 @@
 package relay.server.main;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +21,7 @@ import relay.core.routing.rule.Action;
 import relay.core.routing.rule.Phase;
 import relay.core.routing.rule.Rule;
 import relay.core.routing.rule.RuleEngine;
+import relay.core.schedule.RetrySchedule;
 
 /**
  * What {@code relay check-config} prints about a valid configuration: who may send what through
@@ -46,7 +48,9 @@ final class RoutingReport {
       l.inboundConnectors().forEach(c -> out.println("  inbound connector " + c.name() + ": " + clients(c)));
     }
     out.println("outbound connectors:");
-    config.outboundConnectors().forEach(c -> out.println("  " + c.name() + ": " + describe(c)));
+    config.outboundConnectors().forEach(c -> out.println("  " + c.name() + ": " + describe(c) + "; retry "
+        + describe(config.delivery().retryFor(c.name()))
+        + (config.delivery().connectorRetry().containsKey(c.name()) ? " (own)" : " (global)")));
     out.println("routing table (most specific first):");
     routes(routing.connectors()).forEach(line -> out.println("  " + line));
     out.println("accepted domains:" + (routing.acceptedDomains().domains().isEmpty() ? " none (every recipient is outside)" : ""));
@@ -104,6 +108,27 @@ final class RoutingReport {
       lines.add("any other domain: refused at RCPT (550 5.4.4)");
     }
     return lines;
+  }
+
+  /** e.g. {@code every 1m x2.0 up to 1h, jitter 20%, give up after 2d}. */
+  static String describe(RetrySchedule r) {
+    return String.format(Locale.ROOT, "every %s x%s up to %s, jitter %d%%, give up after %s",
+        duration(r.initialDelay()), r.multiplier(), duration(r.maxDelay()), Math.round(r.jitter() * 100),
+        duration(r.maxLifetime()));
+  }
+
+  /** A duration in the configuration file's own units (2d, 1h, 90s, 200ms). */
+  static String duration(Duration d) {
+    if (d.toMillis() % 86_400_000 == 0) {
+      return d.toDays() + "d";
+    } else if (d.toMillis() % 3_600_000 == 0) {
+      return d.toHours() + "h";
+    } else if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    } else if (d.toMillis() % 1000 == 0) {
+      return d.toSeconds() + "s";
+    }
+    return d.toMillis() + "ms";
   }
 
   static String describe(OutboundConnector connector) {

@@ -87,6 +87,34 @@ class CheckConfigRoutingTest {
   }
 
   @Test
+  void showsEachConnectorsRetryScheduleAndWhetherItIsItsOwnOrTheGlobalOne() throws Exception {
+    Path file = Files.writeString(dir.resolve("relay.conf"), """
+        relay {
+          home = "%s"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525
+            inbound-connectors = [{ name = "apps", client-networks = ["10.0.0.0/8"], relay = true }]
+          }]
+          outbound-connectors = [
+            { name = "scans", type = drop, recipient-domains = ["*"] }
+            { name = "partner", type = smart-host, hosts = ["smtp.fabrikam.com"], recipient-domains = ["fabrikam.com"]
+              retry { initial-delay = 30s, max-delay = 10m, jitter = 0, max-lifetime = 6h } }
+          ]
+        }
+        """.formatted(dir.resolve("home")));
+
+    int exit = relay("check-config", "--no-port-check", file.toString());
+
+    assertThat(err.toString()).isEmpty();
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .contains("scans: drop folder " + dir.resolve("home").resolve("drop")
+            + "; retry every 1m x2.0 up to 1h, jitter 20%, give up after 2d (global)")
+        .contains("partner: smart host smtp.fabrikam.com:25 (TLS opportunistic); "
+            + "retry every 30s x2.0 up to 10m, jitter 0%, give up after 6h (own)");
+  }
+
+  @Test
   void describesAnMxConnectorWithItsTlsModeResolversAndLimits() throws Exception {
     Path file = Files.writeString(dir.resolve("relay.conf"), """
         relay {
