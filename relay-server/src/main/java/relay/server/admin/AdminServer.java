@@ -29,6 +29,15 @@ public final class AdminServer implements AutoCloseable {
    */
   public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy)
       throws IOException {
+    this(address, registry, healthy, HeldMail.NONE);
+  }
+
+  /**
+   * With {@code /queue/held} (GET: held mail with its reason, one line each) and
+   * {@code /queue/release?id=ID} (POST: put it back into delivery).
+   */
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy, HeldMail held)
+      throws IOException {
     server = HttpServer.create(address, 64);
     server.setExecutor(executor);
     server.createContext(
@@ -40,6 +49,11 @@ public final class AdminServer implements AutoCloseable {
           boolean ok = healthy.getAsBoolean();
           respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unavailable\n");
         });
+    server.createContext(
+        "/queue/held",
+        exchange -> respond(exchange, 200, "text/plain; charset=utf-8",
+            held.describe().stream().map(line -> line + "\n").reduce("", String::concat)));
+    server.createContext("/queue/release", exchange -> release(exchange, held));
     server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found\n"));
     server.start();
   }
@@ -47,6 +61,25 @@ public final class AdminServer implements AutoCloseable {
   /** The bound address (useful with port 0). */
   public InetSocketAddress address() {
     return server.getAddress();
+  }
+
+  private static void release(HttpExchange exchange, HeldMail held) throws IOException {
+    try (exchange) {
+      if (!exchange.getRequestMethod().equals("POST")) {
+        exchange.getResponseHeaders().set("Allow", "POST");
+        exchange.sendResponseHeaders(405, -1);
+        return;
+      }
+      String query = exchange.getRequestURI().getQuery();
+      String id = query != null && query.startsWith("id=") ? query.substring(3) : "";
+      boolean released = !id.isEmpty() && held.release(id);
+      byte[] body = (released ? "released " + id + "\n" : "no held message " + id + "\n").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.sendResponseHeaders(released ? 200 : 404, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
   }
 
   private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {

@@ -26,6 +26,7 @@ import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.DsnPolicy;
 import relay.core.dsn.DsnTokens;
+import relay.core.envelope.MessageId;
 import relay.core.metrics.RelayMetrics;
 import relay.core.routing.Route;
 import relay.core.routing.Router;
@@ -217,6 +218,41 @@ final class OutboundLanes implements AutoCloseable {
       unrouted = held.size();
     }
     return unrouted + all.stream().mapToInt(l -> l.scheduler().held().size()).sum();
+  }
+
+  /** Held mail for the admin endpoint: one line per held recipient with its reason. */
+  List<String> describeHeld() {
+    List<Lane> all;
+    List<QueuedMessage> unrouted;
+    synchronized (this) {
+      all = List.copyOf(lanes.values());
+      unrouted = List.copyOf(held.values());
+    }
+    List<String> lines = new ArrayList<>();
+    unrouted.forEach(m -> lines.add(m.id() + " " + m.connectorName() + " (all recipients) connector not configured"));
+    for (Lane lane : all) {
+      for (QueuedMessage m : lane.scheduler().held()) {
+        m.recipients().stream()
+            .filter(r -> r.status() == RecipientStatus.HELD)
+            .forEach(r -> lines.add(m.id() + " " + lane.connector().name() + " " + r.recipient().address() + " " + r.lastReply()));
+      }
+    }
+    return lines;
+  }
+
+  /** Releases a message a scheduler holds for a configuration problem; false when none holds it. */
+  boolean release(String queueId) {
+    List<Lane> all;
+    synchronized (this) {
+      all = List.copyOf(lanes.values());
+    }
+    MessageId id;
+    try {
+      id = new MessageId(queueId);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return all.stream().anyMatch(l -> l.scheduler().release(id));
   }
 
   private String connectorFor(QueuedMessage message) {

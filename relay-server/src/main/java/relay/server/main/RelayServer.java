@@ -27,6 +27,7 @@ import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
+import relay.server.admin.HeldMail;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
@@ -170,7 +171,18 @@ public final class RelayServer implements AutoCloseable {
     if (config.admin().enabled()) {
       admin =
           new AdminServer(
-              new InetSocketAddress(config.admin().address(), config.admin().port()), registry, () -> running);
+              new InetSocketAddress(config.admin().address(), config.admin().port()), registry, () -> running,
+              new HeldMail() {
+                @Override
+                public List<String> describe() {
+                  return lanes.describeHeld();
+                }
+
+                @Override
+                public boolean release(String queueId) {
+                  return lanes.release(queueId);
+                }
+              });
       resources.add(admin);
     }
     running = true;
