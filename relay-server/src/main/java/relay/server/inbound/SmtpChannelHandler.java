@@ -190,8 +190,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       apply(session.authResponse(state, line));
       return true;
     }
-    wiring.log(Direction.IN, redact(line));
-    stage = stageOf(line);
+    wiring.log(Direction.IN, CommandLineText.loggable(line));
+    stage = CommandLineText.stage(line);
     apply(session.command(state, line));
     return true;
   }
@@ -294,7 +294,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       case TrackingEvent.DsnQueued n -> null;
     };
     if (trace != null) {
-      trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode().name().toLowerCase(java.util.Locale.ROOT)));
+      trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode().name().toLowerCase(Locale.ROOT)));
     }
   }
 
@@ -391,26 +391,5 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       timer.cancel(false);
       timer = null;
     }
-  }
-
-  private static String stageOf(String line) {
-    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : "";
-    return switch (verb) {
-      case "EHLO", "HELO" -> "helo";
-      case "MAIL" -> "mail";
-      case "RCPT" -> "rcpt";
-      case "DATA" -> "data";
-      case "AUTH" -> "auth";
-      default -> "command";
-    };
-  }
-
-  /** An AUTH line keeps its mechanism; its initial response carries credentials and is never logged. */
-  private static String redact(String line) {
-    if (!line.regionMatches(true, 0, "AUTH ", 0, 5)) {
-      return line;
-    }
-    int space = line.indexOf(' ', 5);
-    return space < 0 ? line : line.substring(0, space) + " <redacted>";
   }
 }
