@@ -86,20 +86,6 @@ public final class DeliveryScheduler implements AutoCloseable {
     this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE, Optional.empty());
   }
 
-  /** A scheduler that records each recipient's outcome of each attempt in {@code tracking}; no DSNs. */
-  public DeliveryScheduler(
-      Spool spool,
-      Transport transport,
-      String connector,
-      int maxInFlight,
-      RetryPolicy policy,
-      InstantSource clock,
-      RandomGenerator random,
-      RelayMetrics metrics,
-      TrackingLog tracking) {
-    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, tracking, Optional.empty());
-  }
-
   /**
    * A scheduler that records outcomes in {@code tracking} and sends delivery status notifications
    * through {@code outbox} for recipients that fail permanently or expire, and delay notices for

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class DeliveryTrackingTest {
 
   private DeliveryScheduler scheduler(ScriptedTransport transport, RetrySchedule schedule) {
     DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "partner", 4, new RetryPolicy(schedule),
-        clock, new SplittableRandom(1), RelayMetrics.NONE, events::add);
+        clock, new SplittableRandom(1), RelayMetrics.NONE, events::add, Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
   }

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,18 +29,15 @@ class ConfigReloaderTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final TestResources resources = new TestResources();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+  private <T extends AutoCloseable> T track(T resource) {
+    return resources.track(resource);
   }
 
   private String hocon(TestUpstream... upstreams) {

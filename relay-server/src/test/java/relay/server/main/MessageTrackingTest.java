@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,17 +24,14 @@ class MessageTrackingTest {
   private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+  private <T extends AutoCloseable> T track(T resource) {
+    return resources.track(resource);
   }
 
   /** Every line of the relay's tracking.log (the relay's home is under the test directory). */

@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,17 +38,14 @@ class OutboundLanesTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final TestResources resources = new TestResources();
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+  private <T extends AutoCloseable> T track(T resource) {
+    return resources.track(resource);
   }
 
   private List<String> lines(String event) {

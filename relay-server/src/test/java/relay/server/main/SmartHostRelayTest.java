@@ -9,7 +9,6 @@ import ch.qos.logback.core.AppenderBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -32,18 +31,15 @@ class SmartHostRelayTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
   @TempDir Path dir;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final TestResources resources = new TestResources();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
-    closeables.add(closeable);
-    return closeable;
+  private <T extends AutoCloseable> T track(T resource) {
+    return resources.track(resource);
   }
 
   /**
