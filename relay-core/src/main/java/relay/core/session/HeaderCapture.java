@@ -31,16 +31,24 @@ public final class HeaderCapture {
 
   /** Offers the next content bytes; only those up to the end of the header section are kept. */
   public void accept(byte[] bytes, int offset, int length) {
+    if (done) {
+      return;
+    }
+    // Find where the kept part of this chunk ends, then copy it in one go.
     int at = offset;
-    int end = offset + length;
-    while (!done && at < end) {
+    int end = Math.min(offset + length, offset + (limit - head.size()));
+    while (at < end) {
       int b = bytes[at++];
-      head.write(b);
       boolean blankLine = b == '\n' && (back1 == '\n' || back1 == -1 || (back1 == '\r' && (back2 == '\n' || back2 == -1)));
       back2 = back1;
       back1 = b;
-      done = head.size() >= limit || blankLine;
+      if (blankLine) {
+        done = true;
+        break;
+      }
     }
+    head.write(bytes, offset, at - offset);
+    done |= head.size() >= limit;
   }
 
   /** Bytes kept so far. */

@@ -53,6 +53,7 @@ public final class FileSpool implements Spool {
   private final Map<MessageId, Long> bodySizes = new ConcurrentHashMap<>();
   private final AtomicLong stateWrites = new AtomicLong();
   private volatile boolean recovered;
+  private volatile boolean belowFloor;
 
   /**
    * A spool whose free space is read from the file store holding {@code root}.
@@ -94,7 +95,8 @@ public final class FileSpool implements Spool {
   public SpoolTransaction begin() throws IOException {
     requireRecovered();
     long free = freeSpace.usableBytes();
-    if (free < minFreeBytes) {
+    belowFloor = free < minFreeBytes;
+    if (belowFloor) {
       throw new SpoolFullException(
           "spool free space " + free + " bytes is below the floor of " + minFreeBytes + " bytes");
     }
@@ -104,12 +106,18 @@ public final class FileSpool implements Spool {
   }
 
   @Override
+  public boolean admitsNewMessage() {
+    return !belowFloor;
+  }
+
+  @Override
   public List<QueuedMessage> recover() throws IOException {
     List<QueuedMessage> messages = new SpoolRecovery(directories, format).run();
     bodySizes.clear();
     for (QueuedMessage message : messages) {
       bodySizes.put(message.id(), message.bodySize());
     }
+    belowFloor = freeSpace.usableBytes() < minFreeBytes;
     recovered = true;
     return messages;
   }

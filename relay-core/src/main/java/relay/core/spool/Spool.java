@@ -22,6 +22,15 @@ public interface Spool {
   SpoolTransaction begin() throws IOException;
 
   /**
+   * A quick answer, without blocking, whether a new message would be admitted now: false while the
+   * latest free-space reading (taken by {@link #begin()} or recovery) was below the floor. A listener
+   * uses it to refuse DATA early; {@link #begin()} still decides. Safe to call from an event loop.
+   */
+  default boolean admitsNewMessage() {
+    return true;
+  }
+
+  /**
    * Scans the queue at start-up: removes leftovers of unfinished writes, quarantines torn or
    * unreadable records (never delivering them), and returns every intact queued message.
    */

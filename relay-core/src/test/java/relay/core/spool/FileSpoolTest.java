@@ -198,12 +198,19 @@ class FileSpoolTest {
     AtomicLong free = new AtomicLong(999);
     FileSpool spool = new FileSpool(root, 1000, free::get, SpoolFixtures.CLOCK, new SplittableRandom(5));
     spool.recover();
+    assertThat(spool.admitsNewMessage()).as("known from the reading at recovery").isFalse();
 
     assertThatThrownBy(spool::begin).isInstanceOf(SpoolFullException.class);
     assertThat(filesIn(root.resolve("incoming"))).isEmpty();
 
     free.set(1000);
+    assertThat(spool.admitsNewMessage()).as("the quick answer only changes with the next reading").isFalse();
     assertThat(commit(spool, text("fits\r\n")).bodySize()).isEqualTo(6);
+    assertThat(spool.admitsNewMessage()).isTrue();
+
+    free.set(10);
+    assertThatThrownBy(spool::begin).isInstanceOf(SpoolFullException.class);
+    assertThat(spool.admitsNewMessage()).isFalse();
   }
 
   @Test

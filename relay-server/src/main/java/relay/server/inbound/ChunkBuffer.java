@@ -44,6 +44,11 @@ final class ChunkBuffer extends OutputStream {
     return count;
   }
 
+  /** The storage itself, valid up to {@link #size()} until the next write or reset: no copy. */
+  byte[] array() {
+    return bytes;
+  }
+
   byte[] toByteArray() {
     return Arrays.copyOf(bytes, count);
   }

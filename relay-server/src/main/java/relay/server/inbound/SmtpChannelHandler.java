@@ -213,9 +213,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     pending.skipBytes(used);
     if (out.size() > 0) {
-      byte[] content = out.toByteArray();
-      headers.accept(content, 0, content.length);
-      lane.write(content, this::laneProgress);
+      headers.accept(out.array(), 0, out.size());
+      lane.write(out.array(), 0, out.size(), this::laneProgress);
     }
     if (decoder.isFinished()) {
       var summary = decoder.summary();
@@ -248,7 +247,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
           headers = b.headerCapture();
           byte[] received = b.receivedHeader();
           headers.accept(received, 0, received.length);
-          lane.write(received, this::laneProgress);
+          lane.write(received, 0, received.length, this::laneProgress);
         }
         case Effect.AbandonMessage a -> lane.abandon();
         case Effect.Track tracked -> track(tracked.event());

@@ -8,9 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -61,8 +59,9 @@ public final class SmtpListener implements AutoCloseable {
   private final TrackingLog tracking;
   private final ConnectionLimiter limiter;
   private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
-  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  private final NettyTransport transport = NettyTransport.best();
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(transport.ioHandlers());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final String idPrefix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
   private final AtomicLong sequence = new AtomicLong();
@@ -110,7 +109,7 @@ public final class SmtpListener implements AutoCloseable {
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
+        .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -120,7 +119,7 @@ public final class SmtpListener implements AutoCloseable {
           }
         });
     serverChannel = bootstrap.bind(settings.bindAddress()).sync().channel();
-    LOG.info("listener {} accepting SMTP on {}", settings.name(), serverChannel.localAddress());
+    LOG.info("listener {} accepting SMTP on {} ({})", settings.name(), serverChannel.localAddress(), transport.name());
   }
 
   /** The bound port (useful when the settings asked for port 0). */

@@ -33,6 +33,7 @@ final class TestSpool implements Spool {
   private final Map<MessageId, QueuedMessage> queued = new ConcurrentHashMap<>();
   final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
   final AtomicInteger openTransactions = new AtomicInteger();
+  final AtomicInteger begins = new AtomicInteger();
 
   TestSpool(Path dir) {
     this.dir = dir;
@@ -47,10 +48,16 @@ final class TestSpool implements Spool {
   }
 
   @Override
+  public boolean admitsNewMessage() {
+    return mode.get() != Mode.FULL;
+  }
+
+  @Override
   public SpoolTransaction begin() throws IOException {
     if (mode.get() == Mode.FULL) {
       throw new SpoolFullException("test spool is full");
     }
+    begins.incrementAndGet();
     MessageId id = new MessageId("T" + ids.incrementAndGet());
     Path file = dir.resolve(id.value() + ".tmp");
     OutputStream out = Files.newOutputStream(file);
