@@ -200,7 +200,8 @@ final class DeliveryAttempt {
         case RecipientOutcome.Delivered d -> {
           metrics.deliveryAttempt(connector, "delivered");
           metrics.deliveryDelay(connector, delay);
-          log.info("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
+          // The tracking log is where each delivery is kept; the relay log tells what needs attention.
+          log.debug("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
         }
         case RecipientOutcome.TransientFailure t -> {
           metrics.deliveryAttempt(connector, "transient");

@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -51,6 +52,9 @@ public final class FileSpool implements Spool {
   private final DirectorySync queueSync;
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final Map<MessageId, Long> bodySizes = new ConcurrentHashMap<>();
+  // Messages that may have a state file: most are delivered at the first attempt and never get one,
+  // and removing a file that is not there still costs a failed lookup.
+  private final Set<MessageId> mayHaveState = ConcurrentHashMap.newKeySet();
   private final AtomicLong stateWrites = new AtomicLong();
   private volatile boolean recovered;
   private volatile boolean belowFloor;
@@ -114,8 +118,10 @@ public final class FileSpool implements Spool {
   public List<QueuedMessage> recover() throws IOException {
     List<QueuedMessage> messages = new SpoolRecovery(directories, format).run();
     bodySizes.clear();
+    mayHaveState.clear();
     for (QueuedMessage message : messages) {
       bodySizes.put(message.id(), message.bodySize());
+      mayHaveState.add(message.id());
     }
     belowFloor = freeSpace.usableBytes() < minFreeBytes;
     recovered = true;
@@ -141,6 +147,7 @@ public final class FileSpool implements Spool {
     // A fresh temp name per write, so concurrent updates of one message cannot share a temp file.
     Path temp =
         directories.incoming().resolve(id.value() + "-" + stateWrites.incrementAndGet() + SpoolDirectories.STATE_SUFFIX);
+    mayHaveState.add(id);
     try {
       try (FileChannel channel =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -166,7 +173,9 @@ public final class FileSpool implements Spool {
     // delivered a second time, which is acceptable; forcing the directory here would cost one more
     // journal commit per delivered message.
     Files.deleteIfExists(directories.messageFile(id));
-    Files.deleteIfExists(directories.stateFile(id));
+    if (mayHaveState.remove(id)) {
+      Files.deleteIfExists(directories.stateFile(id));
+    }
   }
 
   @Override

@@ -68,6 +68,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private final Map<String, Session> sessionsByMechanism = new ConcurrentHashMap<>();
   private final Map<String, MailboxLane> lanes = new ConcurrentHashMap<>();
   private final AtomicLong sessionIds = new AtomicLong();
+  private final StallWatch stallWatch;
 
   /** A sign-in that did not work; {@code outcome} builds the per-recipient result. */
   private static final class SignInFailed extends Exception {
@@ -91,6 +92,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     this.tokens = tokens;
     // Submission to Microsoft 365: STARTTLS always, chain and host name verified, TLS 1.2 or newer.
     this.tls = UpstreamTls.of(TlsPolicy.verify(List.of(), connector.caBundle()), clock);
+    this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
   }
 
   @Override
@@ -117,6 +119,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   @Override
   public void close() {
     lanes.values().forEach(lane -> lane.drain().forEach(SmtpAuthTransport::closeQuietly));
+    stallWatch.close();
   }
 
   private Map<Recipient, RecipientOutcome> sendChunk(MailboxLane lane, SenderIdentity id, DeliveryRequest request,
@@ -288,7 +291,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     Properties props = new Properties();
     props.put("mail.smtp.localhost", connector.heloName());
     props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
-    props.put("mail.smtp.timeout", Long.toString(connector.readTimeout().toMillis()));
+    stallWatch.apply(props);
     props.put("mail.smtp.sendpartial", "true");
     props.put("mail.smtp.auth", "true");
     props.put("mail.smtp.auth.mechanisms", mechanism);

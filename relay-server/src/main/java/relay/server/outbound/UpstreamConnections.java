@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,9 +43,8 @@ final class UpstreamConnections implements AutoCloseable {
   // One mail session for every connection: the properties are the connector's, and building a
   // session reads Angus's provider files again each time.
   private final Session mailSession;
-  // Angus arms a timer around every socket write; without a shared one it starts a scheduler
-  // thread per connection.
-  private final ScheduledThreadPoolExecutor writeTimer;
+  // Read and write timeouts for every connection of the pool (see StallWatch for why not Angus's).
+  private final StallWatch stallWatch;
 
   UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog) {
     this(connector, tls, protocolLog, new Semaphore(connector.maxConnections()));
@@ -61,9 +59,7 @@ final class UpstreamConnections implements AutoCloseable {
     this.tls = tls;
     this.protocolLog = protocolLog;
     this.permits = permits;
-    this.writeTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("upstream-write-timer-" + connector.name()).factory());
-    // Cancelled timers (nearly all of them) must not pile up in the queue until their deadline.
-    writeTimer.setRemoveOnCancelPolicy(true);
+    this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
     this.mailSession = mailSession();
   }
 
@@ -113,7 +109,7 @@ final class UpstreamConnections implements AutoCloseable {
       lock.unlock();
     }
     all.forEach(UpstreamConnections::closeQuietly);
-    writeTimer.shutdownNow();
+    stallWatch.close();
   }
 
   private UpstreamConnection takeIdle() {
@@ -155,9 +151,7 @@ final class UpstreamConnections implements AutoCloseable {
     Properties props = new Properties();
     props.put("mail.smtp.localhost", connector.heloName());
     props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
-    props.put("mail.smtp.timeout", Long.toString(connector.readTimeout().toMillis()));
-    props.put("mail.smtp.writetimeout", Long.toString(connector.readTimeout().toMillis()));
-    props.put("mail.smtp.executor.writetimeout", writeTimer);
+    stallWatch.apply(props);
     props.put("mail.smtp.sendpartial", "true");
     // No reportsuccess: with it Angus throws (and fills in the stack trace of) two exceptions per
     // message even when everything was accepted; refusals still come back per recipient.

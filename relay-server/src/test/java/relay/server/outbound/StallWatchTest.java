@@ -1,0 +1,191 @@
+package relay.server.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import relay.core.connector.OutboundConnector;
+import relay.core.connector.TlsPolicy;
+import relay.core.connector.UpstreamHost;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.delivery.ReplyClassifier;
+import relay.core.envelope.ClientInfo;
+import relay.core.envelope.MailParameters;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.MessageId;
+import relay.core.envelope.Recipient;
+import relay.core.spool.MessageBody;
+import relay.core.tracking.ProtocolLog;
+
+/**
+ * Upstreams that stop in the middle of a session: the attempt ends after the connector's read
+ * timeout with a transient failure that says why, whether the upstream stopped answering or stopped
+ * reading, and the connection is not kept.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StallWatchTest {
+
+  private static final Duration TIMEOUT = Duration.ofMillis(400);
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private ServerSocket server;
+  private SmtpTransport transport;
+
+  @AfterEach
+  void tearDown() throws IOException {
+    release.countDown();
+    if (transport != null) {
+      transport.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void anUpstreamThatStopsAnsweringEndsTheAttempt() throws Exception {
+    startUpstream("MAIL");
+
+    RecipientOutcome outcome = deliver(small());
+
+    assertThat(outcome).isInstanceOf(RecipientOutcome.TransientFailure.class);
+    assertThat(outcome.detail()).contains("no progress from the upstream for 0.4s");
+  }
+
+  @Test
+  void anUpstreamThatStopsReadingDuringDataEndsTheAttempt() throws Exception {
+    startUpstream("DATA");
+
+    // Far more than the loopback socket buffers hold, so the writer blocks once they are full.
+    RecipientOutcome outcome = deliver(endless(256L << 20));
+
+    assertThat(outcome).isInstanceOf(RecipientOutcome.TransientFailure.class);
+    assertThat(outcome.detail()).contains("no progress from the upstream for 0.4s");
+  }
+
+  @Test
+  void aSlowButSteadyUpstreamIsNotCutOff() throws Exception {
+    startUpstream(null, Duration.ofMillis(150)); // every reply takes 150 ms: four replies exceed the timeout in sum
+
+    RecipientOutcome outcome = deliver(small());
+
+    assertThat(outcome).isInstanceOf(RecipientOutcome.Delivered.class);
+  }
+
+  private RecipientOutcome deliver(MessageBody body) throws Exception {
+    transport = new SmtpTransport(new OutboundConnector.SmartHost("stall", List.of(new UpstreamHost("127.0.0.1", server.getLocalPort())),
+        TlsPolicy.of(relay.core.connector.TlsMode.NONE), "relay.test", Duration.ofSeconds(5), TIMEOUT, 1),
+        ReplyClassifier.standard(), new ProtocolLog());
+    DeliveryRequest request = new DeliveryRequest(new MessageId("stall1"), MailPath.parse("p@example.com"), MailParameters.NONE,
+        List.of(Recipient.of(MailPath.parse("a@example.com"))), body,
+        new ClientInfo("192.0.2.7", 40000, "printer", false, "lan"), Instant.parse("2026-03-01T08:00:00Z"));
+    return transport.deliver(request).getFirst();
+  }
+
+  private void startUpstream(String silentAt) throws IOException {
+    startUpstream(silentAt, Duration.ZERO);
+  }
+
+  /** A hand-made upstream that answers everything with 2xx/354 after {@code delay}, and goes silent at {@code silentAt}. */
+  private void startUpstream(String silentAt, Duration delay) throws IOException {
+    server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    Thread.ofVirtual().start(() -> {
+      try (Socket s = server.accept()) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        OutputStream out = s.getOutputStream();
+        reply(out, "220 fake ready", delay);
+        boolean data = false;
+        for (String line; (line = in.readLine()) != null; ) {
+          String verb = data ? "" : line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
+          if (data) {
+            if (line.equals(".")) {
+              data = false;
+              reply(out, "250 2.0.0 queued", delay);
+            }
+            continue;
+          }
+          if (verb.startsWith(String.valueOf(silentAt)) && !verb.equals("DATA")) {
+            release.await(); // never answers
+          }
+          switch (verb) {
+            case "EHLO", "HELO" -> reply(out, "250 fake", delay);
+            case "DATA" -> {
+              reply(out, "354 go ahead", delay);
+              if ("DATA".equals(silentAt)) {
+                release.await(); // never reads the content
+              }
+              data = true;
+            }
+            case "QUIT" -> {
+              reply(out, "221 bye", Duration.ZERO);
+              return;
+            }
+            default -> reply(out, "250 ok", delay);
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // the test is over
+      }
+    });
+  }
+
+  private static void reply(OutputStream out, String line, Duration delay) throws IOException, InterruptedException {
+    Thread.sleep(delay);
+    out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  private static MessageBody small() {
+    return SmtpTransportTest.body("Subject: t\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** {@code size} bytes of 78-character lines, made up as they are read. */
+  private static MessageBody endless(long size) {
+    return new MessageBody() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public InputStream open() {
+        return new InputStream() {
+          private long left = size;
+
+          @Override
+          public int read() {
+            return left-- > 0 ? (left % 80 == 1 ? '\r' : left % 80 == 0 ? '\n' : 'x') : -1;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (left <= 0) {
+              return -1;
+            }
+            int n = (int) Math.min(len, left);
+            for (int i = 0; i < n; i++) {
+              b[off + i] = (byte) read();
+            }
+            return n;
+          }
+        };
+      }
+    };
+  }
+}
