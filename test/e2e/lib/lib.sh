@@ -176,7 +176,10 @@ smart_host_connector() {
 start_relay() {
   local config=$1 home=${2:-$E2E_TMP/relay-home} n
   mkdir -p "$home"
-  RELAY_CONF=$E2E_TMP/relay.conf
+  # A directory of its own, as /etc/relay would be: the relay watches its configuration's directory
+  # for changes, and the logs and counters written to $E2E_TMP would keep waking that watcher.
+  mkdir -p "$E2E_TMP/conf"
+  RELAY_CONF=$E2E_TMP/conf/relay.conf
   printf '%s\n' "$config" > "$RELAY_CONF"
   RELAY_HOME="$home" "$E2E_ROOT/bin/relay" check-config "$RELAY_CONF" > "$E2E_TMP/check-config.log" 2>&1 \
     || fail "bin/relay check-config rejected $RELAY_CONF: $(cat "$E2E_TMP/check-config.log")"

@@ -60,8 +60,8 @@ public final class SmtpListener implements AutoCloseable {
   private final ConnectionLimiter limiter;
   private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final NettyTransport transport = NettyTransport.best();
-  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers());
-  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(transport.ioHandlers());
+  // One group accepts and serves the sessions (no hand-off between an acceptor thread and a worker).
+  private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(transport.eventLoops(), transport.ioHandlers());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final String idPrefix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
   private final AtomicLong sequence = new AtomicLong();
@@ -108,7 +108,7 @@ public final class SmtpListener implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(boss, workers)
+        .group(loops)
         .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -119,7 +119,8 @@ public final class SmtpListener implements AutoCloseable {
           }
         });
     serverChannel = bootstrap.bind(settings.bindAddress()).sync().channel();
-    LOG.info("listener {} accepting SMTP on {} ({})", settings.name(), serverChannel.localAddress(), transport.name());
+    LOG.info("listener {} accepting SMTP on {} ({}, {} event loop{})", settings.name(), serverChannel.localAddress(),
+        transport.name(), transport.eventLoops(), transport.eventLoops() == 1 ? "" : "s");
   }
 
   /** The bound port (useful when the settings asked for port 0). */
@@ -179,8 +180,7 @@ public final class SmtpListener implements AutoCloseable {
       }
       sessions.close().awaitUninterruptibly();
     } finally {
-      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
       spoolExecutor.close();
       LOG.info("listener {} closed", settings.name());
     }

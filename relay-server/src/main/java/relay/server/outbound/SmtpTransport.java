@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
@@ -85,7 +86,16 @@ public final class SmtpTransport implements Transport, AutoCloseable {
    */
   List<RecipientOutcome> attempt(DeliveryRequest request) throws InterruptedException, UpstreamUnreachableException {
     UpstreamConnections pool = request.requireTls() ? encrypted : connections;
-    UpstreamConnection connection = pool.borrow();
+    // Empty only when a connection reused without a check had been closed by the upstream
+    // meanwhile: nothing was answered, so nothing was accepted; once more on a checked or new one.
+    Optional<List<RecipientOutcome>> outcomes = attemptOn(pool, pool.borrow(false), request);
+    return outcomes.isPresent() ? outcomes.get() : attemptOn(pool, pool.borrow(true), request).orElseThrow();
+  }
+
+  private Optional<List<RecipientOutcome>> attemptOn(
+      UpstreamConnections pool, UpstreamConnections.Lease lease, DeliveryRequest request) {
+    UpstreamConnection connection = lease.connection();
+    long repliesBefore = replies(connection);
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     boolean reusable = false;
     try {
@@ -94,13 +104,16 @@ public final class SmtpTransport implements Transport, AutoCloseable {
         // would break the rule's promise for good, while holding the message back costs a retry.
         // The connection is closed (reusable stays false): it has no place in this pool.
         String reason = REQUIRE_TLS + connection.host() + ": session not encrypted";
-        return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
+        return Optional.of(request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList());
       }
       for (List<Recipient> group : byNotify(request.recipients())) {
         outcomes.putAll(send(connection, request, group));
       }
       reusable = true;
     } catch (MessagingException | RuntimeException e) {
+      if (lease.unchecked() && e instanceof MessagingException && replies(connection) == repliesBefore) {
+        return Optional.empty();
+      }
       String reason = connection.host() + ": " + UpstreamConnections.describe(e);
       for (Recipient r : request.recipients()) {
         outcomes.putIfAbsent(r, classifier.unreachable(r, reason));
@@ -108,7 +121,11 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     } finally {
       pool.giveBack(connection, reusable);
     }
-    return request.recipients().stream().map(outcomes::get).toList();
+    return Optional.of(request.recipients().stream().map(outcomes::get).toList());
+  }
+
+  private static long replies(UpstreamConnection connection) {
+    return connection.transport() instanceof TracedSmtpTransport traced ? traced.replies() : -1;
   }
 
   @Override

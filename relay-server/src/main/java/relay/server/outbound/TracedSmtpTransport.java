@@ -27,6 +27,7 @@ final class TracedSmtpTransport extends SMTPTransport {
   private final String session;
   private final String connector;
   private final String remote;
+  private long replies;
 
   TracedSmtpTransport(Session mailSession, ProtocolLog log, String session, String connector, String remote) {
     super(mailSession, new URLName("smtp", null, -1, null, null, null));
@@ -49,9 +50,17 @@ final class TracedSmtpTransport extends SMTPTransport {
     return super.simpleCommand(command);
   }
 
+  /** Replies the upstream actually sent on this connection so far. */
+  long replies() {
+    return replies;
+  }
+
   @Override
   protected int readServerResponse() throws MessagingException {
     int code = super.readServerResponse();
+    if (code != -1) { // -1: nothing could be read (Angus's mark for a dropped connection)
+      replies++;
+    }
     String response = getLastServerResponse();
     if (response != null) {
       int start = 0;

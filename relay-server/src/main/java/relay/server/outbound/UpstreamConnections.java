@@ -2,6 +2,7 @@ package relay.server.outbound;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,11 +23,11 @@ import relay.core.tracking.ProtocolLog.Direction;
 
 /**
  * A small pool of connected SMTP sessions to one smart-host connector: at most
- * {@code maxConnections} exist at once; an idle one is reused after a successful RSET, a broken one
- * is dropped; a new one is opened by trying the hosts in order (the next host when one refuses the
- * connection, greets with an error or fails the TLS policy).
+ * {@code maxConnections} exist at once; an idle one is reused (after a successful RSET when it has
+ * been idle for a while), a broken one is dropped; a new one is opened by trying the hosts in order
+ * (the next host when one refuses the connection, greets with an error or fails the TLS policy).
  *
- * <p>Call order: {@link #borrow()}, use it, then {@link #giveBack} exactly once. Threading: safe for
+ * <p>Call order: {@link #borrow}, use it, then {@link #giveBack} exactly once. Threading: safe for
  * concurrent use; a borrowed connection belongs to one thread until given back.
  */
 final class UpstreamConnections implements AutoCloseable {
@@ -38,13 +39,26 @@ final class UpstreamConnections implements AutoCloseable {
   private final ProtocolLog protocolLog;
   private final Semaphore permits;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Deque<UpstreamConnection> idle = new ArrayDeque<>();
+  private final Deque<Idle> idle = new ArrayDeque<>();
   private final AtomicLong sessions = new AtomicLong();
   // One mail session for every connection: the properties are the connector's, and building a
   // session reads Angus's provider files again each time.
   private final Session mailSession;
   // Read and write timeouts for every connection of the pool (see StallWatch for why not Angus's).
   private final StallWatch stallWatch;
+
+  /**
+   * How long after its last transaction an idle connection is reused without an RSET: a server
+   * drops idle sessions after tens of seconds at the soonest, and the RSET round trip cost a few
+   * per cent of the relay's CPU per message under load. Should the connection be gone all the same,
+   * {@link SmtpTransport} notices that nothing was answered and tries again on a checked one.
+   */
+  static final Duration RECENT = Duration.ofSeconds(1);
+
+  /** A borrowed connection; {@code unchecked} when it was reused without an RSET. */
+  record Lease(UpstreamConnection connection, boolean unchecked) {}
+
+  private record Idle(UpstreamConnection connection, long since) {}
 
   UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog) {
     this(connector, tls, protocolLog, new Semaphore(connector.maxConnections()));
@@ -63,17 +77,26 @@ final class UpstreamConnections implements AutoCloseable {
     this.mailSession = mailSession();
   }
 
-  UpstreamConnection borrow() throws InterruptedException, UpstreamUnreachableException {
+  /**
+   * A connection for one transaction: an idle one if there is one, else a new one. An idle one that
+   * came back less than {@link #RECENT} ago is handed out as it is ({@link Lease#unchecked()}); an
+   * older one is checked with RSET first, as is any one when {@code check} is set.
+   */
+  Lease borrow(boolean check) throws InterruptedException, UpstreamUnreachableException {
     permits.acquire();
     try {
-      UpstreamConnection reused;
+      Idle reused;
       while ((reused = takeIdle()) != null) {
-        if (isUsable(reused)) {
-          return reused;
+        boolean recent = System.nanoTime() - reused.since() < RECENT.toNanos();
+        if (recent && !check) {
+          return new Lease(reused.connection(), true);
         }
-        closeQuietly(reused);
+        if (isUsable(reused.connection())) {
+          return new Lease(reused.connection(), false);
+        }
+        closeQuietly(reused.connection());
       }
-      return open();
+      return new Lease(open(), false);
     } catch (UpstreamUnreachableException | RuntimeException e) {
       permits.release();
       throw e;
@@ -86,7 +109,7 @@ final class UpstreamConnections implements AutoCloseable {
       if (reusable) {
         lock.lock();
         try {
-          idle.push(connection);
+          idle.push(new Idle(connection, System.nanoTime()));
         } finally {
           lock.unlock();
         }
@@ -103,7 +126,7 @@ final class UpstreamConnections implements AutoCloseable {
     List<UpstreamConnection> all;
     lock.lock();
     try {
-      all = new ArrayList<>(idle);
+      all = idle.stream().map(Idle::connection).toList();
       idle.clear();
     } finally {
       lock.unlock();
@@ -112,7 +135,7 @@ final class UpstreamConnections implements AutoCloseable {
     stallWatch.close();
   }
 
-  private UpstreamConnection takeIdle() {
+  private Idle takeIdle() {
     lock.lock();
     try {
       return idle.poll();
