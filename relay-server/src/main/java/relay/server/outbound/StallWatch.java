@@ -5,9 +5,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import javax.net.SocketFactory;
 
 /**
@@ -29,17 +31,31 @@ import javax.net.SocketFactory;
 final class StallWatch implements AutoCloseable {
 
   private final Duration timeout;
+  private final String reason;
+  private final LongSupplier nanoClock;
   private final Set<WatchedSocket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread ticker;
 
   /**
+   * A watch with its own ticker on the system's monotonic clock.
+   *
    * @param name names the ticker thread
    * @param timeout the longest a single read or write may wait for progress
    */
   StallWatch(String name, Duration timeout) {
+    this(timeout, System::nanoTime, Math.clamp(timeout.toMillis() / 4, 10, 1000), name);
+  }
+
+  /** A watch on {@code nanoClock} without a ticker: the caller runs {@link #sweep()} (tests). */
+  StallWatch(Duration timeout, LongSupplier nanoClock) {
+    this(timeout, nanoClock, 0, null);
+  }
+
+  private StallWatch(Duration timeout, LongSupplier nanoClock, long tickMillis, String name) {
     this.timeout = timeout;
-    long tickMillis = Math.clamp(timeout.toMillis() / 4, 10, 1000);
-    this.ticker = Thread.ofVirtual().name("stall-watch-" + name).start(() -> tick(tickMillis));
+    this.nanoClock = nanoClock;
+    this.reason = "no progress from the upstream for " + timeout.toString().substring(2).toLowerCase(Locale.ROOT);
+    this.ticker = tickMillis > 0 ? Thread.ofVirtual().name("stall-watch-" + name).start(() -> tick(tickMillis)) : null;
   }
 
   /**
@@ -83,7 +99,22 @@ final class StallWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    ticker.interrupt();
+    if (ticker != null) {
+      ticker.interrupt();
+    }
+  }
+
+  /** Closes every watched socket whose current read or write began more than the timeout ago. */
+  void sweep() {
+    long now = nanoClock.getAsLong();
+    for (WatchedSocket socket : sockets) {
+      socket.abortIfStalled(now, timeout.toNanos(), reason);
+    }
+  }
+
+  /** The watch's clock, for the sockets to mark when a read or write begins. */
+  long now() {
+    return nanoClock.getAsLong();
   }
 
   void forget(WatchedSocket socket) {
@@ -111,15 +142,10 @@ final class StallWatch implements AutoCloseable {
   }
 
   private void tick(long tickMillis) {
-    long limit = timeout.toNanos();
-    String reason = "no progress from the upstream for " + timeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     try {
       while (!Thread.currentThread().isInterrupted()) {
         Thread.sleep(tickMillis);
-        long now = System.nanoTime();
-        for (WatchedSocket socket : sockets) {
-          socket.abortIfStalled(now, limit, reason);
-        }
+        sweep();
       }
     } catch (InterruptedException e) {
       // closed

@@ -19,7 +19,7 @@ import java.net.SocketTimeoutException;
 final class WatchedSocket extends Socket {
 
   private final StallWatch watch;
-  // System.nanoTime() (made odd, so never 0) when the read or write under way began; 0 when none is.
+  // The watch's clock (made odd, so never 0) when the read or write under way began; 0 when none is.
   private volatile long busySince;
   private volatile String stalled;
   private InputStream in;
@@ -64,8 +64,13 @@ final class WatchedSocket extends Socket {
     }
   }
 
+  /** Whether a read or write is under way (for tests that step the watch's clock). */
+  boolean busy() {
+    return busySince != 0;
+  }
+
   private void begin() {
-    busySince = System.nanoTime() | 1;
+    busySince = watch.now() | 1;
   }
 
   private void end() {
