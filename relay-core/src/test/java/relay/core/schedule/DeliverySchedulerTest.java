@@ -26,6 +26,7 @@ import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
+import relay.core.testing.MemorySpool;
 
 class DeliverySchedulerTest {
 

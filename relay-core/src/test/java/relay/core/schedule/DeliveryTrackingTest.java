@@ -24,6 +24,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingEvent.Result;
+import relay.core.testing.MemorySpool;
 
 /** Every delivery attempt leaves one tracking record per recipient it tried, with the outcome and reply. */
 class DeliveryTrackingTest {

@@ -29,6 +29,7 @@ import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.tracking.ProtocolLog;
 import relay.server.testing.TestUpstream;
+import relay.core.testing.MemorySpool;
 
 /** The scheduler driving the real SMTP transport against a real upstream, with a test clock. */
 class ScheduledSmtpDeliveryTest {

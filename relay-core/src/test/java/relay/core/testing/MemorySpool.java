@@ -1,4 +1,4 @@
-package relay.core.schedule;
+package relay.core.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -13,22 +13,27 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.Spool;
 import relay.core.spool.SpoolTransaction;
 
-/** An in-memory stand-in for the spool that remembers every state written. Thread-safe. */
-final class MemorySpool implements Spool {
+/**
+ * An in-memory stand-in for the spool, for delivery tests: messages are put in ready-made, and every
+ * state written and every removal is remembered for assertions. It never starts new messages.
+ * Shared with relay-server's tests through relay-core's test jar (package {@code relay.core.testing}
+ * only). Thread-safe.
+ */
+public final class MemorySpool implements Spool {
 
-  final Map<MessageId, QueuedMessage> messages = new ConcurrentHashMap<>();
-  final Map<MessageId, byte[]> bodies = new ConcurrentHashMap<>();
-  final List<QueuedMessage> updates = new CopyOnWriteArrayList<>();
-  final List<MessageId> removed = new CopyOnWriteArrayList<>();
+  public final Map<MessageId, QueuedMessage> messages = new ConcurrentHashMap<>();
+  public final Map<MessageId, byte[]> bodies = new ConcurrentHashMap<>();
+  public final List<QueuedMessage> updates = new CopyOnWriteArrayList<>();
+  public final List<MessageId> removed = new CopyOnWriteArrayList<>();
 
-  void put(QueuedMessage message, byte[] body) {
+  public void put(QueuedMessage message, byte[] body) {
     messages.put(message.id(), message);
     bodies.put(message.id(), body);
   }
 
   @Override
   public SpoolTransaction begin() {
-    throw new UnsupportedOperationException("the scheduler never starts messages");
+    throw new UnsupportedOperationException("delivery never starts messages");
   }
 
   @Override
