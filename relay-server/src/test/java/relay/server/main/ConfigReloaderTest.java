@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,16 +29,8 @@ class ConfigReloaderTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
+  @RegisterExtension final TestResources resources = new TestResources();
 
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
 
   private String hocon(TestUpstream... upstreams) {
     StringBuilder connectors = new StringBuilder();
@@ -63,11 +55,11 @@ class ConfigReloaderTest {
 
   @Test
   void changedConfigurationFileIsReloadedAfterTheDebounce() throws Exception {
-    TestUpstream one = track(TestUpstream.plain());
-    TestUpstream two = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
+    TestUpstream one = resources.track(TestUpstream.plain());
+    TestUpstream two = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
     Path file = dir.resolve("relay.conf");
-    ConfigReloader reloader = track(new ConfigReloader(relay.server(), file, Map.of()));
+    ConfigReloader reloader = resources.track(new ConfigReloader(relay.server(), file, Map.of()));
     reloader.start();
 
     Files.writeString(file, hocon(one, two));
@@ -79,10 +71,10 @@ class ConfigReloaderTest {
 
   @Test
   void changedFileThatDoesNotValidateKeepsTheRunningConfigurationAndCountsAFailure() throws Exception {
-    TestUpstream one = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
+    TestUpstream one = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
     Path file = dir.resolve("relay.conf");
-    ConfigReloader reloader = track(new ConfigReloader(relay.server(), file, Map.of()));
+    ConfigReloader reloader = resources.track(new ConfigReloader(relay.server(), file, Map.of()));
     reloader.start();
 
     Files.writeString(file, "relay { outbound-connectors = 12 }");
@@ -95,13 +87,13 @@ class ConfigReloaderTest {
   @Test
   @EnabledOnOs({OS.LINUX, OS.MAC})
   void sighupToTheProcessReloadsTheConfiguration() throws Exception {
-    TestUpstream one = track(TestUpstream.plain());
-    TestUpstream two = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
+    TestUpstream one = resources.track(TestUpstream.plain());
+    TestUpstream two = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(one))));
     Path file = dir.resolve("relay.conf");
     // Written before the watch starts, so only the signal can bring it in.
     Files.writeString(file, hocon(one, two));
-    ConfigReloader reloader = track(new ConfigReloader(relay.server(), file, Map.of()));
+    ConfigReloader reloader = resources.track(new ConfigReloader(relay.server(), file, Map.of()));
     reloader.start();
     assumeThat(reloader.handlesSighup()).as("SIGHUP handler installed").isTrue();
 

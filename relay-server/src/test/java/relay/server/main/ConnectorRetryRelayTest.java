@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
@@ -26,16 +26,8 @@ class ConnectorRetryRelayTest {
   private static final Duration PATIENCE = Duration.ofSeconds(40);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
+  @RegisterExtension final TestResources resources = new TestResources();
 
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
 
   private RelayConfig load(TestUpstream fast, TestUpstream slow, String slowRetry) throws Exception {
     String hocon = """
@@ -73,11 +65,11 @@ class ConnectorRetryRelayTest {
 
   @Test
   void connectorsWithDifferentSchedulesRetryOnTheirOwnTimingAndLifetime() throws Exception {
-    TestUpstream fast = track(TestUpstream.plain());
-    TestUpstream slow = track(TestUpstream.plain());
+    TestUpstream fast = resources.track(TestUpstream.plain());
+    TestUpstream slow = resources.track(TestUpstream.plain());
     fast.down = true;
     slow.down = true;
-    TestRelay relay = track(TestRelay.start(load(fast, slow, "initial-delay = 1h, max-delay = 2h, max-lifetime = 2d")));
+    TestRelay relay = resources.track(TestRelay.start(load(fast, slow, "initial-delay = 1h, max-delay = 2h, max-lifetime = 2d")));
 
     send(relay, "bob@partner.example");
     await().atMost(PATIENCE).until(() -> slow.sessions.get() == 1);
@@ -91,10 +83,10 @@ class ConnectorRetryRelayTest {
 
   @Test
   void reloadThatShortensOneConnectorsScheduleRetriesItsWaitingMailSoon() throws Exception {
-    TestUpstream fast = track(TestUpstream.plain());
-    TestUpstream slow = track(TestUpstream.plain());
+    TestUpstream fast = resources.track(TestUpstream.plain());
+    TestUpstream slow = resources.track(TestUpstream.plain());
     slow.down = true;
-    TestRelay relay = track(TestRelay.start(load(fast, slow, "initial-delay = 1h, max-delay = 2h, max-lifetime = 2d")));
+    TestRelay relay = resources.track(TestRelay.start(load(fast, slow, "initial-delay = 1h, max-delay = 2h, max-lifetime = 2d")));
     send(relay, "bob@partner.example");
     await().atMost(PATIENCE).until(() -> slow.sessions.get() == 1);
     slow.down = false;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.subethamail.smtp.RejectException;
 import relay.server.testing.TestUpstream;
@@ -21,16 +21,8 @@ class DsnRelayTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
+  @RegisterExtension final TestResources resources = new TestResources();
 
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
 
   private String hocon(TestUpstream internal, TestUpstream partner, String dsn) {
     return """
@@ -63,10 +55,10 @@ class DsnRelayTest {
 
   @Test
   void recipientRefusedUpstreamComesBackToTheSenderAsADeliveryStatusNotification() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
     partner.refuse.put("gone@partner.example", new RejectException(550, "5.1.1 <gone@partner.example>: User unknown"));
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
 
     assertThat(send(relay, "scanner@corp.example", "gone@partner.example", "ok@partner.example"))
         .startsWith("250 2.0.0 ");
@@ -91,10 +83,10 @@ class DsnRelayTest {
 
   @Test
   void reportAddressReceivesTheNotificationOfADeviceSender() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
     partner.refuse.put("gone@partner.example", new RejectException(550, "5.1.1 User unknown"));
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir,
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir,
         hocon(internal, partner, "report-address = \"postmaster@corp.example\""))));
 
     send(relay, "scanner@printers.invalid", "gone@partner.example");

@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
@@ -24,15 +24,7 @@ class MessageTrackingTest {
   private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
+  @RegisterExtension final TestResources resources = new TestResources();
 
   /** Every line of the relay's tracking.log (the relay's home is under the test directory). */
   private List<String> lines() {
@@ -91,9 +83,9 @@ class MessageTrackingTest {
 
   @Test
   void trackingLinesTellTheWholeStoryReceivedWithEveryRuleDecisionThenRoutedThenDelivered() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.withStartTls(TestPki.selfSignedServerContext("localhost")));
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.withStartTls(TestPki.selfSignedServerContext("localhost")));
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
 
     assertThat(send(relay, "alice@corp.example", "bob@partner.example")).startsWith("250 2.0.0");
     await().atMost(PATIENCE).until(() -> lines("delivered").size() == 2);
@@ -125,9 +117,9 @@ class MessageTrackingTest {
 
   @Test
   void requireTlsRuleHoldsTheMessageBackWhenThePartnerOffersNoStartTlsAndLetsOtherMailThrough() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner))));
 
     assertThat(send(relay, "alice@corp.example", "bob@partner.example")).startsWith("250 2.0.0");
 

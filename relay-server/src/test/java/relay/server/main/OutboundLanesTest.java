@@ -13,8 +13,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
@@ -38,15 +38,7 @@ class OutboundLanesTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
+  @RegisterExtension final TestResources resources = new TestResources();
 
   private List<String> lines(String event) {
     return TrackingFiles.lines(dir).stream().filter(l -> l.contains("\"event\":\"" + event + "\"")).toList();
@@ -83,10 +75,10 @@ class OutboundLanesTest {
 
   @Test
   void connectorRemovedByAReloadHoldsItsQueuedMailUntilAReloadBringsItBack() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
     partner.down = true;
-    TestRelay relay = track(TestRelay.start(load(hocon(internal, partner))));
+    TestRelay relay = resources.track(TestRelay.start(load(hocon(internal, partner))));
     try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
       client.send("EHLO scanner");
       assertThat(client.message("scanner@corp.example", "Subject: for the partner\r\n\r\nhello\r\n",
@@ -112,8 +104,8 @@ class OutboundLanesTest {
 
   @Test
   void version1RecordRecoveredAtStartUpIsRoutedByItsRecipientsDomain() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
     RelayConfig config = load(hocon(internal, partner));
     // The default connector is "internal" (the first); the record must go by domain to "partner".
     assertThat(config.defaultConnector().name()).isEqualTo("internal");
@@ -129,7 +121,7 @@ class OutboundLanesTest {
     }
     Version1SpoolFile.rewrite(spoolDir.resolve("queue").resolve(queued.id().value() + ".msg"));
 
-    TestRelay relay = track(TestRelay.start(config));
+    TestRelay relay = resources.track(TestRelay.start(config));
 
     await().atMost(PATIENCE).until(() -> partner.messages.size() == 1);
     assertThat(new String(partner.messages.getFirst().content(), StandardCharsets.US_ASCII))

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
@@ -28,16 +28,8 @@ class RoutingRelayTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
+  @RegisterExtension final TestResources resources = new TestResources();
 
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
 
   private String hocon(TestUpstream internal, TestUpstream partner, String extraRules) {
     return """
@@ -83,9 +75,9 @@ class RoutingRelayTest {
 
   @Test
   void messageToTwoDomainsLeavesThroughTwoConnectorsEachPartWithOnlyItsRecipients() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
 
     String reply;
     try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
@@ -110,9 +102,9 @@ class RoutingRelayTest {
 
   @Test
   void ruleRejectionArrivesAsTheConfiguredReplyAndOtherRecipientsStillGetTheMessage() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
 
     try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
       client.send("EHLO scanner");
@@ -131,8 +123,8 @@ class RoutingRelayTest {
 
   @Test
   void headerRuleRejectionAtEndOfDataIsTheReplyToDataAndNothingIsQueued() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
     String rule = """
         {
           name = "No confidential scans", priority = 30
@@ -140,7 +132,7 @@ class RoutingRelayTest {
           actions { reject { code = 550, status = "5.7.1", text = "Confidential documents may not be relayed" } }
         }
         """;
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, rule))));
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, rule))));
 
     try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
       client.send("EHLO scanner");
@@ -157,11 +149,11 @@ class RoutingRelayTest {
 
   @Test
   void reloadUnderTrafficLosesNothingAndAnInvalidFileKeepsTheOldConfiguration() throws Exception {
-    TestUpstream internal = track(TestUpstream.plain());
-    TestUpstream partner = track(TestUpstream.plain());
-    TestUpstream partnerTwo = track(TestUpstream.plain());
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestUpstream partner = resources.track(TestUpstream.plain());
+    TestUpstream partnerTwo = resources.track(TestUpstream.plain());
     Path file = dir.resolve("relay.conf");
-    TestRelay relay = track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, hocon(internal, partner, ""))));
     Map<String, Boolean> accepted = new ConcurrentHashMap<>();
     List<Thread> senders = new ArrayList<>();
     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -13,8 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.RejectException;
@@ -31,16 +31,8 @@ class SmartHostRelayTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
   @TempDir Path dir;
-  private final TestResources resources = new TestResources();
+  @RegisterExtension final TestResources resources = new TestResources();
 
-  @AfterEach
-  void closeAll() throws Exception {
-    resources.close();
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    return resources.track(resource);
-  }
 
   /**
    * A LAN relay for 127.0.0.1 forwarding to the upstream, retrying quickly and without jitter. The
@@ -76,8 +68,8 @@ class SmartHostRelayTest {
   @Test
   void messageCrossesBothHopsOverVerifiedStartTlsByteExactBelowTheReceivedHeader() throws Exception {
     TestPki pki = new TestPki("Relay Test CA");
-    TestUpstream upstream = track(TestUpstream.withStartTls(pki.serverContext("localhost")));
-    TestRelay relay = track(TestRelay.start(
+    TestUpstream upstream = resources.track(TestUpstream.withStartTls(pki.serverContext("localhost")));
+    TestRelay relay = resources.track(TestRelay.start(
         config(upstream, true, "tls = verify, ca-file = \"" + pki.writeCaPem(dir) + "\"")));
 
     MailClient.Sent sent = new MailClient(relay.smtpPort(), Optional.of(relay.selfSignedCertificate()))
@@ -99,9 +91,9 @@ class SmartHostRelayTest {
 
   @Test
   void upstreamDownAtFirstIsDeliveredOnARetryOnceItIsUp() throws Exception {
-    TestUpstream upstream = track(TestUpstream.plain());
+    TestUpstream upstream = resources.track(TestUpstream.plain());
     upstream.down = true;
-    TestRelay relay = track(TestRelay.start(plainConfig(upstream)));
+    TestRelay relay = resources.track(TestRelay.start(plainConfig(upstream)));
 
     new MailClient(relay.smtpPort(), Optional.empty()).send("boss@corp.example");
 
@@ -125,7 +117,7 @@ class SmartHostRelayTest {
 
   @Test
   void recipientRefusedWith550IsFailedFinallyLoggedAndRemovedAndOnlyTheNoticeGoesOut() throws Exception {
-    TestUpstream upstream = track(TestUpstream.plain());
+    TestUpstream upstream = resources.track(TestUpstream.plain());
     upstream.refuse.put("gone@corp.example", new RejectException(550, "5.1.1 No such user"));
     Logger attemptLog = (Logger) LoggerFactory.getLogger("relay.core.schedule.DeliveryAttempt");
     List<String> logLines = new CopyOnWriteArrayList<>();
@@ -137,8 +129,8 @@ class SmartHostRelayTest {
     };
     appender.start();
     attemptLog.addAppender(appender);
-    track(() -> attemptLog.detachAppender(appender));
-    TestRelay relay = track(TestRelay.start(plainConfig(upstream)));
+    resources.track(() -> attemptLog.detachAppender(appender));
+    TestRelay relay = resources.track(TestRelay.start(plainConfig(upstream)));
 
     String reply = new MailClient(relay.smtpPort(), Optional.empty()).send("gone@corp.example").lastReply();
     String id = reply.substring(reply.lastIndexOf(' ') + 1);
@@ -163,10 +155,10 @@ class SmartHostRelayTest {
 
   @Test
   void messageQueuedBeforeARestartIsDeliveredByTheNextRelayOnTheSameHome() throws Exception {
-    TestUpstream upstream = track(TestUpstream.plain());
+    TestUpstream upstream = resources.track(TestUpstream.plain());
     upstream.down = true;
     RelayConfig config = plainConfig(upstream);
-    TestRelay first = track(TestRelay.start(config));
+    TestRelay first = resources.track(TestRelay.start(config));
     MailClient.Sent sent = new MailClient(first.smtpPort(), Optional.empty()).send("boss@corp.example");
     await().atMost(PATIENCE).untilAsserted(() ->
         assertThat(first.metric("relay_delivery_attempts_total", "result=\"transient\"")).isPresent());
@@ -175,7 +167,7 @@ class SmartHostRelayTest {
     assertThat(upstream.messages).isEmpty();
     upstream.down = false;
 
-    TestRelay second = track(TestRelay.start(config));
+    TestRelay second = resources.track(TestRelay.start(config));
 
     await().atMost(PATIENCE).until(() -> upstream.messages.size() == 1);
     byte[] content = upstream.messages.getFirst().content();
