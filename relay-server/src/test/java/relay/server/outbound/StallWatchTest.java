@@ -2,11 +2,8 @@ package relay.server.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.awaitility.Awaitility;
@@ -37,6 +33,7 @@ import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
+import relay.server.testing.ScriptedUpstream;
 
 /**
  * Upstreams that stop in the middle of a session: the attempt ends after the connector's read
@@ -48,24 +45,22 @@ class StallWatchTest {
 
   private static final Duration TIMEOUT = Duration.ofMillis(400);
 
-  private final CountDownLatch release = new CountDownLatch(1);
-  private ServerSocket server;
+  private ScriptedUpstream upstream;
   private SmtpTransport transport;
 
   @AfterEach
   void tearDown() throws IOException {
-    release.countDown();
     if (transport != null) {
       transport.close();
     }
-    if (server != null) {
-      server.close();
+    if (upstream != null) {
+      upstream.close();
     }
   }
 
   @Test
   void anUpstreamThatStopsAnsweringEndsTheAttempt() throws Exception {
-    startUpstream("MAIL");
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.SILENT_AT_MAIL);
 
     RecipientOutcome outcome = deliver(small());
 
@@ -75,7 +70,7 @@ class StallWatchTest {
 
   @Test
   void anUpstreamThatStopsReadingDuringDataEndsTheAttempt() throws Exception {
-    startUpstream("DATA");
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.STOPS_READING_AT_DATA);
 
     // Far more than the loopback socket buffers hold, so the writer blocks once they are full.
     RecipientOutcome outcome = deliver(endless(256L << 20));
@@ -88,8 +83,8 @@ class StallWatchTest {
   void progressRestartsTheWaitSoASlowButSteadyUpstreamIsNotCutOff() throws Exception {
     AtomicLong clock = new AtomicLong();
     StallWatch watch = new StallWatch(TIMEOUT, clock::get);
-    server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-    try (Socket socket = watch.socketFactory().createSocket("127.0.0.1", server.getLocalPort());
+    try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Socket socket = watch.socketFactory().createSocket("127.0.0.1", server.getLocalPort());
         Socket upstream = server.accept()) {
       BlockingQueue<Object> reads = new LinkedBlockingQueue<>();
       Thread.ofVirtual().start(() -> {
@@ -129,61 +124,13 @@ class StallWatchTest {
   }
 
   private RecipientOutcome deliver(MessageBody body) throws Exception {
-    transport = new SmtpTransport(new OutboundConnector.SmartHost("stall", List.of(new UpstreamHost("127.0.0.1", server.getLocalPort())),
+    transport = new SmtpTransport(new OutboundConnector.SmartHost("stall", List.of(new UpstreamHost("127.0.0.1", upstream.port())),
         TlsPolicy.of(relay.core.connector.TlsMode.NONE), "relay.test", Duration.ofSeconds(5), TIMEOUT, 1),
         ReplyClassifier.standard(), new ProtocolLog());
     DeliveryRequest request = new DeliveryRequest(new MessageId("stall1"), MailPath.parse("p@example.com"), MailParameters.NONE,
         List.of(Recipient.of(MailPath.parse("a@example.com"))), body,
         new ClientInfo("192.0.2.7", 40000, "printer", false, "lan"), Instant.parse("2026-03-01T08:00:00Z"));
     return transport.deliver(request).getFirst();
-  }
-
-  /** A hand-made upstream that answers everything with 2xx/354, and goes silent at {@code silentAt}. */
-  private void startUpstream(String silentAt) throws IOException {
-    server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-    Thread.ofVirtual().start(() -> {
-      try (Socket s = server.accept()) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-        OutputStream out = s.getOutputStream();
-        reply(out, "220 fake ready");
-        boolean data = false;
-        for (String line; (line = in.readLine()) != null; ) {
-          String verb = data ? "" : line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
-          if (data) {
-            if (line.equals(".")) {
-              data = false;
-              reply(out, "250 2.0.0 queued");
-            }
-            continue;
-          }
-          if (verb.startsWith(String.valueOf(silentAt)) && !verb.equals("DATA")) {
-            release.await(); // never answers
-          }
-          switch (verb) {
-            case "EHLO", "HELO" -> reply(out, "250 fake");
-            case "DATA" -> {
-              reply(out, "354 go ahead");
-              if ("DATA".equals(silentAt)) {
-                release.await(); // never reads the content
-              }
-              data = true;
-            }
-            case "QUIT" -> {
-              reply(out, "221 bye");
-              return;
-            }
-            default -> reply(out, "250 ok");
-          }
-        }
-      } catch (IOException | InterruptedException e) {
-        // the test is over
-      }
-    });
-  }
-
-  private static void reply(OutputStream out, String line) throws IOException {
-    out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
   }
 
   private static MessageBody small() {
