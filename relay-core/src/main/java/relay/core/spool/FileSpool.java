@@ -33,8 +33,9 @@ import relay.core.envelope.MessageId;
  *
  * <p>Durability: {@code commit} returns only after the file is forced, renamed into {@code queue/}
  * and a sync of {@code queue/} that began after the rename has completed ({@link DirectorySync});
- * {@code update} writes a new state file the same way; {@code remove} deletes the message file before
- * the state file, so a crash in between leaves an orphan state file that recovery deletes rather than
+ * {@code update} writes a new state file the same way; {@code remove} takes the message file out of
+ * the queue (kept as a {@linkplain SpareFiles spare} for a later message, or deleted) before the
+ * state file, so a crash in between leaves an orphan state file that recovery deletes rather than
  * a message that would be re-sent from its initial state. {@code remove} does not force the
  * directory: a removal lost in a crash means the message is delivered again, never lost.
  *
@@ -43,6 +44,10 @@ import relay.core.envelope.MessageId;
  * index of queued messages is a concurrent map; disk I/O blocks the caller (use virtual threads).
  */
 public final class FileSpool implements Spool {
+
+  // Enough spares for the messages delivered while the next ones are written; at most 64 MiB kept.
+  private static final int SPARES = 256;
+  private static final long SPARE_MAX_BYTES = 256 * 1024;
 
   private final SpoolDirectories directories;
   private final long minFreeBytes;
@@ -56,6 +61,7 @@ public final class FileSpool implements Spool {
   // and removing a file that is not there still costs a failed lookup.
   private final Set<MessageId> mayHaveState = ConcurrentHashMap.newKeySet();
   private final AtomicLong stateWrites = new AtomicLong();
+  private final SpareFiles spares;
   private volatile boolean recovered;
   private volatile boolean belowFloor;
 
@@ -88,6 +94,7 @@ public final class FileSpool implements Spool {
       throw new IllegalArgumentException("negative free space floor");
     }
     this.directories = new SpoolDirectories(root);
+    this.spares = new SpareFiles(directories.incoming(), SPARES, SPARE_MAX_BYTES);
     this.minFreeBytes = minFreeBytes;
     this.freeSpace = Objects.requireNonNull(freeSpace, "freeSpace");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -105,8 +112,15 @@ public final class FileSpool implements Spool {
           "spool free space " + free + " bytes is below the floor of " + minFreeBytes + " bytes");
     }
     MessageId id = ids.next();
-    Path temp = directories.incoming().resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
-    return new FileSpoolTransaction(this, id, temp, directories.messageFile(id));
+    Path spare = spares.take();
+    if (spare != null) {
+      try {
+        return new FileSpoolTransaction(this, id, spare, true, directories.messageFile(id));
+      } catch (NoSuchFileException e) {
+        // Deleted behind our back (an operator cleaning up): write a new file instead.
+      }
+    }
+    return new FileSpoolTransaction(this, id, incomingFile(id), false, directories.messageFile(id));
   }
 
   @Override
@@ -116,6 +130,7 @@ public final class FileSpool implements Spool {
 
   @Override
   public List<QueuedMessage> recover() throws IOException {
+    spares.clear(); // recovery deletes everything in incoming/
     List<QueuedMessage> messages = new SpoolRecovery(directories, format).run();
     bodySizes.clear();
     mayHaveState.clear();
@@ -168,11 +183,15 @@ public final class FileSpool implements Spool {
   @Override
   public void remove(MessageId id) throws IOException {
     requireRecovered();
-    bodySizes.remove(id);
-    // No directory sync: if a crash forgets the deletion, recovery finds the message again and it is
+    Long bodySize = bodySizes.remove(id);
+    // No directory sync: if a crash forgets the removal, recovery finds the message again and it is
     // delivered a second time, which is acceptable; forcing the directory here would cost one more
     // journal commit per delivered message.
-    Files.deleteIfExists(directories.messageFile(id));
+    if (bodySize == null) {
+      Files.deleteIfExists(directories.messageFile(id));
+    } else {
+      spares.recycle(directories.messageFile(id), bodySize);
+    }
     if (mayHaveState.remove(id)) {
       Files.deleteIfExists(directories.stateFile(id));
     }

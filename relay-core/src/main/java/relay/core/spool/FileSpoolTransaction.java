@@ -33,17 +33,24 @@ final class FileSpoolTransaction implements SpoolTransaction {
   private final MessageId id;
   private final Path temp;
   private final Path target;
+  private final boolean overwrite;
   private final FileChannel channel;
   private final ChecksummedOutput body;
   private boolean finished;
 
-  FileSpoolTransaction(FileSpool spool, MessageId id, Path temp, Path target) throws IOException {
+  /**
+   * @param temp the file to write: a new one in {@code incoming/}, or a spare to overwrite
+   * @param overwrite true when {@code temp} is a spare: it exists and is cut to length at commit
+   */
+  FileSpoolTransaction(FileSpool spool, MessageId id, Path temp, boolean overwrite, Path target) throws IOException {
     this.spool = spool;
     this.id = id;
     this.temp = temp;
     this.target = target;
-    this.channel =
-        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.overwrite = overwrite;
+    this.channel = overwrite
+        ? FileChannel.open(temp, StandardOpenOption.WRITE)
+        : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.body = new ChecksummedOutput(channel);
   }
 
@@ -86,7 +93,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
         SpoolPart part = parts.get(i);
         if (i == streamed) {
           QueuedMessage message = queued(id, part, length);
-          writeTail(channel, message, length, body.crc());
+          writeTail(channel, message, length, body.crc(), overwrite);
           messages.add(message);
           temps.add(temp);
           targets.add(target);
@@ -99,7 +106,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
             source.write(part.headerEdits(), content);
             content.seal();
             QueuedMessage message = queued(copyId, part, content.count());
-            writeTail(out, message, content.count(), content.crc());
+            writeTail(out, message, content.count(), content.crc(), false);
             messages.add(message);
           }
           targets.add(spool.queuedFile(copyId));
@@ -132,10 +139,15 @@ final class FileSpoolTransaction implements SpoolTransaction {
         messageId, part.envelope(), states, 0, spool.now(), length, part.connector(), part.requireTls());
   }
 
-  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc) throws IOException {
+  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc, boolean cut)
+      throws IOException {
     ByteBuffer tail = spool.format().messageTail(message, length, crc);
     while (tail.hasRemaining()) {
       out.write(tail);
+    }
+    if (cut) {
+      // A spare may be longer than this message: the trailer must end the file.
+      out.truncate(out.position());
     }
     out.force(true);
   }

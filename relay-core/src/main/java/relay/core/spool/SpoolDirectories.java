@@ -11,7 +11,8 @@ import relay.core.envelope.MessageId;
  *
  * <ul>
  *   <li>{@code incoming/}: files being written; anything here after a crash is an unfinished write
- *       and is deleted by recovery. It lives on the same file system as {@code queue/} so that the
+ *       and is deleted by recovery. Also holds {@code spare-<n>} files: removed messages' files
+ *       kept to be overwritten by new ones ({@link SpareFiles}). It lives on the same file system as {@code queue/} so that the
  *       final rename is atomic.
  *   <li>{@code queue/}: {@code <id>.msg} (body, envelope record, trailer) and, once delivery state
  *       has changed, {@code <id>.state} (the latest record, which overrides the one in the message

@@ -18,7 +18,7 @@ import relay.core.envelope.MessageId;
 
 /**
  * The start-up scan of a file spool. In order: deletes everything in {@code incoming/} (unfinished
- * writes, never acknowledged); verifies each {@code queue/<id>.msg} and moves any file that fails to
+ * writes, never acknowledged, and spare files); verifies each {@code queue/<id>.msg} and moves any file that fails to
  * {@code quarantine/}; applies a valid {@code <id>.state} over the message's initial state; deletes
  * state files whose message is gone (a {@code remove} cut short); quarantines any other file in the
  * queue; finally forces the directories it changed.
@@ -111,12 +111,14 @@ final class SpoolRecovery {
   }
 
   private int clearIncoming() throws IOException {
-    int count = 0;
+    int unfinished = 0;
     for (Path file : list(directories.incoming())) {
       Files.deleteIfExists(file);
-      count++;
+      if (!file.getFileName().toString().startsWith(SpareFiles.PREFIX)) {
+        unfinished++;
+      }
     }
-    return count;
+    return unfinished;
   }
 
   private void quarantine(Path file, String reason) throws IOException {
