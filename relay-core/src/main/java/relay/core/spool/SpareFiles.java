@@ -76,9 +76,4 @@ final class SpareFiles {
   void clear() {
     spares.clear();
   }
-
-  /** Spares currently kept. */
-  int size() {
-    return spares.size();
-  }
 }
