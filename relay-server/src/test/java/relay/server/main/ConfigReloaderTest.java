@@ -39,18 +39,10 @@ class ConfigReloaderTest {
           { name = "c%d", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["d%d.example"] }
           """.formatted(i, upstreams[i].port(), i));
     }
-    return """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    return TestRelay.officeLan(dir.resolve("home"), """
           admin { port = 9025 }
           outbound-connectors = [ %s ]
-        }
-        """.formatted(dir.resolve("home"), connectors);
+        """.formatted(connectors));
   }
 
   @Test

@@ -30,14 +30,7 @@ class ConnectorRetryRelayTest {
 
 
   private RelayConfig load(TestUpstream fast, TestUpstream slow, String slowRetry) throws Exception {
-    String hocon = """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    String hocon = TestRelay.officeLan(dir.resolve("home"), """
           accepted-domains = [{ domain = "corp.example" }]
           outbound-connectors = [
             { name = "fast", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"]
@@ -49,8 +42,7 @@ class ConnectorRetryRelayTest {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
             dsn.enabled = false
           }
-        }
-        """.formatted(dir.resolve("home"), fast.port(), slow.port(), slowRetry);
+        """.formatted(fast.port(), slow.port(), slowRetry));
     Path file = Files.writeString(dir.resolve("relay.conf"), hocon);
     return TestRelay.onFreePorts(ConfigLoader.load(Optional.of(file), Map.of()));
   }

@@ -25,14 +25,7 @@ class DsnRelayTest {
 
 
   private String hocon(TestUpstream internal, TestUpstream partner, String dsn) {
-    return """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    return TestRelay.officeLan(dir.resolve("home"), """
           accepted-domains = [{ domain = "corp.example" }]
           outbound-connectors = [
             { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["*"] }
@@ -42,8 +35,7 @@ class DsnRelayTest {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
             dsn { %s }
           }
-        }
-        """.formatted(dir.resolve("home"), internal.port(), partner.port(), dsn);
+        """.formatted(internal.port(), partner.port(), dsn));
   }
 
   private static String send(TestRelay relay, String sender, String... recipients) throws Exception {

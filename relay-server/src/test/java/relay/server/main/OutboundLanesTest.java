@@ -48,14 +48,7 @@ class OutboundLanesTest {
     String partnerConnector = partner == null ? "" : """
         { name = "partner", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["partner.example"] }
         """.formatted(partner.port());
-    return """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    return TestRelay.officeLan(dir.resolve("home"), """
           accepted-domains = [{ domain = "corp.example" }]
           outbound-connectors = [
             { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"] }
@@ -64,8 +57,7 @@ class OutboundLanesTest {
           delivery {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
           }
-        }
-        """.formatted(dir.resolve("home"), internal.port(), partnerConnector);
+        """.formatted(internal.port(), partnerConnector));
   }
 
   private RelayConfig load(String hocon) throws Exception {

@@ -32,14 +32,7 @@ class RoutingRelayTest {
 
 
   private String hocon(TestUpstream internal, TestUpstream partner, String extraRules) {
-    return """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    return TestRelay.officeLan(dir.resolve("home"), """
           accepted-domains = [{ domain = "corp.example" }]
           outbound-connectors = [
             { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"] }
@@ -61,8 +54,7 @@ class RoutingRelayTest {
           delivery {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
           }
-        }
-        """.formatted(dir.resolve("home"), internal.port(), partner.port(), extraRules);
+        """.formatted(internal.port(), partner.port(), extraRules));
   }
 
   private static String content(String subject) {

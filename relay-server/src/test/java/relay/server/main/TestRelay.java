@@ -45,6 +45,24 @@ final class TestRelay implements AutoCloseable {
     return onFreePorts(ConfigLoader.load(Optional.of(file), Map.of()));
   }
 
+  /**
+   * The set-up most relay tests share, as HOCON: home {@code home}, hostname {@code relay.test}, one
+   * listener {@code lan} whose connector {@code office} lets 127.0.0.1 relay, then {@code settings}
+   * (more of the {@code relay} block: connectors, rules, delivery).
+   */
+  static String officeLan(Path home, String settings) {
+    return """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525
+            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
+          }]
+        %s}
+        """.formatted(home, settings);
+  }
+
   /** The embedded default with {@code RELAY_HOME} set to {@code home}. */
   static RelayConfig embeddedDefault(Path home) {
     return onFreePorts(ConfigLoader.load(Optional.empty(), Map.of("RELAY_HOME", home.toString())));
