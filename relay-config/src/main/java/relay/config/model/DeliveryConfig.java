@@ -32,11 +32,6 @@ public record DeliveryConfig(RetrySchedule retry, DsnPolicy dsn, Map<String, Ret
     this(retry, dsn, Map.of());
   }
 
-  /** Delivery with the default notification policy. */
-  public DeliveryConfig(RetrySchedule retry) {
-    this(retry, DsnPolicy.DEFAULTS);
-  }
-
   /** The schedule the connector named {@code connector} retries on: its own, else the global one. */
   public RetrySchedule retryFor(String connector) {
     return connectorRetry.getOrDefault(connector, retry);

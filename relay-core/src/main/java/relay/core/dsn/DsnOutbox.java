@@ -89,10 +89,6 @@ public final class DsnOutbox {
     this.policy = Objects.requireNonNull(next, "next");
   }
 
-  public DsnPolicy policy() {
-    return policy;
-  }
-
   /**
    * Queues one notification about {@code reports} (one event of {@code original}: its failed, or
    * its delayed, recipients).

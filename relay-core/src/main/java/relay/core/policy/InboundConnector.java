@@ -56,12 +56,6 @@ public record InboundConnector(
         limits, InboundAuth.NONE);
   }
 
-  /** This connector with other AUTH settings. */
-  public InboundConnector withAuth(InboundAuth other) {
-    return new InboundConnector(name, clientNetworks, requireTls, allowedSenderDomains, relayToAnyDomain,
-        recipientDomains, bareLineEndings, limits, other);
-  }
-
   /** True when the client address lies in one of this connector's networks. */
   public boolean admits(InetAddress client) {
     return clientNetworks.stream().anyMatch(n -> n.contains(client));

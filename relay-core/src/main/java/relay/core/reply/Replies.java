@@ -85,11 +85,6 @@ public final class Replies {
     return SmtpReply.of(334, null, base64);
   }
 
-  /** The reply to EHLO without AUTH. */
-  public static SmtpReply ehlo(String hostName, long maxMessageSize, boolean offerStartTls) {
-    return ehlo(hostName, maxMessageSize, offerStartTls, false);
-  }
-
   /** The reply to EHLO: host name, then one extension per line (no enhanced status). */
   public static SmtpReply ehlo(String hostName, long maxMessageSize, boolean offerStartTls, boolean offerAuth) {
     List<String> lines = new ArrayList<>();

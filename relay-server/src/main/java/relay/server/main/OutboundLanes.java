@@ -204,11 +204,6 @@ final class OutboundLanes implements AutoCloseable {
     return Set.copyOf(lanes.keySet());
   }
 
-  /** Messages held because their connector is not configured. */
-  synchronized int held() {
-    return held.size();
-  }
-
   /** Every held message: those without a connector, and those a scheduler holds for a configuration problem. */
   int heldMessages() {
     List<Lane> all;

@@ -2,8 +2,6 @@ package relay.server.tracking;
 
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import relay.core.envelope.MailPath;
 import relay.core.routing.rule.DecisionTrace;
 import relay.core.tracking.TrackingEvent;
@@ -19,16 +17,6 @@ import relay.core.tracking.TrackingLog;
 public final class JsonTrackingLog implements TrackingLog {
 
   private final Consumer<String> lines;
-
-  /** Writes to the SLF4J logger {@code relay.tracking} (tests and tools). */
-  public JsonTrackingLog() {
-    Logger tracking = LoggerFactory.getLogger("relay.tracking");
-    this.lines = line -> {
-      if (tracking.isInfoEnabled()) {
-        tracking.info(line);
-      }
-    };
-  }
 
   /** Hands each JSON line to {@code lines} (the server's own {@link LineFile} {@code tracking.log}). */
   public JsonTrackingLog(Consumer<String> lines) {

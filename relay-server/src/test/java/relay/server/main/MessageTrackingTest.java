@@ -15,7 +15,7 @@ import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
 
 /**
- * The running relay's tracking log ({@code relay.tracking}, one JSON object per line) tells each
+ * The running relay's tracking log ({@code tracking.log}, one JSON object per line) tells each
  * message's whole story, and a {@code require-tls} rule decides how the message leaves.
  */
 class MessageTrackingTest {
@@ -36,14 +36,7 @@ class MessageTrackingTest {
   }
 
   private String hocon(TestUpstream internal, TestUpstream partner) {
-    return """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
-          }]
+    return TestRelay.officeLan(dir.resolve("home"), """
           accepted-domains = [{ domain = "corp.example" }]
           outbound-connectors = [
             { name = "internal", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["corp.example"] }
@@ -69,8 +62,7 @@ class MessageTrackingTest {
           delivery {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
           }
-        }
-        """.formatted(dir.resolve("home"), internal.port(), partner.port());
+        """.formatted(internal.port(), partner.port()));
   }
 
   private static String send(TestRelay relay, String... recipients) throws Exception {

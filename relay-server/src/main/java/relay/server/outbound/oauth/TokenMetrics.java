@@ -10,17 +10,6 @@ package relay.server.outbound.oauth;
  */
 public interface TokenMetrics {
 
-  /** Publishes nothing. */
-  TokenMetrics NONE = new TokenMetrics() {
-    @Override
-    public TokenListener listener(String connector) {
-      return TokenListener.NONE;
-    }
-
-    @Override
-    public void expiry(String connector, TokenSources sources) {}
-  };
-
   /** The listener for the token requests of {@code connector}. */
   TokenListener listener(String connector);
 
