@@ -243,7 +243,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private UpstreamConnection signIn(MailboxLane lane, String mechanism, String secret, String note) throws SignInFailed {
     Session session = sessionsByMechanism.computeIfAbsent(mechanism, this::mailSession);
     String id = connector.name() + "-" + sessionIds.incrementAndGet();
-    SMTPTransport transport = new TracedSmtpTransport(session, protocolLog, id, connector.name(), connector.host().toString());
+    TracedSmtpTransport transport = new TracedSmtpTransport(session, protocolLog, id, connector.name(), connector.host().toString());
     try {
       transport.connect(connector.host().host(), connector.host().port(), lane.mailbox, secret);
       return new UpstreamConnection(transport, session, connector.host());

@@ -53,6 +53,8 @@ public final class SmtpTransport implements Transport, AutoCloseable {
   private final UpstreamConnections connections;
   // The pool for messages that require TLS: the same as connections when the policy already insists.
   private final UpstreamConnections encrypted;
+  // Ends stalled reads and writes on both pools' connections.
+  private final StallWatch stallWatch;
 
   /**
    * @throws IOException when the connector's CA bundle or client certificate cannot be read
@@ -62,12 +64,14 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     this.connector = connector;
     this.classifier = classifier;
     Semaphore permits = new Semaphore(connector.maxConnections());
+    this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
     this.connections = new UpstreamConnections(
-        connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog, permits);
+        connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog, permits, stallWatch);
     TlsPolicy strict = connector.tls().requiringEncryption();
     this.encrypted = strict.equals(connector.tls())
         ? connections
-        : new UpstreamConnections(connector, UpstreamTls.of(strict, InstantSource.system()), protocolLog, permits);
+        : new UpstreamConnections(connector, UpstreamTls.of(strict, InstantSource.system()), protocolLog, permits,
+            stallWatch);
   }
 
   @Override
@@ -95,7 +99,7 @@ public final class SmtpTransport implements Transport, AutoCloseable {
   private Optional<List<RecipientOutcome>> attemptOn(
       UpstreamConnections pool, UpstreamConnections.Lease lease, DeliveryRequest request) {
     UpstreamConnection connection = lease.connection();
-    long repliesBefore = replies(connection);
+    long repliesBefore = connection.transport().replies();
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     boolean reusable = false;
     try {
@@ -111,7 +115,7 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       }
       reusable = true;
     } catch (MessagingException | RuntimeException e) {
-      if (lease.unchecked() && e instanceof MessagingException && replies(connection) == repliesBefore) {
+      if (lease.unchecked() && e instanceof MessagingException && connection.transport().replies() == repliesBefore) {
         return Optional.empty();
       }
       String reason = connection.host() + ": " + UpstreamConnections.describe(e);
@@ -124,16 +128,13 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     return Optional.of(request.recipients().stream().map(outcomes::get).toList());
   }
 
-  private static long replies(UpstreamConnection connection) {
-    return connection.transport() instanceof TracedSmtpTransport traced ? traced.replies() : -1;
-  }
-
   @Override
   public void close() {
     connections.close();
     if (encrypted != connections) {
       encrypted.close();
     }
+    stallWatch.close();
   }
 
   /** The connector this transport delivers to. */

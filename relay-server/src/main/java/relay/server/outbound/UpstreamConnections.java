@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.UpstreamHost;
 import relay.core.tracking.ProtocolLog;
@@ -60,20 +59,18 @@ final class UpstreamConnections implements AutoCloseable {
 
   private record Idle(UpstreamConnection connection, long since) {}
 
-  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog) {
-    this(connector, tls, protocolLog, new Semaphore(connector.maxConnections()));
-  }
-
   /**
-   * A pool sharing {@code permits} with another pool to the same connector (one per TLS policy), so
-   * that together they never open more than the connector's {@code maxConnections}.
+   * A pool sharing {@code permits} and {@code stallWatch} with another pool to the same connector
+   * (one per TLS policy), so that together they never open more than the connector's {@code
+   * maxConnections}. The owner of the watch closes it.
    */
-  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog, Semaphore permits) {
+  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog, Semaphore permits,
+      StallWatch stallWatch) {
     this.connector = connector;
     this.tls = tls;
     this.protocolLog = protocolLog;
     this.permits = permits;
-    this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
+    this.stallWatch = stallWatch;
     this.mailSession = mailSession();
   }
 
@@ -132,7 +129,6 @@ final class UpstreamConnections implements AutoCloseable {
       lock.unlock();
     }
     all.forEach(UpstreamConnections::closeQuietly);
-    stallWatch.close();
   }
 
   private Idle takeIdle() {
@@ -156,7 +152,7 @@ final class UpstreamConnections implements AutoCloseable {
     List<String> reasons = new ArrayList<>();
     for (UpstreamHost host : connector.hosts()) {
       String id = connector.name() + "-" + sessions.incrementAndGet();
-      SMTPTransport transport = new TracedSmtpTransport(mailSession, protocolLog, id, connector.name(), host.toString());
+      TracedSmtpTransport transport = new TracedSmtpTransport(mailSession, protocolLog, id, connector.name(), host.toString());
       try {
         transport.connect(host.host(), host.port(), null, null);
         return new UpstreamConnection(transport, mailSession, host);

@@ -7,7 +7,6 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Properties;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -103,13 +102,7 @@ final class UpstreamTls {
     if (policy.caBundle() == null) {
       factory.init((KeyStore) null);
     } else {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      List<X509Certificate> cas = PemKeyMaterial.readCertificates(policy.caBundle());
-      for (int i = 0; i < cas.size(); i++) {
-        store.setCertificateEntry("ca-" + i, cas.get(i));
-      }
-      factory.init(store);
+      factory.init(PemKeyMaterial.trustStore(policy.caBundle()));
     }
     return Arrays.stream(factory.getTrustManagers()).filter(X509ExtendedTrustManager.class::isInstance)
         .map(X509ExtendedTrustManager.class::cast).findFirst()

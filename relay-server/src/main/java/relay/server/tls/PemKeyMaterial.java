@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -69,6 +70,17 @@ public record PemKeyMaterial(List<X509Certificate> chain, PrivateKey key) {
     } catch (CertificateException e) {
       throw new IOException(file + ": not a PEM certificate file: " + e.getMessage(), e);
     }
+  }
+
+  /** A key store trusting exactly the certificates of the PEM bundle {@code caBundle}. */
+  public static KeyStore trustStore(Path caBundle) throws IOException, GeneralSecurityException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    List<X509Certificate> cas = readCertificates(caBundle);
+    for (int i = 0; i < cas.size(); i++) {
+      store.setCertificateEntry("ca-" + i, cas.get(i));
+    }
+    return store;
   }
 
   /** Reads an unencrypted private key in PKCS#1, SEC1 or PKCS#8 PEM form. */
