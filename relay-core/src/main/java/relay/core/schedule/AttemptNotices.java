@@ -54,9 +54,8 @@ final class AttemptNotices {
       QueuedMessage before, QueuedMessage after, Map<Recipient, RecipientOutcome> outcomes, boolean expired, Instant now) {
     List<RecipientReport> reports = new ArrayList<>();
     for (int i = 0; i < after.recipients().size(); i++) {
-      RecipientState was = before.recipients().get(i);
       RecipientState is = after.recipients().get(i);
-      if (was.status() != RecipientStatus.PENDING || is.status() != RecipientStatus.FAILED) {
+      if (!failedNow(before.recipients().get(i), is)) {
         continue;
       }
       RecipientOutcome outcome = outcomes.get(is.recipient());
@@ -75,13 +74,17 @@ final class AttemptNotices {
           + "pending and are tried again", after.id(), e);
       List<RecipientState> states = new ArrayList<>();
       for (int i = 0; i < after.recipients().size(); i++) {
-        RecipientState was = before.recipients().get(i);
         RecipientState is = after.recipients().get(i);
-        boolean reverted = was.status() == RecipientStatus.PENDING && is.status() == RecipientStatus.FAILED;
-        states.add(reverted ? new RecipientState(is.recipient(), RecipientStatus.PENDING, is.attempts(), is.lastReply()) : is);
+        states.add(failedNow(before.recipients().get(i), is)
+            ? new RecipientState(is.recipient(), RecipientStatus.PENDING, is.attempts(), is.lastReply())
+            : is);
       }
       return after.withState(states, after.attempts(), now.plus(retryAfterTrouble));
     }
+  }
+
+  private static boolean failedNow(RecipientState was, RecipientState is) {
+    return was.status() == RecipientStatus.PENDING && is.status() == RecipientStatus.FAILED;
   }
 
   /** Queues the message's one delay notice when it is due; a failure to queue it is retried next time. */

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * The admin HTTP endpoint: {@code /metrics} (Prometheus text format) and {@code /healthz}. Bound to
@@ -52,7 +54,7 @@ public final class AdminServer implements AutoCloseable {
     server.createContext(
         "/queue/held",
         exchange -> respond(exchange, 200, "text/plain; charset=utf-8",
-            held.describe().stream().map(line -> line + "\n").reduce("", String::concat)));
+            held.describe().stream().map(line -> line + "\n").collect(Collectors.joining())));
     server.createContext("/queue/release", exchange -> release(exchange, held));
     server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found\n"));
     server.start();
@@ -65,39 +67,44 @@ public final class AdminServer implements AutoCloseable {
 
   private static void release(HttpExchange exchange, HeldMail held) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestMethod().equals("POST")) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        exchange.sendResponseHeaders(405, -1);
+      if (refused(exchange, "POST")) {
         return;
       }
       String query = exchange.getRequestURI().getQuery();
       String id = query != null && query.startsWith("id=") ? query.substring(3) : "";
       boolean released = !id.isEmpty() && held.release(id);
-      byte[] body = (released ? "released " + id + "\n" : "no held message " + id + "\n").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(released ? 200 : 404, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      send(exchange, released ? 200 : 404, "text/plain; charset=utf-8",
+          released ? "released " + id + "\n" : "no held message " + id + "\n");
     }
   }
 
   private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
     try (exchange) {
-      String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        exchange.sendResponseHeaders(405, -1);
-        return;
+      if (!refused(exchange, "GET", "HEAD")) {
+        send(exchange, status, type, body);
       }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", type);
-      boolean head = method.equals("HEAD");
-      exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
+    }
+  }
+
+  /** Answers 405 and returns true when the request's method is not one of {@code allowed}. */
+  private static boolean refused(HttpExchange exchange, String... allowed) throws IOException {
+    if (List.of(allowed).contains(exchange.getRequestMethod())) {
+      return false;
+    }
+    exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
+    exchange.sendResponseHeaders(405, -1);
+    return true;
+  }
+
+  /** Sends {@code body} (headers only for HEAD). */
+  private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
       }
     }
   }

@@ -315,14 +315,10 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
 
   private void write(SmtpReply reply) {
     String wire = reply.toWire();
-    if (reply.lines().size() == 1) {
-      wiring.log(Direction.OUT, wire.substring(0, wire.length() - 2));
-    } else {
-      int from = 0;
-      for (int end = wire.indexOf("\r\n"); end >= 0; end = wire.indexOf("\r\n", from)) {
-        wiring.log(Direction.OUT, wire.substring(from, end));
-        from = end + 2;
-      }
+    int from = 0;
+    for (int end = wire.indexOf("\r\n"); end >= 0; end = wire.indexOf("\r\n", from)) {
+      wiring.log(Direction.OUT, wire.substring(from, end));
+      from = end + 2;
     }
     if (reply.code() >= 400) {
       wiring.metrics().messageRejected(stage, reply.code());
