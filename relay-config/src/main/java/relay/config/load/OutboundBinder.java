@@ -56,11 +56,12 @@ final class OutboundBinder {
     delivery.foreign("connector", "outbound connectors are now a list: move it into relay.outbound-connectors = [ { ... } ]");
     Optional<RetrySchedule> retry = delivery.section(RetryBinder.KEY).flatMap(RetryBinder::global);
     Optional<DsnPolicy> dsn = delivery.section("dsn").flatMap(OutboundBinder::dsn);
+    int window = delivery.integer("active-window", 1, 10_000_000).orElse(DeliveryConfig.DEFAULT_ACTIVE_WINDOW);
     delivery.finish();
     if (delivery.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new DeliveryConfig(retry.orElseThrow(), dsn.orElseThrow()));
+    return Optional.of(new DeliveryConfig(retry.orElseThrow(), dsn.orElseThrow(), java.util.Map.of(), window));
   }
 
   /**

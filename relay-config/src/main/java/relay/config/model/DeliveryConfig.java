@@ -18,18 +18,26 @@ import relay.core.schedule.RetrySchedule;
  *     connector has its own schedule
  * @param dsn whether, to whom and when delivery status notifications are sent
  * @param connectorRetry the connectors' own schedules, by connector name
+ * @param activeWindow most messages per outbound connector held in memory (the rest wait on disk)
  */
-public record DeliveryConfig(RetrySchedule retry, DsnPolicy dsn, Map<String, RetrySchedule> connectorRetry) {
+public record DeliveryConfig(
+    RetrySchedule retry, DsnPolicy dsn, Map<String, RetrySchedule> connectorRetry, int activeWindow) {
+
+  /** The active window when none is configured. */
+  public static final int DEFAULT_ACTIVE_WINDOW = 1_000;
 
   public DeliveryConfig {
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(dsn, "dsn");
     connectorRetry = Map.copyOf(connectorRetry);
+    if (activeWindow < 1) {
+      throw new IllegalArgumentException("active window must be at least 1");
+    }
   }
 
-  /** Delivery where every connector follows {@code retry}. */
+  /** Delivery where every connector follows {@code retry}, with the default window. */
   public DeliveryConfig(RetrySchedule retry, DsnPolicy dsn) {
-    this(retry, dsn, Map.of());
+    this(retry, dsn, Map.of(), DEFAULT_ACTIVE_WINDOW);
   }
 
   /** The schedule the connector named {@code connector} retries on: its own, else the global one. */
@@ -39,6 +47,6 @@ public record DeliveryConfig(RetrySchedule retry, DsnPolicy dsn, Map<String, Ret
 
   /** This delivery with {@code schedules} as the connectors' own schedules. */
   public DeliveryConfig withConnectorRetry(Map<String, RetrySchedule> schedules) {
-    return new DeliveryConfig(retry, dsn, schedules);
+    return new DeliveryConfig(retry, dsn, schedules, activeWindow);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -56,7 +57,17 @@ public final class DsnOutbox {
   private final InstantSource clock;
   private final RelayMetrics metrics;
   private final TrackingLog tracking;
-  private final Set<MessageId> delayNoticed = ConcurrentHashMap.newKeySet();
+  // Messages that have had their delay notice, newest last. Bounded so that a long outage with a
+  // large queue cannot fill the heap: past the bound the oldest entries are forgotten, and such a
+  // message, still queued, may get a second delay notice (a duplicate, never a lost notice).
+  private final Set<MessageId> delayNoticed = java.util.Collections.synchronizedSet(
+      java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<MessageId, Boolean>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<MessageId, Boolean> eldest) {
+          return size() > DELAY_NOTICES_REMEMBERED;
+        }
+      }));
+  private static final int DELAY_NOTICES_REMEMBERED = 50_000;
   private volatile DsnPolicy policy;
 
   /**
@@ -162,7 +173,7 @@ public final class DsnOutbox {
         notification.sender(), notification.parameters(), List.of(Recipient.of(notification.recipient())),
         new ClientInfo("127.0.0.1", 0, reportingMta, false, "dsn"), date);
     try (SpoolTransaction transaction = spool.begin()) {
-      notification.writeTo(transaction.body(), spool.body(original.id()));
+      notification.writeTo(transaction.body(), spool.body(original));
       return transaction.commit(envelope);
     }
   }

@@ -162,7 +162,7 @@ final class DeliveryAttempt {
     Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
     try {
       DeliveryRequest request = new DeliveryRequest(
-          message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message.id()),
+          message.id(), envelope.sender(), envelope.parameters(), pending, spool.body(message),
           envelope.client(), envelope.receivedAt(), message.requireTls());
       for (RecipientOutcome outcome : transport.deliver(request)) {
         outcomes.put(outcome.recipient(), outcome);
@@ -233,7 +233,7 @@ final class DeliveryAttempt {
   private void removeFromSpool(QueuedMessage message) {
     notices.forget(message);
     try {
-      spool.remove(message.id());
+      spool.remove(message);
     } catch (IOException e) {
       log.error("message {}: done, but could not be removed from the spool", message.id(), e);
     }

@@ -2,6 +2,7 @@ package relay.core.schedule;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
-import relay.core.metrics.RelayMetrics;
 import relay.core.envelope.MessageId;
+import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -30,24 +31,41 @@ import relay.core.spool.Spool;
 import relay.core.tracking.TrackingLog;
 
 /**
- * Hands queued messages to one outbound connector's transport when they are due, with at most
- * {@code maxInFlight} attempts at once, each on its own virtual thread.
+ * Hands one outbound connector's queued messages to its transport when they are due, at most
+ * {@code maxInFlight} attempts at once, each on its own virtual thread, while holding at most a
+ * window of {@code window} messages in memory whatever the queue holds.
+ *
+ * <p>Memory: a message stays in the window while it is in flight or due within {@link #HORIZON};
+ * any other (a retry minutes away, held mail, mail that finds the window full) is parked in the
+ * {@link Spool}, which finds it again when it is due. The window is refilled from the spool when it
+ * is less than half full, so a backlog of any size drains through it at the connector's rate. Only
+ * as many attempts are started as there are free slots: a due message waiting for a slot is not an
+ * attempt and costs no thread.
  *
  * <p>Two ways to run it. {@link #runDue()} works out from the injected clock what is due now and
  * starts those attempts; tests with a test clock call it directly. {@link #start()} adds a driver
- * thread that calls {@code runDue()}, then waits until the next message is due or a new one is
- * {@linkplain #submit submitted}.
+ * thread that calls {@code runDue()}, then waits until the next message is due or something changes.
  *
- * <p>Messages held for a configuration problem are kept out of the due queue until
- * {@link #release} is called for them.
+ * <p>Held mail (a configuration problem) and suspended messages wait in the spool until {@link
+ * #release}; a {@linkplain #suspend() suspended} connector starts no attempts until {@link #resume}.
+ * Connector, route and TLS requirement are part of the queued message and survive all of these.
  *
- * <p>Call order: construct, {@link #submit} the recovered messages, {@link #start()}, then
- * {@code submit} each newly accepted message; {@link #close()} at shutdown (attempts under way are
+ * <p>Call order: construct, {@link #submit} new mail and {@link #recovered} messages (in any order,
+ * from any thread), {@link #start()}; {@link #close()} at shutdown (attempts under way are
  * interrupted; their messages stay in the spool and are recovered at the next start).
  *
  * <p>Threading: every method is safe to call from any thread.
  */
 public final class DeliveryScheduler implements AutoCloseable {
+
+  /** Messages due within this are kept in memory rather than parked (the index works in minutes). */
+  static final Duration HORIZON = Duration.ofSeconds(60);
+  /** The window when none is configured. */
+  public static final int DEFAULT_WINDOW = 1_000;
+  /** Most held messages listed at once. */
+  private static final int HELD_LISTED = 10_000;
+  /** The driver looks at the spool at least this often, for parked mail and clock jumps. */
+  private static final Duration LONGEST_SLEEP = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
 
@@ -55,26 +73,19 @@ public final class DeliveryScheduler implements AutoCloseable {
   private final Spool spool;
   private final InstantSource clock;
   private final RetrySchedule schedule;
-  private final DeliveryQueue queue = new DeliveryQueue();
+  private final DeliveryQueue queue;
   private final DeliveryAttempt attempt;
-  private final Semaphore permits;
+  private final Semaphore slots;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final ReentrantLock wakeLock = new ReentrantLock();
   private final Condition wakeUp = wakeLock.newCondition();
+  private final ReentrantLock refilling = new ReentrantLock();
   private boolean woken;
+  private volatile boolean suspended;
   private volatile boolean closed;
   private volatile Thread driver;
 
-  /**
-   * @param spool where delivery state is recorded
-   * @param transport the connector's transport
-   * @param connector the connector name, for logs and metrics
-   * @param maxInFlight most attempts under way at once through this connector
-   * @param policy retry timing
-   * @param clock the source of {@code now}
-   * @param random jitter for retry times
-   * @param metrics where attempts and delays are counted
-   */
+  /** A scheduler without tracking or notifications, with the default window. */
   public DeliveryScheduler(
       Spool spool,
       Transport transport,
@@ -84,7 +95,23 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics) {
-    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE, Optional.empty());
+    this(spool, transport, connector, maxInFlight, DEFAULT_WINDOW, policy, clock, random, metrics, TrackingLog.NONE,
+        Optional.empty());
+  }
+
+  /** As the full constructor, with the default window. */
+  public DeliveryScheduler(
+      Spool spool,
+      Transport transport,
+      String connector,
+      int maxInFlight,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      RelayMetrics metrics,
+      TrackingLog tracking,
+      Optional<DsnOutbox> outbox) {
+    this(spool, transport, connector, maxInFlight, DEFAULT_WINDOW, policy, clock, random, metrics, tracking, outbox);
   }
 
   /**
@@ -92,6 +119,15 @@ public final class DeliveryScheduler implements AutoCloseable {
    * through {@code outbox} for recipients that fail permanently or expire, and delay notices for
    * messages that wait long.
    *
+   * @param spool where delivery state is recorded and where messages outside the window wait
+   * @param transport the connector's transport
+   * @param connector the connector name, for logs and metrics
+   * @param maxInFlight most attempts under way at once through this connector
+   * @param window most messages of this connector held in memory (waiting or in flight)
+   * @param policy retry timing
+   * @param clock the source of {@code now}
+   * @param random jitter for retry times
+   * @param metrics where attempts and delays are counted
    * @param tracking where each recipient's outcome of each attempt is recorded
    * @param outbox where notifications are queued; empty for none
    */
@@ -100,6 +136,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       Transport transport,
       String connector,
       int maxInFlight,
+      int window,
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
@@ -113,20 +150,34 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.spool = Objects.requireNonNull(spool, "spool");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.schedule = policy.schedule();
-    this.permits = new Semaphore(maxInFlight);
+    this.slots = new Semaphore(maxInFlight);
+    this.queue = new DeliveryQueue(Math.max(window, maxInFlight));
     this.attempt = new DeliveryAttempt(
-        Objects.requireNonNull(spool, "spool"), Objects.requireNonNull(transport, "transport"),
+        spool, Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
         new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"));
   }
 
   /**
-   * Queues a message (new or recovered) for delivery at its {@code nextAttemptAt}; duplicates are
-   * ignored. Once {@linkplain #start() started}, a message due now is started from the caller's
-   * thread instead of waking the driver for it: one thread hand-off fewer per accepted message.
+   * Queues a newly accepted message: it waits in the line of new mail, which shares the connector
+   * with the backlog. Once {@linkplain #start() started}, a message due now is started from the
+   * caller's thread: one thread hand-off fewer per accepted message.
    */
   public void submit(QueuedMessage message) {
-    if (!queue.add(message)) {
+    take(message, message.attempts() == 0);
+  }
+
+  /** Queues a message found on disk (recovery, a drained connector): it waits by its due time. */
+  public void recovered(QueuedMessage message) {
+    take(message, false);
+  }
+
+  public void submitAll(Collection<QueuedMessage> messages) {
+    messages.forEach(this::submit);
+  }
+
+  private void take(QueuedMessage message, boolean isNew) {
+    if (!keep(message, isNew)) {
       return;
     }
     if (driver != null && !closed && !message.nextAttemptAt().isAfter(clock.instant())) {
@@ -136,28 +187,90 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
   }
 
-  public void submitAll(Collection<QueuedMessage> messages) {
-    messages.forEach(this::submit);
+  /** Puts a message in the window, or parks it; true when it went into the window. */
+  private boolean keep(QueuedMessage message, boolean isNew) {
+    if (!message.isHeld() && !message.nextAttemptAt().isAfter(clock.instant().plus(HORIZON))) {
+      switch (queue.add(message, isNew)) {
+        case ADDED -> {
+          return true;
+        }
+        case DUPLICATE -> {
+          return false;
+        }
+        case FULL -> { /* parked below */ }
+      }
+    }
+    park(message);
+    return false;
+  }
+
+  private void park(QueuedMessage message) {
+    try {
+      spool.park(message.connector() == null ? message.withConnector(connector) : message);
+    } catch (IOException | RuntimeException e) {
+      // Not lost: the message is on disk and the next start's recovery finds it.
+      log.error("message {}: could not park it in the spool index; it waits until the next restart", message.id(), e);
+    }
   }
 
   /**
-   * Starts an attempt for every message due now, each on its own virtual thread, at most
-   * {@code maxInFlight} under way at once.
+   * Starts an attempt for every message due now while slots are free (refilling the window from the
+   * spool first when it is less than half full), each on its own virtual thread.
    *
    * @return completes when every attempt started by this call has ended and its message is queued
-   *     again or gone
+   *     again or gone (without a driver: also the attempts started as those ended)
    */
   public CompletableFuture<Void> runDue() {
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    for (QueuedMessage message : queue.takeDue(clock.instant())) {
+    if (suspended || closed) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Instant now = clock.instant();
+    refill(now);
+    while (slots.tryAcquire()) {
+      Optional<QueuedMessage> due = queue.takeDue(now);
+      if (due.isEmpty()) {
+        slots.release();
+        break;
+      }
+      QueuedMessage message = due.get();
       try {
         started.add(CompletableFuture.runAsync(() -> attemptOne(message), workers));
       } catch (RejectedExecutionException e) {
-        // Draining or closed meanwhile: the message goes back, for drain() to hand over.
-        queue.finish(message.id(), Optional.of(message));
+        // Draining or closed meanwhile: the message stays in the spool as it is.
+        slots.release();
+        queue.finish(message.id());
+        break;
       }
     }
-    return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> batch = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    // Without a driver (tests stepping a clock) the call covers whatever became startable as slots
+    // freed up; with one, each ending attempt starts the next itself.
+    return driver == null && !started.isEmpty() ? batch.thenCompose(v -> runDue()) : batch;
+  }
+
+  /** Takes due parked messages of this connector back into the window while it is under half full. */
+  private void refill(Instant now) {
+    if (queue.size() * 2 >= queue.capacity() || !refilling.tryLock()) {
+      return;
+    }
+    try {
+      Optional<Instant> parked = spool.nextParked(connector);
+      if (parked.isEmpty() || parked.get().isAfter(now)) {
+        return;
+      }
+      Instant latest = now.plus(schedule.maxDelay());
+      for (QueuedMessage message : spool.unpark(connector, now, queue.capacity() - queue.size())) {
+        // No wait outlasts the schedule's max-delay: a message parked under a longer schedule that
+        // has since been shortened (and brought forward in the index) is due by then.
+        keep(message.nextAttemptAt().isAfter(latest)
+            ? message.withState(message.recipients(), message.attempts(), latest) : message, false);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("connector '{}': could not take parked messages from the spool; trying again later", connector, e);
+    } finally {
+      refilling.unlock();
+    }
   }
 
   /** Starts the driver thread that runs due messages as time passes. */
@@ -169,42 +282,113 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   /**
-   * Releases a held message (its connector's configuration was fixed, or an operator decided to
-   * try again): its held recipients become pending and it is due at once. The new state is
-   * recorded in the spool first.
+   * Releases a held or suspended message (its connector's configuration was fixed, or an operator
+   * decided to try again): its held recipients become pending and it is due at once. The new state is
+   * recorded in the spool first; connector and TLS requirement stay as they were.
    *
-   * @return false when no message with that id is held by this scheduler
+   * @return false when no message with that id is held for this connector
    */
   public boolean release(MessageId id) {
-    Optional<QueuedMessage> taken = queue.release(id);
-    if (taken.isEmpty()) {
+    Optional<QueuedMessage> found;
+    try {
+      found = spool.read(id);
+    } catch (IOException e) {
+      log.error("message {}: could not read it from the spool to release it", id, e);
       return false;
     }
-    QueuedMessage message = taken.get();
+    if (found.isEmpty() || !owns(found.get()) || !found.get().isHeld()) {
+      return false;
+    }
+    QueuedMessage message = found.get();
     List<RecipientState> states = message.recipients().stream()
         .map(r -> r.status() == RecipientStatus.HELD
             ? new RecipientState(r.recipient(), RecipientStatus.PENDING, r.attempts(), r.lastReply())
             : r)
         .toList();
-    QueuedMessage released = new QueuedMessage(
-        message.id(), message.envelope(), states, message.attempts(), clock.instant(), message.bodySize());
+    QueuedMessage released = message.withState(states, message.attempts(), clock.instant());
     try {
       spool.update(released);
     } catch (IOException e) {
-      // The release still happens: at worst the message is held again after a crash, never lost.
-      log.error("message {}: could not record its release in the spool", id, e);
+      log.error("message {}: could not record its release in the spool; it stays held", id, e);
+      return false;
     }
     log.info("message {}: released for delivery via '{}'", id, connector);
-    submit(released);
+    recovered(released);
     return true;
   }
 
-  /** Messages held for a configuration problem, waiting for {@link #release}. */
-  public List<QueuedMessage> held() {
-    return queue.held();
+  /**
+   * Suspends one waiting message: its pending recipients are held with the reason {@code
+   * "suspended by operator"} until {@link #release}. A message in flight cannot be suspended.
+   *
+   * @return false when the message is not queued for this connector, is in flight, or has nothing pending
+   */
+  public boolean suspend(MessageId id) {
+    Optional<QueuedMessage> inMemory = queue.remove(id);
+    Optional<QueuedMessage> found = inMemory;
+    try {
+      if (found.isEmpty()) {
+        found = spool.read(id);
+      }
+      if (found.isEmpty() || !owns(found.get()) || !found.get().hasPending()) {
+        inMemory.ifPresent(m -> keep(m, false));
+        return false;
+      }
+      QueuedMessage message = found.get();
+      List<RecipientState> states = message.recipients().stream()
+          .map(r -> r.status() == RecipientStatus.PENDING
+              ? new RecipientState(r.recipient(), RecipientStatus.HELD, r.attempts(), SUSPENDED)
+              : r)
+          .toList();
+      QueuedMessage suspendedMessage = message.withState(states, message.attempts(), message.nextAttemptAt());
+      spool.update(suspendedMessage);
+      park(suspendedMessage);
+      log.info("message {}: suspended by operator", id);
+      return true;
+    } catch (IOException e) {
+      log.error("message {}: could not record its suspension in the spool", id, e);
+      inMemory.ifPresent(m -> keep(m, false));
+      return false;
+    }
   }
 
-  /** Messages waiting for their next attempt. */
+  // A record without a connector (written before routing was recorded) goes where it was sent.
+  private boolean owns(QueuedMessage message) {
+    return message.connector() == null || connector.equals(message.connector());
+  }
+
+  /** The reason recorded for recipients of a suspended message. */
+  public static final String SUSPENDED = "suspended by operator";
+
+  /** Stops starting attempts through this connector (attempts under way finish); mail keeps queueing. */
+  public void suspend() {
+    suspended = true;
+    log.warn("connector '{}': suspended; no delivery attempts until resumed", connector);
+  }
+
+  /** Lets a suspended connector deliver again. */
+  public void resume() {
+    suspended = false;
+    log.info("connector '{}': resumed", connector);
+    wake();
+  }
+
+  /** True while {@linkplain #suspend() suspended}. */
+  public boolean isSuspended() {
+    return suspended;
+  }
+
+  /** Messages held for a configuration problem or suspended, waiting for {@link #release} (at most 10,000). */
+  public List<QueuedMessage> held() {
+    try {
+      return spool.held(connector, HELD_LISTED);
+    } catch (IOException e) {
+      log.error("connector '{}': could not list held messages", connector, e);
+      return List.of();
+    }
+  }
+
+  /** Messages in memory waiting for their next attempt. */
   public int waiting() {
     return queue.waiting();
   }
@@ -214,11 +398,17 @@ public final class DeliveryScheduler implements AutoCloseable {
     return queue.inFlight();
   }
 
+  /** Messages of this connector in memory (waiting or in flight); never more than the window. */
+  public int inMemory() {
+    return queue.size();
+  }
+
   /**
    * Stops taking up messages, lets the attempts under way finish (up to {@code patience}), and
-   * returns every message still waiting, with its latest state, so another scheduler can take them
-   * over: what a configuration reload does when a connector changes or goes away. Attempts still
-   * running after {@code patience} are interrupted; their messages stay in the spool as they were.
+   * returns every message still waiting in memory, with its latest state, so another scheduler can
+   * take them over: what a configuration reload does when a connector changes or goes away (parked
+   * messages stay in the spool under the connector's name). Attempts still running after {@code
+   * patience} are interrupted; their messages stay in the spool as they were.
    */
   public List<QueuedMessage> drain(Duration patience) {
     closed = true;
@@ -266,26 +456,33 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   private void attemptOne(QueuedMessage message) {
-    Optional<QueuedMessage> next = Optional.of(message);
+    Optional<QueuedMessage> next = Optional.empty();
+    boolean interrupted = false;
     try {
-      permits.acquire();
-      try {
-        next = attempt.run(message);
-      } finally {
-        permits.release();
-      }
+      next = attempt.run(message);
     } catch (InterruptedException e) {
       // Shutting down: the message stays in the spool as it was and is recovered at the next start.
       Thread.currentThread().interrupt();
+      interrupted = true;
     } catch (RuntimeException e) {
       log.error("message {}: delivery attempt failed unexpectedly; retrying later", message.id(), e);
       next = Optional.of(message.withState(message.recipients(),
           message.attempts(), clock.instant().plus(schedule.initialDelay())));
     } finally {
-      queue.finish(message.id(), next);
-      if (next.isPresent()) {
-        wake(); // the driver may have to wait for an earlier time now
-      }
+      queue.finish(message.id());
+      slots.release();
+    }
+    if (interrupted) {
+      return;
+    }
+    if (closed) {
+      next.ifPresent(this::park); // drained: whoever takes over this connector finds it in the spool
+      return;
+    }
+    next.ifPresent(m -> keep(m, false));
+    if (driver != null) {
+      runDue();
+      wake(); // the driver may have to wait for an earlier time now
     }
   }
 
@@ -314,20 +511,35 @@ public final class DeliveryScheduler implements AutoCloseable {
     wakeLock.lock();
     try {
       while (!woken && !closed) {
-        Optional<java.time.Instant> next = queue.nextDue();
-        if (next.isEmpty()) {
-          wakeUp.await();
-          continue;
+        Instant now = clock.instant();
+        Instant until = now.plus(LONGEST_SLEEP);
+        Optional<Instant> next = queue.nextDue();
+        // A due message with no free slot waits for an attempt to end (which wakes us), not for time.
+        if (next.isPresent() && !suspended && (next.get().isAfter(now) || slots.availablePermits() > 0)) {
+          until = min(until, next.get());
         }
-        long nanos = Duration.between(clock.instant(), next.get()).toNanos();
+        if (queue.size() * 2 < queue.capacity() && !suspended) {
+          Optional<Instant> parked = spool.nextParked(connector);
+          if (parked.isPresent()) {
+            until = min(until, parked.get().isBefore(now) ? now.plus(LONGEST_SLEEP.dividedBy(30)) : parked.get());
+          }
+        }
+        long nanos = Duration.between(now, until).toNanos();
         if (nanos <= 0) {
           break;
         }
         wakeUp.awaitNanos(nanos);
+        if (!clock.instant().isBefore(until)) {
+          break;
+        }
       }
       woken = false;
     } finally {
       wakeLock.unlock();
     }
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 }

@@ -10,65 +10,85 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import relay.core.envelope.MessageId;
 
 /**
  * A {@link Spool} on the local file system, one file per message so that accepting a message costs
  * one file fsync plus a share of a group-committed directory fsync.
  *
- * <p>Layout ({@link SpoolDirectories}): {@code incoming/} for files being written, {@code queue/} for
- * committed {@code <id>.msg} files (body, then the versioned envelope record, then a fixed trailer
- * with magic, layout version, lengths and CRC32C checksums: see {@link SpoolFileFormat}) and {@code
- * <id>.state} files (the latest delivery state, overriding the record inside the message file), and
- * {@code quarantine/} for files recovery could not trust. Why one file and not body + envelope
- * files: a message then appears in the queue by a single atomic rename, there is no pair to keep
- * consistent, and acceptance needs one file fsync instead of two.
+ * <p>Layout ({@link SpoolDirectories}): {@code incoming/} for files being written, {@code
+ * queue/<period>/<slice>/} buckets (by the id's time prefix) for committed {@code <id>.msg} files
+ * (body, then the versioned envelope record, then a fixed trailer with magic, layout version,
+ * lengths and CRC32C checksums: see {@link SpoolFileFormat}) and {@code <id>.state} files (the latest
+ * delivery state, overriding the record inside the message file), the {@link ParkingIndex} of
+ * messages waiting on disk, and {@code quarantine/} for files recovery could not trust. Why one file
+ * and not body + envelope files: a message then appears in the queue by a single atomic rename, there
+ * is no pair to keep consistent, and acceptance needs one file fsync instead of two.
  *
- * <p>Durability: {@code commit} returns only after the file is forced, renamed into {@code queue/}
- * and a sync of {@code queue/} that began after the rename has completed ({@link DirectorySync});
- * {@code update} writes a new state file the same way; {@code remove} takes the message file out of
- * the queue (kept as a {@linkplain SpareFiles spare} for a later message, or deleted) before the
- * state file, so a crash in between leaves an orphan state file that recovery deletes rather than
- * a message that would be re-sent from its initial state. {@code remove} does not force the
+ * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index; whatever it
+ * needs about a message (its body size, whether it may have a state file) comes with the
+ * {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
+ * parked} in the on-disk index.
+ *
+ * <p>Durability: {@code commit} returns only after the file is forced, renamed into its bucket and a
+ * sync of that bucket that began after the rename has completed ({@link DirectorySync}); {@code
+ * update} writes a new state file the same way; {@code remove} takes the message file out of the
+ * queue (kept as a {@linkplain SpareFiles spare} for a later message, or deleted) before the state
+ * file, so a crash in between leaves an orphan state file that recovery deletes rather than a
+ * message that would be re-sent from its initial state. {@code remove} does not force the
  * directory: a removal lost in a crash means the message is delivered again, never lost.
  *
- * <p>Call order: construct, {@link #recover()} once (it creates the directories, cleans up and
- * loads the index), then any mix of the other methods. Threading: all methods are thread-safe; the
- * index of queued messages is a concurrent map; disk I/O blocks the caller (use virtual threads).
+ * <p>Call order: construct, {@link #open()} (quick: directories, unfinished writes), then new
+ * messages may be committed while {@link #recover(Consumer)} walks the queue (it may run on another
+ * thread); {@link #recover()} does both and returns what it found. Threading: all methods are
+ * thread-safe; disk I/O blocks the caller (use virtual threads).
  */
 public final class FileSpool implements Spool {
 
+  private static final Logger log = LoggerFactory.getLogger(FileSpool.class);
   // Enough spares for the messages delivered while the next ones are written; at most 64 MiB kept.
   private static final int SPARES = 256;
   private static final long SPARE_MAX_BYTES = 256 * 1024;
+  // Directory syncs kept for group commit; new mail goes to one bucket at a time, so a few suffice.
+  private static final int SYNCS_KEPT = 64;
 
   private final SpoolDirectories directories;
   private final long minFreeBytes;
   private final FreeSpace freeSpace;
   private final InstantSource clock;
   private final MessageIdSource ids;
-  private final DirectorySync queueSync;
+  private final Function<Path, DirectorySync> syncOf;
+  private final Map<Path, DirectorySync> syncs = new ConcurrentHashMap<>();
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
-  private final Map<MessageId, Long> bodySizes = new ConcurrentHashMap<>();
-  // Messages that may have a state file: most are delivered at the first attempt and never get one,
-  // and removing a file that is not there still costs a failed lookup.
-  private final Set<MessageId> mayHaveState = ConcurrentHashMap.newKeySet();
+  private final SpoolRecovery recovery;
+  private final ParkingIndex parked;
+  private final ParkingIndex held;
+  private final AtomicLong size = new AtomicLong();
   private final AtomicLong stateWrites = new AtomicLong();
   private final SpareFiles spares;
-  private volatile boolean recovered;
+  private volatile Path currentBucket;
+  private volatile MessageId firstNew;
   private volatile boolean belowFloor;
 
   /**
    * A spool whose free space is read from the file store holding {@code root}.
    *
-   * @param root the spool directory (created by {@link #recover()} if missing)
+   * @param root the spool directory (created by {@link #open()} if missing)
    * @param minFreeBytes {@link #begin()} refuses new messages while less than this is free
    * @param clock the time for queue ids and the first due time
    * @param random randomness for queue ids
@@ -80,7 +100,7 @@ public final class FileSpool implements Spool {
   /** As above, with the free space taken from {@code freeSpace}. */
   public FileSpool(
       Path root, long minFreeBytes, FreeSpace freeSpace, InstantSource clock, RandomGenerator random) {
-    this(root, minFreeBytes, freeSpace, clock, random, DirectorySync.of(root.resolve("queue")));
+    this(root, minFreeBytes, freeSpace, clock, random, DirectorySync::of);
   }
 
   FileSpool(
@@ -89,7 +109,7 @@ public final class FileSpool implements Spool {
       FreeSpace freeSpace,
       InstantSource clock,
       RandomGenerator random,
-      DirectorySync queueSync) {
+      Function<Path, DirectorySync> syncOf) {
     if (minFreeBytes < 0) {
       throw new IllegalArgumentException("negative free space floor");
     }
@@ -99,12 +119,56 @@ public final class FileSpool implements Spool {
     this.freeSpace = Objects.requireNonNull(freeSpace, "freeSpace");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = new MessageIdSource(clock, Objects.requireNonNull(random, "random"));
-    this.queueSync = Objects.requireNonNull(queueSync, "queueSync");
+    this.syncOf = Objects.requireNonNull(syncOf, "syncOf");
+    this.recovery = new SpoolRecovery(directories, format);
+    this.parked = new ParkingIndex(directories.parked());
+    this.held = new ParkingIndex(directories.held());
+  }
+
+  /**
+   * Makes the spool ready for new messages: creates the directories and removes unfinished writes.
+   * Quick whatever the queue holds; {@link #recover(Consumer)} does the slow part.
+   */
+  public void open() throws IOException {
+    spares.clear(); // everything in incoming/ is deleted
+    int unfinished = recovery.prepare();
+    if (unfinished > 0) {
+      log.info("spool: {} unfinished writes removed", unfinished);
+    }
+    belowFloor = freeSpace.usableBytes() < minFreeBytes;
+    size.set(0);
+    recovery.newest().ifPresent(ids::after);
+    firstNew = ids.next();
+  }
+
+  /**
+   * Walks the queue (converting an older layout first), verifying each message written before
+   * {@link #open()} and handing it to {@code found} as soon as it is verified: oldest first.
+   */
+  public void recover(Consumer<QueuedMessage> found) throws IOException {
+    requireOpen();
+    recovery.scan(firstNew, message -> {
+      size.incrementAndGet();
+      found.accept(message);
+    });
+  }
+
+  @Override
+  public List<QueuedMessage> recover() throws IOException {
+    open();
+    List<QueuedMessage> messages = new ArrayList<>();
+    recover(messages::add);
+    return messages;
+  }
+
+  /** How far recovery is: messages found and files quarantined so far, and whether it is done. */
+  public RecoveryProgress recoveryProgress() {
+    return new RecoveryProgress(recovery.found(), recovery.quarantined(), recovery.finished());
   }
 
   @Override
   public SpoolTransaction begin() throws IOException {
-    requireRecovered();
+    requireOpen();
     long free = freeSpace.usableBytes();
     belowFloor = free < minFreeBytes;
     if (belowFloor) {
@@ -115,12 +179,12 @@ public final class FileSpool implements Spool {
     Path spare = spares.take();
     if (spare != null) {
       try {
-        return new FileSpoolTransaction(this, id, spare, true, directories.messageFile(id));
+        return new FileSpoolTransaction(this, id, spare, true, queuedFile(id));
       } catch (NoSuchFileException e) {
         // Deleted behind our back (an operator cleaning up): write a new file instead.
       }
     }
-    return new FileSpoolTransaction(this, id, incomingFile(id), false, directories.messageFile(id));
+    return new FileSpoolTransaction(this, id, incomingFile(id), false, queuedFile(id));
   }
 
   @Override
@@ -129,40 +193,39 @@ public final class FileSpool implements Spool {
   }
 
   @Override
-  public List<QueuedMessage> recover() throws IOException {
-    spares.clear(); // recovery deletes everything in incoming/
-    List<QueuedMessage> messages = new SpoolRecovery(directories, format).run();
-    bodySizes.clear();
-    mayHaveState.clear();
-    for (QueuedMessage message : messages) {
-      bodySizes.put(message.id(), message.bodySize());
-      mayHaveState.add(message.id());
-    }
-    belowFloor = freeSpace.usableBytes() < minFreeBytes;
-    recovered = true;
-    return messages;
+  public MessageBody body(QueuedMessage message) {
+    return new SpooledBody(directories.messageFile(message.id()), message.bodySize());
   }
 
   @Override
-  public MessageBody body(MessageId id) {
-    Long size = bodySizes.get(id);
-    if (size == null) {
-      throw new IllegalArgumentException("message " + id + " is not queued");
+  public Optional<QueuedMessage> read(MessageId id) throws IOException {
+    if (!Files.exists(directories.messageFile(id))) {
+      return Optional.empty(); // a state file without its message is an orphan, not a message
     }
-    return new SpooledBody(directories.messageFile(id), size);
+    try {
+      return Optional.of(format.readRecord(directories.stateFile(id), SpoolFileFormat.STATE_MAGIC, id));
+    } catch (NoSuchFileException e) {
+      // never updated: the record in the message file is the state
+    }
+    try {
+      return Optional.of(format.readRecord(directories.messageFile(id), SpoolFileFormat.MESSAGE_MAGIC, id));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
   public void update(QueuedMessage message) throws IOException {
-    requireRecovered();
+    requireOpen();
     MessageId id = message.id();
-    if (!bodySizes.containsKey(id)) {
+    if (!Files.exists(directories.messageFile(id))) {
+      // Removed meanwhile (delivered through another path): a state file now would be an orphan.
       throw new NoSuchFileException(directories.messageFile(id).toString(), null, "not queued");
     }
     // A fresh temp name per write, so concurrent updates of one message cannot share a temp file.
-    Path temp =
-        directories.incoming().resolve(id.value() + "-" + stateWrites.incrementAndGet() + SpoolDirectories.STATE_SUFFIX);
-    mayHaveState.add(id);
+    Path temp = directories.incoming()
+        .resolve(id.value() + "-" + stateWrites.incrementAndGet() + SpoolDirectories.STATE_SUFFIX);
+    Path target = directories.stateFile(id);
     try {
       try (FileChannel channel =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -172,42 +235,107 @@ public final class FileSpool implements Spool {
         }
         channel.force(true);
       }
-      Files.move(temp, directories.stateFile(id), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
       throw e;
     }
-    queueSync.sync();
+    syncDirectories(List.of(target));
+    if (!message.isHeld() && message.connector() != null) {
+      held.forget(message.connector(), id, heldSlot(id)); // released: no longer listed as held
+    }
   }
 
   @Override
-  public void remove(MessageId id) throws IOException {
-    requireRecovered();
-    Long bodySize = bodySizes.remove(id);
+  public void remove(QueuedMessage message) throws IOException {
+    requireOpen();
+    MessageId id = message.id();
     // No directory sync: if a crash forgets the removal, recovery finds the message again and it is
     // delivered a second time, which is acceptable; forcing the directory here would cost one more
     // journal commit per delivered message.
-    if (bodySize == null) {
-      Files.deleteIfExists(directories.messageFile(id));
+    spares.recycle(directories.messageFile(id), message.bodySize());
+    size.decrementAndGet();
+    Files.deleteIfExists(directories.stateFile(id));
+  }
+
+  @Override
+  public void park(QueuedMessage message) throws IOException {
+    String lane = Objects.requireNonNull(message.connector(), "a parked message has a connector");
+    if (message.isHeld()) {
+      held.mark(lane, message.id(), heldSlot(message.id()));
     } else {
-      spares.recycle(directories.messageFile(id), bodySize);
-    }
-    if (mayHaveState.remove(id)) {
-      Files.deleteIfExists(directories.stateFile(id));
+      parked.mark(lane, message.id(), ParkingIndex.slotOf(message.nextAttemptAt()));
     }
   }
 
   @Override
-  public int size() {
-    return bodySizes.size();
+  public List<QueuedMessage> unpark(String connector, Instant now, int limit) throws IOException {
+    List<QueuedMessage> due = new ArrayList<>();
+    for (MessageId id : parked.take(connector, now, limit)) {
+      // A marker is a hint: the record decides (the message may be gone or belong elsewhere now).
+      read(id).filter(m -> ownedBy(m, connector) && m.hasPending())
+          .ifPresent(m -> due.add(m.withConnector(connector)));
+    }
+    return due;
+  }
+
+  @Override
+  public void bringForward(String connector, Instant latest) throws IOException {
+    long moved = parked.bringForward(connector, latest);
+    if (moved > 0) {
+      log.info("spool: {} parked message(s) of '{}' brought forward to {}", moved, connector, latest);
+    }
+  }
+
+  @Override
+  public Optional<Instant> nextParked(String connector) {
+    return parked.earliest(connector);
+  }
+
+  @Override
+  public List<QueuedMessage> held(String connector, int limit) throws IOException {
+    List<QueuedMessage> found = new ArrayList<>();
+    for (MessageId id : held.list(connector, limit)) {
+      Optional<QueuedMessage> message = read(id).filter(m -> ownedBy(m, connector) && m.isHeld());
+      if (message.isPresent()) {
+        found.add(message.get().withConnector(connector));
+      } else {
+        held.forget(connector, id, heldSlot(id)); // released, delivered or moved: the marker is stale
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public List<String> parkedConnectors() throws IOException {
+    Set<String> lanes = new LinkedHashSet<>(parked.lanes());
+    lanes.addAll(held.lanes());
+    return List.copyOf(lanes);
+  }
+
+  @Override
+  public long heldCount(String connector) throws IOException {
+    return held.count(connector);
+  }
+
+  /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */
+  private static boolean ownedBy(QueuedMessage message, String connector) {
+    return message.connector() == null || connector.equals(message.connector());
+  }
+
+  /** Held markers are grouped like the queue (by the id's time), so a release finds its marker directly. */
+  private static String heldSlot(MessageId id) {
+    String value = id.value();
+    return value.length() >= 7 ? value.substring(0, 7) : "_";
+  }
+
+  @Override
+  public long size() {
+    return size.get();
   }
 
   SpoolFileFormat format() {
     return format;
-  }
-
-  DirectorySync queueSync() {
-    return queueSync;
   }
 
   Instant now() {
@@ -222,17 +350,45 @@ public final class FileSpool implements Spool {
     return directories.incoming().resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
   }
 
-  Path queuedFile(MessageId id) {
-    return directories.messageFile(id);
+  /** Where {@code id}'s message file goes; its bucket is created (durably) on first use. */
+  Path queuedFile(MessageId id) throws IOException {
+    Path bucket = directories.bucket(id);
+    if (!bucket.equals(currentBucket)) {
+      if (!Files.isDirectory(bucket)) {
+        Files.createDirectories(bucket);
+        // The new directories' own entries must survive a crash before files are acknowledged in them.
+        syncOf(bucket.getParent()).sync();
+        syncOf(directories.queue()).sync();
+      }
+      currentBucket = bucket;
+    }
+    return bucket.resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
   }
 
-  void queued(QueuedMessage message) {
-    bodySizes.put(message.id(), message.bodySize());
+  /** Forces the directories holding {@code files}, each once (a commit of split parts may span two). */
+  void syncDirectories(Collection<Path> files) throws IOException {
+    Set<Path> parents = new LinkedHashSet<>();
+    files.forEach(f -> parents.add(f.getParent()));
+    for (Path parent : parents) {
+      syncOf(parent).sync();
+    }
   }
 
-  private void requireRecovered() {
-    if (!recovered) {
-      throw new IllegalStateException("call recover() before using the spool");
+  void queued(int messages) {
+    size.addAndGet(messages);
+  }
+
+  private DirectorySync syncOf(Path directory) {
+    if (syncs.size() > SYNCS_KEPT) {
+      // Dropping a sync only loses sharing of forces between callers, never a force.
+      syncs.clear();
+    }
+    return syncs.computeIfAbsent(directory, syncOf);
+  }
+
+  private void requireOpen() {
+    if (firstNew == null) {
+      throw new IllegalStateException("call open() or recover() before using the spool");
     }
   }
 }

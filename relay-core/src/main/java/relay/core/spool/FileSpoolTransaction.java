@@ -117,9 +117,9 @@ final class FileSpoolTransaction implements SpoolTransaction {
         Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
         renamed.add(targets.get(i));
       }
-      // One directory sync covers every rename: the parts become durable together.
-      spool.queueSync().sync();
-      messages.forEach(spool::queued);
+      // One directory sync per bucket covers every rename: the parts become durable together.
+      spool.syncDirectories(targets);
+      spool.queued(messages.size());
       if (streamed < 0) {
         delete(temp);
       }

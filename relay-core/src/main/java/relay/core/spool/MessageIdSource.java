@@ -13,6 +13,9 @@ import relay.core.envelope.MessageId;
  * that keeps ids from different runs apart. Because the alphabet is in ASCII order and the fields
  * have fixed width, sorting ids as text sorts them by creation time.
  *
+ * <p>Ids only grow: {@link #after} sets a floor from the newest id already queued, so a clock set
+ * back (or a test clock) cannot hand out an id that sorts before an existing one.
+ *
  * <p>Threading: thread-safe; the random generator is only touched under a lock because common
  * generators are not thread-safe.
  */
@@ -27,14 +30,36 @@ final class MessageIdSource {
   private final RandomGenerator random;
   private final ReentrantLock lock = new ReentrantLock();
   private int counter;
+  private volatile long floorMillis = Long.MIN_VALUE;
 
   MessageIdSource(InstantSource clock, RandomGenerator random) {
     this.clock = clock;
     this.random = random;
   }
 
+  /**
+   * Makes every later id sort after {@code last} (an id found in the queue at start-up), even when
+   * the clock is behind the time it was made: recovery tells this run's messages from earlier ones by
+   * that order. Ids of another shape are ignored.
+   */
+  void after(MessageId last) {
+    String value = last.value();
+    if (value.length() != TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS) {
+      return;
+    }
+    long millis = 0;
+    for (int i = 0; i < TIME_CHARS; i++) {
+      int digit = java.util.Arrays.binarySearch(ALPHABET, value.charAt(i));
+      if (digit < 0) {
+        return;
+      }
+      millis = millis << 5 | digit;
+    }
+    floorMillis = Math.max(floorMillis, millis + 1);
+  }
+
   MessageId next() {
-    long millis = clock.millis();
+    long millis = Math.max(clock.millis(), floorMillis);
     long sequence;
     long noise;
     lock.lock();

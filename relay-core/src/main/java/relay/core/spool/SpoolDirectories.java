@@ -7,26 +7,37 @@ import java.util.Objects;
 import relay.core.envelope.MessageId;
 
 /**
- * The directory layout of a file spool and the names of the files in it.
+ * The directory layout of a file spool (layout 2) and the names of the files in it.
  *
  * <ul>
  *   <li>{@code incoming/}: files being written; anything here after a crash is an unfinished write
  *       and is deleted by recovery. Also holds {@code spare-<n>} files: removed messages' files
- *       kept to be overwritten by new ones ({@link SpareFiles}). It lives on the same file system as {@code queue/} so that the
- *       final rename is atomic.
- *   <li>{@code queue/}: {@code <id>.msg} (body, envelope record, trailer) and, once delivery state
- *       has changed, {@code <id>.state} (the latest record, which overrides the one in the message
- *       file).
+ *       kept to be overwritten by new ones ({@link SpareFiles}). It lives on the same file system as
+ *       {@code queue/} so that the final rename is atomic.
+ *   <li>{@code queue/<period>/<slice>/}: {@code <id>.msg} (body, envelope record, trailer) and, once
+ *       delivery state has changed, {@code <id>.state} (the latest record, which overrides the one in
+ *       the message file). The two directory levels come from the id's time prefix (ids sort by
+ *       creation time, see {@link MessageIdSource}): {@code period} is its first six characters (about
+ *       17.5 minutes), {@code slice} the seventh (about 33 seconds). So no directory holds more than
+ *       the messages accepted in 33 seconds, concurrent commits land in one directory (and share its
+ *       directory sync), and listing the tree in name order lists messages oldest first. Ids of
+ *       another shape (not written by this spool's id source) go to {@code queue/_/_/}.
+ *   <li>{@code parked/} and {@code held/}: the {@link ParkingIndex} of messages that wait on disk.
  *   <li>{@code quarantine/}: files that recovery could not trust; kept for an operator, never
  *       delivered.
+ *   <li>{@code layout}: the layout version; a spool without it is layout 1 (every message file
+ *       directly in {@code queue/}), which recovery converts.
  * </ul>
  *
- * @param root the spool root; the three directories are its children
+ * @param root the spool root; the directories are its children
  */
 record SpoolDirectories(Path root) {
 
   static final String MESSAGE_SUFFIX = ".msg";
   static final String STATE_SUFFIX = ".state";
+  static final int LAYOUT = 2;
+  private static final int PERIOD_CHARS = 6;
+  private static final int ID_CHARS = 22;
 
   SpoolDirectories {
     Objects.requireNonNull(root, "root");
@@ -44,17 +55,40 @@ record SpoolDirectories(Path root) {
     return root.resolve("quarantine");
   }
 
+  Path parked() {
+    return root.resolve("parked");
+  }
+
+  Path held() {
+    return root.resolve("held");
+  }
+
+  Path layoutFile() {
+    return root.resolve("layout");
+  }
+
+  /** The directory holding {@code id}'s files. */
+  Path bucket(MessageId id) {
+    String value = id.value();
+    if (value.length() != ID_CHARS) {
+      return queue().resolve("_").resolve("_");
+    }
+    return queue().resolve(value.substring(0, PERIOD_CHARS)).resolve(value.substring(PERIOD_CHARS, PERIOD_CHARS + 1));
+  }
+
   Path messageFile(MessageId id) {
-    return queue().resolve(id.value() + MESSAGE_SUFFIX);
+    return bucket(id).resolve(id.value() + MESSAGE_SUFFIX);
   }
 
   Path stateFile(MessageId id) {
-    return queue().resolve(id.value() + STATE_SUFFIX);
+    return bucket(id).resolve(id.value() + STATE_SUFFIX);
   }
 
   void create() throws IOException {
     Files.createDirectories(incoming());
     Files.createDirectories(queue());
     Files.createDirectories(quarantine());
+    Files.createDirectories(parked());
+    Files.createDirectories(held());
   }
 }

@@ -235,16 +235,40 @@ class DeliveryNoticeTest {
       @Override public List<QueuedMessage> recover() throws IOException {
         return spool.recover();
       }
-      @Override public MessageBody body(MessageId id) {
-        return spool.body(id);
+      @Override public MessageBody body(QueuedMessage message) {
+        return spool.body(message);
+      }
+      @Override public Optional<QueuedMessage> read(MessageId id) throws IOException {
+        return spool.read(id);
       }
       @Override public void update(QueuedMessage message) throws IOException {
         spool.update(message);
       }
-      @Override public void remove(MessageId id) throws IOException {
-        spool.remove(id);
+      @Override public void remove(QueuedMessage message) throws IOException {
+        spool.remove(message);
       }
-      @Override public int size() {
+      @Override public void park(QueuedMessage message) throws IOException {
+        spool.park(message);
+      }
+      @Override public List<QueuedMessage> unpark(String connector, Instant now, int limit) throws IOException {
+        return spool.unpark(connector, now, limit);
+      }
+      @Override public void bringForward(String connector, Instant latest) throws IOException {
+        spool.bringForward(connector, latest);
+      }
+      @Override public Optional<Instant> nextParked(String connector) {
+        return spool.nextParked(connector);
+      }
+      @Override public List<QueuedMessage> held(String connector, int limit) throws IOException {
+        return spool.held(connector, limit);
+      }
+      @Override public long heldCount(String connector) throws IOException {
+        return spool.heldCount(connector);
+      }
+      @Override public List<String> parkedConnectors() throws IOException {
+        return spool.parkedConnectors();
+      }
+      @Override public long size() {
         return spool.size();
       }
     };
@@ -302,7 +326,7 @@ class DeliveryNoticeTest {
   }
 
   private String content(QueuedMessage message) throws IOException {
-    try (InputStream in = spool.body(message.id()).open()) {
+    try (InputStream in = spool.body(message).open()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,15 +37,18 @@ class FileSpoolConcurrencyTest {
     // Names the queue held when a directory force began; a name is durable once that force ends.
     Set<String> durable = ConcurrentHashMap.newKeySet();
     AtomicInteger forces = new AtomicInteger();
-    DirectorySync realForce = DirectorySync.of(queue);
-    DirectorySync recordingSync =
-        new DirectorySync(
-            () -> {
-              forces.incrementAndGet();
-              List<String> seen = filesIn(queue).stream().map(p -> p.getFileName().toString()).toList();
-              realForce.sync();
-              durable.addAll(seen);
-            });
+    // One recording sync per bucket directory, as the spool keeps one per directory for group commit.
+    Map<Path, DirectorySync> syncs = new ConcurrentHashMap<>();
+    java.util.function.Function<Path, DirectorySync> recordingSync = dir -> syncs.computeIfAbsent(dir, d -> {
+      DirectorySync realForce = DirectorySync.of(d);
+      return new DirectorySync(
+          () -> {
+            forces.incrementAndGet();
+            List<String> seen = filesIn(d).stream().map(p -> p.getFileName().toString()).toList();
+            realForce.sync();
+            durable.addAll(seen);
+          });
+    });
     FileSpool spool =
         new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(9), recordingSync);
     spool.recover();
@@ -91,7 +95,7 @@ class FileSpoolConcurrencyTest {
     assertThat(restarted.recover()).containsExactlyInAnyOrderElementsOf(committed);
     assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
     QueuedMessage sample = committed.get(total / 2);
-    assertThat(new String(readBody(restarted.body(sample.id())), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(new String(readBody(restarted.body(sample)), java.nio.charset.StandardCharsets.UTF_8))
         .startsWith("Subject: message ");
   }
 

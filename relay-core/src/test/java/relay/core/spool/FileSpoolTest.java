@@ -36,8 +36,8 @@ class FileSpoolTest {
     assertThat(message.envelope()).isEqualTo(SpoolFixtures.envelope());
     assertThat(message.recipients()).allMatch(r -> r.status() == RecipientStatus.PENDING);
     assertThat(message.bodySize()).isEqualTo(body.length);
-    assertThat(restarted.body(message.id()).size()).isEqualTo(body.length);
-    assertThat(readBody(restarted.body(message.id()))).isEqualTo(body);
+    assertThat(restarted.body(message).size()).isEqualTo(body.length);
+    assertThat(readBody(restarted.body(message))).isEqualTo(body);
   }
 
   @Test
@@ -45,7 +45,7 @@ class FileSpoolTest {
     FileSpool spool = spool(root);
     QueuedMessage message = commit(spool, new byte[0]);
 
-    assertThat(readBody(spool.body(message.id()))).isEmpty();
+    assertThat(readBody(spool.body(message))).isEmpty();
     assertThat(spool(root).recover()).containsExactly(message);
   }
 
@@ -54,7 +54,7 @@ class FileSpoolTest {
     FileSpool spool = spool(root);
     QueuedMessage message = commit(spool, text("abc\r\n"));
 
-    MessageBody body = spool.body(message.id());
+    MessageBody body = spool.body(message);
 
     assertThat(readBody(body)).isEqualTo(text("abc\r\n"));
     assertThat(readBody(body)).isEqualTo(text("abc\r\n"));
@@ -78,7 +78,7 @@ class FileSpoolTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
-            new DirectorySync(() -> { throw new IOException("fsync failed"); }));
+            SpoolFixtures.onBuckets(root, new DirectorySync(() -> { throw new IOException("fsync failed"); })));
     spool.recover();
 
     try (SpoolTransaction transaction = spool.begin()) {
@@ -101,7 +101,7 @@ class FileSpoolTest {
       QueuedMessage message = transaction.commit(SpoolFixtures.envelope());
 
       assertThatThrownBy(() -> transaction.body().write('y')).isInstanceOf(IOException.class);
-      assertThat(readBody(spool.body(message.id()))).isEqualTo(text("x"));
+      assertThat(readBody(spool.body(message))).isEqualTo(text("x"));
     }
   }
 
@@ -132,7 +132,7 @@ class FileSpoolTest {
   void updatingAMessageThatIsNotQueuedFails() throws Exception {
     FileSpool spool = spool(root);
     QueuedMessage queued = commit(spool, text("hello\r\n"));
-    spool.remove(queued.id());
+    spool.remove(queued);
 
     assertThatThrownBy(() -> spool.update(queued)).isInstanceOf(NoSuchFileException.class);
     assertThat(filesIn(root.resolve("queue"))).isEmpty();
@@ -145,14 +145,14 @@ class FileSpoolTest {
     QueuedMessage gone = commit(spool, text("gone\r\n"));
     spool.update(gone);
 
-    spool.remove(gone.id());
+    spool.remove(gone);
 
     assertThat(spool.size()).isEqualTo(1);
     assertThat(filesIn(root.resolve("queue")))
         .extracting(p -> p.getFileName().toString())
         .containsExactly(kept.id() + ".msg");
     assertThat(spool(root).recover()).containsExactly(kept);
-    assertThatThrownBy(() -> spool.body(gone.id())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> spool.body(gone).open()).isInstanceOf(NoSuchFileException.class);
   }
 
   @Test
@@ -162,14 +162,14 @@ class FileSpoolTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(5),
-            new DirectorySync(forces::incrementAndGet));
+            SpoolFixtures.onBuckets(root, new DirectorySync(forces::incrementAndGet)));
     spool.recover();
     QueuedMessage queued = commit(spool, text("hello\r\n"));
     assertThat(forces).hasValue(1);
     spool.update(queued);
     assertThat(forces).hasValue(2);
 
-    spool.remove(queued.id());
+    spool.remove(queued);
 
     assertThat(forces).hasValue(2);
     assertThat(filesIn(queue)).isEmpty();
@@ -187,7 +187,7 @@ class FileSpoolTest {
     }
     assertThat(spool.size()).isEqualTo(2);
 
-    spool.remove(first.id());
+    spool.remove(first);
 
     assertThat(spool.size()).isEqualTo(1);
     assertThat(spool(root).size()).isEqualTo(1);

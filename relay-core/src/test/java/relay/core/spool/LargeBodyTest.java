@@ -28,7 +28,7 @@ class LargeBodyTest {
     FileSpool restarted = spool(root);
 
     assertThat(restarted.recover()).containsExactly(message);
-    MessageBody body = restarted.body(message.id());
+    MessageBody body = restarted.body(message);
     assertThat(body.size()).isEqualTo(FIFTY_MIB + 3);
     assertThat(digestOf(body)).isEqualTo(written);
   }

@@ -55,7 +55,7 @@ class SplitCommitTest {
     assertThat(queued).extracting(QueuedMessage::connector).containsExactly("internal", "partner");
     assertThat(queued).extracting(QueuedMessage::requireTls).containsExactly(false, true);
     for (QueuedMessage message : queued) {
-      assertThat(readBody(spool.body(message.id()))).isEqualTo(MESSAGE);
+      assertThat(readBody(spool.body(message))).isEqualTo(MESSAGE);
     }
     assertThat(spool(root).recover()).containsExactlyInAnyOrderElementsOf(queued);
   }
@@ -70,8 +70,8 @@ class SplitCommitTest {
           new HeaderEdit.Add("X-Relay-Rule", "partner"), new HeaderEdit.PrependSubject("[EXT] "))));
     }
 
-    String first = new String(readBody(spool.body(queued.get(0).id())), StandardCharsets.UTF_8);
-    String second = new String(readBody(spool.body(queued.get(1).id())), StandardCharsets.UTF_8);
+    String first = new String(readBody(spool.body(queued.get(0))), StandardCharsets.UTF_8);
+    String second = new String(readBody(spool.body(queued.get(1))), StandardCharsets.UTF_8);
     assertThat(first).isEqualTo(new String(MESSAGE, StandardCharsets.UTF_8));
     assertThat(second).isEqualTo(
         "X-Relay-Rule: partner\r\nReceived: from printer\r\nSubject: [EXT] scan\r\nFrom: a@example.org\r\n\r\n"
@@ -90,7 +90,7 @@ class SplitCommitTest {
           SpoolFixtures.envelope(), "internal", false, List.of(new HeaderEdit.Remove("Received"))))).getFirst();
     }
 
-    assertThat(new String(readBody(spool.body(queued.id())), StandardCharsets.UTF_8))
+    assertThat(new String(readBody(spool.body(queued)), StandardCharsets.UTF_8))
         .startsWith("Subject: scan\r\nFrom: a@example.org\r\n\r\nbody line");
     assertThat(filesIn(root.resolve("incoming"))).isEmpty();
     assertThat(filesIn(root.resolve("queue"))).hasSize(1);
@@ -101,7 +101,7 @@ class SplitCommitTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
-            new DirectorySync(() -> { throw new IOException("fsync failed"); }));
+            SpoolFixtures.onBuckets(root, new DirectorySync(() -> { throw new IOException("fsync failed"); })));
     spool.recover();
 
     try (SpoolTransaction transaction = spool.begin()) {

@@ -68,10 +68,27 @@ final class SpoolFixtures {
     }
   }
 
+  /** Regular files anywhere under {@code directory} (the queue keeps them in bucket directories). */
   static List<Path> filesIn(Path directory) throws IOException {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.sorted().toList();
+    try (Stream<Path> files = Files.walk(directory)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
     }
+  }
+
+  /** Where a committed message's file is in the spool at {@code root}. */
+  static Path messageFile(Path root, relay.core.envelope.MessageId id) {
+    return new SpoolDirectories(root).messageFile(id);
+  }
+
+  /** Where a message's state file is in the spool at {@code root}. */
+  static Path stateFile(Path root, relay.core.envelope.MessageId id) {
+    return new SpoolDirectories(root).stateFile(id);
+  }
+
+  /** {@code sync} for the queue's bucket directories, real syncs for the directories above them. */
+  static java.util.function.Function<Path, DirectorySync> onBuckets(Path root, DirectorySync sync) {
+    Path queue = root.resolve("queue");
+    return dir -> dir.getParent() != null && queue.equals(dir.getParent().getParent()) ? sync : DirectorySync.of(dir);
   }
 
   /** Writes {@code size} pseudo-random bytes in 8 KiB chunks and returns their SHA-256. */

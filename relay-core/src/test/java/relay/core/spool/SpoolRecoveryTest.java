@@ -26,7 +26,7 @@ class SpoolRecoveryTest {
   @TempDir Path root;
 
   private Path messageFile(QueuedMessage message) {
-    return root.resolve("queue").resolve(message.id() + ".msg");
+    return SpoolFixtures.messageFile(root, message.id());
   }
 
   /** Commits one good message and one victim, damages the victim, and recovers. */
@@ -166,7 +166,7 @@ class SpoolRecoveryTest {
                 .map(r -> new RecipientState(r.recipient(), RecipientStatus.DELIVERED, 1, "250 ok"))
                 .toList(),
             1, queued.nextAttemptAt(), queued.bodySize()));
-    Path state = root.resolve("queue").resolve(queued.id() + ".state");
+    Path state = SpoolFixtures.stateFile(root, queued.id());
     truncate(state, size -> size - 3);
 
     assertThat(spool(root).recover()).containsExactly(queued);

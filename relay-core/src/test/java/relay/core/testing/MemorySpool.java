@@ -2,9 +2,12 @@ package relay.core.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import relay.core.envelope.MessageId;
@@ -25,6 +28,8 @@ public final class MemorySpool implements Spool {
   public final Map<MessageId, byte[]> bodies = new ConcurrentHashMap<>();
   public final List<QueuedMessage> updates = new CopyOnWriteArrayList<>();
   public final List<MessageId> removed = new CopyOnWriteArrayList<>();
+  /** Ids parked (left memory) with their connector, as the on-disk index would hold them. */
+  public final Map<MessageId, String> parked = new ConcurrentHashMap<>();
 
   public void put(QueuedMessage message, byte[] body) {
     messages.put(message.id(), message);
@@ -42,8 +47,8 @@ public final class MemorySpool implements Spool {
   }
 
   @Override
-  public MessageBody body(MessageId id) {
-    byte[] bytes = bodies.get(id);
+  public MessageBody body(QueuedMessage message) {
+    byte[] bytes = bodies.get(message.id());
     return new MessageBody() {
       @Override
       public long size() {
@@ -67,14 +72,73 @@ public final class MemorySpool implements Spool {
   }
 
   @Override
-  public void remove(MessageId id) {
+  public Optional<QueuedMessage> read(MessageId id) {
+    return Optional.ofNullable(messages.get(id));
+  }
+
+  @Override
+  public void remove(QueuedMessage message) {
+    MessageId id = message.id();
     messages.remove(id);
     bodies.remove(id);
+    parked.remove(id);
     removed.add(id);
   }
 
   @Override
-  public int size() {
+  public void park(QueuedMessage message) {
+    parked.put(message.id(), message.connector());
+  }
+
+  private boolean parkedFor(QueuedMessage m, String connector) {
+    return m != null && connector.equals(parked.get(m.id()));
+  }
+
+  @Override
+  public synchronized List<QueuedMessage> unpark(String connector, Instant now, int limit) {
+    List<QueuedMessage> due = parked.keySet().stream().map(messages::get)
+        .filter(m -> parkedFor(m, connector) && m.hasPending() && !m.nextAttemptAt().isAfter(now))
+        .sorted(Comparator.comparing(QueuedMessage::nextAttemptAt))
+        .limit(limit)
+        .toList();
+    due.forEach(m -> parked.remove(m));
+    return due;
+  }
+
+  @Override
+  public void bringForward(String connector, Instant latest) {
+    parked.forEach((id, lane) -> messages.computeIfPresent(id, (k, m) -> connector.equals(lane) && m.nextAttemptAt().isAfter(latest)
+        ? m.withState(m.recipients(), m.attempts(), latest) : m));
+  }
+
+  @Override
+  public Optional<Instant> nextParked(String connector) {
+    return parked.keySet().stream().map(messages::get)
+        .filter(m -> parkedFor(m, connector) && m.hasPending())
+        .map(QueuedMessage::nextAttemptAt)
+        .min(Comparator.naturalOrder());
+  }
+
+  @Override
+  public List<QueuedMessage> held(String connector, int limit) {
+    return messages.values().stream()
+        .filter(m -> parkedFor(m, connector) && m.isHeld())
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public long heldCount(String connector) {
+    return held(connector, Integer.MAX_VALUE).size();
+  }
+
+  @Override
+  public List<String> parkedConnectors() {
+    return parked.values().stream().distinct().toList();
+  }
+
+  @Override
+  public long size() {
     return messages.size();
   }
 }

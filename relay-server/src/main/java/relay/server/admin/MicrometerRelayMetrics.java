@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntSupplier;
 import relay.core.metrics.RelayMetrics;
 import relay.server.outbound.oauth.TokenListener;
 import relay.server.outbound.oauth.TokenMetrics;
@@ -39,15 +38,15 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   }
 
   /** Publishes the number of queued messages as {@code relay_spool_messages}. */
-  public void spoolSize(IntSupplier queued) {
-    Gauge.builder("relay.spool.messages", queued::getAsInt)
+  public void spoolSize(java.util.function.LongSupplier queued) {
+    Gauge.builder("relay.spool.messages", queued::getAsLong)
         .description("Messages in the spool (queued for delivery)")
         .register(registry);
   }
 
   /** Publishes the number of messages held (waiting for an operator) as {@code relay_messages_held}. */
-  public void heldMessages(IntSupplier held) {
-    Gauge.builder("relay.messages.held", held::getAsInt)
+  public void heldMessages(java.util.function.LongSupplier held) {
+    Gauge.builder("relay.messages.held", held::getAsLong)
         .description("Messages held for a configuration problem or a missing connector, until an operator acts")
         .register(registry);
   }

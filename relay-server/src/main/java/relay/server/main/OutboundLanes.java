@@ -54,9 +54,10 @@ import relay.server.outbound.oauth.TokenSources;
  * One delivery scheduler per outbound connector, and the dispatch of queued messages to them by the
  * connector their spool record names. A record without a connector (written by a version before
  * routing) goes where the router sends its first pending recipient, else to the default connector.
- * A message whose connector does not exist in the running configuration is held in memory (and
- * stays in the spool), logged and tracked, never sent elsewhere; a later configuration that has the
- * connector again picks it up.
+ * A message whose connector does not exist in the running configuration is parked in the spool under
+ * that connector's name, logged and tracked, never sent elsewhere; a later configuration that has the
+ * connector again takes it up. Nothing here holds messages in memory: each scheduler keeps its own
+ * bounded window.
  *
  * <p>Every scheduler sends its delivery status notifications through one shared {@link DsnOutbox},
  * which queues them in the spool and hands them back to {@link #submit}.
@@ -89,7 +90,6 @@ final class OutboundLanes implements AutoCloseable {
   private final TokenMetrics tokenMetrics;
   private final DsnOutbox notifications;
   private final Map<String, Lane> lanes = new HashMap<>();
-  private final Map<String, QueuedMessage> held = new HashMap<>();
   private Router router;
   private String defaultConnector;
 
@@ -109,23 +109,38 @@ final class OutboundLanes implements AutoCloseable {
         DsnTokens.random(new SecureRandom()), clock, metrics, tracking, DsnPolicy.OFF);
   }
 
-  /** Dispatches a queued message (new or recovered) to its connector's scheduler. */
+  /** Dispatches a newly accepted message to its connector's scheduler. */
   void submit(QueuedMessage message) {
+    dispatch(message, true);
+  }
+
+  /** Dispatches a message found on disk (recovery, a drained connector) to its connector's scheduler. */
+  void recovered(QueuedMessage message) {
+    dispatch(message, false);
+  }
+
+  private void dispatch(QueuedMessage message, boolean isNew) {
     Lane lane;
     QueuedMessage routed;
     synchronized (this) {
       routed = message.connector() != null ? message : message.withConnector(connectorFor(message));
       lane = lanes.get(routed.connector());
-      if (lane == null) {
-        held.put(routed.id().value(), routed);
-      } else {
-        lane.scheduler().submit(routed);
-      }
     }
-    if (lane == null) {
-      LOG.error("message {} is routed to outbound connector '{}', which is not configured: it stays queued "
-          + "until a configuration with that connector is loaded", routed.id(), routed.connector());
-      tracking.record(new TrackingEvent.Held(clock.instant(), routed.id(), routed.connector()));
+    if (lane != null) {
+      if (isNew) {
+        lane.scheduler().submit(routed);
+      } else {
+        lane.scheduler().recovered(routed);
+      }
+      return;
+    }
+    LOG.error("message {} is routed to outbound connector '{}', which is not configured: it stays queued "
+        + "until a configuration with that connector is loaded", routed.id(), routed.connector());
+    tracking.record(new TrackingEvent.Held(clock.instant(), routed.id(), routed.connector()));
+    try {
+      spool.park(routed);
+    } catch (IOException e) {
+      LOG.error("message {}: could not park it; it is taken up again at the next start", routed.id(), e);
     }
   }
 
@@ -146,8 +161,8 @@ final class OutboundLanes implements AutoCloseable {
         continue;
       }
       Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), maxInFlight(connector), new RetryPolicy(schedule), clock,
-          random, metrics, tracking, Optional.of(notifications)));
+          spool, transport(connector), connector.name(), maxInFlight(connector), config.delivery().activeWindow(),
+          new RetryPolicy(schedule), clock, random, metrics, tracking, Optional.of(notifications)));
       started.add(lane);
     }
     List<QueuedMessage> waiting;
@@ -165,8 +180,7 @@ final class OutboundLanes implements AutoCloseable {
       }
       router = config.routing().router();
       defaultConnector = config.defaultConnector().name();
-      waiting = new ArrayList<>(held.values());
-      held.clear();
+      waiting = new ArrayList<>();
     }
     for (Lane lane : retired) {
       LOG.info("outbound connector '{}' {}: finishing its deliveries under way", lane.connector().name(),
@@ -178,12 +192,13 @@ final class OutboundLanes implements AutoCloseable {
         waiting.addAll(drained);
       } else {
         drained.forEach(m -> waiting.add(rescheduled(m, now)));
+        spool.bringForward(lane.connector().name(), clock.instant().plus(now.maxDelay()));
       }
     }
     for (Lane lane : started) {
       LOG.info("outbound connector '{}' ready", lane.connector().name());
     }
-    waiting.forEach(this::submit);
+    waiting.forEach(this::recovered);
   }
 
   /**
@@ -204,27 +219,39 @@ final class OutboundLanes implements AutoCloseable {
     return Set.copyOf(lanes.keySet());
   }
 
-  /** Every held message: those without a connector, and those a scheduler holds for a configuration problem. */
-  int heldMessages() {
+  /** Every held message, counted in the spool's index (without reading the messages). */
+  long heldMessages() {
     List<Lane> all;
-    int unrouted;
     synchronized (this) {
       all = List.copyOf(lanes.values());
-      unrouted = held.size();
     }
-    return unrouted + all.stream().mapToInt(l -> l.scheduler().held().size()).sum();
+    long held = 0;
+    for (Lane lane : all) {
+      try {
+        held += spool.heldCount(lane.connector().name());
+      } catch (IOException e) {
+        LOG.warn("could not count held messages of '{}': {}", lane.connector().name(), e.toString());
+      }
+    }
+    return held;
   }
 
   /** Held mail for the admin endpoint: one line per held recipient with its reason. */
   List<String> describeHeld() {
     List<Lane> all;
-    List<QueuedMessage> unrouted;
     synchronized (this) {
       all = List.copyOf(lanes.values());
-      unrouted = List.copyOf(held.values());
     }
     List<String> lines = new ArrayList<>();
-    unrouted.forEach(m -> lines.add(m.id() + " " + m.connectorName() + " (all recipients) connector not configured"));
+    try {
+      for (String parked : spool.parkedConnectors()) {
+        if (all.stream().noneMatch(l -> l.connector().name().equals(parked))) {
+          lines.add("(messages parked for connector '" + parked + "', which is not configured)");
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not list parked connectors: {}", e.toString());
+    }
     for (Lane lane : all) {
       for (QueuedMessage m : lane.scheduler().held()) {
         m.recipients().stream()

@@ -22,7 +22,7 @@ import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.policy.InboundConnector;
 import relay.core.spool.FileSpool;
-import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecoveryProgress;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
@@ -40,9 +40,11 @@ import relay.server.tls.SelfSignedCertificate;
  * The composition root: builds every component of a running relay from a validated
  * {@link RelayConfig}, in dependency order, and closes them in reverse.
  *
- * <p>Start order: spool (recovering what a previous run left), outbound transport and delivery
- * scheduler (fed the recovered messages), SMTP listeners (feeding new messages to the scheduler),
- * admin HTTP. Close order: listeners first (no new mail), then delivery, then the rest; nothing
+ * <p>Start order: spool (opened: unfinished writes removed, quick whatever the queue holds),
+ * outbound transports and delivery schedulers, SMTP listeners (feeding new messages to the
+ * schedulers), admin HTTP; then spool recovery runs in the background, handing each verified message
+ * to its scheduler as it is found, so SMTP answers within seconds of start even with a million
+ * messages queued. Close order: listeners first (no new mail), then delivery, then the rest; nothing
  * accepted is lost on close because it is already on disk.
  *
  * <p>Threading: {@link #start} and {@link #close} are called from one thread; the running
@@ -66,6 +68,7 @@ public final class RelayServer implements AutoCloseable {
   private TrackingLog tracking;
   private FileSpool spool;
   private AdminServer admin;
+  private Thread recovery;
   private volatile boolean running;
 
   private RelayServer(RelayConfig config) {
@@ -146,7 +149,7 @@ public final class RelayServer implements AutoCloseable {
     SecureRandom random = new SecureRandom();
 
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
-    List<QueuedMessage> recovered = spool.recover();
+    spool.open();
     metrics.spoolSize(spool::size);
 
     tracking = new JsonTrackingLog(trackingFile);
@@ -154,10 +157,6 @@ public final class RelayServer implements AutoCloseable {
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
-    recovered.forEach(lanes::submit);
-    if (!recovered.isEmpty()) {
-      LOG.info("recovered {} queued message(s) from {}", recovered.size(), config.spool().directory());
-    }
 
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
@@ -186,6 +185,26 @@ public final class RelayServer implements AutoCloseable {
       resources.add(admin);
     }
     running = true;
+    recovery = Thread.ofVirtual().name("spool-recovery").start(this::recover);
+  }
+
+  /** Walks the spool in the background, handing each message found to delivery. */
+  private void recover() {
+    try {
+      spool.recover(lanes::recovered);
+      RecoveryProgress done = spool.recoveryProgress();
+      if (done.found() > 0 || done.quarantined() > 0) {
+        LOG.info("recovered {} queued message(s) from {} ({} file(s) quarantined)", done.found(),
+            config.spool().directory(), done.quarantined());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("spool recovery failed; messages not yet found are taken up at the next start", e);
+    }
+  }
+
+  /** How far the background recovery of the spool has come. */
+  public RecoveryProgress recoveryProgress() {
+    return spool.recoveryProgress();
   }
 
   private ListenerSettings settings(ListenerConfig listener, InstantSource clock) throws IOException {
@@ -257,6 +276,9 @@ public final class RelayServer implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (recovery != null) {
+      recovery.interrupt();
+    }
     for (int i = resources.size() - 1; i >= 0; i--) {
       try {
         resources.get(i).close();

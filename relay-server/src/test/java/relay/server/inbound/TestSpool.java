@@ -147,7 +147,8 @@ final class TestSpool implements Spool {
   }
 
   @Override
-  public MessageBody body(MessageId id) {
+  public MessageBody body(QueuedMessage message) {
+    MessageId id = message.id();
     Path file = dir.resolve(id.value());
     return new MessageBody() {
       @Override
@@ -168,13 +169,52 @@ final class TestSpool implements Spool {
   }
 
   @Override
-  public void remove(MessageId id) throws IOException {
-    queued.remove(id);
-    Files.deleteIfExists(dir.resolve(id.value()));
+  public java.util.Optional<QueuedMessage> read(MessageId id) {
+    return java.util.Optional.ofNullable(queued.get(id));
   }
 
   @Override
-  public int size() {
+  public void remove(QueuedMessage message) throws IOException {
+    queued.remove(message.id());
+    Files.deleteIfExists(dir.resolve(message.id().value()));
+  }
+
+  // The listener's tests never deliver, so nothing is ever parked.
+  @Override
+  public void park(QueuedMessage message) {
+    throw new UnsupportedOperationException("listener tests do not park");
+  }
+
+  @Override
+  public List<QueuedMessage> unpark(String connector, java.time.Instant now, int limit) {
+    return List.of();
+  }
+
+  @Override
+  public void bringForward(String connector, java.time.Instant latest) {}
+
+  @Override
+  public java.util.Optional<java.time.Instant> nextParked(String connector) {
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  public List<QueuedMessage> held(String connector, int limit) {
+    return List.of();
+  }
+
+  @Override
+  public long heldCount(String connector) {
+    return 0;
+  }
+
+  @Override
+  public List<String> parkedConnectors() {
+    return List.of();
+  }
+
+  @Override
+  public long size() {
     return queued.size();
   }
 }

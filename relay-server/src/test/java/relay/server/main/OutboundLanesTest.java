@@ -111,7 +111,13 @@ class OutboundLanesTest {
           List.of(Recipient.of(MailPath.parse("bob@partner.example"))),
           new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.parse("2026-03-01T08:00:00Z")));
     }
-    Version1SpoolFile.rewrite(spoolDir.resolve("queue").resolve(queued.id().value() + ".msg"));
+    Path written;
+    try (var files = Files.walk(spoolDir.resolve("queue"))) {
+      written = files.filter(f -> f.getFileName().toString().equals(queued.id().value() + ".msg")).findFirst().orElseThrow();
+    }
+    // As a previous release left it: the record in its old version, the file directly in queue/ (layout 1).
+    Version1SpoolFile.rewrite(written);
+    Files.move(written, spoolDir.resolve("queue").resolve(written.getFileName()));
 
     TestRelay relay = resources.track(TestRelay.start(config));
 

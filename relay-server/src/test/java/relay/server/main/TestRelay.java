@@ -112,7 +112,7 @@ final class TestRelay implements AutoCloseable {
     if (!Files.isDirectory(queue)) {
       return 0;
     }
-    try (var files = Files.list(queue)) {
+    try (var files = Files.walk(queue)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".msg")).count();
     }
   }

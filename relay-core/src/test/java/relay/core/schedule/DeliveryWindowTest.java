@@ -1,0 +1,163 @@
+package relay.core.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import relay.core.delivery.RecipientOutcome;
+import relay.core.envelope.ClientInfo;
+import relay.core.envelope.Envelope;
+import relay.core.envelope.MailParameters;
+import relay.core.envelope.MailPath;
+import relay.core.envelope.MessageId;
+import relay.core.envelope.Recipient;
+import relay.core.metrics.RelayMetrics;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientState;
+import relay.core.spool.RecipientStatus;
+import relay.core.testing.MemorySpool;
+import relay.core.tracking.TrackingLog;
+
+/**
+ * A backlog far larger than the in-memory window, run as a whole schedule under a test clock: the
+ * upstream is down while the mail arrives, comes back, and the backlog drains. The window, not the
+ * queue, bounds what the scheduler holds.
+ */
+class DeliveryWindowTest {
+
+  private static final Instant T0 = Instant.parse("2026-03-01T08:00:00Z");
+  private static final RetrySchedule TEN_MINUTES =
+      new RetrySchedule(Duration.ofMinutes(10), 1.0, Duration.ofMinutes(10), 0.0, Duration.ofDays(2));
+  private static final int MESSAGES = 20_000;
+  private static final int WINDOW = 200;
+
+  private final TestClock clock = new TestClock(T0);
+  private final MemorySpool spool = new MemorySpool();
+
+  @Test
+  void backlogFarLargerThanTheWindowIsHeldToTheWindowAndDrainsCompletelyOnceTheUpstreamIsBack() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "421 4.3.2 down"));
+    AtomicInteger mostInMemory = new AtomicInteger();
+    DeliveryScheduler scheduler = scheduler(transport, 20);
+    transport.duringDelivery = () -> mostInMemory.accumulateAndGet(scheduler.inMemory(), Math::max);
+
+    for (int i = 0; i < MESSAGES; i++) {
+      scheduler.submit(message(i));
+      mostInMemory.accumulateAndGet(scheduler.inMemory(), Math::max);
+    }
+    scheduler.runDue().join();
+
+    assertThat(transport.requests).as("every message tried once while the upstream is down").hasSize(MESSAGES);
+    assertThat(scheduler.inMemory()).as("deferred mail waits on disk, not in memory").isZero();
+    assertThat(spool.parked).hasSize(MESSAGES);
+
+    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.0.0 ok");
+    clock.advance(Duration.ofMinutes(10));
+    scheduler.runDue().join();
+
+    assertThat(spool.messages).as("the whole backlog drained").isEmpty();
+    assertThat(spool.removed).hasSize(MESSAGES);
+    assertThat(mostInMemory.get()).as("messages held in memory at once").isLessThanOrEqualTo(WINDOW);
+  }
+
+  @Test
+  void newMailIsNotStarvedBehindADrainingBacklog() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    DeliveryScheduler scheduler = scheduler(transport, 1);
+    for (int i = 0; i < 100; i++) {
+      scheduler.recovered(message(i));
+    }
+    QueuedMessage fresh = message(1_000);
+    scheduler.submit(fresh);
+
+    scheduler.runDue().join();
+
+    int position = transport.requests.stream().map(r -> r.id()).toList().indexOf(fresh.id());
+    assertThat(position).as("new mail takes every other slot while a backlog drains").isLessThanOrEqualTo(1);
+    assertThat(transport.requests.getLast().id()).isEqualTo(message(99).id());
+  }
+
+  @Test
+  void waitingForASlotIsNoAttempt() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    DeliveryScheduler scheduler = scheduler(transport, 1);
+    for (int i = 0; i < 5; i++) {
+      scheduler.submit(message(i));
+    }
+
+    scheduler.runDue().join();
+
+    assertThat(transport.requests).hasSize(5);
+    assertThat(spool.updates).as("no state written for mail that only waited its turn").isEmpty();
+  }
+
+  @Test
+  void releaseKeepsTheConnectorAndTheTlsRequirement() throws Exception {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    DeliveryScheduler scheduler = scheduler(transport, 4);
+    QueuedMessage queued = message(1);
+    QueuedMessage held = new QueuedMessage(queued.id(), queued.envelope(),
+        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1, "535 5.7.139 disabled")),
+        1, T0, queued.bodySize(), "smart", true);
+    spool.update(held);
+    scheduler.submit(held);
+    scheduler.runDue().join();
+    assertThat(transport.requests).isEmpty();
+
+    assertThat(scheduler.release(held.id())).isTrue();
+    scheduler.runDue().join();
+
+    QueuedMessage released = spool.updates.getLast();
+    assertThat(released.connector()).isEqualTo("smart");
+    assertThat(released.requireTls()).isTrue();
+    assertThat(transport.requests).singleElement().satisfies(r -> assertThat(r.requireTls()).isTrue());
+    assertThat(spool.removed).containsExactly(held.id());
+  }
+
+  @Test
+  void suspendedMessageWaitsUntilResumedAndSuspendedConnectorStartsNothing() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    DeliveryScheduler scheduler = scheduler(transport, 4);
+    QueuedMessage kept = message(1);
+    QueuedMessage other = message(2);
+    scheduler.recovered(kept);
+    scheduler.recovered(other);
+
+    assertThat(scheduler.suspend(kept.id())).isTrue();
+    scheduler.suspend();
+    scheduler.runDue().join();
+    assertThat(transport.requests).isEmpty();
+
+    scheduler.resume();
+    scheduler.runDue().join();
+    assertThat(transport.requests).extracting(r -> r.id()).containsExactly(other.id());
+    assertThat(scheduler.held()).extracting(QueuedMessage::id).containsExactly(kept.id());
+    assertThat(scheduler.held().getFirst().recipients().getFirst().lastReply()).isEqualTo(DeliveryScheduler.SUSPENDED);
+
+    assertThat(scheduler.release(kept.id())).isTrue();
+    scheduler.runDue().join();
+    assertThat(spool.removed).containsExactlyInAnyOrder(kept.id(), other.id());
+  }
+
+  private DeliveryScheduler scheduler(ScriptedTransport transport, int maxInFlight) {
+    return new DeliveryScheduler(spool, transport, "smart", maxInFlight, WINDOW, new RetryPolicy(TEN_MINUTES), clock,
+        new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
+  }
+
+  private QueuedMessage message(int n) {
+    Recipient rcpt = Recipient.of(MailPath.parse("r" + n + "@example.com"));
+    Envelope envelope = new Envelope(MailPath.parse("printer@example.com"), MailParameters.NONE, List.of(rcpt),
+        new ClientInfo("192.0.2.7", 40000, "printer", false, "lan"), T0);
+    byte[] body = "Subject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
+    QueuedMessage message = new QueuedMessage(new MessageId(String.format("m%06d", n)), envelope,
+        List.of(RecipientState.pending(rcpt)), 0, T0, body.length, "smart", false);
+    spool.put(message, body);
+    return message;
+  }
+}
