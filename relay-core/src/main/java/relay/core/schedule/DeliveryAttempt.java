@@ -226,7 +226,7 @@ final class DeliveryAttempt {
         }
       }
     } else if (!next.isDone()) {
-      log.info("message {}: next attempt at {}", next.id(), next.nextAttemptAt());
+      log.debug("message {}: next attempt at {}", next.id(), next.nextAttemptAt());
     }
   }
 
