@@ -17,6 +17,7 @@ import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
@@ -198,21 +199,21 @@ final class DeliveryAttempt {
           now, next.id(), connector, outcome.recipient().address(), result, outcome.detail()));
       switch (outcome) {
         case RecipientOutcome.Delivered d -> {
-          metrics.deliveryAttempt(connector, "delivered");
+          metrics.deliveryAttempt(connector, AttemptResult.DELIVERED);
           metrics.deliveryDelay(connector, delay);
           // The tracking log is where each delivery is kept; the relay log tells what needs attention.
           log.debug("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
         }
         case RecipientOutcome.TransientFailure t -> {
-          metrics.deliveryAttempt(connector, "transient");
+          metrics.deliveryAttempt(connector, AttemptResult.TRANSIENT);
           log.info("message {}: {} deferred via '{}': {}", next.id(), t.recipient().address(), connector, t.detail());
         }
         case RecipientOutcome.PermanentFailure p -> {
-          metrics.deliveryAttempt(connector, "permanent");
+          metrics.deliveryAttempt(connector, AttemptResult.PERMANENT);
           log.warn("message {}: {} FAILED permanently via '{}': {}", next.id(), p.recipient().address(), connector, p.detail());
         }
         case RecipientOutcome.Held h -> {
-          metrics.deliveryAttempt(connector, "held");
+          metrics.deliveryAttempt(connector, AttemptResult.HELD);
           log.warn("message {}: {} HELD via '{}' (configuration problem; held until released): {}",
               next.id(), h.recipient().address(), connector, h.detail());
         }

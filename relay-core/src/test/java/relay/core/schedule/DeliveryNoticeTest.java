@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import relay.core.tracking.TrackingLog;
 import relay.core.delivery.RecipientOutcome;
+import relay.core.dsn.DsnAction;
 import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.DsnPolicy;
 import relay.core.envelope.ClientInfo;
@@ -32,7 +33,9 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
 import relay.core.routing.AcceptedDomains;
 import relay.core.routing.ConnectorScope;
 import relay.core.routing.DomainPattern;
@@ -273,11 +276,11 @@ class DeliveryNoticeTest {
     RelayMetrics metrics = new RelayMetrics() {
       @Override public void connection(String listener, String connector, boolean accepted) {}
       @Override public void messageAccepted(String connector, long bytes) {}
-      @Override public void messageRejected(String stage, int code) {}
-      @Override public void deliveryAttempt(String connector, String result) {}
+      @Override public void messageRejected(SmtpStage stage, int code) {}
+      @Override public void deliveryAttempt(String connector, AttemptResult result) {}
       @Override public void deliveryDelay(String connector, Duration delay) {}
-      @Override public void dsnQueued(String action) {
-        dsnMetrics.add(action);
+      @Override public void dsnQueued(DsnAction action) {
+        dsnMetrics.add(action.fieldValue());
       }
     };
     DsnOutbox outbox = new DsnOutbox(target, notices::add, () -> routing, "relay.example.com",

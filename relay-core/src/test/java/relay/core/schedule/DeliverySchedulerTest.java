@@ -22,7 +22,9 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -322,11 +324,11 @@ class DeliverySchedulerTest {
       public void messageAccepted(String connector, long bytes) {}
 
       @Override
-      public void messageRejected(String stage, int code) {}
+      public void messageRejected(SmtpStage stage, int code) {}
 
       @Override
-      public void deliveryAttempt(String connector, String result) {
-        attemptMetrics.add(result);
+      public void deliveryAttempt(String connector, AttemptResult result) {
+        attemptMetrics.add(result.label());
       }
 
       @Override
