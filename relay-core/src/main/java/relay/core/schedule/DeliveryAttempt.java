@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 import relay.core.envelope.Envelope;
@@ -110,7 +112,7 @@ final class DeliveryAttempt {
         case RecipientOutcome.Held h -> RecipientStatus.HELD;
       };
       anyPending |= status == RecipientStatus.PENDING;
-      states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.detail()));
+      states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.report()));
     }
 
     Instant nextAttemptAt = now;
@@ -173,7 +175,8 @@ final class DeliveryAttempt {
     }
     for (Recipient recipient : pending) {
       // The transport contract promises one outcome each; a missing one is retried, never dropped.
-      outcomes.computeIfAbsent(recipient, r -> new RecipientOutcome.TransientFailure(r, "no outcome from transport"));
+      outcomes.computeIfAbsent(recipient, r -> new RecipientOutcome.TransientFailure(
+          r, new AttemptReport.Local(LocalCause.LOCAL_ERROR, "no outcome from transport")));
     }
     return outcomes;
   }
@@ -182,8 +185,8 @@ final class DeliveryAttempt {
     if (state.status() != RecipientStatus.PENDING) {
       return state;
     }
-    String reason = "expired in queue; last: " + (state.lastReply() == null ? "none" : state.lastReply());
-    return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), reason);
+    // The last report stays as read: failed after a transient outcome is what says "expired".
+    return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), state.lastReply());
   }
 
   private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
@@ -196,7 +199,7 @@ final class DeliveryAttempt {
         case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
       };
       tracking.record(new TrackingEvent.Delivery(
-          now, next.id(), connector, outcome.recipient().address(), result, outcome.detail()));
+          now, next.id(), connector, outcome.recipient().address(), result, outcome.report()));
       switch (outcome) {
         case RecipientOutcome.Delivered d -> {
           metrics.deliveryAttempt(connector, AttemptResult.DELIVERED);
