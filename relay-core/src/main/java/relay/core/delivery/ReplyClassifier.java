@@ -10,9 +10,10 @@ import relay.core.reply.SmtpReply;
  * The one place that decides what an upstream reply means. Special rules (first match wins) come
  * first, so that an upstream's own codes can override the RFC 5321 defaults: 2xx/3xx delivered, 4xx
  * transient, 5xx permanent. A reply meaning a configuration problem becomes a
- * {@link RecipientOutcome.Held} outcome. Failures to reach or talk to an upstream at all (refused connection,
- * timeout, TLS failure) are always transient: the fault may be ours or the network's, and mail is
- * never given up on for that before its lifetime ends.
+ * {@link RecipientOutcome.Held} outcome. Outcomes without a reply are decided here too, by their
+ * {@link LocalCause}: failures to reach or talk to an upstream at all (refused connection, timeout,
+ * TLS failure) are always transient: the fault may be ours or the network's, and mail is never
+ * given up on for that before its lifetime ends.
  *
  * <p>Immutable and thread-safe.
  */
@@ -55,6 +56,9 @@ public final class ReplyClassifier {
       rule(554, "5.2.2", null, ReplyMeaning.CONFIGURATION),
       rule(0, "4.4.7", null, ReplyMeaning.PERMANENT));
 
+  // Microsoft 365's refusal of an XOAUTH2 token (see refusesToken).
+  private static final ReplyRule REFUSED_TOKEN = rule(535, "5.7.3", null, ReplyMeaning.CONFIGURATION);
+
   private static ReplyRule rule(int code, String status, String text, ReplyMeaning meaning) {
     return new ReplyRule(code, EnhancedStatus.parse(status), text, meaning);
   }
@@ -73,29 +77,47 @@ public final class ReplyClassifier {
     return reply.isTransient() ? ReplyMeaning.TRANSIENT : ReplyMeaning.PERMANENT;
   }
 
-  /** The outcome for one recipient given the upstream's reply to it. */
-  public RecipientOutcome outcome(Recipient recipient, SmtpReply reply) {
-    return outcome(recipient, reply, reply.toString());
+  /**
+   * Whether the upstream refused the credentials it was given at AUTH in a way that a fresh token
+   * may cure: Microsoft 365's {@code 535 5.7.3 Authentication unsuccessful}, also its answer to a
+   * token that was revoked or expired early. The caller asks for a new token once and signs in
+   * again; a second refusal is {@link ReplyMeaning#CONFIGURATION} like the first (see the table).
+   */
+  public boolean refusesToken(SmtpReply reply) {
+    return REFUSED_TOKEN.matches(reply);
   }
 
-  /**
-   * The outcome for one recipient given the upstream's reply to it, with {@code detail} (the reply
-   * and whatever context the caller adds, e.g. the mailbox) as the outcome's detail.
-   */
-  public RecipientOutcome outcome(Recipient recipient, SmtpReply reply, String detail) {
-    return switch (classify(reply)) {
-      case DELIVERED -> new RecipientOutcome.Delivered(recipient, detail);
-      case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(recipient, detail);
-      case PERMANENT -> new RecipientOutcome.PermanentFailure(recipient, detail);
-      case CONFIGURATION -> new RecipientOutcome.Held(recipient, detail);
+  /** What an attempt's report means: the reply's meaning, or the local cause's. */
+  public ReplyMeaning classify(AttemptReport report) {
+    return switch (report) {
+      case AttemptReport.Replied replied -> classify(replied.reply());
+      case AttemptReport.Local local -> meaning(local.cause());
     };
   }
 
   /**
-   * The outcome for one recipient when the upstream could not be reached or the conversation broke
-   * off (connect failure, timeout, TLS failure): always transient.
+   * What a local cause means. A failure to reach or talk to an upstream is always transient (the
+   * fault may be ours or the network's); only DNS's own "this domain takes no mail" answers are
+   * permanent, and only a connector that cannot work as configured holds the mail.
    */
-  public RecipientOutcome unreachable(Recipient recipient, String reason) {
-    return new RecipientOutcome.TransientFailure(recipient, reason);
+  static ReplyMeaning meaning(LocalCause cause) {
+    return switch (cause) {
+      case FOLDER_WRITTEN -> ReplyMeaning.DELIVERED;
+      case NO_SUCH_DOMAIN, NULL_MX -> ReplyMeaning.PERMANENT;
+      case MISCONFIGURED -> ReplyMeaning.CONFIGURATION;
+      case PACED -> ReplyMeaning.THROTTLED;
+      case CONNECTION_FAILED, CONNECTION_LOST, DNS_FAILED, TLS_UNAVAILABLE, TLS_FAILED, CREDENTIAL_UNAVAILABLE,
+           LOCAL_ERROR, UNCLASSIFIED -> ReplyMeaning.TRANSIENT;
+    };
+  }
+
+  /** The outcome for one recipient given what the attempt learned ({@code report}), which it keeps. */
+  public RecipientOutcome outcome(Recipient recipient, AttemptReport report) {
+    return switch (classify(report)) {
+      case DELIVERED -> new RecipientOutcome.Delivered(recipient, report);
+      case TRANSIENT, THROTTLED -> new RecipientOutcome.TransientFailure(recipient, report);
+      case PERMANENT -> new RecipientOutcome.PermanentFailure(recipient, report);
+      case CONFIGURATION -> new RecipientOutcome.Held(recipient, report);
+    };
   }
 }

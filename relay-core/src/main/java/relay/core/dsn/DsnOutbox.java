@@ -141,12 +141,12 @@ public final class DsnOutbox {
       return Optional.empty();
     }
     QueuedMessage queued = write(original, notification, date);
-    String action = delay ? DsnAction.DELAYED.fieldValue() : DsnAction.FAILED.fieldValue();
+    DsnAction action = delay ? DsnAction.DELAYED : DsnAction.FAILED;
     List<MailPath> about = notification.report().recipients().stream().map(r -> r.recipient().address()).toList();
     log.info("message {}: delivery status notification {} ({}) queued to {} about {}",
-        original.id(), queued.id(), action, to, about);
+        original.id(), queued.id(), action.fieldValue(), to, about);
     metrics.dsnQueued(action);
-    tracking.record(new TrackingEvent.DsnQueued(date, original.id(), queued.id(), action, to, about));
+    tracking.record(new TrackingEvent.DsnQueued(date, original.id(), queued.id(), action.fieldValue(), to, about));
     onQueued.accept(queued);
     return Optional.of(queued.id());
   }

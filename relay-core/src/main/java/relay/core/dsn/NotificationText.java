@@ -29,8 +29,8 @@ final class NotificationText {
       for (RecipientReport r : group) {
         line(out, "");
         line(out, "  <" + r.recipient().address().address() + ">");
-        if (r.diagnostic() != null) {
-          String said = (r.remoteMta() == null ? "" : r.remoteMta() + " said: ") + FieldText.printable(r.diagnostic());
+        if (r.diagnosticText() != null) {
+          String said = (r.remoteMta() == null ? "" : r.remoteMta() + " said: ") + FieldText.printable(r.diagnosticText());
           line(out, "      " + said.substring(0, Math.min(said.length(), FieldText.MAX_VALUE)));
         }
         if (action == DsnAction.FAILED && r.status().statusClass() == 4) {

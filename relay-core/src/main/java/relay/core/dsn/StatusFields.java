@@ -34,12 +34,11 @@ final class StatusFields {
       field(out, "Action", r.action().fieldValue());
       field(out, "Status", r.status().toString());
       if (r.remoteMta() != null) {
-        field(out, "Remote-MTA", "dns; " + r.remoteMta());
+        field(out, "Remote-MTA", "dns; " + FieldText.printable(r.remoteMta()));
       }
-      if (r.diagnostic() != null) {
+      if (r.diagnosticCode() != null) {
         // "smtp" types a reply from an SMTP server; a local reason gets our own X- type.
-        String type = r.diagnosticIsSmtpReply() ? "smtp; " : "X-Relay; ";
-        field(out, "Diagnostic-Code", type + FieldText.printable(r.diagnostic()));
+        field(out, "Diagnostic-Code", FieldText.printable(r.diagnosticCode()));
       }
       if (r.lastAttempt() != null) {
         field(out, "Last-Attempt-Date", MailDate.format(r.lastAttempt(), zone));

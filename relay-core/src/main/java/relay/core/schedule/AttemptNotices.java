@@ -60,8 +60,8 @@ final class AttemptNotices {
       }
       RecipientOutcome outcome = outcomes.get(is.recipient());
       reports.add(expired && !(outcome instanceof RecipientOutcome.PermanentFailure)
-          ? RecipientReport.expired(is.recipient(), outcome == null ? null : outcome.detail(), null, now)
-          : RecipientReport.failed(is.recipient(), outcome == null ? is.lastReply() : outcome.detail(), null, now));
+          ? RecipientReport.expired(is.recipient(), outcome == null ? null : outcome.report(), now)
+          : RecipientReport.failed(is.recipient(), outcome == null ? is.lastReply() : outcome.report(), now));
     }
     if (reports.isEmpty() || outbox.isEmpty()) {
       return after;
@@ -95,7 +95,7 @@ final class AttemptNotices {
     Instant until = message.envelope().receivedAt().plus(lifetime);
     List<RecipientReport> reports = message.recipients().stream()
         .filter(r -> r.status() == RecipientStatus.PENDING)
-        .map(r -> RecipientReport.delayed(r.recipient(), r.lastReply(), null, now, until))
+        .map(r -> RecipientReport.delayed(r.recipient(), r.lastReply(), now, until))
         .toList();
     try {
       outbox.get().queue(message, reports);

@@ -12,11 +12,14 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
@@ -109,7 +112,7 @@ final class DeliveryAttempt {
         case RecipientOutcome.Held h -> RecipientStatus.HELD;
       };
       anyPending |= status == RecipientStatus.PENDING;
-      states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.detail()));
+      states.add(new RecipientState(state.recipient(), status, state.attempts() + 1, outcome.report()));
     }
 
     Instant nextAttemptAt = now;
@@ -172,7 +175,8 @@ final class DeliveryAttempt {
     }
     for (Recipient recipient : pending) {
       // The transport contract promises one outcome each; a missing one is retried, never dropped.
-      outcomes.computeIfAbsent(recipient, r -> new RecipientOutcome.TransientFailure(r, "no outcome from transport"));
+      outcomes.computeIfAbsent(recipient, r -> new RecipientOutcome.TransientFailure(
+          r, new AttemptReport.Local(LocalCause.LOCAL_ERROR, "no outcome from transport")));
     }
     return outcomes;
   }
@@ -181,8 +185,8 @@ final class DeliveryAttempt {
     if (state.status() != RecipientStatus.PENDING) {
       return state;
     }
-    String reason = "expired in queue; last: " + (state.lastReply() == null ? "none" : state.lastReply());
-    return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), reason);
+    // The last report stays as read: failed after a transient outcome is what says "expired".
+    return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), state.lastReply());
   }
 
   private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
@@ -195,24 +199,24 @@ final class DeliveryAttempt {
         case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
       };
       tracking.record(new TrackingEvent.Delivery(
-          now, next.id(), connector, outcome.recipient().address(), result, outcome.detail()));
+          now, next.id(), connector, outcome.recipient().address(), result, outcome.report()));
       switch (outcome) {
         case RecipientOutcome.Delivered d -> {
-          metrics.deliveryAttempt(connector, "delivered");
+          metrics.deliveryAttempt(connector, AttemptResult.DELIVERED);
           metrics.deliveryDelay(connector, delay);
           // The tracking log is where each delivery is kept; the relay log tells what needs attention.
           log.debug("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
         }
         case RecipientOutcome.TransientFailure t -> {
-          metrics.deliveryAttempt(connector, "transient");
+          metrics.deliveryAttempt(connector, AttemptResult.TRANSIENT);
           log.info("message {}: {} deferred via '{}': {}", next.id(), t.recipient().address(), connector, t.detail());
         }
         case RecipientOutcome.PermanentFailure p -> {
-          metrics.deliveryAttempt(connector, "permanent");
+          metrics.deliveryAttempt(connector, AttemptResult.PERMANENT);
           log.warn("message {}: {} FAILED permanently via '{}': {}", next.id(), p.recipient().address(), connector, p.detail());
         }
         case RecipientOutcome.Held h -> {
-          metrics.deliveryAttempt(connector, "held");
+          metrics.deliveryAttempt(connector, AttemptResult.HELD);
           log.warn("message {}: {} HELD via '{}' (configuration problem; held until released): {}",
               next.id(), h.recipient().address(), connector, h.detail());
         }

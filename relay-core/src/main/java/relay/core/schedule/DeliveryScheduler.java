@@ -20,6 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
 import relay.core.envelope.MessageId;
@@ -337,7 +339,8 @@ public final class DeliveryScheduler implements AutoCloseable {
       QueuedMessage message = found.get();
       List<RecipientState> states = message.recipients().stream()
           .map(r -> r.status() == RecipientStatus.PENDING
-              ? new RecipientState(r.recipient(), RecipientStatus.HELD, r.attempts(), SUSPENDED)
+              ? new RecipientState(r.recipient(), RecipientStatus.HELD, r.attempts(),
+                  new AttemptReport.Local(LocalCause.MISCONFIGURED, SUSPENDED))
               : r)
           .toList();
       QueuedMessage suspendedMessage = message.withState(states, message.attempts(), message.nextAttemptAt());

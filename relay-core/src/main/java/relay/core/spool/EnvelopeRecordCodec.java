@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import relay.core.delivery.AttemptReport;
 import relay.core.envelope.BodyType;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
@@ -23,13 +24,16 @@ import relay.core.envelope.Recipient;
  * The versioned binary form of a {@link QueuedMessage}: the envelope as received plus its delivery
  * state. The one place that knows this format; pure (no I/O), stateless and thread-safe.
  *
- * <p>Version 2, big-endian (version 1 is still read: it is version 2 without the last two fields,
- * and such a message gets a null connector, which the runtime decides at recovery). {@code str} is an int byte length (-1 for null) then UTF-8 bytes;
+ * <p>Version 3, big-endian. Older versions are still read: version 2 stored each recipient's last
+ * reply as text ({@code str lastReply}), which is read once into values by
+ * {@link LastReplyCodec#legacy}; version 1 is version 2 without the last two fields, and such a
+ * message gets a null connector, which the runtime decides at recovery. Only version 3 is written.
+ * {@code str} is an int byte length (-1 for null) then UTF-8 bytes;
  * {@code time} is long epoch seconds then int nanos; enums are written as fixed codes, never ordinals,
  * so reordering a Java enum cannot change the meaning of stored mail.
  *
  * <pre>
- * u16 version (1)
+ * u16 version (3)
  * str id, long bodySize
  * u8 senderPresent, [str localPart, str domain]
  * long declaredSize, u8 body (1=7BIT, 2=8BITMIME), u8 smtpUtf8, u8 ret (0=none, 1=FULL, 2=HDRS),
@@ -39,7 +43,8 @@ import relay.core.envelope.Recipient;
  * int recipientCount, then per recipient:
  *   str localPart, str domain, u8 notify bits (1=NEVER 2=SUCCESS 4=FAILURE 8=DELAY), str orcpt,
  *   u8 status (1=PENDING 2=DELIVERED 3=FAILED 4=HELD; 4 was added later, so older
- *   records, which never hold it, still decode unchanged), int attempts, str lastReply
+ *   records, which never hold it, still decode unchanged), int attempts,
+ *   last reply: since version 3 typed, see {@link LastReplyCodec}; before, str lastReply (text)
  * since version 2: str connector (null: decided by the runtime), u8 requireTls
  * </pre>
  *
@@ -48,7 +53,10 @@ import relay.core.envelope.Recipient;
  */
 final class EnvelopeRecordCodec {
 
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+
+  /** The layout with each recipient's last reply as text, written before outcomes were typed. */
+  static final int VERSION_2 = 2;
 
   /** The first layout, written before messages were split per outbound connector. */
   static final int VERSION_1 = 1;
@@ -91,7 +99,7 @@ final class EnvelopeRecordCodec {
       out.str(recipient.originalRecipient());
       out.u8(statusCode(state.status()));
       out.i32(state.attempts());
-      out.str(state.lastReply());
+      LastReplyCodec.write(out, state.lastReply());
     }
     out.str(message.connector());
     out.bool(message.requireTls());
@@ -102,7 +110,7 @@ final class EnvelopeRecordCodec {
     ByteBuffer in = ByteBuffer.wrap(record);
     try {
       int version = Short.toUnsignedInt(in.getShort());
-      if (version != VERSION && version != VERSION_1) {
+      if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
         throw new CorruptRecordException("unknown envelope record version " + version);
       }
       MessageId id = new MessageId(str(in));
@@ -124,11 +132,15 @@ final class EnvelopeRecordCodec {
         MailPath address = new MailPath(str(in), new Domain(str(in)));
         Recipient recipient = new Recipient(address, notifySet(in.get()), str(in));
         recipients.add(recipient);
-        states.add(new RecipientState(recipient, status(in.get()), in.getInt(), str(in)));
+        RecipientStatus status = status(in.get());
+        int tried = in.getInt();
+        // Versions 1 and 2 kept the reply as text: read into values here, once, and never again.
+        AttemptReport last = version >= VERSION ? LastReplyCodec.read(in) : LastReplyCodec.legacy(str(in));
+        states.add(new RecipientState(recipient, status, tried, last));
       }
       String connector = null;
       boolean requireTls = false;
-      if (version >= VERSION) {
+      if (version >= VERSION_2) {
         connector = str(in);
         requireTls = in.get() != 0;
       }
@@ -147,7 +159,7 @@ final class EnvelopeRecordCodec {
     }
   }
 
-  private static String str(ByteBuffer in) throws CorruptRecordException {
+  static String str(ByteBuffer in) throws CorruptRecordException {
     int length = in.getInt();
     if (length == -1) {
       return null;

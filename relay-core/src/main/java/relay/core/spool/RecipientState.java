@@ -1,6 +1,7 @@
 package relay.core.spool;
 
 import java.util.Objects;
+import relay.core.delivery.AttemptReport;
 import relay.core.envelope.Recipient;
 
 /**
@@ -9,9 +10,11 @@ import relay.core.envelope.Recipient;
  * @param recipient the recipient as received
  * @param status pending, delivered or finally failed
  * @param attempts how many delivery attempts included this recipient
- * @param lastReply the last upstream reply or failure reason for this recipient, or null
+ * @param lastReply what the last attempt learned for this recipient, as values: the upstream's
+ *     reply (code, enhanced status, text) or the local cause and reason, with the upstream host
+ *     when a connection was made; null before the first attempt
  */
-public record RecipientState(Recipient recipient, RecipientStatus status, int attempts, String lastReply) {
+public record RecipientState(Recipient recipient, RecipientStatus status, int attempts, AttemptReport lastReply) {
 
   public RecipientState {
     Objects.requireNonNull(recipient, "recipient");

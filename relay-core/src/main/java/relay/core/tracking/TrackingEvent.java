@@ -3,6 +3,7 @@ package relay.core.tracking;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import relay.core.delivery.AttemptReport;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.reply.SmtpReply;
@@ -68,14 +69,19 @@ public sealed interface TrackingEvent {
     }
   }
 
-  /** The outcome of one delivery attempt for one recipient. */
-  record Delivery(Instant at, MessageId id, String connector, MailPath recipient, Result result, String reply)
+  /**
+   * The outcome of one delivery attempt for one recipient, with what the attempt learned as values
+   * (the reply's code, enhanced status and text, or the local cause and reason; the upstream host,
+   * address and TLS session), which the log writes as separate fields.
+   */
+  record Delivery(Instant at, MessageId id, String connector, MailPath recipient, Result result, AttemptReport report)
       implements TrackingEvent {
     public Delivery {
       Objects.requireNonNull(at, "at");
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(result, "result");
+      Objects.requireNonNull(report, "report");
     }
   }
 

@@ -63,30 +63,64 @@ class ReplyClassifierTest {
   }
 
   @Test
-  void outcomesCarryTheReplyAsDetail() {
+  void outcomesKeepTheReportTheyRestOn() {
     Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+    UpstreamHop mx = UpstreamHop.plain("mx.example.com", "192.0.2.25");
+    AttemptReport unknown = new AttemptReport.Replied(SmtpReply.of(550, "5.1.1", "User unknown"), mx);
+    AttemptReport ok = new AttemptReport.Replied(SmtpReply.of(250, "2.0.0", "Ok"), mx);
 
-    assertThat(classifier.outcome(rcpt, SmtpReply.of(550, "5.1.1", "User unknown")))
-        .isEqualTo(new RecipientOutcome.PermanentFailure(rcpt, "550 5.1.1 User unknown"));
-    assertThat(classifier.outcome(rcpt, SmtpReply.of(250, "2.0.0", "Ok")))
-        .isEqualTo(new RecipientOutcome.Delivered(rcpt, "250 2.0.0 Ok"));
+    assertThat(classifier.outcome(rcpt, unknown)).isEqualTo(new RecipientOutcome.PermanentFailure(rcpt, unknown));
+    assertThat(classifier.outcome(rcpt, ok)).isEqualTo(new RecipientOutcome.Delivered(rcpt, ok));
+    assertThat(classifier.outcome(rcpt, unknown).detail()).isEqualTo("550 5.1.1 User unknown (mx.example.com[192.0.2.25])");
   }
 
   @Test
   void configurationProblemsAreHeldAndThrottlingIsDeferredWithTheReplyAsReason() {
     Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+    AttemptReport sendAs = new AttemptReport.Replied(
+        SmtpReply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender"));
 
-    assertThat(classifier.outcome(rcpt, SmtpReply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender")))
-        .isEqualTo(new RecipientOutcome.Held(rcpt, "550 5.7.60 SMTP; Client does not have permissions to send as this sender"));
-    assertThat(classifier.outcome(rcpt, SmtpReply.of(554, "5.2.0", "STOREDRV.Submission.Exception:SubmissionQuotaExceededException")))
+    assertThat(classifier.outcome(rcpt, sendAs)).isEqualTo(new RecipientOutcome.Held(rcpt, sendAs));
+    assertThat(classifier.outcome(rcpt, new AttemptReport.Replied(
+        SmtpReply.of(554, "5.2.0", "STOREDRV.Submission.Exception:SubmissionQuotaExceededException"))))
         .isInstanceOf(RecipientOutcome.TransientFailure.class);
   }
 
-  @Test
-  void unreachableUpstreamIsTransient() {
-    Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      FOLDER_WRITTEN         | DELIVERED
+      CONNECTION_FAILED      | TRANSIENT
+      CONNECTION_LOST        | TRANSIENT
+      DNS_FAILED             | TRANSIENT
+      TLS_UNAVAILABLE        | TRANSIENT
+      TLS_FAILED             | TRANSIENT
+      CREDENTIAL_UNAVAILABLE | TRANSIENT
+      LOCAL_ERROR            | TRANSIENT
+      UNCLASSIFIED           | TRANSIENT
+      PACED                  | THROTTLED
+      NO_SUCH_DOMAIN         | PERMANENT
+      NULL_MX                | PERMANENT
+      MISCONFIGURED          | CONFIGURATION
+      """)
+  void localCausesAreClassifiedHereToo(LocalCause cause, ReplyMeaning expected) {
+    assertThat(classifier.classify(new AttemptReport.Local(cause, "what happened"))).isEqualTo(expected);
+  }
 
-    assertThat(classifier.unreachable(rcpt, "connect to mx:25 refused"))
-        .isEqualTo(new RecipientOutcome.TransientFailure(rcpt, "connect to mx:25 refused"));
+  @Test
+  void unreachableUpstreamIsTransientAndMisconfiguredConnectorIsHeld() {
+    Recipient rcpt = Recipient.of(MailPath.parse("a@example.com"));
+    AttemptReport refused = new AttemptReport.Local(LocalCause.CONNECTION_FAILED, "connect to mx:25 refused");
+    AttemptReport noMailbox = new AttemptReport.Local(LocalCause.MISCONFIGURED, "no identity maps the sender");
+
+    assertThat(classifier.outcome(rcpt, refused)).isEqualTo(new RecipientOutcome.TransientFailure(rcpt, refused));
+    assertThat(classifier.outcome(rcpt, noMailbox)).isEqualTo(new RecipientOutcome.Held(rcpt, noMailbox));
+  }
+
+  @Test
+  void onlyMicrosoftsAuthenticationUnsuccessfulAsksForAFreshToken() {
+    assertThat(classifier.refusesToken(SmtpReply.of(535, "5.7.3", "Authentication unsuccessful"))).isTrue();
+    assertThat(classifier.refusesToken(SmtpReply.of(535, "5.7.139", "Authentication unsuccessful, disabled"))).isFalse();
+    assertThat(classifier.refusesToken(SmtpReply.of(550, "5.7.3", "Authentication unsuccessful"))).isFalse();
+    assertThat(classifier.refusesToken(SmtpReply.of(535, null, "5.7.3 in the text is not the status"))).isFalse();
   }
 }

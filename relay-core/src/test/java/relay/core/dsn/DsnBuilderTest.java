@@ -28,7 +28,7 @@ class DsnBuilderTest {
   @Test
   void noNotificationForAMessageFromTheNullPath() {
     DeliveryReport report = report(envelope(MailPath.NULL, null, null),
-        RecipientReport.failed(CAROL, "550 5.1.1 User unknown", "mx.example.org", NOW));
+        RecipientReport.failed(CAROL, reply("mx.example.org", 550, "5.1.1", "User unknown"), NOW));
 
     assertThat(builder().build(report, NOW)).isEmpty();
   }
@@ -38,28 +38,28 @@ class DsnBuilderTest {
     DsnBuilder builder = new DsnBuilder(
         DsnSettings.DEFAULTS.withReportAddress(MailPath.parse("postmaster@office.example.com")), countingTokens());
     DeliveryReport report = report(envelope(MailPath.NULL, null, null),
-        RecipientReport.failed(CAROL, "550 5.1.1 User unknown", "mx.example.org", NOW));
+        RecipientReport.failed(CAROL, reply("mx.example.org", 550, "5.1.1", "User unknown"), NOW));
 
     assertThat(builder.build(report, NOW)).isEmpty();
   }
 
   @Test
   void noNotificationWhenOnlyNotifyNeverRecipientsFailed() {
-    DeliveryReport report = report(envelope(), RecipientReport.failed(BOB, "550 5.1.1 User unknown", null, NOW));
+    DeliveryReport report = report(envelope(), RecipientReport.failed(BOB, reply(null, 550, "5.1.1", "User unknown"), NOW));
 
     assertThat(builder().build(report, NOW)).isEmpty();
   }
 
   @Test
   void recipientWithoutNotifyGetsFailureAndDelayReportsButNoSuccess() {
-    assertThat(DsnBuilder.wantsReport(RecipientReport.failed(CAROL, null, null, NOW))).isTrue();
-    assertThat(DsnBuilder.wantsReport(RecipientReport.delayed(CAROL, null, null, NOW, NOW.plusSeconds(60)))).isTrue();
-    assertThat(DsnBuilder.wantsReport(RecipientReport.delivered(CAROL, "250 2.0.0 Ok", null, NOW))).isFalse();
+    assertThat(DsnBuilder.wantsReport(RecipientReport.failed(CAROL, null, NOW))).isTrue();
+    assertThat(DsnBuilder.wantsReport(RecipientReport.delayed(CAROL, null, NOW, NOW.plusSeconds(60)))).isTrue();
+    assertThat(DsnBuilder.wantsReport(RecipientReport.delivered(CAROL, reply(null, 250, "2.0.0", "Ok"), NOW))).isFalse();
   }
 
   @Test
   void notifyFailureOnlyGetsNoDelayReport() {
-    DeliveryReport report = report(envelope(), RecipientReport.delayed(ALICE, null, null, NOW, NOW.plusSeconds(60)));
+    DeliveryReport report = report(envelope(), RecipientReport.delayed(ALICE, null, NOW, NOW.plusSeconds(60)));
 
     assertThat(builder().build(report, NOW)).isEmpty();
   }
@@ -69,8 +69,8 @@ class DsnBuilderTest {
     Recipient wantsSuccess = new Recipient(MailPath.parse("dave@example.org"), notifyOn(DsnNotify.SUCCESS), null);
     Envelope envelope = new Envelope(SCANNER, MailParameters.NONE, List.of(wantsSuccess, CAROL), CLIENT, ARRIVAL);
     DeliveryReport report = new DeliveryReport(envelope, QUEUE_ID, HOST, List.of(
-        RecipientReport.delivered(wantsSuccess, "250 2.0.0 Ok: queued as 4711", "mx.example.org", NOW),
-        RecipientReport.delivered(CAROL, "250 2.0.0 Ok: queued as 4712", "mx.example.org", NOW)));
+        RecipientReport.delivered(wantsSuccess, reply("mx.example.org", 250, "2.0.0", "Ok: queued as 4711"), NOW),
+        RecipientReport.delivered(CAROL, reply("mx.example.org", 250, "2.0.0", "Ok: queued as 4712"), NOW)));
 
     DeliveryStatusNotification dsn = builder().build(report, NOW).orElseThrow();
 
@@ -80,7 +80,7 @@ class DsnBuilderTest {
   @Test
   void notificationIsSentFromTheNullPathToTheSenderAsSevenBit() {
     DeliveryStatusNotification dsn = builder()
-        .build(report(envelope(), RecipientReport.failed(CAROL, null, null, NOW)), NOW).orElseThrow();
+        .build(report(envelope(), RecipientReport.failed(CAROL, null, NOW)), NOW).orElseThrow();
 
     assertThat(dsn.sender()).isEqualTo(MailPath.NULL);
     assertThat(dsn.recipient()).isEqualTo(SCANNER);
@@ -93,7 +93,7 @@ class DsnBuilderTest {
     Envelope envelope = new Envelope(sender, new MailParameters(-1, BodyType.EIGHT_BIT_MIME, true, null, null),
         List.of(Recipient.of(MailPath.parse("m\u00fcller@example.org"))), CLIENT, ARRIVAL);
     DeliveryReport report = new DeliveryReport(envelope, QUEUE_ID, HOST,
-        List.of(RecipientReport.failed(envelope.recipients().getFirst(), "550 5.1.1 User unknown", null, NOW)));
+        List.of(RecipientReport.failed(envelope.recipients().getFirst(), reply(null, 550, "5.1.1", "User unknown"), NOW)));
 
     DeliveryStatusNotification dsn = builder().build(report, NOW).orElseThrow();
     String text = new String(bytes(dsn, MemoryBody.of(ORIGINAL)), StandardCharsets.UTF_8);
@@ -112,7 +112,7 @@ class DsnBuilderTest {
     long fiftyMiB = 50L * 1024 * 1024;
     MessageBody huge = new GeneratedBody(fiftyMiB);
     DeliveryStatusNotification dsn = builder()
-        .build(report(envelope(SCANNER, DsnReturn.FULL, null), RecipientReport.failed(CAROL, null, null, NOW)), NOW)
+        .build(report(envelope(SCANNER, DsnReturn.FULL, null), RecipientReport.failed(CAROL, null, NOW)), NOW)
         .orElseThrow();
 
     byte[] bytes = bytes(dsn, huge);
@@ -128,7 +128,7 @@ class DsnBuilderTest {
   void reportAboutAStrangerIsRefused() {
     Recipient stranger = Recipient.of(MailPath.parse("eve@example.org"));
 
-    assertThatThrownBy(() -> report(envelope(), RecipientReport.failed(stranger, null, null, NOW)))
+    assertThatThrownBy(() -> report(envelope(), RecipientReport.failed(stranger, null, NOW)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -8,6 +8,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.BodyType;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.DsnNotify;
@@ -17,6 +20,7 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.reply.SmtpReply;
 import relay.core.spool.MessageBody;
 
 /** Shared inputs for the DSN tests: a scanner's message to three recipients, fixed times. */
@@ -51,6 +55,17 @@ final class DsnFixtures {
       """;
 
   private DsnFixtures() {}
+
+  /** The reply of upstream {@code host} (at a documentation address), or of no known host when null. */
+  static AttemptReport reply(String host, int code, String status, String text) {
+    return new AttemptReport.Replied(SmtpReply.of(code, status, text),
+        host == null ? null : UpstreamHop.plain(host, "203.0.113.25"));
+  }
+
+  /** A local reason: no upstream replied. */
+  static AttemptReport local(LocalCause cause, String reason) {
+    return new AttemptReport.Local(cause, reason);
+  }
 
   static Envelope envelope(MailPath sender, DsnReturn ret, String envelopeId) {
     return new Envelope(sender, new MailParameters(-1, BodyType.SEVEN_BIT, false, ret, envelopeId),

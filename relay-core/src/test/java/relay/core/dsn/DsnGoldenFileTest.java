@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.envelope.DsnReturn;
 import relay.core.envelope.MailPath;
 
@@ -22,14 +24,14 @@ import relay.core.envelope.MailPath;
  */
 class DsnGoldenFileTest {
 
-  private static final String FIVE_FIVE_ONE_ONE =
-      "550 5.1.1 <alice@example.net>: Recipient address rejected: User unknown in virtual mailbox table";
+  private static final AttemptReport FIVE_FIVE_ONE_ONE = reply("mx1.example.net", 550, "5.1.1",
+      "<alice@example.net>: Recipient address rejected: User unknown in virtual mailbox table");
 
   @Test
   void permanentFailureListsOnlyTheRecipientWhoAskedAndReturnsTheMessage() throws IOException {
     DeliveryReport report = report(envelope(),
-        RecipientReport.failed(ALICE, FIVE_FIVE_ONE_ONE, "mx1.example.net", after(Duration.ofMinutes(1))),
-        RecipientReport.failed(BOB, "550 5.1.1 <bob@example.net>: User unknown", "mx1.example.net",
+        RecipientReport.failed(ALICE, FIVE_FIVE_ONE_ONE, after(Duration.ofMinutes(1))),
+        RecipientReport.failed(BOB, reply("mx1.example.net", 550, "5.1.1", "<bob@example.net>: User unknown"),
             after(Duration.ofMinutes(1))));
 
     DeliveryStatusNotification dsn = builder().build(report, after(Duration.ofMinutes(1))).orElseThrow();
@@ -41,9 +43,10 @@ class DsnGoldenFileTest {
   void expiryAfterTwoDaysWithRetFullAndEnvidReturnsTheWholeMessage() throws IOException {
     Duration twoDays = Duration.ofDays(2);
     DeliveryReport report = report(envelope(SCANNER, DsnReturn.FULL, "scan+2B0042"),
-        RecipientReport.expired(ALICE, "connect to mx1.example.net[203.0.113.5]:25: Connection timed out",
-            null, after(twoDays.minusMinutes(20))),
-        RecipientReport.expired(CAROL, "451 4.3.0 Mailbox temporarily unavailable", "mx.example.org",
+        RecipientReport.expired(ALICE,
+            local(LocalCause.CONNECTION_FAILED, "connect to mx1.example.net[203.0.113.5]:25: Connection timed out"),
+            after(twoDays.minusMinutes(20))),
+        RecipientReport.expired(CAROL, reply("mx.example.org", 451, "4.3.0", "Mailbox temporarily unavailable"),
             after(twoDays.minusMinutes(20))));
 
     DeliveryStatusNotification dsn = builder().build(report, after(twoDays)).orElseThrow();
@@ -54,8 +57,9 @@ class DsnGoldenFileTest {
   @Test
   void delayNoticeAfterFourHoursReturnsHeadersOnly() throws IOException {
     DeliveryReport report = report(envelope(),
-        RecipientReport.delayed(CAROL, "421 4.7.0 mx.example.org Service busy, try again later",
-            "mx.example.org", after(Duration.ofMinutes(230)), after(Duration.ofDays(2))));
+        RecipientReport.delayed(CAROL,
+            reply("mx.example.org", 421, "4.7.0", "mx.example.org Service busy, try again later"),
+            after(Duration.ofMinutes(230)), after(Duration.ofDays(2))));
 
     DeliveryStatusNotification dsn = builder().build(report, after(Duration.ofHours(4))).orElseThrow();
 
@@ -65,7 +69,7 @@ class DsnGoldenFileTest {
   @Test
   void retHdrsReturnsOnlyTheHeaderSection() throws IOException {
     DeliveryReport report = report(envelope(SCANNER, DsnReturn.HDRS, null),
-        RecipientReport.failed(CAROL, "552 5.2.2 <carol@example.org>: Mailbox full", "mx.example.org",
+        RecipientReport.failed(CAROL, reply("mx.example.org", 552, "5.2.2", "<carol@example.org>: Mailbox full"),
             after(Duration.ofMinutes(3))));
 
     DeliveryStatusNotification dsn = builder().build(report, after(Duration.ofMinutes(3))).orElseThrow();
@@ -77,7 +81,7 @@ class DsnGoldenFileTest {
   void reportAddressReceivesTheNotificationInsteadOfTheDevice() throws IOException {
     DsnSettings settings = DsnSettings.DEFAULTS.withReportAddress(MailPath.parse("postmaster@office.example.com"));
     DeliveryReport report = report(envelope(),
-        RecipientReport.failed(CAROL, "550 5.7.1 Message rejected as spam", "mx.example.org",
+        RecipientReport.failed(CAROL, reply("mx.example.org", 550, "5.7.1", "Message rejected as spam"),
             after(Duration.ofMinutes(2))));
 
     DeliveryStatusNotification dsn =

@@ -29,8 +29,8 @@ class DsnMimeStructureTest {
   @Test
   void failureReportParsesAsMultipartReportWithThreeParts() throws Exception {
     DeliveryReport report = report(envelope(SCANNER, DsnReturn.FULL, "scan+2B0042"),
-        RecipientReport.failed(ALICE, "550 5.1.1 User unknown", "mx1.example.net", after(Duration.ofMinutes(1))),
-        RecipientReport.expired(CAROL, "451 4.3.0 Try later", "mx.example.org", after(Duration.ofDays(2))));
+        RecipientReport.failed(ALICE, reply("mx1.example.net", 550, "5.1.1", "User unknown"), after(Duration.ofMinutes(1))),
+        RecipientReport.expired(CAROL, reply("mx.example.org", 451, "4.3.0", "Try later"), after(Duration.ofDays(2))));
     byte[] bytes = bytes(builder().build(report, after(Duration.ofDays(2))).orElseThrow(), MemoryBody.of(ORIGINAL));
 
     MimeMessage message = parse(bytes);
@@ -64,7 +64,7 @@ class DsnMimeStructureTest {
   void eightBitOriginalComesBackAsQuotedPrintableHeadersAndTheReportStaysSevenBit() throws Exception {
     String eightBit = "Subject: Rechnung f\u00fcr M\u00e4rz  \r\nFrom: scanner@office.example.com\r\n\r\nGr\u00fc\u00dfe\r\n";
     DeliveryReport report = report(envelope(SCANNER, DsnReturn.FULL, null),
-        RecipientReport.failed(CAROL, "550 5.1.1 User unknown", "mx.example.org", after(Duration.ofMinutes(1))));
+        RecipientReport.failed(CAROL, reply("mx.example.org", 550, "5.1.1", "User unknown"), after(Duration.ofMinutes(1))));
     byte[] bytes = bytes(builder().build(report, after(Duration.ofMinutes(1))).orElseThrow(), MemoryBody.of(eightBit));
 
     assertSevenBitWithShortLines(bytes);
@@ -80,7 +80,7 @@ class DsnMimeStructureTest {
   @Test
   void longUpstreamReplyIsCutSoEveryLineStaysUnder998Octets() throws Exception {
     DeliveryReport report = report(envelope(),
-        RecipientReport.failed(ALICE, "550 5.1.1 " + "x".repeat(2000), "mx1.example.net", after(Duration.ofMinutes(1))));
+        RecipientReport.failed(ALICE, reply("mx1.example.net", 550, "5.1.1", "x".repeat(2000)), after(Duration.ofMinutes(1))));
     byte[] bytes = bytes(builder().build(report, after(Duration.ofMinutes(1))).orElseThrow(), MemoryBody.of(ORIGINAL));
 
     assertSevenBitWithShortLines(bytes);

@@ -1,6 +1,8 @@
 package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static relay.core.testing.Attempts.refused;
+import static relay.core.testing.Attempts.reply;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import relay.core.tracking.TrackingLog;
 import relay.core.delivery.RecipientOutcome;
+import relay.core.dsn.DsnAction;
 import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.DsnPolicy;
 import relay.core.envelope.ClientInfo;
@@ -32,7 +35,9 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
 import relay.core.routing.AcceptedDomains;
 import relay.core.routing.ConnectorScope;
 import relay.core.routing.DomainPattern;
@@ -85,8 +90,8 @@ class DeliveryNoticeTest {
   @Test
   void permanentFailureOfTwoOfThreeRecipientsQueuesOneNoticeListingBoth() throws IOException {
     DeliveryScheduler scheduler = scheduler(spool, r -> switch (r.address().localPart()) {
-      case "ok" -> new RecipientOutcome.Delivered(r, "250 2.1.5 Ok");
-      default -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 <" + r.address().address() + "> unknown");
+      case "ok" -> new RecipientOutcome.Delivered(r, reply(250, "2.1.5", "Ok"));
+      default -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "<" + r.address().address() + "> unknown"));
     }, DsnPolicy.DEFAULTS, RoutingSnapshot.single("default"));
     QueuedMessage original = queue(SCANNER, recipient("gone@example.com"), recipient("ok@example.com"),
         recipient("lost@example.net"));
@@ -105,7 +110,8 @@ class DeliveryNoticeTest {
         .contains("Final-Recipient: rfc822; gone@example.com")
         .contains("Final-Recipient: rfc822; lost@example.net")
         .contains("Status: 5.1.1")
-        .contains("550 5.1.1 <gone@example.com> unknown")
+        .contains("Remote-MTA: dns; mx.example.org")
+        .contains("Diagnostic-Code: smtp; 550 5.1.1 <gone@example.com> unknown")
         .doesNotContain("Final-Recipient: rfc822; ok@example.com");
     // Every recipient is done: the original leaves the spool, only the notice stays.
     assertThat(spool.recover()).extracting(QueuedMessage::id).containsExactly(notices.getFirst().id());
@@ -117,8 +123,29 @@ class DeliveryNoticeTest {
   }
 
   @Test
+  void expiryAfterRefusedConnectionsReportsNoAnswerFromHostWithoutRemoteMta() throws IOException {
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.TransientFailure(r, refused()),
+        new DsnPolicy(true, null, Duration.ZERO), RoutingSnapshot.single("default"));
+    scheduler.submit(queue(SCANNER, recipient("a@example.com")));
+
+    int attempts = 0;
+    while (notices.isEmpty() && attempts++ < 20) {
+      scheduler.runDue().join();
+      clock.advance(Duration.ofHours(1));
+    }
+
+    assertThat(notices).singleElement();
+    assertThat(content(notices.getFirst()))
+        .contains("Action: failed")
+        .contains("Status: 4.4.1")
+        .contains("Diagnostic-Code: X-Relay; mx.example.org:25: Connection refused")
+        .doesNotContain("Remote-MTA");
+  }
+
+  @Test
   void expiryQueuesOneNoticeWithDeliveryTimeExpiredStatus() throws IOException {
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.TransientFailure(r, "connection refused"),
+    // A reply without an enhanced status says nothing more specific than "time expired".
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.TransientFailure(r, reply(421, null, "Service not available")),
         new DsnPolicy(true, null, Duration.ZERO), RoutingSnapshot.single("default"));
     scheduler.submit(queue(SCANNER, recipient("a@example.com"), recipient("b@example.com")));
 
@@ -139,7 +166,7 @@ class DeliveryNoticeTest {
 
   @Test
   void nullSenderGetsNoNotice() throws IOException {
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")),
         DsnPolicy.DEFAULTS, RoutingSnapshot.single("default"));
     scheduler.submit(queue(MailPath.NULL, recipient("gone@example.com")));
 
@@ -152,7 +179,7 @@ class DeliveryNoticeTest {
 
   @Test
   void notifyNeverGetsNoNotice() throws IOException {
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")),
         DsnPolicy.DEFAULTS, RoutingSnapshot.single("default"));
     Recipient never = new Recipient(MailPath.parse("gone@example.com"), EnumSet.of(DsnNotify.NEVER), null);
     scheduler.submit(queue(SCANNER, never));
@@ -166,7 +193,7 @@ class DeliveryNoticeTest {
   @Test
   void reportAddressReceivesTheNoticeInsteadOfTheSender() throws IOException {
     MailPath postmaster = MailPath.parse("postmaster@contoso.com");
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")),
         new DsnPolicy(true, postmaster, Duration.ofHours(4)), RoutingSnapshot.single("default"));
     scheduler.submit(queue(SCANNER, recipient("gone@example.com")));
 
@@ -179,7 +206,7 @@ class DeliveryNoticeTest {
 
   @Test
   void disabledNotificationsQueueNothing() throws IOException {
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")),
         DsnPolicy.OFF, RoutingSnapshot.single("default"));
     scheduler.submit(queue(SCANNER, recipient("gone@example.com")));
 
@@ -195,7 +222,7 @@ class DeliveryNoticeTest {
     RoutingSnapshot routing = new RoutingSnapshot(
         new RuleEngine(List.of(), new Router(List.of(ConnectorScope.byDomain("default", "*"))), AcceptedDomains.NONE),
         new RemoteDomains(List.of(strict)));
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")),
         DsnPolicy.DEFAULTS, routing);
     scheduler.submit(queue(SCANNER, recipient("gone@example.com")));
 
@@ -207,7 +234,7 @@ class DeliveryNoticeTest {
 
   @Test
   void delayNoticeIsQueuedOnceForAMessageStillPendingAfterTheDelay() throws IOException {
-    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.TransientFailure(r, "451 4.3.0 try later"),
+    DeliveryScheduler scheduler = scheduler(spool, r -> new RecipientOutcome.TransientFailure(r, reply(451, "4.3.0", "try later")),
         new DsnPolicy(true, null, Duration.ofHours(1)), RoutingSnapshot.single("default"));
     QueuedMessage original = queue(SCANNER, recipient("slow@example.com"));
     scheduler.submit(original);
@@ -275,7 +302,7 @@ class DeliveryNoticeTest {
     AtomicInteger tries = new AtomicInteger();
     DeliveryScheduler scheduler = scheduler(full, r -> {
       tries.incrementAndGet();
-      return new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown");
+      return new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown"));
     }, DsnPolicy.DEFAULTS, RoutingSnapshot.single("default"));
     QueuedMessage original = queue(SCANNER, recipient("gone@example.com"));
     scheduler.submit(original);
@@ -285,7 +312,7 @@ class DeliveryNoticeTest {
     assertThat(spool.recover()).singleElement().satisfies(m -> {
       assertThat(m.id()).isEqualTo(original.id());
       assertThat(m.recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING);
-      assertThat(m.recipients().getFirst().lastReply()).isEqualTo("550 5.1.1 unknown");
+      assertThat(m.recipients().getFirst().lastReply()).isEqualTo(reply(550, "5.1.1", "unknown"));
     });
     clock.advance(SCHEDULE.initialDelay());
     scheduler.runDue().join();
@@ -297,11 +324,11 @@ class DeliveryNoticeTest {
     RelayMetrics metrics = new RelayMetrics() {
       @Override public void connection(String listener, String connector, boolean accepted) {}
       @Override public void messageAccepted(String connector, long bytes) {}
-      @Override public void messageRejected(String stage, int code) {}
-      @Override public void deliveryAttempt(String connector, String result) {}
+      @Override public void messageRejected(SmtpStage stage, int code) {}
+      @Override public void deliveryAttempt(String connector, AttemptResult result) {}
       @Override public void deliveryDelay(String connector, Duration delay) {}
-      @Override public void dsnQueued(String action) {
-        dsnMetrics.add(action);
+      @Override public void dsnQueued(DsnAction action) {
+        dsnMetrics.add(action.fieldValue());
       }
     };
     DsnOutbox outbox = new DsnOutbox(target, notices::add, () -> routing, "relay.example.com",

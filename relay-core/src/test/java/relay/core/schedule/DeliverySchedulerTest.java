@@ -2,6 +2,8 @@ package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static relay.core.testing.Attempts.reply;
+import static relay.core.testing.Attempts.local;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 import relay.core.envelope.ClientInfo;
@@ -22,7 +26,9 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -47,7 +53,7 @@ class DeliverySchedulerTest {
 
   @Test
   void transientFailureKeepsRecipientPendingAndSchedulesTheNextAttemptByPolicy() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "421 4.3.2 busy"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, reply(421, "4.3.2", "busy")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     QueuedMessage message = queue("m1", "a@example.com");
 
@@ -58,7 +64,7 @@ class DeliverySchedulerTest {
       assertThat(update.attempts()).isEqualTo(1);
       assertThat(update.nextAttemptAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
       assertThat(update.recipients()).singleElement().isEqualTo(
-          new RecipientState(message.envelope().recipients().getFirst(), RecipientStatus.PENDING, 1, "421 4.3.2 busy"));
+          new RecipientState(message.envelope().recipients().getFirst(), RecipientStatus.PENDING, 1, reply(421, "4.3.2", "busy")));
     });
     assertThat(spool.removed).isEmpty();
     assertThat(scheduler.waiting()).isEqualTo(1);
@@ -67,12 +73,12 @@ class DeliverySchedulerTest {
 
   @Test
   void deferredMessageIsDeliveredOnceTheClockReachesItsNextAttempt() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "connection refused"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, local(LocalCause.CONNECTION_FAILED, "connection refused")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "a@example.com"));
     scheduler.runDue().join();
 
-    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok");
+    transport.answer = r -> new RecipientOutcome.Delivered(r, reply(250, "2.0.0", "Ok"));
     clock.advance(Duration.ofSeconds(59));
     scheduler.runDue().join();
     assertThat(transport.requests).hasSize(1);
@@ -93,9 +99,9 @@ class DeliverySchedulerTest {
   @Test
   void eachRecipientKeepsItsOwnOutcomeAndOnlyPendingOnesAreTriedAgain() {
     ScriptedTransport transport = new ScriptedTransport(r -> switch (r.address().localPart()) {
-      case "ok" -> new RecipientOutcome.Delivered(r, "250 2.1.5 Ok");
-      case "gone" -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown");
-      default -> new RecipientOutcome.TransientFailure(r, "450 4.2.1 busy");
+      case "ok" -> new RecipientOutcome.Delivered(r, reply(250, "2.1.5", "Ok"));
+      case "gone" -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown"));
+      default -> new RecipientOutcome.TransientFailure(r, reply(450, "4.2.1", "busy"));
     });
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "ok@example.com", "gone@example.com", "later@example.com"));
@@ -104,7 +110,7 @@ class DeliverySchedulerTest {
     assertThat(spool.updates.getLast().recipients()).extracting(RecipientState::status)
         .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.FAILED, RecipientStatus.PENDING);
 
-    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.1.5 Ok");
+    transport.answer = r -> new RecipientOutcome.Delivered(r, reply(250, "2.1.5", "Ok"));
     clock.advance(Duration.ofMinutes(1));
     scheduler.runDue().join();
 
@@ -117,7 +123,7 @@ class DeliverySchedulerTest {
 
   @Test
   void deliveredMessageIsRemovedWithoutRecordingItsStateFirst() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, "2.0.0", "Ok")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "a@example.com", "b@example.com"));
 
@@ -132,8 +138,8 @@ class DeliverySchedulerTest {
   @Test
   void deliveryThatFinishesWithAPermanentFailureIsRecordedBeforeRemoval() {
     ScriptedTransport transport = new ScriptedTransport(r -> r.address().localPart().equals("ok")
-        ? new RecipientOutcome.Delivered(r, "250 2.0.0 Ok")
-        : new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown"));
+        ? new RecipientOutcome.Delivered(r, reply(250, "2.0.0", "Ok"))
+        : new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "ok@example.com", "gone@example.com"));
 
@@ -146,7 +152,7 @@ class DeliverySchedulerTest {
 
   @Test
   void permanentFailureIsRecordedInTheSpoolBeforeTheMessageIsRemoved() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.PermanentFailure(r, "554 5.7.1 denied"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.PermanentFailure(r, reply(554, "5.7.1", "denied")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "a@example.com"));
 
@@ -154,7 +160,7 @@ class DeliverySchedulerTest {
 
     assertThat(spool.updates).singleElement().satisfies(update -> {
       assertThat(update.recipients().getFirst().status()).isEqualTo(RecipientStatus.FAILED);
-      assertThat(update.recipients().getFirst().lastReply()).isEqualTo("554 5.7.1 denied");
+      assertThat(update.recipients().getFirst().lastReply()).isEqualTo(reply(554, "5.7.1", "denied"));
     });
     assertThat(spool.removed).containsExactly(new MessageId("m1"));
     assertThat(spool.size()).isZero();
@@ -163,7 +169,7 @@ class DeliverySchedulerTest {
   @Test
   void pendingRecipientsFailWhenTheNextAttemptWouldPassTheLifetime() {
     RetrySchedule shortLife = new RetrySchedule(Duration.ofMinutes(10), 1.0, Duration.ofMinutes(10), 0.0, Duration.ofMinutes(25));
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "451 4.4.1 no answer"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, reply(451, "4.4.1", "no answer")));
     DeliveryScheduler scheduler = scheduler(transport, shortLife, 4, clock);
     scheduler.submit(queue("m1", "a@example.com"));
 
@@ -177,13 +183,14 @@ class DeliverySchedulerTest {
     QueuedMessage last = spool.updates.getLast();
     assertThat(last.attempts()).isEqualTo(3);
     assertThat(last.recipients().getFirst().status()).isEqualTo(RecipientStatus.FAILED);
-    assertThat(last.recipients().getFirst().lastReply()).contains("expired").contains("451 4.4.1 no answer");
+    // Failed after a transient reply is what says "expired"; the reply itself is kept as it came.
+    assertThat(last.recipients().getFirst().lastReply()).isEqualTo(reply(451, "4.4.1", "no answer"));
     assertThat(spool.removed).containsExactly(new MessageId("m1"));
   }
 
   @Test
   void heldRecipientIsRecordedWithItsReasonAndKeptOutOfTheDueQueueUntilReleased() {
-    String reason = "550 5.7.60 SMTP; Client does not have permissions to send as this sender";
+    AttemptReport reason = reply(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender");
     ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Held(r, reason));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     scheduler.submit(queue("m1", "a@example.com"));
@@ -203,7 +210,7 @@ class DeliverySchedulerTest {
     scheduler.runDue().join();
     assertThat(transport.requests).hasSize(1);
 
-    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok");
+    transport.answer = r -> new RecipientOutcome.Delivered(r, reply(250, "2.0.0", "Ok"));
     assertThat(scheduler.release(new MessageId("m1"))).isTrue();
     assertThat(spool.updates.getLast().recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING);
     scheduler.runDue().join();
@@ -216,11 +223,11 @@ class DeliverySchedulerTest {
 
   @Test
   void recoveredHeldMessageStaysHeldWhilePendingRecipientsOfAnotherMessageAreTried() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     QueuedMessage queued = queue("m1", "a@example.com");
     QueuedMessage held = new QueuedMessage(queued.id(), queued.envelope(),
-        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1, "535 5.7.3 Authentication unsuccessful")),
+        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1, reply(535, "5.7.3", "Authentication unsuccessful"))),
         1, T0, queued.bodySize());
     spool.update(held); // as recovery finds it: the held state is what the spool has
 
@@ -236,7 +243,7 @@ class DeliverySchedulerTest {
   @Test
   void noMoreThanTheAllowedNumberOfAttemptsRunAtOnce() {
     CountDownLatch release = new CountDownLatch(1);
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
     transport.duringDelivery = () -> {
       try {
         release.await();
@@ -261,7 +268,7 @@ class DeliverySchedulerTest {
 
   @Test
   void messageSubmittedTwiceIsAttemptedOnce() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
     QueuedMessage message = queue("m1", "a@example.com");
 
@@ -275,14 +282,14 @@ class DeliverySchedulerTest {
   @Test
   void driverRetriesOnItsOwnAsRealTimePasses() {
     RetrySchedule fast = new RetrySchedule(Duration.ofMillis(200), 1.0, Duration.ofMillis(200), 0.0, Duration.ofMinutes(1));
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "421 busy"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, reply(421, null, "busy")));
     InstantSource system = InstantSource.system();
     DeliveryScheduler scheduler = scheduler(transport, fast, 4, system);
     scheduler.start();
 
     scheduler.submit(queue("m1", "a@example.com", system.instant()));
     await().until(() -> transport.requests.size() >= 2);
-    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 ok");
+    transport.answer = r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok"));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> spool.removed.contains(new MessageId("m1")));
     assertThat(spool.updates).isNotEmpty()
@@ -324,11 +331,11 @@ class DeliverySchedulerTest {
       public void messageAccepted(String connector, long bytes) {}
 
       @Override
-      public void messageRejected(String stage, int code) {}
+      public void messageRejected(SmtpStage stage, int code) {}
 
       @Override
-      public void deliveryAttempt(String connector, String result) {
-        attemptMetrics.add(result);
+      public void deliveryAttempt(String connector, AttemptResult result) {
+        attemptMetrics.add(result.label());
       }
 
       @Override

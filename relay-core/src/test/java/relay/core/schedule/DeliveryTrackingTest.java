@@ -1,6 +1,7 @@
 package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static relay.core.testing.Attempts.reply;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,10 +52,10 @@ class DeliveryTrackingTest {
   @Test
   void eachRecipientOfAnAttemptIsTrackedAsDeliveredDeferredFailedOrHeldWithItsReply() {
     ScriptedTransport transport = new ScriptedTransport(r -> switch (r.address().localPart()) {
-      case "ok" -> new RecipientOutcome.Delivered(r, "250 2.0.0 Ok queued");
-      case "gone" -> new RecipientOutcome.PermanentFailure(r, "550 5.1.1 unknown user");
-      case "stuck" -> new RecipientOutcome.Held(r, "535 5.7.3 Authentication unsuccessful");
-      default -> new RecipientOutcome.TransientFailure(r, "451 4.3.0 try later");
+      case "ok" -> new RecipientOutcome.Delivered(r, reply(250, "2.0.0", "Ok queued"));
+      case "gone" -> new RecipientOutcome.PermanentFailure(r, reply(550, "5.1.1", "unknown user"));
+      case "stuck" -> new RecipientOutcome.Held(r, reply(535, "5.7.3", "Authentication unsuccessful"));
+      default -> new RecipientOutcome.TransientFailure(r, reply(451, "4.3.0", "try later"));
     });
     DeliveryScheduler scheduler = scheduler(transport,
         new RetrySchedule(Duration.ofMinutes(1), 2.0, Duration.ofHours(1), 0.0, Duration.ofDays(1)));
@@ -69,17 +70,17 @@ class DeliveryTrackingTest {
       assertThat(d.at()).isEqualTo(T0);
     });
     assertThat(events).map(e -> (TrackingEvent.Delivery) e)
-        .extracting(d -> d.recipient().address() + " " + d.result() + " " + d.reply())
+        .extracting(d -> List.<Object>of(d.recipient().address(), d.result(), d.report()))
         .containsExactlyInAnyOrder(
-            "ok@example.com DELIVERED 250 2.0.0 Ok queued",
-            "gone@example.com FAILED 550 5.1.1 unknown user",
-            "stuck@example.com HELD 535 5.7.3 Authentication unsuccessful",
-            "later@example.com DEFERRED 451 4.3.0 try later");
+            List.of("ok@example.com", Result.DELIVERED, reply(250, "2.0.0", "Ok queued")),
+            List.of("gone@example.com", Result.FAILED, reply(550, "5.1.1", "unknown user")),
+            List.of("stuck@example.com", Result.HELD, reply(535, "5.7.3", "Authentication unsuccessful")),
+            List.of("later@example.com", Result.DEFERRED, reply(451, "4.3.0", "try later")));
   }
 
   @Test
   void transientFailureAfterTheLifetimeIsTrackedAsExpired() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "421 4.4.2 timeout"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, reply(421, "4.4.2", "timeout")));
     DeliveryScheduler scheduler = scheduler(transport,
         new RetrySchedule(Duration.ofMinutes(10), 1.0, Duration.ofMinutes(10), 0.0, Duration.ofMinutes(15)));
     scheduler.submit(queue("m2", "a@example.com"));

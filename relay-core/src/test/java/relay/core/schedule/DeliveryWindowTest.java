@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.RecipientOutcome;
+import relay.core.reply.SmtpReply;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.MailParameters;
@@ -37,12 +39,14 @@ class DeliveryWindowTest {
   private static final int MESSAGES = 20_000;
   private static final int WINDOW = 200;
 
+  private static final AttemptReport OK = new AttemptReport.Replied(SmtpReply.of(250, "2.0.0", "ok"));
+
   private final TestClock clock = new TestClock(T0);
   private final MemorySpool spool = new MemorySpool();
 
   @Test
   void backlogFarLargerThanTheWindowIsHeldToTheWindowAndDrainsCompletelyOnceTheUpstreamIsBack() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, "421 4.3.2 down"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r, new AttemptReport.Replied(SmtpReply.of(421, "4.3.2", "down"))));
     AtomicInteger mostInMemory = new AtomicInteger();
     DeliveryScheduler scheduler = scheduler(transport, 20);
     transport.duringDelivery = () -> mostInMemory.accumulateAndGet(scheduler.inMemory(), Math::max);
@@ -57,7 +61,7 @@ class DeliveryWindowTest {
     assertThat(scheduler.inMemory()).as("deferred mail waits on disk, not in memory").isZero();
     assertThat(spool.parked).hasSize(MESSAGES);
 
-    transport.answer = r -> new RecipientOutcome.Delivered(r, "250 2.0.0 ok");
+    transport.answer = r -> new RecipientOutcome.Delivered(r, new AttemptReport.Replied(SmtpReply.of(250, "2.0.0", "ok")));
     clock.advance(Duration.ofMinutes(10));
     scheduler.runDue().join();
 
@@ -68,7 +72,7 @@ class DeliveryWindowTest {
 
   @Test
   void newMailIsNotStarvedBehindADrainingBacklog() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, OK));
     DeliveryScheduler scheduler = scheduler(transport, 1);
     for (int i = 0; i < 100; i++) {
       scheduler.recovered(message(i));
@@ -85,7 +89,7 @@ class DeliveryWindowTest {
 
   @Test
   void waitingForASlotIsNoAttempt() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, OK));
     DeliveryScheduler scheduler = scheduler(transport, 1);
     for (int i = 0; i < 5; i++) {
       scheduler.submit(message(i));
@@ -99,11 +103,12 @@ class DeliveryWindowTest {
 
   @Test
   void releaseKeepsTheConnectorAndTheTlsRequirement() throws Exception {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, OK));
     DeliveryScheduler scheduler = scheduler(transport, 4);
     QueuedMessage queued = message(1);
     QueuedMessage held = new QueuedMessage(queued.id(), queued.envelope(),
-        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1, "535 5.7.139 disabled")),
+        List.of(new RecipientState(queued.envelope().recipients().getFirst(), RecipientStatus.HELD, 1,
+            new AttemptReport.Replied(SmtpReply.of(535, "5.7.139", "disabled")))),
         1, T0, queued.bodySize(), "smart", true);
     spool.update(held);
     scheduler.submit(held);
@@ -122,7 +127,7 @@ class DeliveryWindowTest {
 
   @Test
   void suspendedMessageWaitsUntilResumedAndSuspendedConnectorStartsNothing() {
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, "250 ok"));
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, OK));
     DeliveryScheduler scheduler = scheduler(transport, 4);
     QueuedMessage kept = message(1);
     QueuedMessage other = message(2);
@@ -138,7 +143,7 @@ class DeliveryWindowTest {
     scheduler.runDue().join();
     assertThat(transport.requests).extracting(r -> r.id()).containsExactly(other.id());
     assertThat(scheduler.held()).extracting(QueuedMessage::id).containsExactly(kept.id());
-    assertThat(scheduler.held().getFirst().recipients().getFirst().lastReply()).isEqualTo(DeliveryScheduler.SUSPENDED);
+    assertThat(scheduler.held().getFirst().recipients().getFirst().lastReply().line()).isEqualTo(DeliveryScheduler.SUSPENDED);
 
     assertThat(scheduler.release(kept.id())).isTrue();
     scheduler.runDue().join();

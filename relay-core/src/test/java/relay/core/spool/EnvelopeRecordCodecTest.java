@@ -9,6 +9,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
 import relay.core.envelope.DsnNotify;
@@ -17,6 +22,8 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.reply.EnhancedStatus;
+import relay.core.reply.SmtpReply;
 
 class EnvelopeRecordCodecTest {
 
@@ -29,23 +36,89 @@ class EnvelopeRecordCodecTest {
         new MessageId("01ABC-def_9"), envelope, states, 0, SpoolFixtures.RECEIVED, 4711);
   }
 
+  private static final UpstreamHop VERIFIED_HOP = new UpstreamHop("smtp.office365.com", "2001:db8::25",
+      new UpstreamHop.Tls("TLSv1.3", "TLS_AES_256_GCM_SHA384", "smtp.office365.com"), "hr@contoso.com");
+
+  /** A message whose two recipients carry every part a last reply can have. */
+  private static QueuedMessage withReports(AttemptReport first, AttemptReport second) {
+    Envelope envelope = SpoolFixtures.envelope();
+    return new QueuedMessage(
+        new MessageId("0QZ3X7Y0000000ABCDEFGH"),
+        envelope,
+        List.of(
+            new RecipientState(envelope.recipients().get(0), RecipientStatus.DELIVERED, 2, first),
+            new RecipientState(envelope.recipients().get(1), RecipientStatus.FAILED, 3, second)),
+        3,
+        Instant.parse("2026-11-23T11:00:00.5Z"),
+        123_456_789_012L);
+  }
+
   @Test
   void everyEnvelopeFieldAndDeliveryStateSurvivesARoundTrip() throws Exception {
-    Envelope envelope = SpoolFixtures.envelope();
-    QueuedMessage message =
-        new QueuedMessage(
-            new MessageId("0QZ3X7Y0000000ABCDEFGH"),
-            envelope,
-            List.of(
-                new RecipientState(
-                    envelope.recipients().get(0), RecipientStatus.DELIVERED, 2, "250 2.0.0 Ok"),
-                new RecipientState(
-                    envelope.recipients().get(1), RecipientStatus.FAILED, 3, "550 5.1.1 no such user")),
-            3,
-            Instant.parse("2026-11-23T11:00:00.5Z"),
-            123_456_789_012L);
+    QueuedMessage message = withReports(
+        new AttemptReport.Replied(
+            new SmtpReply(250, EnhancedStatus.parse("2.0.0"), List.of("Ok queued as 4711", "second line")),
+            VERIFIED_HOP),
+        new AttemptReport.Replied(SmtpReply.of(550, "5.1.1", "no such user"), UpstreamHop.plain("mx.example", "192.0.2.9")));
 
     assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
+  }
+
+  @Test
+  void replyWithoutEnhancedStatusOrHopAndTlsWithoutVerifiedNameSurviveARoundTrip() throws Exception {
+    QueuedMessage message = withReports(
+        new AttemptReport.Replied(SmtpReply.of(554, null, "go away")),
+        new AttemptReport.Local(LocalCause.CONNECTION_LOST, "mx.example:25: no progress from the upstream for 30s",
+            new UpstreamHop("mx.example", "192.0.2.9", new UpstreamHop.Tls("TLSv1.2", "TLS_ECDHE_RSA", null), null)));
+
+    assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
+  }
+
+  @ParameterizedTest
+  @EnumSource(LocalCause.class)
+  void everyLocalCauseSurvivesARoundTrip(LocalCause cause) throws Exception {
+    QueuedMessage message = withReports(null, new AttemptReport.Local(cause, "what happened: " + cause));
+
+    assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
+  }
+
+  @Test
+  void aVersion2RecordHasItsTextRepliesReadIntoValuesOnce() throws Exception {
+    QueuedMessage typed = withReports(null, null);
+    byte[] v2 = PreviousReleaseRecord.write(typed, List.of(
+        "550 5.1.1 <bob@example.net>: User unknown / in virtual table",
+        "mx.example.net[203.0.113.5]:25: Connection refused"), 2);
+
+    QueuedMessage read = codec.decode(v2);
+
+    assertThat(read.recipients()).extracting(RecipientState::lastReply).containsExactly(
+        new AttemptReport.Replied(SmtpReply.of(550, "5.1.1", "<bob@example.net>: User unknown / in virtual table")),
+        new AttemptReport.Local(LocalCause.UNCLASSIFIED, "mx.example.net[203.0.113.5]:25: Connection refused"));
+    // Everything else reads as it was written; the next write is version 3.
+    assertThat(read.withState(typed.recipients(), typed.attempts(), typed.nextAttemptAt())).isEqualTo(typed);
+    assertThat(codec.encode(read)[1]).isEqualTo((byte) EnvelopeRecordCodec.VERSION);
+  }
+
+  @Test
+  void aVersion2ReplyWithoutEnhancedStatusOrWithAContextSuffixKeepsItsWholeText() throws Exception {
+    byte[] v2 = PreviousReleaseRecord.write(withReports(null, null), List.of(
+        "421 Service not available",
+        "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded (mailbox hr@contoso.com)"), 2);
+
+    assertThat(codec.decode(v2).recipients()).extracting(RecipientState::lastReply).containsExactly(
+        new AttemptReport.Replied(SmtpReply.of(421, null, "Service not available")),
+        new AttemptReport.Replied(SmtpReply.of(432, "4.3.2",
+            "STOREDRV.ClientSubmit; sender thread limit exceeded (mailbox hr@contoso.com)")));
+  }
+
+  @Test
+  void aVersion2ReasonThatOnlyLooksLikeAReplyStaysAReason() throws Exception {
+    byte[] v2 = PreviousReleaseRecord.write(withReports(null, null), List.of(
+        "expired in queue; last: 451 4.4.1 no answer", "4711 is not a reply code"), 2);
+
+    assertThat(codec.decode(v2).recipients()).extracting(RecipientState::lastReply).containsExactly(
+        new AttemptReport.Local(LocalCause.UNCLASSIFIED, "expired in queue; last: 451 4.4.1 no answer"),
+        new AttemptReport.Local(LocalCause.UNCLASSIFIED, "4711 is not a reply code"));
   }
 
   @Test
@@ -57,7 +130,9 @@ class EnvelopeRecordCodecTest {
             envelope,
             List.of(
                 new RecipientState(envelope.recipients().get(0), RecipientStatus.HELD, 1,
-                    "550 5.7.60 SMTP; Client does not have permissions to send as this sender"),
+                    new AttemptReport.Replied(
+                        SmtpReply.of(550, "5.7.60", "SMTP; Client does not have permissions to send as this sender"),
+                        VERIFIED_HOP)),
                 new RecipientState(envelope.recipients().get(1), RecipientStatus.PENDING, 1, null)),
             1,
             Instant.parse("2026-11-23T11:00:00Z"),
@@ -124,7 +199,9 @@ class EnvelopeRecordCodecTest {
 
   @Test
   void everyTruncationOfARecordIsRejectedAsCorrupt() {
-    byte[] record = codec.encode(withStates(SpoolFixtures.envelope()));
+    byte[] record = codec.encode(withReports(
+        new AttemptReport.Replied(SmtpReply.of(250, "2.0.0", "Ok"), VERIFIED_HOP),
+        new AttemptReport.Local(LocalCause.TLS_FAILED, "certificate expired", UpstreamHop.plain("mx", "192.0.2.1"))));
 
     for (int length = 0; length < record.length; length++) {
       byte[] cut = Arrays.copyOf(record, length);
@@ -155,7 +232,7 @@ class EnvelopeRecordCodecTest {
   }
 
   @Test
-  void connectorAndTlsRequirementSurviveAVersion2RoundTrip() throws Exception {
+  void connectorAndTlsRequirementSurviveARoundTrip() throws Exception {
     Envelope envelope = SpoolFixtures.envelope();
     QueuedMessage message =
         withStates(envelope).withConnector("partner");
@@ -164,17 +241,13 @@ class EnvelopeRecordCodecTest {
 
     assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
     assertThat(codec.decode(codec.encode(tls))).isEqualTo(tls);
-    assertThat(codec.encode(tls)[1]).isEqualTo((byte) 2);
+    assertThat(codec.encode(tls)[1]).isEqualTo((byte) 3);
   }
 
   @Test
   void aVersion1RecordIsReadWithItsConnectorLeftToTheRuntime() throws Exception {
     QueuedMessage written = withStates(SpoolFixtures.envelope());
-    // Version 1 is version 2 without the trailing connector (4-byte null length) and TLS flag.
-    byte[] v2 = codec.encode(written);
-    byte[] v1 = Arrays.copyOf(v2, v2.length - 5);
-    v1[0] = 0;
-    v1[1] = 1;
+    byte[] v1 = PreviousReleaseRecord.write(written, Arrays.asList(null, null), 1);
 
     QueuedMessage read = codec.decode(v1);
 
@@ -185,10 +258,28 @@ class EnvelopeRecordCodecTest {
 
   @Test
   void aVersion1RecordWithTrailingBytesIsCorrupt() {
-    byte[] v2 = codec.encode(withStates(SpoolFixtures.envelope()).withConnector("x"));
-    v2[0] = 0;
+    QueuedMessage message = withStates(SpoolFixtures.envelope()).withConnector("x");
+    byte[] v2 = PreviousReleaseRecord.write(message, Arrays.asList(null, null), 2);
     v2[1] = 1;
 
     assertThatThrownBy(() -> codec.decode(v2)).isInstanceOf(CorruptRecordException.class);
+  }
+
+  @Test
+  void unknownLastReplyKindOrLocalCauseIsRejectedAsCorrupt() {
+    QueuedMessage message = withReports(null, new AttemptReport.Local(LocalCause.PACED, "x"));
+    byte[] record = codec.encode(message);
+    // The second recipient's report ends the recipients: kind, cause, str "x" (4 + 1 bytes), no hop,
+    // then the connector (null: 4 bytes) and the TLS flag.
+    int cause = record.length - 1 - 4 - 1 - 5 - 1;
+    byte[] badCause = record.clone();
+    badCause[cause] = 99;
+    byte[] badKind = record.clone();
+    badKind[cause - 1] = 7;
+
+    assertThatThrownBy(() -> codec.decode(badCause)).isInstanceOf(CorruptRecordException.class)
+        .hasMessageContaining("cause");
+    assertThatThrownBy(() -> codec.decode(badKind)).isInstanceOf(CorruptRecordException.class)
+        .hasMessageContaining("kind");
   }
 }

@@ -7,6 +7,7 @@ import static relay.core.spool.SpoolFixtures.filesIn;
 import static relay.core.spool.SpoolFixtures.readBody;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
+import static relay.core.testing.Attempts.reply;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -115,9 +116,9 @@ class FileSpoolTest {
             queued.envelope(),
             List.of(
                 new RecipientState(
-                    queued.envelope().recipients().get(0), RecipientStatus.DELIVERED, 1, "250 2.0.0 ok"),
+                    queued.envelope().recipients().get(0), RecipientStatus.DELIVERED, 1, reply(250, "2.0.0", "ok")),
                 new RecipientState(
-                    queued.envelope().recipients().get(1), RecipientStatus.PENDING, 1, "451 4.4.1 later")),
+                    queued.envelope().recipients().get(1), RecipientStatus.PENDING, 1, reply(451, "4.4.1", "later"))),
             1,
             Instant.parse("2026-11-23T10:30:00Z"),
             queued.bodySize());

@@ -102,7 +102,8 @@ class SpoolLayoutTest {
     assertThat(spool.unpark("smart", due, 10)).as("taken once per park").isEmpty();
 
     QueuedMessage held = deferred.withState(deferred.recipients().stream()
-        .map(r -> new RecipientState(r.recipient(), RecipientStatus.HELD, 1, "535 5.7.139")).toList(), 1, due);
+        .map(r -> new RecipientState(r.recipient(), RecipientStatus.HELD, 1,
+            new relay.core.delivery.AttemptReport.Replied(relay.core.reply.SmtpReply.of(535, "5.7.139", "disabled")))).toList(), 1, due);
     spool.update(held);
     spool.park(held);
     assertThat(spool.heldCount("smart")).isEqualTo(1);

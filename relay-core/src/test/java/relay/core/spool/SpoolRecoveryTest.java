@@ -5,6 +5,7 @@ import static relay.core.spool.SpoolFixtures.commit;
 import static relay.core.spool.SpoolFixtures.filesIn;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
+import static relay.core.testing.Attempts.reply;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -163,7 +164,7 @@ class SpoolRecoveryTest {
         new QueuedMessage(
             queued.id(), queued.envelope(),
             queued.recipients().stream()
-                .map(r -> new RecipientState(r.recipient(), RecipientStatus.DELIVERED, 1, "250 ok"))
+                .map(r -> new RecipientState(r.recipient(), RecipientStatus.DELIVERED, 1, reply(250, null, "ok")))
                 .toList(),
             1, queued.nextAttemptAt(), queued.bodySize()));
     Path state = SpoolFixtures.stateFile(root, queued.id());

@@ -6,9 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import relay.core.dsn.DsnAction;
+import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
+import relay.core.routing.rule.RuleMode;
 import relay.server.outbound.oauth.TokenListener;
 import relay.server.outbound.oauth.TokenMetrics;
 import relay.server.outbound.oauth.TokenSource;
@@ -111,21 +116,21 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   }
 
   @Override
-  public void messageRejected(String stage, int code) {
+  public void messageRejected(SmtpStage stage, int code) {
     Counter.builder("relay.messages.rejected")
         .description("Commands refused with 4xx/5xx by SMTP stage and reply code")
-        .tag("stage", stage)
+        .tag("stage", stage.label())
         .tag("code", Integer.toString(code))
         .register(registry)
         .increment();
   }
 
   @Override
-  public void deliveryAttempt(String connector, String result) {
+  public void deliveryAttempt(String connector, AttemptResult result) {
     Counter.builder("relay.delivery.attempts")
         .description("Per-recipient delivery attempts by outbound connector and result")
         .tag("connector", connector)
-        .tag("result", result)
+        .tag("result", result.label())
         .register(registry)
         .increment();
   }
@@ -140,20 +145,20 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   }
 
   @Override
-  public void dsnQueued(String action) {
+  public void dsnQueued(DsnAction action) {
     Counter.builder("relay.dsn.sent")
         .description("Delivery status notifications queued, by action (failed or delayed)")
-        .tag("action", action)
+        .tag("action", action.fieldValue())
         .register(registry)
         .increment();
   }
 
   @Override
-  public void ruleHit(String rule, String mode) {
+  public void ruleHit(String rule, RuleMode mode) {
     Counter.builder("relay.rule.hits")
         .description("Mail-flow rule matches by rule name and mode (enforce or test)")
         .tag("rule", rule)
-        .tag("mode", mode)
+        .tag("mode", mode.name().toLowerCase(Locale.ROOT))
         .register(registry)
         .increment();
   }

@@ -1,6 +1,7 @@
 package relay.server.inbound;
 
 import java.util.Locale;
+import relay.core.metrics.SmtpStage;
 
 /**
  * What the adapter derives from a raw command line before the session sees it: the SMTP stage it
@@ -11,16 +12,16 @@ final class CommandLineText {
 
   private CommandLineText() {}
 
-  /** helo, mail, rcpt, data, auth, or command. */
-  static String stage(String line) {
+  /** The stage the command opens; unknown verbs are {@link SmtpStage#COMMAND}. */
+  static SmtpStage stage(String line) {
     String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : "";
     return switch (verb) {
-      case "EHLO", "HELO" -> "helo";
-      case "MAIL" -> "mail";
-      case "RCPT" -> "rcpt";
-      case "DATA" -> "data";
-      case "AUTH" -> "auth";
-      default -> "command";
+      case "EHLO", "HELO" -> SmtpStage.HELO;
+      case "MAIL" -> SmtpStage.MAIL;
+      case "RCPT" -> SmtpStage.RCPT;
+      case "DATA" -> SmtpStage.DATA;
+      case "AUTH" -> SmtpStage.AUTH;
+      default -> SmtpStage.COMMAND;
     };
   }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import relay.core.metrics.SmtpStage;
 import relay.core.reply.Replies;
 import relay.core.tracking.ProtocolLog.Direction;
 
@@ -26,7 +27,7 @@ final class ConnectionRefusal extends ChannelInboundHandlerAdapter {
     connection.event("connect from " + connection.remote() + " refused: connection limit");
     connection.log(Direction.OUT, Replies.TOO_MANY_CONNECTIONS.toString());
     connection.metrics().connection(connection.listener(), connection.connectorName(), false);
-    connection.metrics().messageRejected("connect", Replies.TOO_MANY_CONNECTIONS.code());
+    connection.metrics().messageRejected(SmtpStage.CONNECT, Replies.TOO_MANY_CONNECTIONS.code());
     ctx.writeAndFlush(Unpooled.copiedBuffer(Replies.TOO_MANY_CONNECTIONS.toWire(), StandardCharsets.US_ASCII))
         .addListener(ChannelFutureListener.CLOSE);
   }

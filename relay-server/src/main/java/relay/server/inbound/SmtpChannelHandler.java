@@ -11,13 +11,13 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
+import relay.core.metrics.SmtpStage;
 import relay.core.policy.InboundConnector;
 import relay.core.reply.SmtpReply;
 import relay.core.session.Effect;
@@ -64,7 +64,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private boolean shuttingDown;
   private ScheduledFuture<?> timer;
   private ChannelHandlerContext ctx;
-  private String stage = "connect";
+  private SmtpStage stage = SmtpStage.CONNECT;
   // Per connection, not per read: a DATA phase makes one read per TCP segment or so.
   private byte[] scratch;
   private ChunkBuffer decoded;
@@ -221,7 +221,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       decoder = null;
       wiring.log(Direction.IN, "<message content: " + summary.size() + " octets"
           + (summary.bareLineEnding() ? ", bare line endings" : "") + ">");
-      stage = "data";
+      stage = SmtpStage.DATA;
       HeaderCapture captured = headers;
       headers = null;
       apply(session.dataEnd(state, summary, captured.section()));
@@ -293,7 +293,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       case TrackingEvent.DsnQueued n -> null;
     };
     if (trace != null) {
-      trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode().name().toLowerCase(Locale.ROOT)));
+      trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode()));
     }
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
@@ -87,23 +88,34 @@ final class CertificateCheck extends X509ExtendedTrustManager {
   }
 
   private void checkName(X509Certificate leaf, String host) throws CertificateRefusal {
+    if (names.isEmpty() && host == null) {
+      throw new CertificateRefusal("cannot check the certificate name: the host connected to is unknown");
+    }
+    if (verifiedName(names, leaf, host).isPresent()) {
+      return;
+    }
+    PresentedNames presented = PresentedNames.of(leaf);
+    throw new CertificateRefusal(mismatch(leaf, presented, names.isEmpty()
+        ? host : names.stream().map(ExpectedName::text).collect(Collectors.joining(" or "))));
+  }
+
+  /**
+   * The name {@code leaf} satisfies: the first of {@code names} it matches, or, when no names are
+   * configured, {@code host} (the host connected to) when it matches that; empty when it matches
+   * none. The one rule for both the check during the handshake and the report of a session that
+   * passed it ({@link UpstreamTls#hop}).
+   */
+  static Optional<String> verifiedName(List<ExpectedName> names, X509Certificate leaf, String host) {
     PresentedNames presented = PresentedNames.of(leaf);
     if (names.isEmpty()) {
-      if (host == null) {
-        throw new CertificateRefusal("cannot check the certificate name: the host connected to is unknown");
-      }
-      if (matchesHost(presented, host)) {
-        return;
-      }
-      throw new CertificateRefusal(mismatch(leaf, presented, host));
+      return host != null && matchesHost(presented, host) ? Optional.of(host) : Optional.empty();
     }
     for (ExpectedName name : names) {
       if (presented.dnsNames().stream().anyMatch(name::matches)) {
-        return;
+        return Optional.of(name.text());
       }
     }
-    throw new CertificateRefusal(mismatch(leaf, presented,
-        names.stream().map(ExpectedName::text).collect(Collectors.joining(" or "))));
+    return Optional.empty();
   }
 
   private static boolean matchesHost(PresentedNames presented, String host) {

@@ -14,7 +14,9 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.OutboundConnector;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 
@@ -23,8 +25,9 @@ import relay.core.delivery.Transport;
  * {@code <id>.eml} (the spooled bytes unchanged). Each file is written under a hidden temporary name,
  * forced to disk, renamed into place and the folder forced, so a reader that waits for the
  * {@code .eml} never sees a half-written file and finds its envelope already there. Delivering the
- * same message again replaces both files. All recipients are delivered together, or all get a
- * transient failure when the folder cannot be written.
+ * same message again replaces both files. All recipients are delivered together
+ * ({@link LocalCause#FOLDER_WRITTEN}), or all get a transient failure when the folder cannot be
+ * written ({@link LocalCause#LOCAL_ERROR}). No reply, no hop: nothing upstream answers here.
  *
  * <p>A request that {@linkplain DeliveryRequest#requireTls() requires TLS} is accepted like any
  * other: a drop folder is local storage, there is no onward network hop to encrypt (whatever picks
@@ -60,13 +63,13 @@ public final class DropTransport implements Transport {
       forceDirectory(dir);
     } catch (IOException e) {
       log.warn("connector '{}': cannot write message {} to {}", connector.name(), id, dir, e);
-      String reason = "drop folder not writable: " + e.getMessage();
+      AttemptReport report = new AttemptReport.Local(LocalCause.LOCAL_ERROR, "drop folder not writable: " + e.getMessage());
       return request.recipients().stream()
-          .<RecipientOutcome>map(r -> new RecipientOutcome.TransientFailure(r, reason))
+          .<RecipientOutcome>map(r -> new RecipientOutcome.TransientFailure(r, report))
           .toList();
     }
-    String detail = "written to drop folder as " + id + ".eml";
-    return request.recipients().stream().<RecipientOutcome>map(r -> new RecipientOutcome.Delivered(r, detail)).toList();
+    AttemptReport report = new AttemptReport.Local(LocalCause.FOLDER_WRITTEN, "written to drop folder as " + id + ".eml");
+    return request.recipients().stream().<RecipientOutcome>map(r -> new RecipientOutcome.Delivered(r, report)).toList();
   }
 
   private interface Content {

@@ -58,7 +58,7 @@ final class MxDestinations implements AutoCloseable {
     try {
       Entry entry = entries.get(host);
       if (entry == null) {
-        entry = new Entry(new SmtpTransport(smartHost(host), classifier, protocolLog));
+        entry = new Entry(new SmtpTransport(smartHost(host), host.name(), classifier, protocolLog));
         entries.put(host, entry);
       }
       entry.inUse++;

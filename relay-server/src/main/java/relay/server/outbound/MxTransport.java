@@ -15,13 +15,14 @@ import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.OutboundConnector;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.envelope.Domain;
 import relay.core.envelope.Recipient;
-import relay.core.reply.SmtpReply;
 import relay.core.tracking.ProtocolLog;
 
 /**
@@ -31,9 +32,11 @@ import relay.core.tracking.ProtocolLog;
  * to the next host only when a host could not be used at all (nothing was sent). Once a host has
  * taken part in a transaction, its replies decide the outcomes.
  *
- * <p>What DNS says becomes an outcome through {@link ReplyClassifier} like any reply: a null MX is
- * {@code 556 5.1.10}, a domain that does not exist {@code 550 5.1.2} (permanent); a failed lookup
- * {@code 451 4.4.3} (transient).
+ * <p>What DNS says becomes an outcome through {@link ReplyClassifier} like any local cause: a null
+ * MX ({@link LocalCause#NULL_MX}, status 5.1.10) and a domain that does not exist
+ * ({@link LocalCause#NO_SUCH_DOMAIN}, 5.1.2) are permanent; a failed lookup
+ * ({@link LocalCause#DNS_FAILED}, 4.4.3) is transient. Outcomes from a host name the MX target
+ * as the upstream, not the address connected to.
  *
  * <p>Threading: safe for concurrent use; at most {@code maxConnections} groups are being delivered
  * at once over all destinations. Calls block: run them on virtual threads.
@@ -101,14 +104,15 @@ public final class MxTransport implements Transport, AutoCloseable {
       throws InterruptedException {
     return switch (resolver.resolve(domain)) {
       case MxAnswer.Hosts hosts -> viaHosts(hosts.hosts(), withRecipients(request, recipients));
-      case MxAnswer.NullMx nullMx -> all(recipients, SmtpReply.of(556, "5.1.10", domain + " accepts no mail (null MX)"));
-      case MxAnswer.NoSuchDomain none -> all(recipients, SmtpReply.of(550, "5.1.2", none.reason()));
-      case MxAnswer.LookupFailed failed -> all(recipients, SmtpReply.of(451, "4.4.3", failed.reason()));
+      case MxAnswer.NullMx nullMx -> all(recipients, LocalCause.NULL_MX, domain + " accepts no mail (null MX)");
+      case MxAnswer.NoSuchDomain none -> all(recipients, LocalCause.NO_SUCH_DOMAIN, none.reason());
+      case MxAnswer.LookupFailed failed -> all(recipients, LocalCause.DNS_FAILED, failed.reason());
     };
   }
 
   private List<RecipientOutcome> viaHosts(List<MxHost> hosts, DeliveryRequest request) throws InterruptedException {
     List<String> reasons = new ArrayList<>();
+    LocalCause last = LocalCause.CONNECTION_FAILED;
     connections.acquire();
     try {
       for (MxHost host : hosts) {
@@ -117,6 +121,7 @@ public final class MxTransport implements Transport, AutoCloseable {
           transport = destinations.acquire(host);
         } catch (IOException e) {
           reasons.add(host + ": " + UpstreamConnections.describe(e));
+          last = LocalCause.LOCAL_ERROR;
           continue;
         }
         try {
@@ -124,6 +129,7 @@ public final class MxTransport implements Transport, AutoCloseable {
         } catch (UpstreamUnreachableException e) {
           log.info("connector '{}': MX host {} not usable, trying the next: {}", connector.name(), host, e.getMessage());
           reasons.add(host.name() + " " + e.getMessage());
+          last = e.localCause();
         } finally {
           destinations.release(host);
         }
@@ -131,12 +137,12 @@ public final class MxTransport implements Transport, AutoCloseable {
     } finally {
       connections.release();
     }
-    String reason = "no MX host usable: " + String.join("; ", reasons);
-    return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
+    return all(request.recipients(), last, "no MX host usable: " + String.join("; ", reasons));
   }
 
-  private List<RecipientOutcome> all(List<Recipient> recipients, SmtpReply reply) {
-    return recipients.stream().map(r -> classifier.outcome(r, reply)).toList();
+  private List<RecipientOutcome> all(List<Recipient> recipients, LocalCause cause, String reason) {
+    AttemptReport report = new AttemptReport.Local(cause, reason);
+    return recipients.stream().map(r -> classifier.outcome(r, report)).toList();
   }
 
   private static DeliveryRequest withRecipients(DeliveryRequest request, List<Recipient> recipients) {

@@ -22,11 +22,15 @@ import relay.core.connector.SenderIdentity;
 import relay.core.connector.SenderRewrite;
 import relay.core.connector.SubmissionCredential;
 import relay.core.connector.TlsPolicy;
+import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.ReplyMeaning;
 import relay.core.delivery.Transport;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
 import relay.core.pacing.Turn;
@@ -48,10 +52,11 @@ import relay.server.outbound.oauth.TokenSources;
  * already encrypted and verified, or nothing is sent.
  *
  * <p>Waiting for a turn blocks the calling virtual thread up to {@code maxWait}; longer waits (the
- * 24-hour recipient window) become transient "paced" outcomes, never bounces. A token refused with
- * {@code 535 5.7.3} is replaced once and the sign-in retried; a second refusal, and every reply the
- * {@link ReplyClassifier} calls a configuration problem, holds the mail with the reason. Throttling
- * replies pause the mailbox and lower its session limit.
+ * 24-hour recipient window) become transient "paced" outcomes ({@link LocalCause#PACED}), never
+ * bounces. A token the {@link ReplyClassifier} says was refused ({@link ReplyClassifier#refusesToken})
+ * is replaced once and the sign-in retried; a second refusal, and every reply or local cause the
+ * classifier calls a configuration problem, holds the mail with the reason. Throttling replies pause
+ * the mailbox and lower its session limit. Outcomes report the hop with the mailbox signed in as.
  *
  * <p>Threading: safe for concurrent use; calls block, so run them on virtual threads.
  */
@@ -69,14 +74,15 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private final Map<String, MailboxLane> lanes = new ConcurrentHashMap<>();
   private final AtomicLong sessionIds = new AtomicLong();
   private final StallWatch stallWatch;
+  private final SocketCapture capture = new SocketCapture();
 
-  /** A sign-in that did not work; {@code outcome} builds the per-recipient result. */
+  /** A sign-in that did not work; {@code report} is what each recipient's outcome rests on. */
   private static final class SignInFailed extends Exception {
-    final java.util.function.Function<Recipient, RecipientOutcome> outcome;
+    final AttemptReport report;
 
-    SignInFailed(String message, java.util.function.Function<Recipient, RecipientOutcome> outcome) {
-      super(message, null, false, false);
-      this.outcome = outcome;
+    SignInFailed(AttemptReport report) {
+      super(report.line(), null, false, false);
+      this.report = report;
     }
   }
 
@@ -99,9 +105,9 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
     Optional<SenderIdentity> identity = connector.identities().forSender(request.sender());
     if (identity.isEmpty()) {
-      String reason = "no identity of connector '" + connector.name() + "' maps sender <"
-          + request.sender().address() + "> to a mailbox";
-      return request.recipients().stream().<RecipientOutcome>map(r -> new RecipientOutcome.Held(r, reason)).toList();
+      AttemptReport report = new AttemptReport.Local(LocalCause.MISCONFIGURED, "no identity of connector '"
+          + connector.name() + "' maps sender <" + request.sender().address() + "> to a mailbox");
+      return request.recipients().stream().map(r -> classifier.outcome(r, report)).toList();
     }
     SenderIdentity id = identity.get();
     SubmissionCredential credential = id.credential() != null ? id.credential() : connector.credential();
@@ -125,7 +131,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private Map<Recipient, RecipientOutcome> sendChunk(MailboxLane lane, SenderIdentity id, DeliveryRequest request,
       List<Recipient> chunk) throws InterruptedException {
     if (!lane.sessions.acquire(connector.pacing().maxWait())) {
-      return each(chunk, r -> new RecipientOutcome.TransientFailure(r,
+      return each(chunk, new AttemptReport.Local(LocalCause.PACED,
           "paced: every session of mailbox " + lane.mailbox + " is busy"));
     }
     try {
@@ -134,7 +140,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
         connection = session(lane);
       } catch (SignInFailed e) {
         log.warn("connector '{}': mailbox {} cannot sign in: {}", connector.name(), lane.mailbox, e.getMessage());
-        return each(chunk, e.outcome);
+        return each(chunk, e.report);
       }
       boolean reusable = false;
       try {
@@ -143,7 +149,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
         Optional<String> paced = awaitTurn(lane, chunk.size());
         if (paced.isPresent()) {
           reusable = true;
-          return each(chunk, r -> new RecipientOutcome.TransientFailure(r, "paced: " + paced.get()));
+          return each(chunk, new AttemptReport.Local(LocalCause.PACED, "paced: " + paced.get(), connection.hop()));
         }
         try {
           Map<Recipient, RecipientOutcome> out = send(lane, connection, id, request, chunk);
@@ -155,8 +161,10 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       } catch (InterruptedException e) {
         throw e;
       } catch (MessagingException | RuntimeException e) {
-        String reason = connection.host() + ": " + UpstreamConnections.describe(e);
-        return each(chunk, r -> classifier.unreachable(r, reason));
+        // The session broke off (or, for a RuntimeException, our side failed) mid-conversation.
+        return each(chunk, new AttemptReport.Local(
+            e instanceof MessagingException ? LocalCause.CONNECTION_LOST : LocalCause.LOCAL_ERROR,
+            connection.host() + ": " + UpstreamConnections.describe(e), connection.hop()));
       } finally {
         if (reusable) {
           lane.putIdle(connection);
@@ -201,7 +209,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       closeQuietly(idle);
     }
     return switch (lane.credential) {
-      case SubmissionCredential.Password p -> signIn(lane, p.mechanism().name(), p.password().reveal(), "");
+      case SubmissionCredential.Password p -> signIn(lane, p.mechanism().name(), p.password().reveal());
       case SubmissionCredential.OAuth o -> signInWithToken(lane, o);
     };
   }
@@ -216,9 +224,9 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       throw tokenProblem(e);
     }
     try {
-      return signIn(lane, "XOAUTH2", token.value().reveal(), "");
+      return signIn(lane, "XOAUTH2", token.value().reveal());
     } catch (SignInFailed first) {
-      if (!first.getMessage().startsWith("535 5.7.3")) {
+      if (!(first.report instanceof AttemptReport.Replied refused && classifier.refusesToken(refused.reply()))) {
         throw first;
       }
       log.info("connector '{}': token refused for {}; asking for a fresh one", connector.name(), lane.mailbox);
@@ -228,34 +236,41 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       } catch (TokenException e) {
         throw tokenProblem(e);
       }
-      return signIn(lane, "XOAUTH2", token.value().reveal(), " (again with a fresh token)");
+      // A second refusal is reported like the first (the log line above says a fresh token was tried).
+      return signIn(lane, "XOAUTH2", token.value().reveal());
     }
   }
 
   private SignInFailed tokenProblem(Exception e) {
     String reason = "no token for connector '" + connector.name() + "': " + e.getMessage();
     boolean hold = !(e instanceof TokenException t) || t.isConfigurationProblem();
-    return new SignInFailed(reason, hold
-        ? r -> new RecipientOutcome.Held(r, reason)
-        : r -> new RecipientOutcome.TransientFailure(r, reason));
+    return new SignInFailed(
+        new AttemptReport.Local(hold ? LocalCause.MISCONFIGURED : LocalCause.CREDENTIAL_UNAVAILABLE, reason));
   }
 
-  private UpstreamConnection signIn(MailboxLane lane, String mechanism, String secret, String note) throws SignInFailed {
+  private UpstreamConnection signIn(MailboxLane lane, String mechanism, String secret) throws SignInFailed {
     Session session = sessionsByMechanism.computeIfAbsent(mechanism, this::mailSession);
     String id = connector.name() + "-" + sessionIds.incrementAndGet();
-    TracedSmtpTransport transport = new TracedSmtpTransport(session, protocolLog, id, connector.name(), connector.host().toString());
+    UpstreamHost host = connector.host();
+    TracedSmtpTransport transport =
+        new TracedSmtpTransport(session, capture, protocolLog, id, connector.name(), host.toString());
     try {
-      transport.connect(connector.host().host(), connector.host().port(), lane.mailbox, secret);
-      return new UpstreamConnection(transport, session, connector.host());
+      transport.connect(host.host(), host.port(), lane.mailbox, secret);
+      return new UpstreamConnection(transport, session, host, hop(host, transport, lane));
     } catch (AuthenticationFailedException e) {
       SmtpReply reply = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
-      String detail = reply + " (mailbox " + lane.mailbox + note + ")";
-      closeQuietly(new UpstreamConnection(transport, session, connector.host()));
-      throw new SignInFailed(detail, r -> classifier.outcome(r, reply, detail));
+      UpstreamConnection refused = new UpstreamConnection(transport, session, host, hop(host, transport, lane));
+      closeQuietly(refused);
+      throw new SignInFailed(new AttemptReport.Replied(reply, refused.hop()));
     } catch (MessagingException e) {
-      String reason = connector.host() + ": " + UpstreamConnections.describe(e);
-      throw new SignInFailed(reason, r -> classifier.unreachable(r, reason));
+      throw new SignInFailed(tls.refusal(host, e));
     }
+  }
+
+  /** The hop of a session to {@code host}, signed in (or trying to sign in) as the lane's mailbox. */
+  private UpstreamHop hop(UpstreamHost host, TracedSmtpTransport transport, MailboxLane lane) {
+    UpstreamHop hop = tls.hop(host.host(), host, transport.socket());
+    return hop == null ? null : hop.signedInAs(lane.mailbox);
   }
 
   private Map<Recipient, RecipientOutcome> send(MailboxLane lane, UpstreamConnection connection, SenderIdentity id,
@@ -274,7 +289,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     boolean throttled = false;
     for (Map.Entry<Recipient, SmtpReply> e : replies.entrySet()) {
       throttled |= classifier.classify(e.getValue()) == ReplyMeaning.THROTTLED;
-      out.put(e.getKey(), classifier.outcome(e.getKey(), e.getValue(), e.getValue() + " (mailbox " + lane.mailbox + ")"));
+      out.put(e.getKey(), classifier.outcome(e.getKey(), new AttemptReport.Replied(e.getValue(), connection.hop())));
     }
     if (throttled) {
       lane.sessions.lower();
@@ -297,12 +312,13 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     props.put("mail.smtp.auth.mechanisms", mechanism);
     props.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
     tls.apply(props);
+    capture.apply(props);
     return Session.getInstance(props);
   }
 
-  private static Map<Recipient, RecipientOutcome> each(List<Recipient> rs, java.util.function.Function<Recipient, RecipientOutcome> f) {
+  private Map<Recipient, RecipientOutcome> each(List<Recipient> rs, AttemptReport report) {
     Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
-    rs.forEach(r -> out.put(r, f.apply(r)));
+    rs.forEach(r -> out.put(r, classifier.outcome(r, report)));
     return out;
   }
 

@@ -14,7 +14,9 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsPolicy;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
@@ -29,7 +31,8 @@ import relay.core.tracking.ProtocolLog;
  * connector's name, STARTTLS per its {@link relay.core.connector.TlsPolicy}, the spooled bytes sent
  * unchanged, the envelope sender and recipients taken from the request (never from headers), and
  * one outcome per recipient from the upstream's own replies ({@link UpstreamTransaction}), classified
- * by {@link ReplyClassifier}.
+ * by {@link ReplyClassifier}. Every outcome reports the hop its connection reached (name, address,
+ * TLS session); when no reply decides it, the {@link LocalCause} and the reason.
  *
  * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY (recipients with different
  * NOTIFY sets go in separate transactions on the same connection, as Angus sets NOTIFY per
@@ -61,17 +64,28 @@ public final class SmtpTransport implements Transport, AutoCloseable {
    */
   public SmtpTransport(OutboundConnector.SmartHost connector, ReplyClassifier classifier, ProtocolLog protocolLog)
       throws IOException {
+    this(connector, null, classifier, protocolLog);
+  }
+
+  /**
+   * A transport to hosts that are addresses of the server named {@code hostName} (an MX target),
+   * which outcomes report as the upstream's name; null for each host's own configured name.
+   *
+   * @throws IOException when the connector's CA bundle or client certificate cannot be read
+   */
+  SmtpTransport(OutboundConnector.SmartHost connector, String hostName, ReplyClassifier classifier,
+      ProtocolLog protocolLog) throws IOException {
     this.connector = connector;
     this.classifier = classifier;
     Semaphore permits = new Semaphore(connector.maxConnections());
     this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
     this.connections = new UpstreamConnections(
-        connector, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog, permits, stallWatch);
+        connector, hostName, UpstreamTls.of(connector.tls(), InstantSource.system()), protocolLog, permits, stallWatch);
     TlsPolicy strict = connector.tls().requiringEncryption();
     this.encrypted = strict.equals(connector.tls())
         ? connections
-        : new UpstreamConnections(connector, UpstreamTls.of(strict, InstantSource.system()), protocolLog, permits,
-            stallWatch);
+        : new UpstreamConnections(connector, hostName, UpstreamTls.of(strict, InstantSource.system()), protocolLog,
+            permits, stallWatch);
   }
 
   @Override
@@ -80,7 +94,8 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       return attempt(request);
     } catch (UpstreamUnreachableException e) {
       String reason = request.requireTls() ? REQUIRE_TLS + e.getMessage() : e.getMessage();
-      return request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList();
+      AttemptReport report = new AttemptReport.Local(e.localCause(), reason);
+      return request.recipients().stream().map(r -> classifier.outcome(r, report)).toList();
     }
   }
 
@@ -107,8 +122,9 @@ public final class SmtpTransport implements Transport, AutoCloseable {
         // The pool's policy makes this impossible; checked anyway because sending in clear text
         // would break the rule's promise for good, while holding the message back costs a retry.
         // The connection is closed (reusable stays false): it has no place in this pool.
-        String reason = REQUIRE_TLS + connection.host() + ": session not encrypted";
-        return Optional.of(request.recipients().stream().map(r -> classifier.unreachable(r, reason)).toList());
+        AttemptReport report = new AttemptReport.Local(
+            LocalCause.TLS_UNAVAILABLE, REQUIRE_TLS + connection.host() + ": session not encrypted", connection.hop());
+        return Optional.of(request.recipients().stream().map(r -> classifier.outcome(r, report)).toList());
       }
       for (List<Recipient> group : byNotify(request.recipients())) {
         outcomes.putAll(send(connection, request, group));
@@ -118,9 +134,12 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       if (lease.unchecked() && e instanceof MessagingException && connection.transport().replies() == repliesBefore) {
         return Optional.empty();
       }
-      String reason = connection.host() + ": " + UpstreamConnections.describe(e);
+      // The connection broke off (or, for a RuntimeException, our side failed) mid-conversation.
+      AttemptReport report = new AttemptReport.Local(
+          e instanceof MessagingException ? LocalCause.CONNECTION_LOST : LocalCause.LOCAL_ERROR,
+          connection.host() + ": " + UpstreamConnections.describe(e), connection.hop());
       for (Recipient r : request.recipients()) {
-        outcomes.putIfAbsent(r, classifier.unreachable(r, reason));
+        outcomes.putIfAbsent(r, classifier.outcome(r, report));
       }
     } finally {
       pool.giveBack(connection, reusable);
@@ -174,9 +193,9 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     for (Recipient r : group) {
       SmtpReply reply = replies.get(r);
-      outcomes.put(r, reply == null
-          ? classifier.unreachable(r, "no reply from upstream for this recipient")
-          : classifier.outcome(r, reply));
+      outcomes.put(r, classifier.outcome(r, reply == null
+          ? new AttemptReport.Local(LocalCause.CONNECTION_LOST, "no reply from upstream for this recipient", connection.hop())
+          : new AttemptReport.Replied(reply, connection.hop())));
     }
     return outcomes;
   }

@@ -4,6 +4,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import java.io.IOException;
+import java.net.Socket;
 import java.util.Locale;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.tracking.ProtocolLog;
@@ -19,6 +20,9 @@ import relay.core.tracking.ProtocolLog.Direction;
  * exception's stack trace through a {@code PrintStream}, which cost about a fifth of the relay's CPU
  * time per message; the hooks used here see only the command and reply lines.
  *
+ * <p>It also remembers the socket its connection runs on (the TLS one once STARTTLS ran), as
+ * {@link SocketCapture} hands it over while {@code connect} runs: Angus keeps its own to itself.
+ *
  * <p>Threading: like its superclass, used by one thread at a time (its methods synchronize on it).
  */
 final class TracedSmtpTransport extends SMTPTransport {
@@ -27,14 +31,34 @@ final class TracedSmtpTransport extends SMTPTransport {
   private final String session;
   private final String connector;
   private final String remote;
+  private final SocketCapture capture;
   private long replies;
+  private Socket socket;
 
-  TracedSmtpTransport(Session mailSession, ProtocolLog log, String session, String connector, String remote) {
+  /**
+   * @param capture the capture that {@code mailSession}'s socket factories report to
+   *     ({@link SocketCapture#apply})
+   */
+  TracedSmtpTransport(
+      Session mailSession, SocketCapture capture, ProtocolLog log, String session, String connector, String remote) {
     super(mailSession, new URLName("smtp", null, -1, null, null, null));
+    this.capture = capture;
     this.log = log;
     this.session = session;
     this.connector = connector;
     this.remote = remote;
+  }
+
+  // Angus opens the socket, and layers TLS over it for STARTTLS, all within this call.
+  @Override
+  protected synchronized boolean protocolConnect(String host, int port, String user, String password)
+      throws MessagingException {
+    return capture.opening(opened -> socket = opened, () -> super.protocolConnect(host, port, user, password));
+  }
+
+  /** The socket the connection runs on (the TLS socket once STARTTLS ran); null before connecting. */
+  synchronized Socket socket() {
+    return socket;
   }
 
   @Override

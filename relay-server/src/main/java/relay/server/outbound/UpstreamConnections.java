@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.ProtocolLog.Direction;
 
@@ -45,6 +47,11 @@ final class UpstreamConnections implements AutoCloseable {
   private final Session mailSession;
   // Read and write timeouts for every connection of the pool (see StallWatch for why not Angus's).
   private final StallWatch stallWatch;
+  // Tells each connection its socket, for the hop its outcomes report.
+  private final SocketCapture capture = new SocketCapture();
+  // The name outcomes give the upstream: the MX target for an MX destination (whose one host is an
+  // address), else null for each host's own configured name.
+  private final String hostName;
 
   /**
    * How long after its last transaction an idle connection is reused without an RSET: a server
@@ -63,10 +70,14 @@ final class UpstreamConnections implements AutoCloseable {
    * A pool sharing {@code permits} and {@code stallWatch} with another pool to the same connector
    * (one per TLS policy), so that together they never open more than the connector's {@code
    * maxConnections}. The owner of the watch closes it.
+   *
+   * @param hostName the name to report for the upstream (an MX target), or null for each host's
+   *     configured name
    */
-  UpstreamConnections(OutboundConnector.SmartHost connector, UpstreamTls tls, ProtocolLog protocolLog, Semaphore permits,
-      StallWatch stallWatch) {
+  UpstreamConnections(OutboundConnector.SmartHost connector, String hostName, UpstreamTls tls, ProtocolLog protocolLog,
+      Semaphore permits, StallWatch stallWatch) {
     this.connector = connector;
+    this.hostName = hostName;
     this.tls = tls;
     this.protocolLog = protocolLog;
     this.permits = permits;
@@ -150,20 +161,24 @@ final class UpstreamConnections implements AutoCloseable {
 
   private UpstreamConnection open() throws UpstreamUnreachableException {
     List<String> reasons = new ArrayList<>();
+    LocalCause last = LocalCause.CONNECTION_FAILED;
     for (UpstreamHost host : connector.hosts()) {
       String id = connector.name() + "-" + sessions.incrementAndGet();
-      TracedSmtpTransport transport = new TracedSmtpTransport(mailSession, protocolLog, id, connector.name(), host.toString());
+      TracedSmtpTransport transport =
+          new TracedSmtpTransport(mailSession, capture, protocolLog, id, connector.name(), host.toString());
       try {
         transport.connect(host.host(), host.port(), null, null);
-        return new UpstreamConnection(transport, mailSession, host);
+        String name = hostName != null ? hostName : host.host();
+        return new UpstreamConnection(transport, mailSession, host, tls.hop(name, host, transport.socket()));
       } catch (MessagingException e) {
-        String reason = tls.reason(host, e);
-        log.info("connector '{}': cannot use {}", connector.name(), reason);
-        protocolLog.line(id, connector.name(), "-", host.toString(), Direction.EVENT, "not used: " + reason);
-        reasons.add(reason);
+        AttemptReport.Local refusal = tls.refusal(host, e);
+        log.info("connector '{}': cannot use {}", connector.name(), refusal.reason());
+        protocolLog.line(id, connector.name(), "-", host.toString(), Direction.EVENT, "not used: " + refusal.reason());
+        reasons.add(refusal.reason());
+        last = refusal.cause();
       }
     }
-    throw new UpstreamUnreachableException(String.join("; ", reasons));
+    throw new UpstreamUnreachableException(last, String.join("; ", reasons));
   }
 
   private Session mailSession() {
@@ -176,6 +191,7 @@ final class UpstreamConnections implements AutoCloseable {
     // message even when everything was accepted; refusals still come back per recipient.
     props.put("mail.smtp.reportsuccess", "false");
     tls.apply(props);
+    capture.apply(props);
     // Angus's debug output stays off: TracedSmtpTransport records the protocol far more cheaply.
     return Session.getInstance(props);
   }

@@ -2,6 +2,7 @@ package relay.server.outbound;
 
 import jakarta.mail.MessagingException;
 import java.io.IOException;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -11,6 +12,9 @@ import java.util.Properties;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -21,6 +25,9 @@ import relay.core.connector.ClientCertificate;
 import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
+import relay.core.delivery.UpstreamHop;
 import relay.server.tls.PemKeyMaterial;
 
 /**
@@ -31,7 +38,8 @@ import relay.server.tls.PemKeyMaterial;
  * is presented. Angus's own host name check stays off: the names are checked by
  * {@link CertificateCheck}, against the configured names.
  *
- * <p>Also the one place that turns a failed TLS start into an operator-readable reason. Built once
+ * <p>Also the one place that turns a failed TLS start into an operator-readable reason, and a TLS
+ * session into the facts an attempt reports ({@link #hop}). Built once
  * per connector (reading the CA bundle and client certificate then, so mistakes show at start-up);
  * immutable and thread-safe.
  */
@@ -77,24 +85,66 @@ final class UpstreamTls {
 
   /**
    * Why a connection to {@code host} could not be used, naming the TLS cause precisely when there is
-   * one: {@code STARTTLS not offered by mx.example:25}, {@code mx.example:25: certificate expired on
-   * 2026-01-01}, {@code mx.example:25: TLS handshake failed: ...}.
+   * one: {@code STARTTLS not offered by mx.example:25} ({@link LocalCause#TLS_UNAVAILABLE}),
+   * {@code mx.example:25: certificate expired on 2026-01-01} or {@code mx.example:25: TLS handshake
+   * failed: ...} ({@link LocalCause#TLS_FAILED}); anything else (refused, timed out, greeted with
+   * an error) is {@link LocalCause#CONNECTION_FAILED}.
    */
-  String reason(UpstreamHost host, MessagingException e) {
+  AttemptReport.Local refusal(UpstreamHost host, MessagingException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CertificateRefusal refusal) {
-        return host + ": " + refusal.getMessage();
+        return new AttemptReport.Local(LocalCause.TLS_FAILED, host + ": " + refusal.getMessage());
       }
     }
     if (ANGUS_NO_STARTTLS.equals(e.getMessage())) {
-      return "STARTTLS not offered by " + host;
+      return new AttemptReport.Local(LocalCause.TLS_UNAVAILABLE, "STARTTLS not offered by " + host);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SSLException ssl) {
-        return host + ": TLS handshake failed: " + UpstreamConnections.describe(ssl);
+        return new AttemptReport.Local(LocalCause.TLS_FAILED,
+            host + ": TLS handshake failed: " + UpstreamConnections.describe(ssl));
       }
     }
-    return host + ": " + UpstreamConnections.describe(e);
+    return new AttemptReport.Local(LocalCause.CONNECTION_FAILED, host + ": " + UpstreamConnections.describe(e));
+  }
+
+  /**
+   * The hop a connection reached: {@code name}, the address {@code socket} is connected to, and,
+   * when it is a TLS socket, the session's protocol and cipher suite with, under {@code verify},
+   * the name the certificate was verified against (by {@link CertificateCheck#verifiedName}, the
+   * rule the handshake passed).
+   *
+   * @param name the name the upstream is known by (configured host, or MX target)
+   * @param host the host connected to: what the certificate is checked against when no names are
+   *     configured
+   * @param socket the connection's socket ({@link TracedSmtpTransport#socket()})
+   * @return the hop, or null when the socket is unknown or not connected (nothing to report)
+   */
+  UpstreamHop hop(String name, UpstreamHost host, Socket socket) {
+    if (socket == null || socket.getInetAddress() == null) {
+      return null;
+    }
+    String address = socket.getInetAddress().getHostAddress();
+    if (!(socket instanceof SSLSocket ssl)) {
+      return UpstreamHop.plain(name, address);
+    }
+    SSLSession session = ssl.getSession();
+    return new UpstreamHop(name, address,
+        new UpstreamHop.Tls(session.getProtocol(), session.getCipherSuite(), verifiedName(session, host)), null);
+  }
+
+  private String verifiedName(SSLSession session, UpstreamHost host) {
+    if (policy.mode() != TlsMode.VERIFY) {
+      return null;
+    }
+    try {
+      if (session.getPeerCertificates()[0] instanceof X509Certificate leaf) {
+        return CertificateCheck.verifiedName(policy.names(), leaf, host.host()).orElse(null);
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // no certificate to name: nothing verified
+    }
+    return null;
   }
 
   private static X509ExtendedTrustManager pkix(TlsPolicy policy) throws IOException, GeneralSecurityException {

@@ -1,8 +1,12 @@
 package relay.server.tracking;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.MailPath;
+import relay.core.reply.SmtpReply;
 import relay.core.routing.rule.DecisionTrace;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
@@ -68,11 +72,11 @@ public final class JsonTrackingLog implements TrackingLog {
         list(out, "rules", decisions(r.trace()));
       }
       case TrackingEvent.Delivery d -> {
-        field(out, "event", d.result().name().toLowerCase(java.util.Locale.ROOT));
+        field(out, "event", d.result().name().toLowerCase(Locale.ROOT));
         field(out, "id", d.id().value());
         field(out, "connector", d.connector());
         field(out, "recipient", d.recipient().toString());
-        field(out, "reply", d.reply());
+        attempt(out, d.report());
       }
       case TrackingEvent.Held h -> {
         field(out, "event", "held");
@@ -89,6 +93,54 @@ public final class JsonTrackingLog implements TrackingLog {
       }
     }
     return out.append('}').toString();
+  }
+
+  /**
+   * What a delivery attempt learned, one fact per field, every field present (null when it does
+   * not apply): {@code code}, {@code status} and {@code reply} (the text, lines joined by
+   * {@code " / "}) when the upstream replied; {@code cause} and {@code reason} when no reply did;
+   * {@code remote_host}, {@code remote_ip}, {@code login} and {@code tls} ({@code version},
+   * {@code cipher}, {@code verified}) when a connection was made.
+   */
+  private static void attempt(StringBuilder out, AttemptReport report) {
+    switch (report) {
+      case AttemptReport.Replied replied -> {
+        SmtpReply reply = replied.reply();
+        out.append(",\"code\":").append(reply.code());
+        field(out, "status", reply.status() == null ? null : reply.status().toString());
+        field(out, "reply", String.join(" / ", reply.lines()));
+        field(out, "cause", null);
+        field(out, "reason", null);
+      }
+      case AttemptReport.Local local -> {
+        out.append(",\"code\":null");
+        field(out, "status", null);
+        field(out, "reply", null);
+        field(out, "cause", local.cause().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        field(out, "reason", local.reason());
+      }
+    }
+    UpstreamHop hop = report.hop();
+    field(out, "remote_host", hop == null ? null : hop.name());
+    field(out, "remote_ip", hop == null ? null : hop.address());
+    field(out, "login", hop == null ? null : hop.login());
+    UpstreamHop.Tls tls = hop == null ? null : hop.tls();
+    out.append(",\"tls\":");
+    if (tls == null) {
+      out.append("null");
+    } else {
+      out.append("{\"version\":");
+      quote(out, tls.protocol());
+      out.append(",\"cipher\":");
+      quote(out, tls.cipherSuite());
+      out.append(",\"verified\":");
+      if (tls.verifiedName() == null) {
+        out.append("null");
+      } else {
+        quote(out, tls.verifiedName());
+      }
+      out.append('}');
+    }
   }
 
   private static List<String> addresses(List<MailPath> paths) {

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import relay.core.metrics.AttemptResult;
+import relay.core.metrics.SmtpStage;
 
 class AdminServerTest {
 
@@ -45,8 +47,8 @@ class AdminServerTest {
   void metricsEndpointShowsWhatRelayCountedInPrometheusFormat() throws Exception {
     metrics.connection("default", "lan", true);
     metrics.messageAccepted("lan", 4096);
-    metrics.messageRejected("rcpt", 550);
-    metrics.deliveryAttempt("drop", "delivered");
+    metrics.messageRejected(SmtpStage.RCPT, 550);
+    metrics.deliveryAttempt("drop", AttemptResult.DELIVERED);
     metrics.deliveryDelay("drop", Duration.ofMillis(250));
     metrics.spoolSize(() -> 7);
 

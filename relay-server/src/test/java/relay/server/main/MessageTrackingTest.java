@@ -95,11 +95,16 @@ class MessageTrackingTest {
     assertThat(toInternal).contains("\"recipients\":[\"<alice@corp.example>\"]").contains("\"requireTls\":false");
     assertThat(toPartner).contains("\"recipients\":[\"<bob@partner.example>\"]").contains("\"requireTls\":true");
 
+    // Each delivery names the upstream's reply and the hop as separate fields: the partner's over
+    // TLS (opportunistic: the certificate was not verified), the internal one in clear text.
     assertThat(lines("delivered")).anySatisfy(d -> assertThat(d).contains("\"id\":\"" + id(toInternal) + "\"")
             .contains("\"connector\":\"internal\"").contains("\"recipient\":\"<alice@corp.example>\"")
-            .contains("\"reply\":\"250"))
+            .contains("\"code\":250,").contains("\"cause\":null")
+            .contains("\"remote_host\":\"localhost\",\"remote_ip\":\"127.0.0.1\"").contains("\"tls\":null"))
         .anySatisfy(d -> assertThat(d).contains("\"id\":\"" + id(toPartner) + "\"")
-            .contains("\"connector\":\"partner\"").contains("\"recipient\":\"<bob@partner.example>\""));
+            .contains("\"connector\":\"partner\"").contains("\"recipient\":\"<bob@partner.example>\"")
+            .contains("\"code\":250,").contains("\"remote_host\":\"localhost\"")
+            .containsPattern("\"tls\":\\{\"version\":\"TLSv1\\.[23]\",\"cipher\":\"TLS_[A-Z0-9_]+\",\"verified\":null}"));
     // Story order: received before routed before delivered.
     List<String> all = lines();
     assertThat(all.indexOf(lines("received").getFirst())).isLessThan(all.indexOf(toInternal));
@@ -117,7 +122,10 @@ class MessageTrackingTest {
 
     await().atMost(PATIENCE).until(() -> lines("deferred").size() >= 2);
     assertThat(lines("deferred")).allSatisfy(d -> assertThat(d)
-        .contains("\"recipient\":\"<bob@partner.example>\"").contains("requires TLS").contains("STARTTLS not offered"));
+        .contains("\"recipient\":\"<bob@partner.example>\"").contains("\"code\":null")
+        .contains("\"cause\":\"tls-unavailable\"")
+        .containsPattern("\"reason\":\"[^\"]*requires TLS[^\"]*STARTTLS not offered")
+        .contains("\"remote_host\":null"));
     assertThat(partner.messages).isEmpty();
     assertThat(internal.messages).singleElement()
         .satisfies(m -> assertThat(m.recipients()).containsExactly("alice@corp.example"));

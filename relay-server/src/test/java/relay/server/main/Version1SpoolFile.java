@@ -1,5 +1,6 @@
 package relay.server.main;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -7,9 +8,11 @@ import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
- * Test aid: turns a spool message file written by this release (envelope record version 2) into the
- * file the previous release wrote for the same message: record version 1, which ends before the
- * connector and require-TLS fields, with the trailer's record length and checksums recomputed. The
+ * Test aid: turns a spool message file written by this release (envelope record version 3) for a
+ * message with one recipient that was never attempted into the file the first release wrote for
+ * the same message: record version 1, which ends before the connector and require-TLS fields and
+ * keeps the recipient's last reply as a string (here none: length -1) where version 3 has a typed
+ * value (here none: one 0 byte), with the trailer's record length and checksums recomputed. The
  * layout is the one documented on {@code relay.core.spool.SpoolFileFormat} and
  * {@code EnvelopeRecordCodec}; a mistake here makes recovery quarantine the file, which the test
  * using it would notice.
@@ -19,6 +22,9 @@ final class Version1SpoolFile {
   private static final int TRAILER = 32;
   // A null connector (int length -1) and the require-TLS flag: what version 2 added at the end.
   private static final int VERSION_2_FIELDS = 5;
+  // Version 3's "no last reply" (kind 0) and version 1's (a null string: int length -1).
+  private static final byte[] NO_REPLY_V3 = {0};
+  private static final byte[] NO_REPLY_V1 = {-1, -1, -1, -1};
 
   private Version1SpoolFile() {}
 
@@ -28,12 +34,20 @@ final class Version1SpoolFile {
     long bodyLength = trailer.getLong(8);
     int recordLength = trailer.getInt(16);
     int body = Math.toIntExact(bodyLength);
-    if (body + recordLength + TRAILER != file.length || file[body] != 0 || file[body + 1] != 2) {
-      throw new IOException("not a version 2 message file: " + messageFile);
+    if (body + recordLength + TRAILER != file.length || file[body] != 0 || file[body + 1] != 3) {
+      throw new IOException("not a version 3 message file: " + messageFile);
     }
-    int v1Length = recordLength - VERSION_2_FIELDS;
-    byte[] record = java.util.Arrays.copyOfRange(file, body, body + v1Length);
+    // The one recipient's last reply is the last field before the version 2 fields.
+    int lastReply = body + recordLength - VERSION_2_FIELDS - NO_REPLY_V3.length;
+    if (file[lastReply] != NO_REPLY_V3[0]) {
+      throw new IOException("the message was attempted already: " + messageFile);
+    }
+    ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+    v1.write(file, body, lastReply - body);
+    v1.write(NO_REPLY_V1);
+    byte[] record = v1.toByteArray();
     record[1] = 1;
+    int v1Length = record.length;
 
     ByteBuffer out = ByteBuffer.allocate(body + v1Length + TRAILER);
     out.put(file, 0, body).put(record);

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.envelope.MailPath;
@@ -81,23 +83,31 @@ class MxTransportTest {
 
     assertThat(transport(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).deliver(request(MailPath.parse("s@corp.test"), "a@example.test")))
         .singleElement().isInstanceOf(RecipientOutcome.TransientFailure.class)
-        .satisfies(o -> assertThat(o.detail()).contains("mx1.example.test").contains("mx2.example.test"));
+        .satisfies(o -> assertThat(o.report()).isInstanceOfSatisfying(AttemptReport.Local.class, local -> {
+          assertThat(local.cause()).isEqualTo(LocalCause.CONNECTION_FAILED);
+          assertThat(local.reason()).contains("mx1.example.test").contains("mx2.example.test");
+        }));
   }
 
   @Test
-  void nullMxFailsPermanentlyWith556() throws Exception {
+  void nullMxFailsPermanentlyAsNullMx() throws Exception {
     dns.answer("nomail.test", new MxAnswer.NullMx());
 
     assertThat(transport(TlsPolicy.NONE).deliver(request(MailPath.parse("s@corp.test"), "a@nomail.test")))
         .singleElement().isInstanceOf(RecipientOutcome.PermanentFailure.class)
-        .satisfies(o -> assertThat(o.detail()).startsWith("556 5.1.10"));
+        .satisfies(o -> assertThat(o.report()).isEqualTo(
+            new AttemptReport.Local(LocalCause.NULL_MX, "nomail.test accepts no mail (null MX)")));
   }
 
   @Test
   void nonexistentDomainFailsPermanently() throws Exception {
     assertThat(transport(TlsPolicy.NONE).deliver(request(MailPath.parse("s@corp.test"), "a@missing.test")))
         .singleElement().isInstanceOf(RecipientOutcome.PermanentFailure.class)
-        .satisfies(o -> assertThat(o.detail()).startsWith("550 5.1.2").contains("NXDOMAIN"));
+        .satisfies(o -> assertThat(o.report()).isInstanceOfSatisfying(AttemptReport.Local.class, local -> {
+          assertThat(local.cause()).isEqualTo(LocalCause.NO_SUCH_DOMAIN);
+          assertThat(local.reason()).contains("NXDOMAIN");
+          assertThat(local.hop()).isNull();
+        }));
   }
 
   @Test
@@ -106,7 +116,8 @@ class MxTransportTest {
 
     assertThat(transport(TlsPolicy.NONE).deliver(request(MailPath.parse("s@corp.test"), "a@broken.test")))
         .singleElement().isInstanceOf(RecipientOutcome.TransientFailure.class)
-        .satisfies(o -> assertThat(o.detail()).startsWith("451 4.4.3").contains("SERVFAIL"));
+        .satisfies(o -> assertThat(o.report()).isEqualTo(
+            new AttemptReport.Local(LocalCause.DNS_FAILED, "broken.test: MX lookup failed: SERVFAIL")));
   }
 
   @Test
@@ -135,7 +146,16 @@ class MxTransportTest {
     dns.hosts("example.test", "mx.example.test", upstream.port());
 
     assertThat(transport(TlsPolicy.of(TlsMode.OPPORTUNISTIC)).deliver(request(MailPath.parse("s@corp.test"), "a@example.test")))
-        .singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
+        .singleElement().isInstanceOf(RecipientOutcome.Delivered.class)
+        // The hop is the MX host by name, at the address connected to, with the session's TLS; the
+        // certificate was taken unverified, so no name was verified.
+        .satisfies(o -> assertThat(o.report().hop()).satisfies(hop -> {
+          assertThat(hop.name()).isEqualTo("mx.example.test");
+          assertThat(hop.address()).isEqualTo("127.0.0.1");
+          assertThat(hop.tls().protocol()).startsWith("TLSv1.");
+          assertThat(hop.tls().cipherSuite()).startsWith("TLS_");
+          assertThat(hop.tls().verifiedName()).isNull();
+        }));
     assertThat(upstream.messages).singleElement().satisfies(m -> assertThat(m.tls()).isTrue());
   }
 
@@ -148,7 +168,11 @@ class MxTransportTest {
     dns.hosts("example.test", "mx1.example.test", impostor.port(), "mx2.example.test", genuine.port());
 
     assertThat(transport(TlsPolicy.verify(List.of(), ca)).deliver(request(MailPath.parse("s@corp.test"), "a@example.test")))
-        .singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
+        .singleElement().isInstanceOf(RecipientOutcome.Delivered.class)
+        .satisfies(o -> assertThat(o.report().hop()).satisfies(hop -> {
+          assertThat(hop.name()).isEqualTo("mx2.example.test");
+          assertThat(hop.tls().verifiedName()).isEqualTo("mx2.example.test");
+        }));
     assertThat(impostor.messages).isEmpty();
     assertThat(genuine.messages).hasSize(1);
   }

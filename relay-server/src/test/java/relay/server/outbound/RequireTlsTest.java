@@ -11,7 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import relay.core.connector.TlsMode;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.envelope.MailPath;
@@ -61,6 +63,8 @@ class RequireTlsTest {
     assertThat(outcomes).hasSize(2).allSatisfy(o -> {
       assertThat(o).isInstanceOf(RecipientOutcome.TransientFailure.class);
       assertThat(o.detail()).contains("requires TLS").contains("STARTTLS not offered by 127.0.0.1:" + upstream.port());
+      assertThat(o.report()).isInstanceOfSatisfying(AttemptReport.Local.class,
+          local -> assertThat(local.cause()).isEqualTo(LocalCause.TLS_UNAVAILABLE));
     });
     assertThat(upstream.messages).isEmpty();
   }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.subethamail.smtp.RejectException;
 import relay.core.connector.TlsMode;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.MailParameters;
@@ -21,6 +24,7 @@ import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
 import relay.core.metrics.RelayMetrics;
+import relay.core.reply.SmtpReply;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.RetryPolicy;
 import relay.core.schedule.RetrySchedule;
@@ -61,7 +65,11 @@ class ScheduledSmtpDeliveryTest {
 
     QueuedMessage deferred = spool.messages.get(message.id());
     assertThat(deferred.recipients().getFirst().status()).isEqualTo(RecipientStatus.PENDING);
-    assertThat(deferred.recipients().getFirst().lastReply()).contains("421");
+    // The 421 greeting refused the connection: no transaction, so a local cause, not a reply.
+    assertThat(deferred.recipients().getFirst().lastReply()).isInstanceOfSatisfying(AttemptReport.Local.class, local -> {
+      assertThat(local.cause()).isEqualTo(LocalCause.CONNECTION_FAILED);
+      assertThat(local.reason()).contains("127.0.0.1:" + upstream.port()).contains("421");
+    });
     assertThat(deferred.nextAttemptAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
     assertThat(upstream.messages).isEmpty();
 
@@ -89,7 +97,8 @@ class ScheduledSmtpDeliveryTest {
     assertThat(spool.updates).singleElement().satisfies(update -> {
       RecipientState state = update.recipients().getFirst();
       assertThat(state.status()).isEqualTo(RecipientStatus.FAILED);
-      assertThat(state.lastReply()).isEqualTo("550 5.1.1 No such user");
+      assertThat(state.lastReply()).isEqualTo(new AttemptReport.Replied(
+          SmtpReply.of(550, "5.1.1", "No such user"), UpstreamHop.plain("127.0.0.1", "127.0.0.1")));
     });
     assertThat(spool.removed).containsExactly(message.id());
     assertThat(scheduler.waiting()).isZero();

@@ -19,14 +19,17 @@ import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.reply.SmtpReply;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
 import relay.server.testing.TestUpstream;
@@ -85,10 +88,12 @@ class SmtpTransportTest {
         transport.deliver(request(MailPath.parse("p@example.com"), "ok@example.com", "gone@example.com", "busy@example.com"));
 
     assertThat(outcomes.get(0)).isInstanceOf(RecipientOutcome.Delivered.class);
-    assertThat(outcomes.get(1)).isInstanceOf(RecipientOutcome.PermanentFailure.class);
-    assertThat(outcomes.get(1).detail()).isEqualTo("550 5.1.1 No such user");
-    assertThat(outcomes.get(2)).isInstanceOf(RecipientOutcome.TransientFailure.class);
-    assertThat(outcomes.get(2).detail()).isEqualTo("450 4.2.1 Mailbox busy");
+    // Each keeps the upstream's own reply as values, with the host it came from.
+    UpstreamHop hop = UpstreamHop.plain("127.0.0.1", "127.0.0.1");
+    assertThat(outcomes.get(1)).isEqualTo(new RecipientOutcome.PermanentFailure(outcomes.get(1).recipient(),
+        new AttemptReport.Replied(SmtpReply.of(550, "5.1.1", "No such user"), hop)));
+    assertThat(outcomes.get(2)).isEqualTo(new RecipientOutcome.TransientFailure(outcomes.get(2).recipient(),
+        new AttemptReport.Replied(SmtpReply.of(450, "4.2.1", "Mailbox busy"), hop)));
     assertThat(upstream.messages).singleElement()
         .satisfies(m -> assertThat(m.recipients()).containsExactly("ok@example.com"));
   }

@@ -23,9 +23,12 @@ import org.junit.jupiter.api.Timeout;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
@@ -66,6 +69,11 @@ class StallWatchTest {
 
     assertThat(outcome).isInstanceOf(RecipientOutcome.TransientFailure.class);
     assertThat(outcome.detail()).contains("no progress from the upstream for 0.4s");
+    // The connection was made, then lost: a local cause, with the hop it was lost from.
+    assertThat(outcome.report()).isInstanceOfSatisfying(AttemptReport.Local.class, local -> {
+      assertThat(local.cause()).isEqualTo(LocalCause.CONNECTION_LOST);
+      assertThat(local.hop()).isEqualTo(UpstreamHop.plain("127.0.0.1", "127.0.0.1"));
+    });
   }
 
   @Test

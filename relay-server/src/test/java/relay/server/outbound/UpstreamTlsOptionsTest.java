@@ -18,6 +18,8 @@ import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
 import relay.core.connector.TlsVersion;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.tracking.ProtocolLog;
@@ -44,7 +46,9 @@ class UpstreamTlsOptionsTest {
     TlsPolicy policy = TlsPolicy.verify(
         List.of(ExpectedName.of("mx.partner.test"), ExpectedName.of("*.mail.protection.test")), pki.writeCaPem(dir));
 
-    assertThat(deliver(policy, upstream)).singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
+    // The outcome names the configured name the certificate was verified against.
+    assertThat(deliver(policy, upstream)).singleElement().isInstanceOf(RecipientOutcome.Delivered.class)
+        .satisfies(o -> assertThat(o.report().hop().tls().verifiedName()).isEqualTo("*.mail.protection.test"));
     assertThat(upstream.messages).singleElement().satisfies(m -> assertThat(m.tls()).isTrue());
   }
 
@@ -56,7 +60,11 @@ class UpstreamTlsOptionsTest {
 
     List<RecipientOutcome> outcomes = deliver(policy, upstream);
 
-    assertThat(outcomes).singleElement().isInstanceOf(RecipientOutcome.TransientFailure.class);
+    assertThat(outcomes).singleElement().isInstanceOf(RecipientOutcome.TransientFailure.class)
+        .satisfies(o -> assertThat(o.report()).isInstanceOfSatisfying(AttemptReport.Local.class, local -> {
+          assertThat(local.cause()).isEqualTo(LocalCause.TLS_FAILED);
+          assertThat(local.hop()).as("nothing was sent: no hop to report").isNull();
+        }));
     assertThat(outcomes.getFirst().detail()).contains("certificate name mail.evil.test does not match *.mail.protection.outlook.com");
     assertThat(upstream.messages).isEmpty();
   }

@@ -25,6 +25,7 @@ import relay.core.connector.SenderIdentities;
 import relay.core.connector.SenderIdentity;
 import relay.core.connector.SubmissionCredential;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.AttemptReport;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
@@ -132,8 +133,19 @@ class SmtpAuthTransportTest {
 
     List<RecipientOutcome> outcomes = transport.deliver(request("hr@contoso.com", "a@fabrikam.com"));
 
-    assertThat(outcomes).singleElement().isInstanceOfSatisfying(RecipientOutcome.Held.class, held -> assertThat(held.detail())
-        .contains("535 5.7.3 Authentication unsuccessful").contains(MAILBOX).contains("fresh token").doesNotContain(SECRET));
+    // The reply to the second sign-in, with a fresh token, is what holds the mail.
+    assertThat(outcomes).singleElement().isInstanceOfSatisfying(RecipientOutcome.Held.class, held -> {
+      assertThat(held.report()).isInstanceOfSatisfying(AttemptReport.Replied.class, replied -> {
+        assertThat(replied.reply().code()).isEqualTo(535);
+        assertThat(replied.reply().status()).hasToString("5.7.3");
+        assertThat(replied.reply().lines()).anySatisfy(line -> assertThat(line).contains("Authentication unsuccessful"));
+        assertThat(replied.hop().login()).isEqualTo(MAILBOX);
+        assertThat(replied.hop().tls()).isNotNull();
+      });
+      assertThat(held.detail()).contains(MAILBOX).doesNotContain(SECRET);
+    });
+    assertThat(endpoint.requests()).as("a fresh token was asked for").isEqualTo(2);
+    assertThat(m365.authFailures.get()).isEqualTo(2);
     assertThat(m365.messages).isEmpty();
   }
 
