@@ -53,7 +53,7 @@ public final class RelayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
   /** Days of rolled protocol and tracking logs kept (as logback keeps relay.log's). */
   private static final int LOG_DAYS = 30;
-  /** Log lines that may wait for the disk before sessions wait too (about 2,500 messages' worth). */
+  /** Log lines that may wait for the disk before lines are dropped (about 2,500 messages' worth). */
   private static final int LOG_QUEUE = 65_536;
 
   private final List<AutoCloseable> resources = new ArrayList<>();
@@ -140,9 +140,11 @@ public final class RelayServer implements AutoCloseable {
     // per message (the logs are written by LineFile's own thread instead).
     LineFile protocolFile = new LineFile(config.logging().directory(), "protocol", true, LOG_DAYS, LOG_QUEUE, clock);
     resources.add(protocolFile);
+    metrics.logLinesDropped("protocol", protocolFile::dropped);
     ProtocolLog protocolLog = new ProtocolLog(protocolFile);
     LineFile trackingFile = new LineFile(config.logging().directory(), "tracking", false, LOG_DAYS, LOG_QUEUE, clock);
     resources.add(trackingFile);
+    metrics.logLinesDropped("tracking", trackingFile::dropped);
     SecureRandom random = new SecureRandom();
 
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
