@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * The admin HTTP endpoint serving {@code /metrics} and {@code /healthz}.
+ * The admin HTTP endpoint serving {@code /metrics}, {@code /healthz} and {@code /readyz}.
  *
  * @param enabled whether the endpoint is started at all
  * @param address the IP address to bind (loopback by default: it has no authentication)

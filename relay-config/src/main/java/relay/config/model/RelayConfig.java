@@ -21,7 +21,7 @@ import relay.core.routing.DomainPattern;
  * @param spool where accepted mail is queued and how much disk must stay free
  * @param delivery the retry schedule
  * @param logging where the protocol and relay logs go
- * @param admin the admin HTTP endpoint ({@code /metrics}, {@code /healthz})
+ * @param admin the admin HTTP endpoint ({@code /metrics}, {@code /healthz}, {@code /readyz})
  * @param outboundConnectors where mail can leave, in file order; names unique, never empty
  * @param routing accepted and remote domains, which connector serves which recipients, and rules
  */

@@ -7,19 +7,28 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import relay.server.health.HealthChecks;
 
 /**
- * The admin HTTP endpoint: {@code /metrics} (Prometheus text format) and {@code /healthz}. Bound to
- * loopback by default; it exposes no secrets and accepts only GET/HEAD.
+ * The admin HTTP endpoint: {@code /metrics} (Prometheus text format), {@code /healthz} (alive: the
+ * relay is still doing its work) and {@code /readyz} (ready: it can take mail and account for it).
+ * The two checks endpoints answer one line per check, {@code ok NAME} or {@code fail NAME:
+ * REASON}, with 200 when all pass and 503 otherwise; a check that does not answer within {@value
+ * #CHECK_SECONDS} s fails. Bound to loopback by default; it exposes no secrets and accepts only
+ * GET/HEAD (and POST for a release).
  *
- * <p>Threading: requests run on virtual threads; {@link #close()} stops the server.
+ * <p>Threading: requests run on virtual threads, and so does each check; {@link #close()} stops the
+ * server.
  */
 public final class AdminServer implements AutoCloseable {
+
+  /** Longer than any check's own wait (the event-loop check waits 2 s), short enough for a probe. */
+  private static final int CHECK_SECONDS = 3;
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -27,30 +36,29 @@ public final class AdminServer implements AutoCloseable {
   /**
    * @param address where to listen (port 0 picks a free port)
    * @param registry the registry scraped on {@code /metrics}
-   * @param healthy whether {@code /healthz} answers 200 (else 503)
+   * @param checks what {@code /healthz} and {@code /readyz} report on
    */
-  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy)
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks)
       throws IOException {
-    this(address, registry, healthy, HeldMail.NONE);
+    this(address, registry, checks, HeldMail.NONE);
   }
 
   /**
    * With {@code /queue/held} (GET: held mail with its reason, one line each) and
    * {@code /queue/release?id=ID} (POST: put it back into delivery).
    */
-  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier healthy, HeldMail held)
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks, HeldMail held)
       throws IOException {
     server = HttpServer.create(address, 64);
     server.setExecutor(executor);
     server.createContext(
         "/metrics",
         exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    server.createContext(
-        "/healthz",
-        exchange -> {
-          boolean ok = healthy.getAsBoolean();
-          respond(exchange, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unavailable\n");
-        });
+    Duration deadline = Duration.ofSeconds(CHECK_SECONDS);
+    Checkup alive = new Checkup(checks.alive(), deadline, executor);
+    Checkup ready = new Checkup(checks.ready(), deadline, executor);
+    server.createContext("/healthz", exchange -> answer(exchange, alive));
+    server.createContext("/readyz", exchange -> answer(exchange, ready));
     server.createContext(
         "/queue/held",
         exchange -> respond(exchange, 200, "text/plain; charset=utf-8",
@@ -63,6 +71,15 @@ public final class AdminServer implements AutoCloseable {
   /** The bound address (useful with port 0). */
   public InetSocketAddress address() {
     return server.getAddress();
+  }
+
+  private static void answer(HttpExchange exchange, Checkup checkup) throws IOException {
+    try (exchange) {
+      if (!refused(exchange, "GET", "HEAD")) {
+        Checkup.Answer answer = checkup.run();
+        send(exchange, answer.status(), "text/plain; charset=utf-8", answer.body());
+      }
+    }
   }
 
   private static void release(HttpExchange exchange, HeldMail held) throws IOException {

@@ -2,13 +2,17 @@ package relay.server.admin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import relay.core.dsn.DsnAction;
 import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
@@ -25,7 +29,8 @@ import relay.server.outbound.oauth.TokenSources;
  * {@code relay_messages_received_total{connector}}, {@code relay_message_size_bytes},
  * {@code relay_messages_rejected_total{stage,code}},
  * {@code relay_delivery_attempts_total{connector,result}}, {@code relay_delivery_delay_seconds},
- * {@code relay_spool_messages}, {@code relay_messages_held}, and for OAuth connectors
+ * {@code relay_spool_messages}, {@code relay_messages_held},
+ * {@code relay_log_lines_dropped_total{log}}, and for OAuth connectors
  * {@code relay_oauth_token_requests_total{connector,result}} and
  * {@code relay_oauth_token_expiry_seconds{connector}}.
  *
@@ -37,6 +42,8 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   // A gauge is registered once per connector and keeps reading this map, so a reloaded connector's
   // new token sources replace the old ones instead of being ignored by an already-registered gauge.
   private final Map<String, TokenSources> tokenSources = new ConcurrentHashMap<>();
+  // Micrometer holds a function counter's source weakly: kept here, it lives as long as the metrics.
+  private final List<LongSupplier> dropCounts = new CopyOnWriteArrayList<>();
 
   public MicrometerRelayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -53,6 +60,19 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   public void heldMessages(java.util.function.LongSupplier held) {
     Gauge.builder("relay.messages.held", held::getAsLong)
         .description("Messages held for a configuration problem or a missing connector, until an operator acts")
+        .register(registry);
+  }
+
+  /**
+   * Publishes the lines a log writer dropped (its queue was full: the disk too slow or failing) as
+   * {@code relay_log_lines_dropped_total{log}}, {@code log} being {@code protocol} or {@code
+   * tracking}. Registered once per log.
+   */
+  public void logLinesDropped(String log, LongSupplier dropped) {
+    dropCounts.add(dropped);
+    FunctionCounter.builder("relay.log.lines.dropped", dropped, LongSupplier::getAsLong)
+        .description("Log lines dropped because the log's queue was full (disk too slow or failing)")
+        .tag("log", log)
         .register(registry);
   }
 

@@ -9,15 +9,20 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +39,7 @@ import relay.core.spool.Spool;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
+import relay.server.health.CheckResult;
 
 /**
  * An SMTP listener on one address (Netty NIO transport): accepts connections within the connection
@@ -155,6 +161,38 @@ public final class SmtpListener implements AutoCloseable {
         settings.tls().isPresent(), clock, sessionId, routing.get()));
     SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
     ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking));
+  }
+
+  /**
+   * Whether every event loop of this listener runs a no-op task within {@code within}. A loop that
+   * is stuck (waiting on a lock or a full queue, spinning) serves none of its sessions while the
+   * port stays open, so only running something on it tells a live relay from a hung one. Blocks
+   * the caller up to {@code within}; call it from the admin endpoint, never from an event loop
+   * (which would wait for itself).
+   */
+  public CheckResult eventLoopsTurn(Duration within) {
+    if (serverChannel == null || loops.isShuttingDown()) {
+      return CheckResult.failed("not accepting connections");
+    }
+    long end = System.nanoTime() + within.toNanos();
+    List<Future<?>> turns = new ArrayList<>();
+    try {
+      for (EventExecutor loop : loops) {
+        turns.add(loop.submit(() -> {}));
+      }
+    } catch (RejectedExecutionException e) {
+      return CheckResult.failed("not accepting connections");
+    }
+    int stuck = 0;
+    for (Future<?> turn : turns) {
+      if (!turn.awaitUninterruptibly(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        stuck++;
+      }
+    }
+    return stuck == 0
+        ? CheckResult.ok()
+        : CheckResult.failed(stuck + " of " + turns.size() + " event loops did not run a task within "
+            + within.toMillis() + " ms");
   }
 
   private static String endpoint(InetSocketAddress a) {

@@ -16,7 +16,7 @@ import relay.config.model.RelayConfig;
 /**
  * The {@code relay} command. Without a subcommand it runs the relay: on the embedded default
  * configuration, or on {@code --config FILE}. Exit codes: 0 stopped normally, 2 configuration
- * invalid, 1 could not start.
+ * invalid, 1 could not start, 3 halted on a fatal JVM error ({@link FatalErrorHandler}).
  */
 @Command(
     name = "relay",
@@ -48,6 +48,7 @@ final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    FatalErrorHandler.install();
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

@@ -22,6 +22,7 @@ import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.policy.InboundConnector;
 import relay.core.spool.FileSpool;
+import relay.core.spool.FreeSpace;
 import relay.core.spool.RecoveryProgress;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
@@ -29,6 +30,9 @@ import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.HeldMail;
 import relay.server.admin.MicrometerRelayMetrics;
+import relay.server.health.Check;
+import relay.server.health.CheckResult;
+import relay.server.health.HealthChecks;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
 import relay.server.tls.PemKeyMaterial;
@@ -55,12 +59,18 @@ public final class RelayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
   /** Days of rolled protocol and tracking logs kept (as logback keeps relay.log's). */
   private static final int LOG_DAYS = 30;
-  /** Log lines that may wait for the disk before sessions wait too (about 2,500 messages' worth). */
+  /** Log lines that may wait for the disk before lines are dropped (about 2,500 messages' worth). */
   private static final int LOG_QUEUE = 65_536;
+  /** How long /healthz gives each listener's event loops to run a no-op task. */
+  private static final Duration LOOP_TURN = Duration.ofSeconds(2);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<SmtpListener> listeners = new ArrayList<>();
   private final RelayConfig config;
+  private final int logQueue;
+  // What /healthz (alive) and /readyz (ready) check, added as the components they check are made.
+  private final List<Check> alive = new ArrayList<>();
+  private final List<Check> ready = new ArrayList<>();
   private final AtomicReference<RoutingSnapshot> routing = new AtomicReference<>();
   private final AtomicReference<RelayConfig> current = new AtomicReference<>();
   private MicrometerRelayMetrics metrics;
@@ -70,9 +80,11 @@ public final class RelayServer implements AutoCloseable {
   private AdminServer admin;
   private Thread recovery;
   private volatile boolean running;
+  private volatile String recoveryFailure;
 
-  private RelayServer(RelayConfig config) {
+  private RelayServer(RelayConfig config, int logQueue) {
     this.config = config;
+    this.logQueue = logQueue;
     this.current.set(config);
     this.routing.set(snapshot(config));
   }
@@ -125,7 +137,12 @@ public final class RelayServer implements AutoCloseable {
 
   /** Starts a relay; on failure everything started so far is closed again and the cause thrown. */
   public static RelayServer start(RelayConfig config, InstantSource clock) throws IOException, InterruptedException {
-    RelayServer server = new RelayServer(config);
+    return start(config, clock, LOG_QUEUE);
+  }
+
+  /** As above, with room for {@code logQueue} lines in each log's queue (tests make it small). */
+  static RelayServer start(RelayConfig config, InstantSource clock, int logQueue) throws IOException, InterruptedException {
+    RelayServer server = new RelayServer(config, logQueue);
     try {
       server.startComponents(clock);
       return server;
@@ -139,17 +156,30 @@ public final class RelayServer implements AutoCloseable {
     Files.createDirectories(config.home());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics = new MicrometerRelayMetrics(registry);
+    Check relay = new Check("relay", () -> running ? CheckResult.ok() : CheckResult.failed("starting or stopping"));
+    alive.add(relay);
+    ready.add(relay);
     // The two per-message logs bypass logback: its per-event cost was about a tenth of the CPU
     // per message (the logs are written by LineFile's own thread instead).
-    LineFile protocolFile = new LineFile(config.logging().directory(), "protocol", true, LOG_DAYS, LOG_QUEUE, clock);
+    LineFile protocolFile = new LineFile(config.logging().directory(), "protocol", true, LOG_DAYS, logQueue, clock);
     resources.add(protocolFile);
+    metrics.logLinesDropped("protocol", protocolFile::dropped);
+    ready.add(new Check("protocol-log", protocolFile::health));
     ProtocolLog protocolLog = new ProtocolLog(protocolFile);
-    LineFile trackingFile = new LineFile(config.logging().directory(), "tracking", false, LOG_DAYS, LOG_QUEUE, clock);
+    LineFile trackingFile = new LineFile(config.logging().directory(), "tracking", false, LOG_DAYS, logQueue, clock);
     resources.add(trackingFile);
+    metrics.logLinesDropped("tracking", trackingFile::dropped);
+    ready.add(new Check("tracking-log", trackingFile::health));
     SecureRandom random = new SecureRandom();
 
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
     spool.open();
+    ready.add(new Check("spool", new SpoolRoom(config.spool().directory(), config.spool().minFreeSpace(),
+        FreeSpace.ofFileStore(config.spool().directory()))));
+    // Ready while recovery progresses in the background (new mail is accepted meanwhile); not ready
+    // once it has failed: messages it did not reach wait for the next start.
+    ready.add(new Check("spool-recovery",
+        () -> recoveryFailure == null ? CheckResult.ok() : CheckResult.failed("spool recovery failed: " + recoveryFailure)));
     metrics.spoolSize(spool::size);
 
     tracking = new JsonTrackingLog(trackingFile);
@@ -165,12 +195,14 @@ public final class RelayServer implements AutoCloseable {
       resources.add(listener);
       listener.start();
       listeners.add(listener);
+      alive.add(new Check("smtp-" + listenerConfig.name(), () -> listener.eventLoopsTurn(LOOP_TURN)));
     }
 
     if (config.admin().enabled()) {
       admin =
           new AdminServer(
-              new InetSocketAddress(config.admin().address(), config.admin().port()), registry, () -> running,
+              new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
+              new HealthChecks(alive, ready),
               new HeldMail() {
                 @Override
                 public List<String> describe() {
@@ -198,6 +230,7 @@ public final class RelayServer implements AutoCloseable {
             config.spool().directory(), done.quarantined());
       }
     } catch (IOException | RuntimeException e) {
+      recoveryFailure = e.toString();
       LOG.error("spool recovery failed; messages not yet found are taken up at the next start", e);
     }
   }

@@ -1,7 +1,5 @@
 package relay.server.tracking;
 
-import java.io.IOException;
-import java.io.Writer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,7 +21,7 @@ final class LogTimestamp {
   private final char[] millisAndSpace = new char[5];
 
   /** Appends the time of {@code millis} and a space. */
-  void append(Writer out, long millis) throws IOException {
+  void append(StringBuilder out, long millis) {
     long s = Math.floorDiv(millis, 1000);
     if (s != second) {
       second = s;
@@ -35,7 +33,7 @@ final class LogTimestamp {
     millisAndSpace[2] = (char) ('0' + ms % 10);
     millisAndSpace[3] = 'Z';
     millisAndSpace[4] = ' ';
-    out.write(prefix);
-    out.write(millisAndSpace);
+    out.append(prefix);
+    out.append(millisAndSpace);
   }
 }

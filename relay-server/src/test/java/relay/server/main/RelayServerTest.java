@@ -80,6 +80,10 @@ class RelayServerTest {
         .contains("mail goes to drop folder " + home.resolve("drop"))
         .endsWith("metrics on http://127.0.0.1:" + relay.adminPort() + "/metrics");
     assertThat(relay.admin("/healthz").statusCode()).isEqualTo(200);
+    assertThat(relay.admin("/healthz").body()).isEqualTo("ok relay\nok smtp-default\n");
+    assertThat(relay.admin("/readyz").statusCode()).isEqualTo(200);
+    assertThat(relay.admin("/readyz").body())
+        .isEqualTo("ok relay\nok protocol-log\nok tracking-log\nok spool\nok spool-recovery\n");
   }
 
   @Test

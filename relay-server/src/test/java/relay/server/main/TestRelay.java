@@ -89,6 +89,11 @@ final class TestRelay implements AutoCloseable {
     return new TestRelay(RelayServer.start(config, InstantSource.system()), config);
   }
 
+  /** With room for only {@code logQueue} lines in each log writer's queue. */
+  static TestRelay start(RelayConfig config, int logQueue) throws IOException, InterruptedException {
+    return new TestRelay(RelayServer.start(config, InstantSource.system(), logQueue), config);
+  }
+
   RelayServer server() {
     return server;
   }

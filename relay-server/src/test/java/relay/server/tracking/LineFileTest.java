@@ -39,13 +39,26 @@ class LineFileTest {
   }
 
   @Test
-  void manyLinesThroughASmallQueueAreAllWrittenInOrder() throws Exception {
-    LineFile file = new LineFile(dir, "tracking", false, 30, 4, clock);
+  void manyLinesThroughAQueueWithRoomAreAllWrittenInOrder() throws Exception {
+    LineFile file = new LineFile(dir, "tracking", false, 30, 8_192, clock);
     IntStream.range(0, 5_000).forEach(i -> file.accept("{\"n\":" + i + "}"));
     file.close();
 
     assertThat(Files.readAllLines(dir.resolve("tracking.log")))
         .isEqualTo(IntStream.range(0, 5_000).mapToObj(i -> "{\"n\":" + i + "}").toList());
+    assertThat(file.dropped()).isZero();
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsLinesInsteadOfWaitingAndWhatIsWrittenKeepsItsOrder() throws Exception {
+    LineFile file = new LineFile(dir, "tracking", false, 30, 4, clock);
+    IntStream.range(0, 20_000).forEach(i -> file.accept(Integer.toString(i)));
+    file.close();
+
+    List<Integer> written = Files.readAllLines(dir.resolve("tracking.log")).stream().map(Integer::valueOf).toList();
+    assertThat(file.dropped()).isPositive();
+    assertThat(written).isSorted().doesNotHaveDuplicates();
+    assertThat(written.size() + file.dropped()).isEqualTo(20_000);
   }
 
   @Test

@@ -12,12 +12,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import relay.core.connector.Secret;
 import relay.core.connector.SubmissionCredential;
 import relay.server.admin.AdminServer;
+import relay.server.health.HealthChecks;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.testing.FakeTokenEndpoint;
 
@@ -39,7 +41,7 @@ class TokenMetricsTest {
     clock = new TestClock(Instant.now());
     endpoint = new FakeTokenEndpoint(clock);
     endpoint.registerSecret(CLIENT_ID, SECRET);
-    admin = new AdminServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, () -> true);
+    admin = new AdminServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, new HealthChecks(List.of(), List.of()));
     TokenClient client = new TokenClient(
         TokenClient.httpClient(endpoint.trust(), Duration.ofSeconds(5)), clock, Duration.ofSeconds(20));
     sources = new TokenSources(client, clock, RefreshPolicy.DEFAULT, metrics.listener("m365"));
