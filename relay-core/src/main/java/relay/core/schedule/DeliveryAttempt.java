@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ final class DeliveryAttempt {
   private final RelayMetrics metrics;
   private final AttemptNotices notices;
   private final TrackingLog tracking;
+  private final Consumer<String> unreachable;
 
   DeliveryAttempt(
       Spool spool,
@@ -66,7 +68,8 @@ final class DeliveryAttempt {
       RandomGenerator random,
       RelayMetrics metrics,
       AttemptNotices notices,
-      TrackingLog tracking) {
+      TrackingLog tracking,
+      Consumer<String> unreachable) {
     this.spool = spool;
     this.transport = transport;
     this.connector = connector;
@@ -76,6 +79,7 @@ final class DeliveryAttempt {
     this.metrics = metrics;
     this.notices = notices;
     this.tracking = tracking;
+    this.unreachable = unreachable;
   }
 
   /**
@@ -94,6 +98,9 @@ final class DeliveryAttempt {
       return Optional.empty();
     }
     Map<Recipient, RecipientOutcome> outcomes = deliver(message, envelope, pending);
+    if (outcomes.values().stream().allMatch(DeliveryAttempt::couldNotConnect)) {
+      unreachable.accept(outcomes.values().iterator().next().detail());
+    }
     Instant now = clock.instant();
     int attempts = message.attempts() + 1;
 
@@ -179,6 +186,12 @@ final class DeliveryAttempt {
           r, new AttemptReport.Local(LocalCause.LOCAL_ERROR, "no outcome from transport")));
     }
     return outcomes;
+  }
+
+  private static boolean couldNotConnect(RecipientOutcome outcome) {
+    return outcome instanceof RecipientOutcome.TransientFailure t
+        && t.report() instanceof AttemptReport.Local local
+        && local.cause() == LocalCause.CONNECTION_FAILED;
   }
 
   private static RecipientState expire(RecipientState state) {

@@ -66,6 +66,8 @@ public final class DeliveryScheduler implements AutoCloseable {
   public static final int DEFAULT_WINDOW = 1_000;
   /** Most held messages listed at once. */
   private static final int HELD_LISTED = 10_000;
+  /** The longest pause after an unreachable upstream. */
+  private static final Duration LONGEST_PAUSE = Duration.ofMinutes(5);
   /** The driver looks at the spool at least this often, for parked mail and clock jumps. */
   private static final Duration LONGEST_SLEEP = Duration.ofSeconds(30);
 
@@ -83,6 +85,8 @@ public final class DeliveryScheduler implements AutoCloseable {
   private final Condition wakeUp = wakeLock.newCondition();
   private final ReentrantLock refilling = new ReentrantLock();
   private boolean woken;
+  private final boolean pauseWhenUnreachable;
+  private volatile Instant pausedUntil = Instant.MIN;
   private volatile boolean suspended;
   private volatile boolean closed;
   private volatile Thread driver;
@@ -97,8 +101,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics) {
-    this(spool, transport, connector, maxInFlight, DEFAULT_WINDOW, policy, clock, random, metrics, TrackingLog.NONE,
-        Optional.empty());
+    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE, Optional.empty());
   }
 
   /** As the full constructor, with the default window. */
@@ -113,7 +116,8 @@ public final class DeliveryScheduler implements AutoCloseable {
       RelayMetrics metrics,
       TrackingLog tracking,
       Optional<DsnOutbox> outbox) {
-    this(spool, transport, connector, maxInFlight, DEFAULT_WINDOW, policy, clock, random, metrics, tracking, outbox);
+    this(spool, transport, connector, new LaneLimits(maxInFlight, DEFAULT_WINDOW, false), policy, clock, random,
+        metrics, tracking, outbox);
   }
 
   /**
@@ -124,8 +128,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @param spool where delivery state is recorded and where messages outside the window wait
    * @param transport the connector's transport
    * @param connector the connector name, for logs and metrics
-   * @param maxInFlight most attempts under way at once through this connector
-   * @param window most messages of this connector held in memory (waiting or in flight)
+   * @param limits attempts at once, the in-memory window, whether an unreachable upstream pauses
    * @param policy retry timing
    * @param clock the source of {@code now}
    * @param random jitter for retry times
@@ -137,27 +140,25 @@ public final class DeliveryScheduler implements AutoCloseable {
       Spool spool,
       Transport transport,
       String connector,
-      int maxInFlight,
-      int window,
+      LaneLimits limits,
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
       RelayMetrics metrics,
       TrackingLog tracking,
       Optional<DsnOutbox> outbox) {
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be at least 1");
-    }
     this.connector = Objects.requireNonNull(connector, "connector");
     this.spool = Objects.requireNonNull(spool, "spool");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.schedule = policy.schedule();
-    this.slots = new Semaphore(maxInFlight);
-    this.queue = new DeliveryQueue(Math.max(window, maxInFlight));
+    this.slots = new Semaphore(limits.maxInFlight());
+    this.queue = new DeliveryQueue(Math.max(limits.window(), limits.maxInFlight()));
+    this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
     this.attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
-        new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"));
+        new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"),
+        this::upstreamUnreachable);
   }
 
   /**
@@ -228,9 +229,13 @@ public final class DeliveryScheduler implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     Instant now = clock.instant();
+    if (now.isBefore(pausedUntil)) {
+      return CompletableFuture.completedFuture(null);
+    }
     refill(now);
     while (slots.tryAcquire()) {
-      Optional<QueuedMessage> due = queue.takeDue(now);
+      // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
+      Optional<QueuedMessage> due = clock.instant().isBefore(pausedUntil) ? Optional.empty() : queue.takeDue(now);
       if (due.isEmpty()) {
         slots.release();
         break;
@@ -273,6 +278,33 @@ public final class DeliveryScheduler implements AutoCloseable {
     } finally {
       refilling.unlock();
     }
+  }
+
+  /**
+   * Called when an attempt could not reach the upstream at all (every host refused or timed out):
+   * on a connector with a single upstream, attempts stop until the connector's initial retry delay
+   * (at most five minutes) has passed. Mail keeps queueing meanwhile and the messages due meanwhile
+   * wait without an attempt each: a day-long outage costs one failed connection per pause, not one
+   * per queued message. The first attempts after the pause are the probe.
+   */
+  private void upstreamUnreachable(String reason) {
+    if (!pauseWhenUnreachable) {
+      return;
+    }
+    Instant now = clock.instant();
+    Duration pause = schedule.initialDelay().compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : schedule.initialDelay();
+    boolean wasRunning = !now.isBefore(pausedUntil);
+    pausedUntil = now.plus(pause);
+    if (wasRunning) {
+      log.warn("connector '{}': upstream unreachable ({}); no delivery attempts until {}, mail keeps queueing",
+          connector, reason, pausedUntil);
+    }
+  }
+
+  /** When the pause after an unreachable upstream ends; empty when the connector is not paused. */
+  public Optional<Instant> pausedUntil() {
+    Instant until = pausedUntil;
+    return clock.instant().isBefore(until) ? Optional.of(until) : Optional.empty();
   }
 
   /** Starts the driver thread that runs due messages as time passes. */
@@ -516,6 +548,15 @@ public final class DeliveryScheduler implements AutoCloseable {
       while (!woken && !closed) {
         Instant now = clock.instant();
         Instant until = now.plus(LONGEST_SLEEP);
+        if (now.isBefore(pausedUntil)) {
+          until = min(until, pausedUntil); // nothing starts before the pause ends
+          long nanos = Duration.between(now, until).toNanos();
+          wakeUp.awaitNanos(nanos);
+          if (!clock.instant().isBefore(until)) {
+            break;
+          }
+          continue;
+        }
         Optional<Instant> next = queue.nextDue();
         // A due message with no free slot waits for an attempt to end (which wakes us), not for time.
         if (next.isPresent() && !suspended && (next.get().isAfter(now) || slots.availablePermits() > 0)) {

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import relay.core.delivery.AttemptReport;
+import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.reply.SmtpReply;
 import relay.core.envelope.ClientInfo;
@@ -68,6 +69,34 @@ class DeliveryWindowTest {
     assertThat(spool.messages).as("the whole backlog drained").isEmpty();
     assertThat(spool.removed).hasSize(MESSAGES);
     assertThat(mostInMemory.get()).as("messages held in memory at once").isLessThanOrEqualTo(WINDOW);
+  }
+
+  @Test
+  void unreachableUpstreamPausesTheConnectorInsteadOfFailingEveryQueuedMessage() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r,
+        new AttemptReport.Local(LocalCause.CONNECTION_FAILED, "127.0.0.1:25: Connection refused")));
+    DeliveryScheduler scheduler = scheduler(transport, new LaneLimits(5, WINDOW, true));
+    for (int i = 0; i < 1_000; i++) {
+      scheduler.submit(message(i));
+    }
+
+    scheduler.runDue().join();
+
+    // The attempts under way when the first failure pauses the connector (1 to 5 of them) are the probe.
+    int probes = transport.requests.size();
+    assertThat(probes).as("one round of probes, then the pause").isBetween(1, 5);
+    assertThat(scheduler.pausedUntil()).contains(T0.plus(Duration.ofMinutes(5)));
+    assertThat(spool.updates).as("mail that waits out the pause gets no attempt and no state write").hasSize(probes);
+
+    clock.advance(Duration.ofMinutes(5));
+    scheduler.runDue().join();
+    assertThat(transport.requests.size() - probes).as("the next probe round").isBetween(1, 5);
+
+    transport.answer = r -> new RecipientOutcome.Delivered(r, OK);
+    clock.advance(Duration.ofMinutes(10));
+    scheduler.runDue().join();
+    assertThat(spool.messages).as("everything goes once the upstream is back").isEmpty();
+    assertThat(spool.removed).hasSize(1_000);
   }
 
   @Test
@@ -151,7 +180,11 @@ class DeliveryWindowTest {
   }
 
   private DeliveryScheduler scheduler(ScriptedTransport transport, int maxInFlight) {
-    return new DeliveryScheduler(spool, transport, "smart", maxInFlight, WINDOW, new RetryPolicy(TEN_MINUTES), clock,
+    return scheduler(transport, new LaneLimits(maxInFlight, WINDOW, false));
+  }
+
+  private DeliveryScheduler scheduler(ScriptedTransport transport, LaneLimits limits) {
+    return new DeliveryScheduler(spool, transport, "smart", limits, new RetryPolicy(TEN_MINUTES), clock,
         new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
   }
 

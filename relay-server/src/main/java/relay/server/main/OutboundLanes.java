@@ -32,6 +32,7 @@ import relay.core.routing.Route;
 import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.schedule.DeliveryScheduler;
+import relay.core.schedule.LaneLimits;
 import relay.core.schedule.RetryPolicy;
 import relay.core.schedule.RetrySchedule;
 import relay.core.spool.QueuedMessage;
@@ -161,7 +162,7 @@ final class OutboundLanes implements AutoCloseable {
         continue;
       }
       Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), maxInFlight(connector), config.delivery().activeWindow(),
+          spool, transport(connector), connector.name(), limits(connector, config.delivery().activeWindow()),
           new RetryPolicy(schedule), clock, random, metrics, tracking, Optional.of(notifications)));
       started.add(lane);
     }
@@ -312,13 +313,14 @@ final class OutboundLanes implements AutoCloseable {
         Duration.ofSeconds(60));
   }
 
-  private static int maxInFlight(OutboundConnector connector) {
+  /** How much each kind of connector does at once: its connections, and whether one upstream can pause it. */
+  private static LaneLimits limits(OutboundConnector connector, int window) {
     return switch (connector) {
-      case OutboundConnector.Drop drop -> 16;
-      case OutboundConnector.SmartHost smartHost -> smartHost.maxConnections();
-      case OutboundConnector.Mx mx -> mx.maxConnections();
+      case OutboundConnector.Drop drop -> new LaneLimits(16, window, false);
+      case OutboundConnector.SmartHost smartHost -> new LaneLimits(smartHost.maxConnections(), window, true);
+      case OutboundConnector.Mx mx -> new LaneLimits(mx.maxConnections(), window, false);
       // Waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run.
-      case OutboundConnector.SmtpAuth smtpAuth -> smtpAuth.pacing().maxSessions() * 8;
+      case OutboundConnector.SmtpAuth smtpAuth -> new LaneLimits(smtpAuth.pacing().maxSessions() * 8, window, true);
     };
   }
 
