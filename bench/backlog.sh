@@ -61,7 +61,11 @@ put() { backlog put --target "$1" --results "$RESULTS" "$2" "$3"; }
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
 phase() { echo "$1" > "$PHASE_FILE"; }
-vmhwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+vmhwm_kb() { # 0 once the process has gone (a zombie's status has no VmHWM either)
+  local kb
+  kb=$(awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  echo "${kb:-0}"
+}
 
 for tool in smtp-source smtp-sink postconf; do
   command -v "$tool" > /dev/null || fail "$tool is missing (apt-get install postfix)"
