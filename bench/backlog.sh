@@ -61,7 +61,11 @@ put() { backlog put --target "$1" --results "$RESULTS" "$2" "$3"; }
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
 phase() { echo "$1" > "$PHASE_FILE"; }
-vmhwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+vmhwm_kb() { # 0 once the process has gone (a zombie's status has no VmHWM either)
+  local kb
+  kb=$(awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
+  echo "${kb:-0}"
+}
 
 for tool in smtp-source smtp-sink postconf; do
   command -v "$tool" > /dev/null || fail "$tool is missing (apt-get install postfix)"
@@ -81,7 +85,8 @@ sink_user=()
   echo "  queues in $E2E_TMP ($fs, $((avail_kb / 1024 / 1024)) GiB free); $MESSAGES messages of 4 KiB" \
     "(+ $WARMUP warm-up) per relay, smtp-source -s 20; retry delay while down: $DOWN_RETRY"
   echo "  Relay $(git -C "$E2E_ROOT" rev-parse --short HEAD)$(git -C "$E2E_ROOT" diff --quiet HEAD -- . 2>/dev/null || echo '+changes')," \
-    "bin/relay's default JVM options; Postfix $(postconf -h mail_version 2>/dev/null || echo '?')"
+    "JVM options: bin/relay's defaults${RELAY_JAVA_DEFAULT_OPTS+ REPLACED by '$RELAY_JAVA_DEFAULT_OPTS'}${RELAY_JAVA_OPTS:+ + '$RELAY_JAVA_OPTS'};" \
+    "Postfix $(postconf -h mail_version 2>/dev/null || echo '?')"
 } | tee "$RESULTS_DIR/meta.txt"
 
 # ---- shared steps
@@ -170,13 +175,15 @@ relay_stop() { # SIGTERM, up to 120 s for a clean exit; prints the seconds it to
 }
 
 run_relay() {
-  local t=relay upstream spool first stop_s restart_s t0 hwm_queue hwm_drain queued
+  local t=relay upstream spool first stop_s restart_s t0 queued rc=0
   RELAY_SMTP_PORT=$(free_port)
   RELAY_ADMIN_PORT=$(free_port)
   upstream=$(backlog dead-port)
   RELAY_HOME_DIR=$E2E_TMP/relay-home
   RELAY_PIDFILE=$E2E_TMP/relay.pid
   RELAY_RUN=0
+  RELAY_HWM_QUEUE=0
+  SINK_PID=""
   spool=$RELAY_HOME_DIR/spool/queue
   mkdir -p "$RELAY_HOME_DIR" "$E2E_TMP/relay-conf"
   # A directory of its own: Relay watches its configuration's directory for changes.
@@ -195,7 +202,7 @@ run_relay() {
   put $t start_s "$first"
   echo "  started (empty queue): 220 after $first s"
   phase queue
-  accept relay "$RELAY_SMTP_PORT" "$RELAY_PIDFILE" || { relay_stop > /dev/null; stop_sampler; return 1; }
+  accept relay "$RELAY_SMTP_PORT" "$RELAY_PIDFILE" || { RELAY_HWM_QUEUE=$(vmhwm_kb "$RELAY_PID"); relay_finish; return 1; }
   # Before the restart, let every message have its first (refused) attempt: nothing in flight.
   backlog wait-metric --admin-port "$RELAY_ADMIN_PORT" --name relay_delivery_attempts_total \
     --at-least "$TOTAL" --timeout 600 > /dev/null \
@@ -203,18 +210,21 @@ run_relay() {
   queued=$(backlog count --dir "$spool" --suffix .msg)
   put $t queued_before_restart "$queued"
   put $t queue_disk_kb "$(du -sk "$RELAY_HOME_DIR/spool" | cut -f1)"
-  hwm_queue=$(vmhwm_kb "$RELAY_PID")
-  echo "  queued: $queued messages (*.msg in the spool, $(du -sh "$RELAY_HOME_DIR/spool" | cut -f1)); VmHWM so far $hwm_queue kB"
+  RELAY_HWM_QUEUE=$(vmhwm_kb "$RELAY_PID")
+  echo "  queued: $queued messages (*.msg in the spool, $(du -sh "$RELAY_HOME_DIR/spool" | cut -f1)); VmHWM so far $RELAY_HWM_QUEUE kB"
 
   phase restart
   stop_s=$(relay_stop)
   put $t stop_s "$stop_s"
   relay_launch
-  if ! restart_s=$(relay_banner); then
-    put $t restart_s "no 220 within 600 s"
-    echo "  restart: no 220 within 600 s (see $RELAY_LOG)"
-    relay_stop > /dev/null
-    stop_sampler
+  restart_s=$(relay_banner) || rc=$?
+  if [ "$rc" != 0 ]; then
+    restart_s="no 220 within 600 s"
+    [ "$rc" != 3 ] || restart_s="exited before answering 220"
+    put $t restart_s "$restart_s"
+    echo "  stop (SIGTERM until exit): $stop_s s; restart with the full queue: $restart_s; its output ends:"
+    grep -v '^[[:space:]]at ' "$RELAY_LOG" | tail -n 5 | cut -c1-200 | sed 's/^/    /'
+    relay_finish
     return 1
   fi
   put $t restart_s "$restart_s"
@@ -234,35 +244,50 @@ run_relay() {
   kill -HUP "$RELAY_PID"
   echo "  upstream back (smtp-sink on $upstream); retry triggered by reloading with retry 1s (SIGHUP)"
   drain $t "$t0" "$spool"
-  hwm_drain=$(vmhwm_kb "$RELAY_PID")
-  put $t peak_memory_kb "$((hwm_queue > hwm_drain ? hwm_queue : hwm_drain))"
+  relay_finish
+}
+
+# relay_finish: peak memory (VmHWM of the queueing JVM and of the restarted one), stop, logs, clean-up.
+relay_finish() {
+  local t=relay hwm_last note
+  hwm_last=$(vmhwm_kb "$RELAY_PID")
+  note="VmHWM of the JVM (/proc/PID/status): $RELAY_HWM_QUEUE kB while queueing"
+  if [ "$RELAY_RUN" -gt 1 ]; then
+    note="$note, $hwm_last kB after the restart (recovery + drain)"
+    [ "$hwm_last" != 0 ] || note="$note (0: it had exited)"
+  fi
+  put $t peak_memory_kb "$((RELAY_HWM_QUEUE > hwm_last ? RELAY_HWM_QUEUE : hwm_last))"
   put $t peak_memory_what "JVM VmHWM"
-  put $t peak_memory_note "VmHWM of the JVM (/proc/PID/status): $hwm_queue kB while queueing, $hwm_drain kB after the restart (recovery + drain)"
+  put $t peak_memory_note "$note"
   relay_stop > /dev/null
   stop_sampler
   backlog peaks --samples "$RESULTS_DIR/relay-memory.csv" --target $t --results "$RESULTS"
-  stop_sink
+  [ -z "$SINK_PID" ] || stop_sink
   relay_keep_logs
   [ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$RELAY_HOME_DIR"
 }
 
-relay_keep_logs() { # the bulky logs stay behind; their warnings and errors are kept
-  local log=$RELAY_HOME_DIR/logs/relay.log
-  [ -f "$log" ] || return 0
-  {
-    echo "relay.log: $(wc -l < "$log") lines, $(grep -c ' WARN ' "$log" || true) WARN, $(grep -c ' ERROR ' "$log" || true) ERROR"
-    grep -E ' (WARN|ERROR) ' "$log" | sed -E 's/[0-9A-Z]{10,}/ID/g' | cut -c31- | sort | uniq -c | sort -rn | head -40 || true
-  } > "$RESULTS_DIR/relay-log-summary.txt"
-  grep -E ' (WARN|ERROR) ' "$log" | head -200 > "$RESULTS_DIR/relay-log-warnings.txt" || true
-  grep -E 'reload|changed|ready|recovered|shut|stopp' "$log" | grep -v 'cannot use' > "$RESULTS_DIR/relay-log-lifecycle.txt" || true
-  du -sk "$RELAY_HOME_DIR/logs" | awk '{print "logs: " $1 " kB"}' >> "$RESULTS_DIR/relay-log-summary.txt"
-  sed -n 's/^/  /; 1p' "$RESULTS_DIR/relay-log-summary.txt"
+relay_keep_logs() { # the bulky logs stay behind; a summary of their warnings and errors is kept
+  local log=$RELAY_HOME_DIR/logs/relay.log summary=$RESULTS_DIR/relay-log-summary.txt
+  if [ -f "$log" ]; then
+    echo "relay.log: $(wc -l < "$log") lines, $(grep -c ' WARN ' "$log" || true) WARN, $(grep -c ' ERROR ' "$log" || true) ERROR;" \
+      "logs directory $(du -sk "$RELAY_HOME_DIR/logs" | cut -f1) kB" > "$summary"
+    grep -E ' (WARN|ERROR) ' "$log" | sed -E 's/[0-9A-Z]{10,}/ID/g' | cut -c31- | sort | uniq -c | sort -rn | head -40 >> "$summary" || true
+    grep -E ' (WARN|ERROR) ' "$log" | head -200 > "$RESULTS_DIR/relay-log-warnings.txt" || true
+    grep -E 'reload|changed|ready|recovered|shut|stopp' "$log" | grep -v 'cannot use' > "$RESULTS_DIR/relay-log-lifecycle.txt" || true
+  else
+    echo "relay.log: missing" > "$summary"
+  fi
+  # The console output of each JVM: uncaught exceptions such as OutOfMemoryError land there.
+  grep -HE '^(Exception|Caused by)|Error:' "$RESULTS_DIR"/relay-stdout-*.log | cut -c1-300 | head -20 >> "$summary" || true
+  sed 's/^/  /' "$summary" | head -8
 }
 
 # ---- Postfix
 
 run_postfix() {
   local t=postfix port upstream q first stop_s restart_s t0 queued
+  SINK_PID=""
   [ "$(id -u)" = 0 ] || fail "the Postfix part needs root (run with -t relay otherwise)"
   port=$(free_port)
   upstream=$(backlog dead-port)
@@ -282,7 +307,7 @@ run_postfix() {
   put $t start_s "$first"
   echo "  started (empty queue): 220 after $first s"
   phase queue
-  accept $t "$port" "$q/pid/master.pid" || { postfix_stop "$POSTFIX_DIR"; stop_sampler; return 1; }
+  accept $t "$port" "$q/pid/master.pid" || { postfix_finish; return 1; }
   # Before the restart, let the queue manager move everything to the deferred queue.
   backlog wait-empty --dir "$q/incoming" --dir "$q/active" --dir "$q/maildrop" --timeout 600 > /dev/null \
     || e2e_log "warning: messages still in incoming/active after 600 s"
@@ -300,8 +325,7 @@ run_postfix() {
   postfix_start "$POSTFIX_DIR" || fail "Postfix did not start again (see $POSTFIX_DIR/maillog)"
   if ! restart_s=$(backlog banner --port "$port" --since "$LAUNCHED" --timeout 600); then
     put $t restart_s "no 220 within 600 s"
-    postfix_stop "$POSTFIX_DIR"
-    stop_sampler
+    postfix_finish
     return 1
   fi
   put $t restart_s "$restart_s"
@@ -318,15 +342,23 @@ run_postfix() {
   postqueue -c "$POSTFIX_DIR/etc" -f
   echo "  upstream back (smtp-sink on $upstream); backoff 10s (postfix reload), then postqueue -f"
   drain $t "$t0" "$q/incoming" "$q/active" "$q/deferred" "$q/hold" "$q/maildrop"
+  postfix_finish
+}
+
+# postfix_finish: peak memory (the sampled sums), stop, log summary, clean-up.
+postfix_finish() {
+  local t=postfix
+  postfix_stop "$POSTFIX_DIR"
   stop_sampler
   backlog peaks --samples "$RESULTS_DIR/postfix-memory.csv" --target $t --results "$RESULTS" --peak-memory
   put $t peak_memory_what "sum RSS, sampled"
   put $t peak_memory_note "RSS = the largest sum of VmRSS over the master and all its children, sampled every second (pages shared between processes count once per process); PSS = the same with shared pages divided among the processes sharing them"
-  postfix_stop "$POSTFIX_DIR"
-  stop_sink
+  [ -z "$SINK_PID" ] || stop_sink
   {
     echo "maillog: $(wc -l < "$POSTFIX_DIR/maillog") lines; status=sent $(grep -c 'status=sent' "$POSTFIX_DIR/maillog" || true)," \
-      "status=deferred $(grep -c 'status=deferred' "$POSTFIX_DIR/maillog" || true)"
+      "status=deferred $(grep -c 'status=deferred' "$POSTFIX_DIR/maillog" || true)" \
+      "(after a connection attempt $(grep 'status=deferred' "$POSTFIX_DIR/maillog" | grep -vc 'temporarily suspended' || true)," \
+      "without one, destination dead: $(grep 'status=deferred' "$POSTFIX_DIR/maillog" | grep -c 'temporarily suspended' || true))"
     grep -E 'warning|fatal|panic|error' "$POSTFIX_DIR/maillog" | grep -v 'status=' | sed -E 's/^.{0,40}postfix/postfix/' \
       | sed -E 's/\[[0-9]+\]//g' | sort | uniq -c | sort -rn | head -40 || true
   } > "$RESULTS_DIR/postfix-log-summary.txt"
