@@ -203,10 +203,13 @@ run_relay() {
   echo "  started (empty queue): 220 after $first s"
   phase queue
   accept relay "$RELAY_SMTP_PORT" "$RELAY_PIDFILE" || { RELAY_HWM_QUEUE=$(vmhwm_kb "$RELAY_PID"); relay_finish; return 1; }
-  # Before the restart, let every message have its first (refused) attempt: nothing in flight.
+  # Before the restart, let the refused attempts end: nothing in flight. Relay pauses a connector
+  # whose upstream refuses connections, so only the first few messages are tried while it is down
+  # (the rest wait without an attempt each); a few quiet seconds after the first refusal suffice.
   backlog wait-metric --admin-port "$RELAY_ADMIN_PORT" --name relay_delivery_attempts_total \
-    --at-least "$TOTAL" --timeout 600 > /dev/null \
-    || e2e_log "warning: not every message has had its first attempt yet"
+    --at-least 1 --timeout 600 > /dev/null \
+    || e2e_log "warning: no delivery attempt seen yet"
+  sleep 3
   queued=$(backlog count --dir "$spool" --suffix .msg)
   put $t queued_before_restart "$queued"
   put $t queue_disk_kb "$(du -sk "$RELAY_HOME_DIR/spool" | cut -f1)"

@@ -3,6 +3,13 @@
 # packages) and /opt. Prints what is missing and fails when none is found.
 
 relay_java_major() { # prints the feature version of the java binary $1, or nothing
+  # A JDK's release file names its version: reading it is instant, starting a JVM to ask is not.
+  local release
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -r "$release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n1
+    return
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
 }
 
