@@ -62,6 +62,8 @@ public final class DeliveryScheduler implements AutoCloseable {
 
   /** Messages due within this are kept in memory rather than parked (the index works in minutes). */
   static final Duration HORIZON = Duration.ofSeconds(60);
+  /** The reason recorded for recipients of a suspended message. */
+  public static final String SUSPENDED = "suspended by operator";
   /** The window when none is configured. */
   public static final int DEFAULT_WINDOW = 1_000;
   /** Most held messages listed at once. */
@@ -392,9 +394,6 @@ public final class DeliveryScheduler implements AutoCloseable {
     return message.connector() == null || connector.equals(message.connector());
   }
 
-  /** The reason recorded for recipients of a suspended message. */
-  public static final String SUSPENDED = "suspended by operator";
-
   /** Stops starting attempts through this connector (attempts under way finish); mail keeps queueing. */
   public void suspend() {
     suspended = true;
@@ -532,13 +531,24 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   private void drive() {
-    try {
-      while (!closed) {
+    while (!closed) {
+      try {
         runDue();
         awaitNextDueOrWake();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // The driver must outlive any surprise (a spool index it cannot read, a bug): without it
+        // retries and parked mail would silently stop until a restart.
+        log.error("connector '{}': delivery driver failed; carrying on in a second", connector, e);
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -1,7 +1,6 @@
 package relay.core.spool;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -169,13 +168,16 @@ final class ParkingIndex {
     return count;
   }
 
-  /** When the earliest slot of {@code lane} begins, if any marker may be there. */
+  /**
+   * When the earliest slot of {@code lane} begins, if any marker may be there. An index that cannot
+   * be listed reads as "something may be due now", so that callers try (and report) again.
+   */
   Optional<Instant> earliest(String lane) {
     try {
       List<String> slots = names(laneDirectory(lane));
       return slots.isEmpty() ? Optional.empty() : Optional.of(slotStart(slots.getFirst()));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return Optional.of(Instant.EPOCH);
     }
   }
 

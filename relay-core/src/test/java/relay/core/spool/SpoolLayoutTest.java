@@ -114,6 +114,33 @@ class SpoolLayoutTest {
   }
 
   @Test
+  void heldMessageKeepsItsConnectorAndTlsRequirementThroughParkingAndARestart() throws Exception {
+    FileSpool spool = spool(root);
+    QueuedMessage queued;
+    try (SpoolTransaction transaction = spool.begin()) {
+      transaction.body().write(text("require-tls rule\r\n"));
+      queued = transaction.commit(List.of(new SpoolPart(SpoolFixtures.envelope(), "m365", true, List.of()))).getFirst();
+    }
+    QueuedMessage held = queued.withState(queued.recipients().stream()
+        .map(r -> new RecipientState(r.recipient(), RecipientStatus.HELD, 1,
+            new relay.core.delivery.AttemptReport.Replied(relay.core.reply.SmtpReply.of(535, "5.7.139", "disabled"))))
+        .toList(), 1, queued.nextAttemptAt());
+    spool.update(held);
+    spool.park(held);
+
+    FileSpool restarted = spool(root);
+    assertThat(restarted.recover()).singleElement().satisfies(m -> {
+      assertThat(m.connector()).isEqualTo("m365");
+      assertThat(m.requireTls()).isTrue();
+      assertThat(m.isHeld()).isTrue();
+    });
+    assertThat(restarted.held("m365", 10)).singleElement().satisfies(m -> {
+      assertThat(m.connector()).isEqualTo("m365");
+      assertThat(m.requireTls()).isTrue();
+    });
+  }
+
+  @Test
   void bringingForwardMakesMailParkedUnderALongScheduleDueSooner() throws Exception {
     FileSpool spool = spool(root);
     QueuedMessage message = commit(spool, text("x\r\n")).withConnector("smart");
