@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -60,8 +61,8 @@ public final class DsnOutbox {
   // Messages that have had their delay notice, newest last. Bounded so that a long outage with a
   // large queue cannot fill the heap: past the bound the oldest entries are forgotten, and such a
   // message, still queued, may get a second delay notice (a duplicate, never a lost notice).
-  private final Set<MessageId> delayNoticed = java.util.Collections.synchronizedSet(
-      java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<MessageId, Boolean>(16, 0.75f, false) {
+  private final Set<MessageId> delayNoticed = Collections.synchronizedSet(
+      Collections.newSetFromMap(new LinkedHashMap<MessageId, Boolean>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<MessageId, Boolean> eldest) {
           return size() > DELAY_NOTICES_REMEMBERED;

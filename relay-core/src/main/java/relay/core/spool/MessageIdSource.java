@@ -1,6 +1,7 @@
 package relay.core.spool;
 
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import relay.core.envelope.MessageId;
@@ -49,7 +50,7 @@ final class MessageIdSource {
     }
     long millis = 0;
     for (int i = 0; i < TIME_CHARS; i++) {
-      int digit = java.util.Arrays.binarySearch(ALPHABET, value.charAt(i));
+      int digit = Arrays.binarySearch(ALPHABET, value.charAt(i));
       if (digit < 0) {
         return;
       }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -98,7 +99,7 @@ final class ParkingIndex {
     } finally {
       taking.unlock();
     }
-    taken.sort(java.util.Comparator.comparing(MessageId::value));
+    taken.sort(Comparator.comparing(MessageId::value));
     return taken;
   }
 

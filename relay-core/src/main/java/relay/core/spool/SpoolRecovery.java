@@ -1,6 +1,7 @@
 package relay.core.spool;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -252,7 +254,7 @@ final class SpoolRecovery {
     if (!Files.exists(directories.layoutFile())) {
       Path temp = directories.incoming().resolve("layout.tmp");
       Files.writeString(temp, SpoolDirectories.LAYOUT + "\n", StandardCharsets.US_ASCII);
-      try (var channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+      try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         channel.force(true);
       }
       Files.move(temp, directories.layoutFile(), StandardCopyOption.ATOMIC_MOVE);
