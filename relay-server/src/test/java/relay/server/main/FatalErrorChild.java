@@ -39,8 +39,9 @@ final class FatalErrorChild {
 
   private static void overflow() throws InterruptedException {
     FatalErrorHandler.install();
-    Thread.ofPlatform().name("worker").start(() -> recurse(0));
-    Thread.sleep(Long.MAX_VALUE);
+    Thread worker = Thread.ofPlatform().name("worker").start(() -> recurse(0));
+    // The handler halts the JVM when the worker dies; joining only keeps main from ending first.
+    worker.join();
   }
 
   private static int recurse(int depth) {
