@@ -12,7 +12,8 @@ import relay.core.connector.Pacing;
  * {@code recipientWindow}, and a pause after the upstream throttled the mailbox. Pure bookkeeping:
  * the caller passes {@code now} (from its injected clock) and decides how to wait.
  *
- * <p>Call {@link #sent} once for every {@link Turn.Go}, when the message has been sent.
+ * <p>Call {@link #sent} once for every {@link Turn.Go}, with the same number of transactions, when
+ * they have been sent.
  *
  * <p>Invariant: only sends that got {@link Turn.Go} are counted, so the counts never exceed the
  * limits within any window. Threading: all methods are synchronized; cheap.
@@ -41,15 +42,26 @@ public final class MailboxPace {
    * Asks to send one message with {@code count} recipients now; counts it when the answer is
    * {@link Turn.Go}.
    */
-  public synchronized Turn reserve(int count, Instant now) {
-    if (count < 1) {
+  public Turn reserve(int count, Instant now) {
+    return reserve(1, count, now);
+  }
+
+  /**
+   * Asks to send {@code transactions} messages (one message split by recipient count) with {@code
+   * count} recipients in all now; counts them when the answer is {@link Turn.Go}. More
+   * transactions than the window allows go through when nothing else is counted, so that no message
+   * waits forever.
+   */
+  public synchronized Turn reserve(int transactions, int count, Instant now) {
+    if (count < 1 || transactions < 1) {
       throw new IllegalArgumentException("a message has at least one recipient");
     }
     forgetBefore(now);
     if (now.isBefore(pausedUntil)) {
       return new Turn.WaitUntil(pausedUntil, "mailbox paused after the upstream throttled it");
     }
-    if (messages.size() + sending >= pacing.messagesPerWindow()) {
+    int counted = messages.size() + sending;
+    if (counted > 0 && counted + transactions > pacing.messagesPerWindow()) {
       Instant at = messages.isEmpty() ? now.plus(RECHECK) : messages.peekFirst().plus(pacing.messageWindow());
       return new Turn.WaitUntil(at,
           pacing.messagesPerWindow() + " messages per " + pacing.messageWindow() + " reached");
@@ -58,15 +70,20 @@ public final class MailboxPace {
       return new Turn.WaitUntil(whenRecipientsFit(count),
           pacing.recipientsPerWindow() + " recipients per " + pacing.recipientWindow() + " reached");
     }
-    sending++;
+    sending += transactions;
     recipients.addLast(new Sent(now, count));
     recipientsInWindow += count;
     return new Turn.Go();
   }
 
   /** A message granted a turn has been sent (or given up on) at {@code now}. */
-  public synchronized void sent(Instant now) {
-    if (sending > 0) {
+  public void sent(Instant now) {
+    sent(1, now);
+  }
+
+  /** {@code transactions} messages granted a turn have been sent (or given up on) at {@code now}. */
+  public synchronized void sent(int transactions, Instant now) {
+    for (int i = 0; i < transactions && sending > 0; i++) {
       sending--;
       messages.addLast(now);
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +86,12 @@ final class DeliveryAttempt {
   /**
    * Attempts the message once.
    *
+   * @param sent told the outcomes as soon as the transport returns, before any bookkeeping: where
+   *     the lease on the message's lanes is given back
    * @return the message with its new state when recipients remain pending, empty when it left the spool
    */
-  Optional<QueuedMessage> run(QueuedMessage message) throws InterruptedException {
+  Optional<QueuedMessage> run(QueuedMessage message, Consumer<Collection<RecipientOutcome>> sent)
+      throws InterruptedException {
     Envelope envelope = message.envelope();
     List<Recipient> pending = message.recipients().stream()
         .filter(r -> r.status() == RecipientStatus.PENDING)
@@ -98,6 +102,7 @@ final class DeliveryAttempt {
       return Optional.empty();
     }
     Map<Recipient, RecipientOutcome> outcomes = deliver(message, envelope, pending);
+    sent.accept(outcomes.values());
     if (outcomes.values().stream().allMatch(DeliveryAttempt::couldNotConnect)) {
       unreachable.accept(outcomes.values().iterator().next().detail());
     }

@@ -15,13 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.delivery.AttemptReport;
 import relay.core.delivery.LocalCause;
+import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
 import relay.core.envelope.MessageId;
@@ -36,6 +36,12 @@ import relay.core.tracking.TrackingLog;
  * Hands one outbound connector's queued messages to its transport when they are due, at most
  * {@code maxInFlight} attempts at once, each on its own virtual thread, while holding at most a
  * window of {@code window} messages in memory whatever the queue holds.
+ *
+ * <p>When and how much at once are kept apart. The window (a {@link DeliveryQueue}) decides which
+ * message is due next; {@link ReadyLanes} decide whether it may go now, below the connector's
+ * slots: per destination domain or per mailbox, as the connector's {@link LaneRule} says (sessions,
+ * messages per minute, recipients per day, a rest after throttling). A due message whose lane is
+ * busy waits in that lane's line; that is not an attempt and costs no thread. Transports never gate.
  *
  * <p>Memory: a message stays in the window while it is in flight or due within {@link #HORIZON};
  * any other (a retry minutes away, held mail, mail that finds the window full) is parked in the
@@ -82,45 +88,14 @@ public final class DeliveryScheduler implements AutoCloseable {
   private final DeliveryQueue queue;
   private final DeliveryAttempt attempt;
   private final Semaphore slots;
+  private final ReadyLanes lanes;
+  private final DueDriver driver;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final ReentrantLock wakeLock = new ReentrantLock();
-  private final Condition wakeUp = wakeLock.newCondition();
   private final ReentrantLock refilling = new ReentrantLock();
-  private boolean woken;
   private final boolean pauseWhenUnreachable;
   private volatile Instant pausedUntil = Instant.MIN;
   private volatile boolean suspended;
   private volatile boolean closed;
-  private volatile Thread driver;
-
-  /** A scheduler without tracking or notifications, with the default window. */
-  public DeliveryScheduler(
-      Spool spool,
-      Transport transport,
-      String connector,
-      int maxInFlight,
-      RetryPolicy policy,
-      InstantSource clock,
-      RandomGenerator random,
-      RelayMetrics metrics) {
-    this(spool, transport, connector, maxInFlight, policy, clock, random, metrics, TrackingLog.NONE, Optional.empty());
-  }
-
-  /** As the full constructor, with the default window. */
-  public DeliveryScheduler(
-      Spool spool,
-      Transport transport,
-      String connector,
-      int maxInFlight,
-      RetryPolicy policy,
-      InstantSource clock,
-      RandomGenerator random,
-      RelayMetrics metrics,
-      TrackingLog tracking,
-      Optional<DsnOutbox> outbox) {
-    this(spool, transport, connector, new LaneLimits(maxInFlight, DEFAULT_WINDOW, false), policy, clock, random,
-        metrics, tracking, outbox);
-  }
 
   /**
    * A scheduler that records outcomes in {@code tracking} and sends delivery status notifications
@@ -155,6 +130,9 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.schedule = policy.schedule();
     this.slots = new Semaphore(limits.maxInFlight());
     this.queue = new DeliveryQueue(Math.max(limits.window(), limits.maxInFlight()));
+    // One lane may fill three quarters of the window, so that the others always have room.
+    this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4, HORIZON);
+    this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, this::nextWake);
     this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
     this.attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
@@ -185,10 +163,10 @@ public final class DeliveryScheduler implements AutoCloseable {
     if (!keep(message, isNew)) {
       return;
     }
-    if (driver != null && !closed && !message.nextAttemptAt().isAfter(clock.instant())) {
+    if (driver.started() && !closed && !message.nextAttemptAt().isAfter(clock.instant())) {
       runDue();
     } else {
-      wake();
+      driver.wake();
     }
   }
 
@@ -235,27 +213,56 @@ public final class DeliveryScheduler implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     refill(now);
+    for (ReadyLanes.Parked parked : lanes.closedLanes(now)) {
+      queue.finish(parked.message().id());
+      park(parked.message().withState(parked.message().recipients(), parked.message().attempts(), parked.until()));
+    }
     while (slots.tryAcquire()) {
       // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
-      Optional<QueuedMessage> due = clock.instant().isBefore(pausedUntil) ? Optional.empty() : queue.takeDue(now);
-      if (due.isEmpty()) {
+      Optional<ReadyLanes.Lease> lease = clock.instant().isBefore(pausedUntil) ? Optional.empty() : nextLease(now);
+      if (lease.isEmpty()) {
         slots.release();
         break;
       }
-      QueuedMessage message = due.get();
       try {
-        started.add(CompletableFuture.runAsync(() -> attemptOne(message), workers));
+        started.add(CompletableFuture.runAsync(() -> attemptOne(lease.get()), workers));
       } catch (RejectedExecutionException e) {
         // Draining or closed meanwhile: the message stays in the spool as it is.
+        lease.get().end(List.of(), now);
         slots.release();
-        queue.finish(message.id());
+        queue.finish(lease.get().message().id());
         break;
       }
     }
     CompletableFuture<Void> batch = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     // Without a driver (tests stepping a clock) the call covers whatever became startable as slots
     // freed up; with one, each ending attempt starts the next itself.
-    return driver == null && !started.isEmpty() ? batch.thenCompose(v -> runDue()) : batch;
+    return !driver.started() && !started.isEmpty() ? batch.thenCompose(v -> runDue()) : batch;
+  }
+
+  /**
+   * The next message that may be attempted now, with its lease: first one that waited in a ready
+   * lane and may go now, else the next due one that gets its lanes. A due message whose lane is
+   * full or paced waits there (no attempt) or is parked, and the next due one is looked at.
+   */
+  private Optional<ReadyLanes.Lease> nextLease(Instant now) {
+    Optional<ReadyLanes.Lease> ready = lanes.nextReady(now);
+    while (ready.isEmpty()) {
+      Optional<QueuedMessage> due = queue.takeDue(now);
+      if (due.isEmpty()) {
+        return Optional.empty();
+      }
+      switch (lanes.offer(due.get(), now)) {
+        case ReadyLanes.Grant.Leased leased -> ready = Optional.of(leased.lease());
+        case ReadyLanes.Grant.Waits waits -> { /* in its lane's line, still in the window */ }
+        case ReadyLanes.Grant.ParkUntil park -> {
+          QueuedMessage message = due.get();
+          queue.finish(message.id());
+          park(message.withState(message.recipients(), message.attempts(), park.at()));
+        }
+      }
+    }
+    return ready;
   }
 
   /** Takes due parked messages of this connector back into the window while it is under half full. */
@@ -310,11 +317,8 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   /** Starts the driver thread that runs due messages as time passes. */
-  public synchronized void start() {
-    if (driver != null) {
-      throw new IllegalStateException("already started");
-    }
-    driver = Thread.ofVirtual().name("delivery-" + connector).start(this::drive);
+  public void start() {
+    driver.start();
   }
 
   /**
@@ -360,7 +364,10 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @return false when the message is not queued for this connector, is in flight, or has nothing pending
    */
   public boolean suspend(MessageId id) {
-    Optional<QueuedMessage> inMemory = queue.remove(id);
+    Optional<QueuedMessage> inMemory = queue.remove(id).or(() -> lanes.remove(id).map(m -> {
+      queue.finish(m.id());
+      return m;
+    }));
     Optional<QueuedMessage> found = inMemory;
     try {
       if (found.isEmpty()) {
@@ -404,7 +411,7 @@ public final class DeliveryScheduler implements AutoCloseable {
   public void resume() {
     suspended = false;
     log.info("connector '{}': resumed", connector);
-    wake();
+    driver.wake();
   }
 
   /** True while {@linkplain #suspend() suspended}. */
@@ -422,14 +429,14 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
   }
 
-  /** Messages in memory waiting for their next attempt. */
+  /** Messages in memory waiting for their next attempt or for their turn in a ready lane. */
   public int waiting() {
-    return queue.waiting();
+    return queue.waiting() + lanes.waiting();
   }
 
   /** Messages whose attempt is under way. */
   public int inFlight() {
-    return queue.inFlight();
+    return queue.inFlight() - lanes.waiting();
   }
 
   /** Messages of this connector in memory (waiting or in flight); never more than the window. */
@@ -446,18 +453,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    */
   public List<QueuedMessage> drain(Duration patience) {
     closed = true;
-    Thread d;
-    synchronized (this) {
-      d = driver;
-    }
-    if (d != null) {
-      d.interrupt();
-      try {
-        d.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    driver.stop();
     workers.shutdown();
     try {
       if (!workers.awaitTermination(patience.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -468,17 +464,18 @@ public final class DeliveryScheduler implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return queue.takeAll();
+    List<QueuedMessage> waiting = new ArrayList<>(queue.takeAll());
+    for (QueuedMessage message : lanes.takeAll()) {
+      queue.finish(message.id());
+      waiting.add(message);
+    }
+    return waiting;
   }
 
   @Override
   public void close() {
     closed = true;
-    synchronized (this) {
-      if (driver != null) {
-        driver.interrupt();
-      }
-    }
+    driver.stop();
     workers.shutdownNow();
     try {
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -489,11 +486,12 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
   }
 
-  private void attemptOne(QueuedMessage message) {
+  private void attemptOne(ReadyLanes.Lease lease) {
+    QueuedMessage message = lease.message();
     Optional<QueuedMessage> next = Optional.empty();
     boolean interrupted = false;
     try {
-      next = attempt.run(message);
+      next = attempt.run(message, outcomes -> lease.end(outcomes, clock.instant()));
     } catch (InterruptedException e) {
       // Shutting down: the message stays in the spool as it was and is recovered at the next start.
       Thread.currentThread().interrupt();
@@ -503,6 +501,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       next = Optional.of(message.withState(message.recipients(),
           message.attempts(), clock.instant().plus(schedule.initialDelay())));
     } finally {
+      lease.end(List.of(), clock.instant());
       queue.finish(message.id());
       slots.release();
     }
@@ -514,83 +513,37 @@ public final class DeliveryScheduler implements AutoCloseable {
       return;
     }
     next.ifPresent(m -> keep(m, false));
-    if (driver != null) {
+    if (driver.started()) {
       runDue();
-      wake(); // the driver may have to wait for an earlier time now
+      driver.wake(); // the driver may have to wait for an earlier time now
     }
   }
 
-  private void wake() {
-    wakeLock.lock();
-    try {
-      woken = true;
-      wakeUp.signalAll();
-    } finally {
-      wakeLock.unlock();
+  /** When the driver looks again at the latest, if nothing wakes it sooner. */
+  private Instant nextWake(Instant now) {
+    Instant until = now.plus(LONGEST_SLEEP);
+    if (now.isBefore(pausedUntil)) {
+      return min(until, pausedUntil); // nothing starts before the pause ends
     }
-  }
-
-  private void drive() {
-    while (!closed) {
-      try {
-        runDue();
-        awaitNextDueOrWake();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        // The driver must outlive any surprise (a spool index it cannot read, a bug): without it
-        // retries and parked mail would silently stop until a restart.
-        log.error("connector '{}': delivery driver failed; carrying on in a second", connector, e);
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+    if (suspended) {
+      return until;
+    }
+    Optional<Instant> next = queue.nextDue();
+    // A due message with no free slot waits for an attempt to end (which wakes the driver), not for time.
+    if (next.isPresent() && (next.get().isAfter(now) || slots.availablePermits() > 0)) {
+      until = min(until, next.get());
+    }
+    Optional<Instant> opening = lanes.nextOpening();
+    if (opening.isPresent() && slots.availablePermits() > 0) {
+      until = min(until, opening.get());
+    }
+    if (queue.size() * 2 < queue.capacity()) {
+      Optional<Instant> parked = spool.nextParked(connector);
+      if (parked.isPresent()) {
+        until = min(until, parked.get().isBefore(now) ? now.plus(LONGEST_SLEEP.dividedBy(30)) : parked.get());
       }
     }
-  }
-
-  private void awaitNextDueOrWake() throws InterruptedException {
-    wakeLock.lock();
-    try {
-      while (!woken && !closed) {
-        Instant now = clock.instant();
-        Instant until = now.plus(LONGEST_SLEEP);
-        if (now.isBefore(pausedUntil)) {
-          until = min(until, pausedUntil); // nothing starts before the pause ends
-          long nanos = Duration.between(now, until).toNanos();
-          wakeUp.awaitNanos(nanos);
-          if (!clock.instant().isBefore(until)) {
-            break;
-          }
-          continue;
-        }
-        Optional<Instant> next = queue.nextDue();
-        // A due message with no free slot waits for an attempt to end (which wakes us), not for time.
-        if (next.isPresent() && !suspended && (next.get().isAfter(now) || slots.availablePermits() > 0)) {
-          until = min(until, next.get());
-        }
-        if (queue.size() * 2 < queue.capacity() && !suspended) {
-          Optional<Instant> parked = spool.nextParked(connector);
-          if (parked.isPresent()) {
-            until = min(until, parked.get().isBefore(now) ? now.plus(LONGEST_SLEEP.dividedBy(30)) : parked.get());
-          }
-        }
-        long nanos = Duration.between(now, until).toNanos();
-        if (nanos <= 0) {
-          break;
-        }
-        wakeUp.awaitNanos(nanos);
-        if (!clock.instant().isBefore(until)) {
-          break;
-        }
-      }
-      woken = false;
-    } finally {
-      wakeLock.unlock();
-    }
+    return until;
   }
 
   private static Instant min(Instant a, Instant b) {

@@ -76,17 +76,17 @@ class MailboxPaceTest {
   }
 
   @Test
-  void sessionGateLowersOnThrottlingAndRecoversAfterSuccess() throws Exception {
-    SessionGate gate = new SessionGate(2);
-    assertThat(gate.acquire(Duration.ZERO)).isTrue();
-    assertThat(gate.acquire(Duration.ZERO)).isTrue();
-    assertThat(gate.acquire(Duration.ZERO)).isFalse();
+  void messageSplitIntoSeveralTransactionsCostsATurnEachAndAnOversizedOneStillGoesAlone() {
+    MailboxPace pace = new MailboxPace(SMALL);
 
-    gate.lower();
-    gate.release();
-    assertThat(gate.acquire(Duration.ZERO)).isFalse();
-    gate.recover();
-    assertThat(gate.acquire(Duration.ZERO)).isTrue();
-    assertThat(gate.limit()).isEqualTo(2);
+    assertThat(pace.reserve(2, 2, T0)).isEqualTo(new Turn.Go());
+    assertThat(pace.reserve(2, 2, T0)).as("2 + 2 transactions exceed 3 a minute").isInstanceOf(Turn.WaitUntil.class);
+    pace.sent(2, T0.plusSeconds(1));
+    assertThat(pace.reserve(1, 1, T0.plusSeconds(2))).isEqualTo(new Turn.Go());
+    pace.sent(1, T0.plusSeconds(2));
+
+    MailboxPace fresh = new MailboxPace(SMALL);
+    assertThat(fresh.reserve(5, 5, T0)).as("more transactions than the window allows, nothing else counted")
+        .isEqualTo(new Turn.Go());
   }
 }

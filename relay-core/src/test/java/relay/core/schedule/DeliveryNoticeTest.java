@@ -23,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import relay.core.tracking.TrackingLog;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.dsn.DsnAction;
 import relay.core.dsn.DsnOutbox;
@@ -53,6 +52,7 @@ import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
 import relay.core.spool.SpoolTransaction;
 import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
 
 /**
  * Delivery status notifications from the scheduler, against a real file spool: what is queued,
@@ -333,7 +333,7 @@ class DeliveryNoticeTest {
     };
     DsnOutbox outbox = new DsnOutbox(target, notices::add, () -> routing, "relay.example.com",
         () -> "token" + notices.size(), clock, metrics, events::add, policy);
-    DeliveryScheduler scheduler = new DeliveryScheduler(target, new ScriptedTransport(answer), "default", 4,
+    DeliveryScheduler scheduler = new DeliveryScheduler(target, new ScriptedTransport(answer), "default", limits(4),
         new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), metrics, TrackingLog.NONE, Optional.of(outbox));
     schedulers.add(scheduler);
     return scheduler;
@@ -356,5 +356,9 @@ class DeliveryNoticeTest {
     try (InputStream in = spool.body(message).open()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  private static LaneLimits limits(int maxInFlight) {
+    return new LaneLimits(maxInFlight, DeliveryScheduler.DEFAULT_WINDOW, false);
   }
 }

@@ -2,8 +2,8 @@ package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static relay.core.testing.Attempts.reply;
 import static relay.core.testing.Attempts.local;
+import static relay.core.testing.Attempts.reply;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +34,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
 import relay.core.testing.MemorySpool;
+import relay.core.tracking.TrackingLog;
 
 class DeliverySchedulerTest {
 
@@ -297,8 +299,8 @@ class DeliverySchedulerTest {
   }
 
   private DeliveryScheduler scheduler(Transport transport, RetrySchedule schedule, int maxInFlight, InstantSource source) {
-    DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "smart", maxInFlight,
-        new RetryPolicy(schedule), source, new SplittableRandom(1), recordingMetrics());
+    DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "smart", limits(maxInFlight),
+        new RetryPolicy(schedule), source, new SplittableRandom(1), recordingMetrics(), TrackingLog.NONE, Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
   }
@@ -343,5 +345,9 @@ class DeliverySchedulerTest {
         delays.add(delay);
       }
     };
+  }
+
+  private static LaneLimits limits(int maxInFlight) {
+    return new LaneLimits(maxInFlight, DeliveryScheduler.DEFAULT_WINDOW, false);
   }
 }

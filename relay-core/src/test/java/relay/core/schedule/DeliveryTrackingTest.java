@@ -1,5 +1,6 @@
 package relay.core.schedule;
 
+import relay.core.tracking.TrackingLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static relay.core.testing.Attempts.reply;
 
@@ -43,7 +44,7 @@ class DeliveryTrackingTest {
   }
 
   private DeliveryScheduler scheduler(ScriptedTransport transport, RetrySchedule schedule) {
-    DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "partner", 4, new RetryPolicy(schedule),
+    DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "partner", limits(4), new RetryPolicy(schedule),
         clock, new SplittableRandom(1), RelayMetrics.NONE, events::add, Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
@@ -101,5 +102,9 @@ class DeliveryTrackingTest {
         rcpts.stream().map(RecipientState::pending).toList(), 0, T0, body.length);
     spool.put(message, body);
     return message;
+  }
+
+  private static LaneLimits limits(int maxInFlight) {
+    return new LaneLimits(maxInFlight, DeliveryScheduler.DEFAULT_WINDOW, false);
   }
 }

@@ -30,6 +30,8 @@ public final class MemorySpool implements Spool {
   public final List<MessageId> removed = new CopyOnWriteArrayList<>();
   /** Ids parked (left memory) with their connector, as the on-disk index would hold them. */
   public final Map<MessageId, String> parked = new ConcurrentHashMap<>();
+  /** When each parked message is due by the index (the spool record may say otherwise). */
+  private final Map<MessageId, Instant> parkedUntil = new ConcurrentHashMap<>();
 
   public void put(QueuedMessage message, byte[] body) {
     messages.put(message.id(), message);
@@ -88,6 +90,11 @@ public final class MemorySpool implements Spool {
   @Override
   public void park(QueuedMessage message) {
     parked.put(message.id(), message.connector());
+    parkedUntil.put(message.id(), message.nextAttemptAt());
+  }
+
+  private Instant parkedUntil(QueuedMessage m) {
+    return parkedUntil.getOrDefault(m.id(), m.nextAttemptAt());
   }
 
   private boolean parkedFor(QueuedMessage m, String connector) {
@@ -97,11 +104,14 @@ public final class MemorySpool implements Spool {
   @Override
   public synchronized List<QueuedMessage> unpark(String connector, Instant now, int limit) {
     List<QueuedMessage> due = parked.keySet().stream().map(messages::get)
-        .filter(m -> parkedFor(m, connector) && m.hasPending() && !m.nextAttemptAt().isAfter(now))
-        .sorted(Comparator.comparing(QueuedMessage::nextAttemptAt))
+        .filter(m -> parkedFor(m, connector) && m.hasPending() && !parkedUntil(m).isAfter(now))
+        .sorted(Comparator.comparing(this::parkedUntil))
         .limit(limit)
         .toList();
-    due.forEach(m -> parked.remove(m));
+    due.forEach(m -> {
+      parked.remove(m.id());
+      parkedUntil.remove(m.id());
+    });
     return due;
   }
 
@@ -109,13 +119,14 @@ public final class MemorySpool implements Spool {
   public void bringForward(String connector, Instant latest) {
     parked.forEach((id, lane) -> messages.computeIfPresent(id, (k, m) -> connector.equals(lane) && m.nextAttemptAt().isAfter(latest)
         ? m.withState(m.recipients(), m.attempts(), latest) : m));
+    parked.forEach((id, lane) -> parkedUntil.computeIfPresent(id, (k, t) -> connector.equals(lane) && t.isAfter(latest) ? latest : t));
   }
 
   @Override
   public Optional<Instant> nextParked(String connector) {
     return parked.keySet().stream().map(messages::get)
         .filter(m -> parkedFor(m, connector) && m.hasPending())
-        .map(QueuedMessage::nextAttemptAt)
+        .map(this::parkedUntil)
         .min(Comparator.naturalOrder());
   }
 

@@ -10,6 +10,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +34,7 @@ import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.LaneLimits;
+import relay.core.schedule.LaneRule;
 import relay.core.schedule.RetryPolicy;
 import relay.core.schedule.RetrySchedule;
 import relay.core.spool.QueuedMessage;
@@ -313,14 +315,19 @@ final class OutboundLanes implements AutoCloseable {
         Duration.ofSeconds(60));
   }
 
-  /** How much each kind of connector does at once: its connections, and whether one upstream can pause it. */
+  /**
+   * How much each kind of connector does at once: its connections (for Microsoft 365, every mapped
+   * mailbox's sessions), whether one upstream can pause it, and its lanes per domain or mailbox.
+   */
   private static LaneLimits limits(OutboundConnector connector, int window) {
+    LaneRule lanes = LaneRule.of(connector);
     return switch (connector) {
-      case OutboundConnector.Drop drop -> new LaneLimits(16, window, false);
-      case OutboundConnector.SmartHost smartHost -> new LaneLimits(smartHost.maxConnections(), window, true);
-      case OutboundConnector.Mx mx -> new LaneLimits(mx.maxConnections(), window, false);
-      // Waiting for a mailbox's turn blocks a virtual thread, so more attempts than sessions may run.
-      case OutboundConnector.SmtpAuth smtpAuth -> new LaneLimits(smtpAuth.pacing().maxSessions() * 8, window, true);
+      case OutboundConnector.Drop drop -> new LaneLimits(16, window, false, lanes);
+      case OutboundConnector.SmartHost smartHost -> new LaneLimits(smartHost.maxConnections(), window, true, lanes);
+      case OutboundConnector.Mx mx -> new LaneLimits(mx.maxConnections(), window, false, lanes);
+      case OutboundConnector.SmtpAuth smtpAuth -> new LaneLimits(smtpAuth.pacing().maxSessions()
+          * (int) Math.max(1, smtpAuth.identities().entries().stream().map(i -> i.mailbox().toLowerCase(Locale.ROOT))
+              .distinct().count()), window, true, lanes);
     };
   }
 

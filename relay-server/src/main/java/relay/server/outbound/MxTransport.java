@@ -7,11 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.OutboundConnector;
@@ -27,7 +22,7 @@ import relay.core.tracking.ProtocolLog;
 
 /**
  * Delivers an MX connector's mail: the request's recipients are grouped by domain, each domain is
- * resolved through the {@link MxResolver}, and each group is sent (in parallel, on virtual threads)
+ * resolved through the {@link MxResolver}, and each group is sent in turn, one connection at a time,
  * to its domain's hosts in order through the smart-host machinery ({@link SmtpTransport}), going on
  * to the next host only when a host could not be used at all (nothing was sent). Once a host has
  * taken part in a transaction, its replies decide the outcomes.
@@ -38,8 +33,11 @@ import relay.core.tracking.ProtocolLog;
  * ({@link LocalCause#DNS_FAILED}, 4.4.3) is transient. Outcomes from a host name the MX target
  * as the upstream, not the address connected to.
  *
- * <p>Threading: safe for concurrent use; at most {@code maxConnections} groups are being delivered
- * at once over all destinations. Calls block: run them on virtual threads.
+ * <p>It never gates: how many attempts run at once over the connector ({@code maxConnections}) and
+ * per recipient domain ({@code maxConnectionsPerDestination}) is the scheduler's ready lanes' to
+ * decide (see {@code relay.core.schedule.LaneRule}); one attempt here uses one connection at a time.
+ *
+ * <p>Threading: safe for concurrent use. Calls block: run them on virtual threads.
  */
 public final class MxTransport implements Transport, AutoCloseable {
 
@@ -49,7 +47,6 @@ public final class MxTransport implements Transport, AutoCloseable {
   private final MxResolver resolver;
   private final ReplyClassifier classifier;
   private final MxDestinations destinations;
-  private final Semaphore connections;
 
   /**
    * @throws IOException when the connector's CA bundle or client certificate cannot be read (checked
@@ -62,7 +59,6 @@ public final class MxTransport implements Transport, AutoCloseable {
     this.resolver = resolver;
     this.classifier = classifier;
     this.destinations = new MxDestinations(connector, classifier, protocolLog, connector.maxConnections());
-    this.connections = new Semaphore(connector.maxConnections());
   }
 
   @Override
@@ -72,20 +68,8 @@ public final class MxTransport implements Transport, AutoCloseable {
       byDomain.computeIfAbsent(r.address().domain(), d -> new ArrayList<>()).add(r);
     }
     Map<Recipient, RecipientOutcome> outcomes = new HashMap<>();
-    if (byDomain.size() == 1) {
-      Map.Entry<Domain, List<Recipient>> only = byDomain.entrySet().iterator().next();
-      deliverTo(only.getKey(), only.getValue(), request).forEach(o -> outcomes.put(o.recipient(), o));
-    } else {
-      try (ExecutorService groups = Executors.newVirtualThreadPerTaskExecutor()) {
-        List<Future<List<RecipientOutcome>>> results = new ArrayList<>();
-        byDomain.forEach((domain, recipients) -> results.add(groups.submit(() -> deliverTo(domain, recipients, request))));
-        for (Future<List<RecipientOutcome>> result : results) {
-          result.get().forEach(o -> outcomes.put(o.recipient(), o));
-        }
-      } catch (ExecutionException e) {
-        // deliverTo reports delivery problems as outcomes; anything else is a bug worth its stack
-        throw new IllegalStateException("MX delivery failed unexpectedly", e.getCause());
-      }
+    for (Map.Entry<Domain, List<Recipient>> group : byDomain.entrySet()) {
+      deliverTo(group.getKey(), group.getValue(), request).forEach(o -> outcomes.put(o.recipient(), o));
     }
     return request.recipients().stream().map(outcomes::get).toList();
   }
@@ -113,29 +97,24 @@ public final class MxTransport implements Transport, AutoCloseable {
   private List<RecipientOutcome> viaHosts(List<MxHost> hosts, DeliveryRequest request) throws InterruptedException {
     List<String> reasons = new ArrayList<>();
     LocalCause last = LocalCause.CONNECTION_FAILED;
-    connections.acquire();
-    try {
-      for (MxHost host : hosts) {
+    for (MxHost host : hosts) {
         SmtpTransport transport;
-        try {
-          transport = destinations.acquire(host);
-        } catch (IOException e) {
-          reasons.add(host + ": " + UpstreamConnections.describe(e));
-          last = LocalCause.LOCAL_ERROR;
-          continue;
-        }
-        try {
-          return transport.attempt(request);
-        } catch (UpstreamUnreachableException e) {
-          log.info("connector '{}': MX host {} not usable, trying the next: {}", connector.name(), host, e.getMessage());
-          reasons.add(host.name() + " " + e.getMessage());
-          last = e.localCause();
-        } finally {
-          destinations.release(host);
-        }
+      try {
+        transport = destinations.acquire(host);
+      } catch (IOException e) {
+        reasons.add(host + ": " + UpstreamConnections.describe(e));
+        last = LocalCause.LOCAL_ERROR;
+        continue;
       }
-    } finally {
-      connections.release();
+      try {
+        return transport.attempt(request);
+      } catch (UpstreamUnreachableException e) {
+        log.info("connector '{}': MX host {} not usable, trying the next: {}", connector.name(), host, e.getMessage());
+        reasons.add(host.name() + " " + e.getMessage());
+        last = e.localCause();
+      } finally {
+        destinations.release(host);
+      }
     }
     return all(request.recipients(), last, "no MX host usable: " + String.join("; ", reasons));
   }

@@ -4,7 +4,6 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +27,10 @@ import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
-import relay.core.delivery.ReplyMeaning;
 import relay.core.delivery.Transport;
 import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
-import relay.core.pacing.Turn;
 import relay.core.reply.SmtpReply;
 import relay.core.tracking.ProtocolLog;
 import relay.server.outbound.oauth.AccessToken;
@@ -45,18 +42,18 @@ import relay.server.outbound.oauth.TokenSources;
  * Submits mail to Microsoft 365 through an {@code smtp-auth} connector: each envelope sender is
  * mapped to the mailbox it is submitted as ({@link SenderIdentity}), STARTTLS is always required
  * with a verified certificate (TLS 1.2+), then SMTP AUTH with XOAUTH2 (an app-only token) or
- * LOGIN/PLAIN. Per mailbox: at most {@code maxSessions} sessions (reused for several messages),
- * messages and recipients paced by {@link relay.core.pacing.MailboxPace}, messages with more than
- * {@code recipientsPerMessage} recipients split into several transactions. A request that
- * {@linkplain DeliveryRequest#requireTls() requires TLS} needs nothing more: every session here is
- * already encrypted and verified, or nothing is sent.
+ * LOGIN/PLAIN. Signed-in sessions are kept per mailbox and reused for later messages; a message with
+ * more than {@code recipientsPerMessage} recipients is sent as several transactions, one after the
+ * other on one session. A request that {@linkplain DeliveryRequest#requireTls() requires TLS} needs
+ * nothing more: every session here is already encrypted and verified, or nothing is sent.
  *
- * <p>Waiting for a turn blocks the calling virtual thread up to {@code maxWait}; longer waits (the
- * 24-hour recipient window) become transient "paced" outcomes ({@link LocalCause#PACED}), never
- * bounces. A token the {@link ReplyClassifier} says was refused ({@link ReplyClassifier#refusesToken})
+ * <p>It never gates or waits: sessions per mailbox, messages per minute, recipients per day and
+ * the rest after a throttling reply are the scheduler's ready lanes' to keep ({@code
+ * relay.core.schedule.LaneRule.PerMailbox}), which hand this transport one message at a time on a
+ * lease. A token the {@link ReplyClassifier} says was refused ({@link ReplyClassifier#refusesToken})
  * is replaced once and the sign-in retried; a second refusal, and every reply or local cause the
- * classifier calls a configuration problem, holds the mail with the reason. Throttling replies pause
- * the mailbox and lower its session limit. Outcomes report the hop with the mailbox signed in as.
+ * classifier calls a configuration problem, holds the mail with the reason. Outcomes report the hop
+ * with the mailbox signed in as.
  *
  * <p>Threading: safe for concurrent use; calls block, so run them on virtual threads.
  */
@@ -67,7 +64,6 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private final OutboundConnector.SmtpAuth connector;
   private final ReplyClassifier classifier;
   private final ProtocolLog protocolLog;
-  private final InstantSource clock;
   private final TokenSources tokens;
   private final UpstreamTls tls;
   private final Map<String, Session> sessionsByMechanism = new ConcurrentHashMap<>();
@@ -94,7 +90,6 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     this.connector = connector;
     this.classifier = classifier;
     this.protocolLog = protocolLog;
-    this.clock = clock;
     this.tokens = tokens;
     // Submission to Microsoft 365: STARTTLS always, chain and host name verified, TLS 1.2 or newer.
     this.tls = UpstreamTls.of(TlsPolicy.verify(List.of(), connector.caBundle()), clock);
@@ -112,7 +107,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     SenderIdentity id = identity.get();
     SubmissionCredential credential = id.credential() != null ? id.credential() : connector.credential();
     MailboxLane lane = lanes.computeIfAbsent(id.mailbox().toLowerCase(Locale.ROOT),
-        m -> new MailboxLane(id.mailbox(), credential, connector.pacing()));
+        m -> new MailboxLane(id.mailbox(), credential));
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     List<Recipient> all = request.recipients();
     int per = connector.pacing().recipientsPerMessage();
@@ -129,69 +124,29 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   }
 
   private Map<Recipient, RecipientOutcome> sendChunk(MailboxLane lane, SenderIdentity id, DeliveryRequest request,
-      List<Recipient> chunk) throws InterruptedException {
-    if (!lane.sessions.acquire(connector.pacing().maxWait())) {
-      return each(chunk, new AttemptReport.Local(LocalCause.PACED,
-          "paced: every session of mailbox " + lane.mailbox + " is busy"));
-    }
+      List<Recipient> chunk) {
+    UpstreamConnection connection;
     try {
-      UpstreamConnection connection;
-      try {
-        connection = session(lane);
-      } catch (SignInFailed e) {
-        log.warn("connector '{}': mailbox {} cannot sign in: {}", connector.name(), lane.mailbox, e.getMessage());
-        return each(chunk, e.report);
-      }
-      boolean reusable = false;
-      try {
-        // The turn is taken once signed in, just before MAIL FROM, so the count matches when the
-        // upstream sees the message (sign-in time does not bunch messages up).
-        Optional<String> paced = awaitTurn(lane, chunk.size());
-        if (paced.isPresent()) {
-          reusable = true;
-          return each(chunk, new AttemptReport.Local(LocalCause.PACED, "paced: " + paced.get(), connection.hop()));
-        }
-        try {
-          Map<Recipient, RecipientOutcome> out = send(lane, connection, id, request, chunk);
-          reusable = true;
-          return out;
-        } finally {
-          lane.pace.sent(clock.instant());
-        }
-      } catch (InterruptedException e) {
-        throw e;
-      } catch (MessagingException | RuntimeException e) {
-        // The session broke off (or, for a RuntimeException, our side failed) mid-conversation.
-        return each(chunk, new AttemptReport.Local(
-            e instanceof MessagingException ? LocalCause.CONNECTION_LOST : LocalCause.LOCAL_ERROR,
-            connection.host() + ": " + UpstreamConnections.describe(e), connection.hop()));
-      } finally {
-        if (reusable) {
-          lane.putIdle(connection);
-        } else {
-          closeQuietly(connection);
-        }
-      }
-    } finally {
-      lane.sessions.release();
+      connection = session(lane);
+    } catch (SignInFailed e) {
+      log.warn("connector '{}': mailbox {} cannot sign in: {}", connector.name(), lane.mailbox, e.getMessage());
+      return each(chunk, e.report);
     }
-  }
-
-  private Optional<String> awaitTurn(MailboxLane lane, int recipients) throws InterruptedException {
-    while (true) {
-      switch (lane.pace.reserve(recipients, clock.instant())) {
-        case Turn.Go go -> {
-          return Optional.empty();
-        }
-        case Turn.WaitUntil wait -> {
-          Duration left = Duration.between(clock.instant(), wait.at());
-          if (left.compareTo(connector.pacing().maxWait()) > 0) {
-            return Optional.of(wait.reason() + "; mailbox " + lane.mailbox + " may send again at " + wait.at());
-          }
-          if (left.isPositive()) {
-            Thread.sleep(left);
-          }
-        }
+    boolean reusable = false;
+    try {
+      Map<Recipient, RecipientOutcome> out = send(connection, id, request, chunk);
+      reusable = true;
+      return out;
+    } catch (MessagingException | RuntimeException e) {
+      // The session broke off (or, for a RuntimeException, our side failed) mid-conversation.
+      return each(chunk, new AttemptReport.Local(
+          e instanceof MessagingException ? LocalCause.CONNECTION_LOST : LocalCause.LOCAL_ERROR,
+          connection.host() + ": " + UpstreamConnections.describe(e), connection.hop()));
+    } finally {
+      if (reusable) {
+        lane.putIdle(connection);
+      } else {
+        closeQuietly(connection);
       }
     }
   }
@@ -273,7 +228,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     return hop == null ? null : hop.signedInAs(lane.mailbox);
   }
 
-  private Map<Recipient, RecipientOutcome> send(MailboxLane lane, UpstreamConnection connection, SenderIdentity id,
+  private Map<Recipient, RecipientOutcome> send(UpstreamConnection connection, SenderIdentity id,
       DeliveryRequest request, List<Recipient> chunk) throws MessagingException {
     SMTPTransport transport = connection.transport();
     SpooledMessage message = id.rewriteTo() == null
@@ -286,18 +241,8 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
       throw new MessagingException("no reply from upstream for some recipients of the transaction");
     }
     Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
-    boolean throttled = false;
     for (Map.Entry<Recipient, SmtpReply> e : replies.entrySet()) {
-      throttled |= classifier.classify(e.getValue()) == ReplyMeaning.THROTTLED;
       out.put(e.getKey(), classifier.outcome(e.getKey(), new AttemptReport.Replied(e.getValue(), connection.hop())));
-    }
-    if (throttled) {
-      lane.sessions.lower();
-      lane.pace.throttled(clock.instant());
-      log.warn("connector '{}': mailbox {} throttled upstream; pausing it and lowering its sessions to {}",
-          connector.name(), lane.mailbox, lane.sessions.limit());
-    } else {
-      lane.sessions.recover();
     }
     return out;
   }

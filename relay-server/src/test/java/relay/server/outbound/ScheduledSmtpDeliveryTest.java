@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -26,14 +27,16 @@ import relay.core.envelope.Recipient;
 import relay.core.metrics.RelayMetrics;
 import relay.core.reply.SmtpReply;
 import relay.core.schedule.DeliveryScheduler;
+import relay.core.schedule.LaneLimits;
 import relay.core.schedule.RetryPolicy;
 import relay.core.schedule.RetrySchedule;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
-import relay.core.tracking.ProtocolLog;
-import relay.server.testing.TestUpstream;
 import relay.core.testing.MemorySpool;
+import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.TrackingLog;
+import relay.server.testing.TestUpstream;
 
 /** The scheduler driving the real SMTP transport against a real upstream, with a test clock. */
 class ScheduledSmtpDeliveryTest {
@@ -109,8 +112,8 @@ class ScheduledSmtpDeliveryTest {
         SmtpTransportTest.connector(TlsMode.NONE, null, new UpstreamHost("127.0.0.1", upstream.port())),
         ReplyClassifier.standard(), new ProtocolLog());
     RetrySchedule schedule = new RetrySchedule(Duration.ofMinutes(1), 2.0, Duration.ofHours(1), 0.0, Duration.ofDays(2));
-    scheduler = new DeliveryScheduler(spool, transport, "smart", 2, new RetryPolicy(schedule), clock,
-        new SplittableRandom(1), RelayMetrics.NONE);
+    scheduler = new DeliveryScheduler(spool, transport, "smart", new LaneLimits(2, DeliveryScheduler.DEFAULT_WINDOW, false),
+        new RetryPolicy(schedule), clock, new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
   }
 
   private QueuedMessage queue(String id, String recipient) {

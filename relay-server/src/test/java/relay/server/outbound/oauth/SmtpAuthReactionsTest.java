@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,19 @@ import relay.core.envelope.ClientInfo;
 import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
+import relay.core.envelope.Envelope;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.RelayMetrics;
+import relay.core.schedule.DeliveryScheduler;
+import relay.core.schedule.LaneLimits;
+import relay.core.schedule.LaneRule;
+import relay.core.schedule.RetryPolicy;
+import relay.core.schedule.RetrySchedule;
+import relay.core.spool.QueuedMessage;
+import relay.core.spool.RecipientState;
+import relay.core.spool.RecipientStatus;
+import relay.core.testing.MemorySpool;
+import relay.core.tracking.TrackingLog;
 import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
 import relay.server.outbound.SmtpAuthTransport;
@@ -40,9 +55,9 @@ import relay.server.testing.FakeTokenEndpoint;
 import relay.server.testing.TestPki;
 
 /**
- * How the smtp-auth transport reacts when Microsoft 365 throttles a mailbox or Entra ID refuses the
- * app's credential: defer (never bounce), pause only that mailbox, and tell the operator why
- * without revealing the secret.
+ * How delivery to Microsoft 365 (the smtp-auth transport under its scheduler and mailbox lanes)
+ * reacts when Microsoft 365 throttles a mailbox or Entra ID refuses the app's credential: defer
+ * (never bounce), rest only that mailbox, and tell the operator why without revealing the secret.
  */
 class SmtpAuthReactionsTest {
 
@@ -59,7 +74,10 @@ class SmtpAuthReactionsTest {
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
   private FakeTokenEndpoint endpoint;
   private FakeMicrosoft365 m365;
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T08:00:00Z"));
+  private final MemorySpool spool = new MemorySpool();
   private SmtpAuthTransport transport;
+  private DeliveryScheduler scheduler;
 
   @BeforeEach
   void start() throws Exception {
@@ -77,8 +95,7 @@ class SmtpAuthReactionsTest {
         new SenderIdentity("*@contoso.com", MAILBOX, null, null),
         new SenderIdentity(OPS_MAILBOX, OPS_MAILBOX, null, null),
         new SenderIdentity(LEGACY_MAILBOX, LEGACY_MAILBOX, null, credential(WRONG_SECRET))));
-    // A pause far longer than a delivery may wait: after a throttling reply the mailbox's next
-    // message is deferred at once, so the pause is visible without waiting for it.
+    // An hour's rest after a throttling reply: the scheduler's clock is stepped past it.
     Pacing pacing = new Pacing(2, 100, Duration.ofSeconds(1), 10_000, Duration.ofHours(24), 10,
         Duration.ofHours(1), Duration.ofMillis(200));
     OutboundConnector.SmtpAuth connector = new OutboundConnector.SmtpAuth("m365", new UpstreamHost("localhost", m365.port()),
@@ -86,47 +103,63 @@ class SmtpAuthReactionsTest {
     TokenClient client = new TokenClient(TokenClient.httpClient(endpoint.trust(), Duration.ofSeconds(5)), clock, Duration.ofSeconds(20));
     transport = new SmtpAuthTransport(connector, ReplyClassifier.standard(), new ProtocolLog(), clock,
         new TokenSources(client, clock, RefreshPolicy.DEFAULT, TokenListener.NONE));
+    scheduler = new DeliveryScheduler(spool, transport, "m365", new LaneLimits(6, 100, true, LaneRule.of(connector)),
+        new RetryPolicy(new RetrySchedule(Duration.ofHours(2), 1.0, Duration.ofHours(2), 0.0, Duration.ofDays(2))),
+        now::get, new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
   }
 
   @AfterEach
   void stop() {
     relayLogger.detachAppender(logged);
+    scheduler.close();
     transport.close();
     m365.close();
     endpoint.close();
   }
 
   @Test
-  void tooManySessionsReplyDefersPausesOnlyThatMailboxAndLowersItsSessions() throws Exception {
+  void tooManySessionsReplyDefersRestsOnlyThatMailboxAndLowersItsSessions() throws Exception {
     m365.throttleSessions.set(1);
+    QueuedMessage first = queue("m1", "hr@contoso.com", "a@fabrikam.com");
+    scheduler.submit(first);
+    scheduler.runDue().join();
 
-    assertThat(transport.deliver(request("hr@contoso.com", "a@fabrikam.com"))).singleElement()
-        .isInstanceOfSatisfying(RecipientOutcome.TransientFailure.class,
-            t -> assertThat(t.detail()).contains("432 4.3.2").contains(MAILBOX));
+    assertThat(spool.messages.get(first.id()).attempts()).isEqualTo(1);
+    assertThat(spool.messages.get(first.id()).recipients().getFirst().lastReply().line()).contains("432 4.3.2");
     assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
-        .anySatisfy(line -> assertThat(line).contains(MAILBOX).contains("throttled").contains("sessions to 1"));
+        .anySatisfy(line -> assertThat(line).contains(MAILBOX).contains("throttled").contains("to 1"));
 
-    assertThat(transport.deliver(request("hr@contoso.com", "b@fabrikam.com"))).singleElement()
-        .isInstanceOfSatisfying(RecipientOutcome.TransientFailure.class,
-            t -> assertThat(t.detail()).contains("paused").contains(MAILBOX));
-    assertThat(m365.transactions.get()).as("nothing is tried while the mailbox rests").isEqualTo(1);
-    assertThat(transport.deliver(request(OPS_MAILBOX, "c@fabrikam.com")))
-        .singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
+    QueuedMessage second = queue("m2", "hr@contoso.com", "b@fabrikam.com");
+    scheduler.submit(second);
+    scheduler.submit(queue("m3", OPS_MAILBOX, "c@fabrikam.com"));
+    scheduler.runDue().join();
+    assertThat(m365.transactions.get()).as("nothing is tried while the mailbox rests").isEqualTo(2);
     assertThat(m365.messages).extracting(FakeMicrosoft365.Submitted::mailbox).containsExactly(OPS_MAILBOX);
+    assertThat(spool.messages.get(second.id()).attempts()).as("resting is not an attempt").isZero();
+
+    now.set(now.get().plus(Duration.ofHours(1)));
+    scheduler.runDue().join();
+    assertThat(m365.messages).extracting(FakeMicrosoft365.Submitted::mailbox).containsExactly(OPS_MAILBOX, MAILBOX);
+    assertThat(spool.messages).containsOnlyKeys(first.id());
   }
 
   @Test
-  void submissionQuotaExceededDefersAndPausesTheMailboxInsteadOfBouncing() throws Exception {
+  void submissionQuotaExceededDefersAndRestsTheMailboxInsteadOfBouncing() throws Exception {
     m365.exceedQuota.set(1);
+    QueuedMessage first = queue("m1", "hr@contoso.com", "a@fabrikam.com", "b@fabrikam.com");
+    scheduler.submit(first);
+    scheduler.runDue().join();
 
-    assertThat(transport.deliver(request("hr@contoso.com", "a@fabrikam.com", "b@fabrikam.com")))
-        .hasSize(2).allSatisfy(o -> assertThat(o).isInstanceOfSatisfying(RecipientOutcome.TransientFailure.class,
-            t -> assertThat(t.detail()).contains("554 5.2.0").contains("SubmissionQuotaExceededException")));
-
-    assertThat(transport.deliver(request("hr@contoso.com", "c@fabrikam.com"))).singleElement()
-        .isInstanceOfSatisfying(RecipientOutcome.TransientFailure.class, t -> assertThat(t.detail()).contains("paused"));
+    assertThat(spool.messages.get(first.id()).recipients()).hasSize(2).allSatisfy(r -> {
+      assertThat(r.status()).isEqualTo(RecipientStatus.PENDING);
+      assertThat(r.lastReply().line()).contains("554 5.2.0").contains("SubmissionQuotaExceededException");
+    });
+    scheduler.submit(queue("m2", "hr@contoso.com", "c@fabrikam.com"));
+    scheduler.runDue().join();
     assertThat(m365.transactions.get()).isEqualTo(1);
     assertThat(m365.messages).isEmpty();
+    assertThat(spool.parked).as("waits on disk until the mailbox's rest is over").containsKey(new MessageId("m2"));
+    assertThat(spool.messages.get(new MessageId("m2")).attempts()).isZero();
   }
 
   @Test
@@ -147,6 +180,16 @@ class SmtpAuthReactionsTest {
   private SubmissionCredential credential(String secret) {
     return new SubmissionCredential.OAuth(endpoint.authority(), FakeTokenEndpoint.TENANT, CLIENT_ID,
         SubmissionCredential.OAuth.OUTLOOK_SCOPE, new Secret("env:M365_SECRET", secret), null, null);
+  }
+
+  private QueuedMessage queue(String id, String sender, String... recipients) {
+    List<Recipient> rcpts = java.util.Arrays.stream(recipients).map(a -> Recipient.of(MailPath.parse(a))).toList();
+    Envelope envelope = new Envelope(MailPath.parse(sender), MailParameters.NONE, rcpts,
+        new ClientInfo("192.0.2.7", 40000, "printer", false, "lan"), now.get());
+    QueuedMessage message = new QueuedMessage(new MessageId(id), envelope,
+        rcpts.stream().map(RecipientState::pending).toList(), 0, now.get(), 0, "m365", false);
+    spool.put(message, ("From: " + sender + "\r\nSubject: scan\r\n\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII));
+    return message;
   }
 
   private static DeliveryRequest request(String sender, String... recipients) {

@@ -1,0 +1,105 @@
+package relay.core.schedule;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import relay.core.connector.Pacing;
+import relay.core.pacing.MailboxPace;
+import relay.core.pacing.Turn;
+
+/**
+ * One ready lane (a destination domain or a mailbox): how many attempts it has under way and may
+ * have, its pace when it has one, and the due messages waiting for it, first come first served.
+ *
+ * <p>The limit on attempts at once starts at the configured maximum, drops by one (never below one)
+ * each time the upstream throttles the lane, and climbs back by one after each attempt that
+ * delivered something.
+ *
+ * <p>Threading: not thread-safe; {@link ReadyLanes} calls it under its lock.
+ */
+final class ReadyLane {
+
+  final String key;
+  final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private final int max;
+  private final MailboxPace pace;
+  private int limit;
+  private int inUse;
+  // when the pace last said the head may go; null while the lane waits for room, not for time
+  private Instant notBefore;
+
+  /** A due message waiting for this lane, and when it was put here (its place in line). */
+  record Waiting(ReadyLanes.LeaseRequest request, long since) {}
+
+  ReadyLane(String key, int max, Pacing pacing) {
+    this.key = key;
+    this.max = max;
+    this.limit = max;
+    this.pace = pacing == null ? null : new MailboxPace(pacing);
+  }
+
+  /** Whether one more attempt fits under the limit on attempts at once. */
+  boolean hasRoom() {
+    return inUse < limit;
+  }
+
+  /**
+   * Asks the pace (if any) for a turn for {@code demand} and counts it when granted.
+   *
+   * @return empty when granted, else when to ask again and why
+   */
+  Optional<Turn.WaitUntil> turn(LaneRule.Demand demand, Instant now) {
+    if (pace == null) {
+      return Optional.empty();
+    }
+    return switch (pace.reserve(demand.transactions(), demand.recipients(), now)) {
+      case Turn.Go go -> {
+        notBefore = null;
+        yield Optional.empty();
+      }
+      case Turn.WaitUntil wait -> {
+        notBefore = wait.at();
+        yield Optional.of(wait);
+      }
+    };
+  }
+
+  /** When the pace lets the waiting messages try again; empty when they wait for room (an attempt ending). */
+  Optional<Instant> notBefore() {
+    return Optional.ofNullable(notBefore);
+  }
+
+  void take() {
+    inUse++;
+  }
+
+  /**
+   * An attempt in this lane ended at {@code now}.
+   *
+   * @param throttled the upstream said "too many": the lane rests (when paced) and allows one less
+   * @param delivered something went through: the lane allows one more again, up to the maximum
+   */
+  void end(LaneRule.Demand demand, Instant now, boolean throttled, boolean delivered) {
+    inUse--;
+    if (pace != null) {
+      pace.sent(demand.transactions(), now);
+    }
+    if (throttled) {
+      limit = Math.max(1, limit - 1);
+      if (pace != null) {
+        pace.throttled(now);
+      }
+    } else if (delivered && limit < max) {
+      limit++;
+    }
+  }
+
+  int limit() {
+    return limit;
+  }
+
+  /** Nothing under way and nothing waiting: the lane may be forgotten (at the cost of its pace history). */
+  boolean idle() {
+    return inUse == 0 && waiting.isEmpty();
+  }
+}
