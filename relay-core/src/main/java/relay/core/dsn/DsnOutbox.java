@@ -20,7 +20,6 @@ import relay.core.envelope.Envelope;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.RelayMetrics;
 import relay.core.routing.RemoteDomain;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.QueuedMessage;
@@ -56,7 +55,6 @@ public final class DsnOutbox {
   private final String reportingMta;
   private final DsnTokens tokens;
   private final InstantSource clock;
-  private final RelayMetrics metrics;
   private final TrackingLog tracking;
   // Messages that have had their delay notice, newest last. Bounded so that a long outage with a
   // large queue cannot fill the heap: past the bound the oldest entries are forgotten, and such a
@@ -78,20 +76,18 @@ public final class DsnOutbox {
    * @param reportingMta this relay's host name, for {@code Reporting-MTA} and {@code Message-ID}
    * @param tokens unguessable tokens for Message-ID and MIME boundary (e.g. from a SecureRandom)
    * @param clock the date of notifications
-   * @param metrics counts queued notifications by action
-   * @param tracking records each queued notification
+   * @param tracking the observation port: each queued notification is recorded there (and counted from there)
    * @param policy whether, to whom and when (delay notices) to notify
    */
   public DsnOutbox(
       Spool spool, Consumer<QueuedMessage> onQueued, Supplier<RoutingSnapshot> routing, String reportingMta,
-      DsnTokens tokens, InstantSource clock, RelayMetrics metrics, TrackingLog tracking, DsnPolicy policy) {
+      DsnTokens tokens, InstantSource clock, TrackingLog tracking, DsnPolicy policy) {
     this.spool = Objects.requireNonNull(spool, "spool");
     this.onQueued = Objects.requireNonNull(onQueued, "onQueued");
     this.routing = Objects.requireNonNull(routing, "routing");
     this.reportingMta = Objects.requireNonNull(reportingMta, "reportingMta");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.tracking = Objects.requireNonNull(tracking, "tracking");
     this.policy = Objects.requireNonNull(policy, "policy");
   }
@@ -146,7 +142,6 @@ public final class DsnOutbox {
     List<MailPath> about = notification.report().recipients().stream().map(r -> r.recipient().address()).toList();
     log.info("message {}: delivery status notification {} ({}) queued to {} about {}",
         original.id(), queued.id(), action.fieldValue(), to, about);
-    metrics.dsnQueued(action);
     tracking.record(new TrackingEvent.DsnQueued(date, original.id(), queued.id(), action.fieldValue(), to, about));
     onQueued.accept(queued);
     return Optional.of(queued.id());

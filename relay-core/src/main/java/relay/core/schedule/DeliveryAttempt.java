@@ -1,7 +1,6 @@
 package relay.core.schedule;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -21,8 +20,6 @@ import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.AttemptResult;
-import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -39,8 +36,9 @@ import relay.core.tracking.TrackingLog;
  * recorded, see {@link AttemptNotices}), and the new state is written to the spool, unless the attempt
  * delivered the last pending recipients: then the message is simply removed (a crash in between
  * means a duplicate, never a loss). The message leaves the spool only when no recipient is pending.
- * Each recipient's outcome is also recorded in the {@link TrackingLog}: delivered, deferred, failed,
- * held, or expired (a transient failure after the lifetime ran out).
+ * Each recipient's outcome is recorded once in the {@link TrackingLog} (the observation port, which
+ * also feeds the metrics and relay.log): delivered, deferred, failed, held, or expired (a transient
+ * failure after the lifetime ran out).
  *
  * <p>Threading: {@link #run} is called concurrently on virtual threads, one call per message at a
  * time; the shared random source is guarded.
@@ -55,7 +53,6 @@ final class DeliveryAttempt {
   private final RetryPolicy policy;
   private final InstantSource clock;
   private final RandomGenerator random;
-  private final RelayMetrics metrics;
   private final AttemptNotices notices;
   private final TrackingLog tracking;
   private final Consumer<String> unreachable;
@@ -67,7 +64,6 @@ final class DeliveryAttempt {
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
-      RelayMetrics metrics,
       AttemptNotices notices,
       TrackingLog tracking,
       Consumer<String> unreachable) {
@@ -77,7 +73,6 @@ final class DeliveryAttempt {
     this.policy = policy;
     this.clock = clock;
     this.random = random;
-    this.metrics = metrics;
     this.notices = notices;
     this.tracking = tracking;
     this.unreachable = unreachable;
@@ -207,8 +202,8 @@ final class DeliveryAttempt {
     return new RecipientState(state.recipient(), RecipientStatus.FAILED, state.attempts(), state.lastReply());
   }
 
+  /** Each outcome goes to the observation port once: tracking.log, the metrics and relay.log watch it. */
   private void report(QueuedMessage next, Map<Recipient, RecipientOutcome> outcomes, Instant now, boolean expired) {
-    Duration delay = Duration.between(next.envelope().receivedAt(), now);
     for (RecipientOutcome outcome : outcomes.values()) {
       TrackingEvent.Result result = switch (outcome) {
         case RecipientOutcome.Delivered d -> TrackingEvent.Result.DELIVERED;
@@ -216,38 +211,10 @@ final class DeliveryAttempt {
         case RecipientOutcome.PermanentFailure p -> TrackingEvent.Result.FAILED;
         case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
       };
-      tracking.record(new TrackingEvent.Delivery(
-          now, next.id(), connector, outcome.recipient().address(), result, outcome.report()));
-      switch (outcome) {
-        case RecipientOutcome.Delivered d -> {
-          metrics.deliveryAttempt(connector, AttemptResult.DELIVERED);
-          metrics.deliveryDelay(connector, delay);
-          // The tracking log is where each delivery is kept; the relay log tells what needs attention.
-          log.debug("message {}: {} delivered via '{}': {}", next.id(), d.recipient().address(), connector, d.detail());
-        }
-        case RecipientOutcome.TransientFailure t -> {
-          metrics.deliveryAttempt(connector, AttemptResult.TRANSIENT);
-          log.info("message {}: {} deferred via '{}': {}", next.id(), t.recipient().address(), connector, t.detail());
-        }
-        case RecipientOutcome.PermanentFailure p -> {
-          metrics.deliveryAttempt(connector, AttemptResult.PERMANENT);
-          log.warn("message {}: {} FAILED permanently via '{}': {}", next.id(), p.recipient().address(), connector, p.detail());
-        }
-        case RecipientOutcome.Held h -> {
-          metrics.deliveryAttempt(connector, AttemptResult.HELD);
-          log.warn("message {}: {} HELD via '{}' (configuration problem; held until released): {}",
-              next.id(), h.recipient().address(), connector, h.detail());
-        }
-      }
+      tracking.record(new TrackingEvent.Delivery(now, next.id(), connector, outcome.recipient().address(), result,
+          outcome.report(), next.envelope().receivedAt()));
     }
-    if (expired) {
-      for (RecipientState state : next.recipients()) {
-        if (outcomes.get(state.recipient()) instanceof RecipientOutcome.TransientFailure) {
-          log.warn("message {}: {} FAILED, lifetime exceeded after {} attempts: {}",
-              next.id(), state.recipient().address(), next.attempts(), state.lastReply());
-        }
-      }
-    } else if (!next.isDone()) {
+    if (!expired && !next.isDone()) {
       log.debug("message {}: next attempt at {}", next.id(), next.nextAttemptAt());
     }
   }

@@ -25,7 +25,6 @@ import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
 import relay.core.envelope.MessageId;
-import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -109,8 +108,8 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @param policy retry timing
    * @param clock the source of {@code now}
    * @param random jitter for retry times
-   * @param metrics where attempts and delays are counted
-   * @param tracking where each recipient's outcome of each attempt is recorded
+   * @param tracking the observation port: each recipient's outcome of each attempt is recorded there
+   *     (and from there counted and logged)
    * @param outbox where notifications are queued; empty for none
    */
   public DeliveryScheduler(
@@ -121,7 +120,6 @@ public final class DeliveryScheduler implements AutoCloseable {
       RetryPolicy policy,
       InstantSource clock,
       RandomGenerator random,
-      RelayMetrics metrics,
       TrackingLog tracking,
       Optional<DsnOutbox> outbox) {
     this.connector = Objects.requireNonNull(connector, "connector");
@@ -136,7 +134,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
     this.attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
-        connector, policy, clock, Objects.requireNonNull(random, "random"), Objects.requireNonNull(metrics, "metrics"),
+        connector, policy, clock, Objects.requireNonNull(random, "random"),
         new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"),
         this::upstreamUnreachable);
   }

@@ -72,12 +72,14 @@ public sealed interface TrackingEvent {
   /**
    * The outcome of one delivery attempt for one recipient, with what the attempt learned as values
    * (the reply's code, enhanced status and text, or the local cause and reason; the upstream host,
-   * address and TLS session), which the log writes as separate fields.
+   * address and TLS session), which the log writes as separate fields; {@code receivedAt} is when
+   * the message was accepted (the delay so far is {@code at - receivedAt}).
    */
-  record Delivery(Instant at, MessageId id, String connector, MailPath recipient, Result result, AttemptReport report)
-      implements TrackingEvent {
+  record Delivery(Instant at, MessageId id, String connector, MailPath recipient, Result result, AttemptReport report,
+      Instant receivedAt) implements TrackingEvent {
     public Delivery {
       Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(receivedAt, "receivedAt");
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(recipient, "recipient");
       Objects.requireNonNull(result, "result");

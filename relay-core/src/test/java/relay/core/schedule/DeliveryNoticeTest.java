@@ -34,6 +34,7 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.TrackedMetrics;
 import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.metrics.SmtpStage;
@@ -332,9 +333,9 @@ class DeliveryNoticeTest {
       }
     };
     DsnOutbox outbox = new DsnOutbox(target, notices::add, () -> routing, "relay.example.com",
-        () -> "token" + notices.size(), clock, metrics, events::add, policy);
+        () -> "token" + notices.size(), clock, TrackingLog.all(List.of(events::add, new TrackedMetrics(metrics))), policy);
     DeliveryScheduler scheduler = new DeliveryScheduler(target, new ScriptedTransport(answer), "default", limits(4),
-        new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), metrics, TrackingLog.NONE, Optional.of(outbox));
+        new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), new TrackedMetrics(metrics), Optional.of(outbox));
     schedulers.add(scheduler);
     return scheduler;
   }

@@ -27,6 +27,7 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.TrackedMetrics;
 import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.metrics.SmtpStage;
@@ -300,7 +301,7 @@ class DeliverySchedulerTest {
 
   private DeliveryScheduler scheduler(Transport transport, RetrySchedule schedule, int maxInFlight, InstantSource source) {
     DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "smart", limits(maxInFlight),
-        new RetryPolicy(schedule), source, new SplittableRandom(1), recordingMetrics(), TrackingLog.NONE, Optional.empty());
+        new RetryPolicy(schedule), source, new SplittableRandom(1), new TrackedMetrics(recordingMetrics()), Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
   }

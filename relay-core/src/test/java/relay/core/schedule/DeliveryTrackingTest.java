@@ -21,7 +21,6 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.tracking.TrackingEvent;
@@ -45,7 +44,7 @@ class DeliveryTrackingTest {
 
   private DeliveryScheduler scheduler(ScriptedTransport transport, RetrySchedule schedule) {
     DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "partner", limits(4), new RetryPolicy(schedule),
-        clock, new SplittableRandom(1), RelayMetrics.NONE, events::add, Optional.empty());
+        clock, new SplittableRandom(1), events::add, Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
   }

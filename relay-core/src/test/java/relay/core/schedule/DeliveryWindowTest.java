@@ -20,7 +20,6 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.RelayMetrics;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -185,7 +184,7 @@ class DeliveryWindowTest {
 
   private DeliveryScheduler scheduler(ScriptedTransport transport, LaneLimits limits) {
     return new DeliveryScheduler(spool, transport, "smart", limits, new RetryPolicy(TEN_MINUTES), clock,
-        new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
+        new SplittableRandom(1), TrackingLog.NONE, Optional.empty());
   }
 
   private QueuedMessage message(int n) {

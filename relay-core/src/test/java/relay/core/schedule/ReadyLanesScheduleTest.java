@@ -28,6 +28,7 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.metrics.TrackedMetrics;
 import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.reply.SmtpReply;
@@ -208,8 +209,8 @@ class ReadyLanesScheduleTest {
       public void deliveryDelay(String connector, Duration delay) {}
     };
     DeliveryScheduler scheduler = new DeliveryScheduler(spool, transport, "m365",
-        new LaneLimits(24, 100, true, rule), new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1), metrics,
-        events::add, Optional.empty());
+        new LaneLimits(24, 100, true, rule), new RetryPolicy(SCHEDULE), clock, new SplittableRandom(1),
+        TrackingLog.all(List.of(events::add, new TrackedMetrics(metrics))), Optional.empty());
     schedulers.add(scheduler);
     return scheduler;
   }

@@ -28,7 +28,6 @@ import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.DsnPolicy;
 import relay.core.dsn.DsnTokens;
 import relay.core.envelope.MessageId;
-import relay.core.metrics.RelayMetrics;
 import relay.core.routing.Route;
 import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
@@ -87,7 +86,6 @@ final class OutboundLanes implements AutoCloseable {
   private final Spool spool;
   private final InstantSource clock;
   private final RandomGenerator random;
-  private final RelayMetrics metrics;
   private final ProtocolLog protocolLog;
   private final TrackingLog tracking;
   private final TokenMetrics tokenMetrics;
@@ -97,19 +95,18 @@ final class OutboundLanes implements AutoCloseable {
   private String defaultConnector;
 
   OutboundLanes(
-      Spool spool, InstantSource clock, RandomGenerator random, RelayMetrics metrics, ProtocolLog protocolLog,
+      Spool spool, InstantSource clock, RandomGenerator random, ProtocolLog protocolLog,
       TrackingLog tracking, TokenMetrics tokenMetrics, Supplier<RoutingSnapshot> routing, String hostname) {
     this.spool = spool;
     this.tokenMetrics = tokenMetrics;
     this.clock = clock;
     this.random = random;
-    this.metrics = metrics;
     this.protocolLog = protocolLog;
     this.tracking = tracking;
     // Notifications are ordinary queued messages: they come back through submit() and are routed
     // by their recipient like any other. The policy is set by apply().
     this.notifications = new DsnOutbox(spool, this::submit, routing, hostname,
-        DsnTokens.random(new SecureRandom()), clock, metrics, tracking, DsnPolicy.OFF);
+        DsnTokens.random(new SecureRandom()), clock, tracking, DsnPolicy.OFF);
   }
 
   /** Dispatches a newly accepted message to its connector's scheduler. */
@@ -165,7 +162,7 @@ final class OutboundLanes implements AutoCloseable {
       }
       Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
           spool, transport(connector), connector.name(), limits(connector, config.delivery().activeWindow()),
-          new RetryPolicy(schedule), clock, random, metrics, tracking, Optional.of(notifications)));
+          new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications)));
       started.add(lane);
     }
     List<QueuedMessage> waiting;

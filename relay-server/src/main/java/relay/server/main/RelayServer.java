@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
 import relay.config.model.ListenerConfig;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.metrics.TrackedMetrics;
 import relay.core.policy.InboundConnector;
+import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.FileSpool;
 import relay.core.spool.FreeSpace;
 import relay.core.spool.RecoveryProgress;
-import relay.core.routing.RoutingSnapshot;
+import relay.core.tracking.DeliveryLogLines;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
@@ -36,9 +38,9 @@ import relay.server.health.HealthChecks;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
 import relay.server.tls.PemKeyMaterial;
+import relay.server.tls.SelfSignedCertificate;
 import relay.server.tracking.JsonTrackingLog;
 import relay.server.tracking.LineFile;
-import relay.server.tls.SelfSignedCertificate;
 
 /**
  * The composition root: builds every component of a running relay from a validated
@@ -182,8 +184,9 @@ public final class RelayServer implements AutoCloseable {
         () -> recoveryFailure == null ? CheckResult.ok() : CheckResult.failed("spool recovery failed: " + recoveryFailure)));
     metrics.spoolSize(spool::size);
 
-    tracking = new JsonTrackingLog(trackingFile);
-    lanes = new OutboundLanes(spool, clock, random, metrics, protocolLog, tracking, metrics, routing::get, config.hostname());
+    // The observation port: every event goes to tracking.log, the metrics and relay.log from here.
+    tracking = TrackingLog.all(List.of(new JsonTrackingLog(trackingFile), new TrackedMetrics(metrics), new DeliveryLogLines()));
+    lanes = new OutboundLanes(spool, clock, random, protocolLog, tracking, metrics, routing::get, config.hostname());
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);

@@ -24,7 +24,6 @@ import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.RelayMetrics;
 import relay.core.reply.SmtpReply;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.LaneLimits;
@@ -113,7 +112,7 @@ class ScheduledSmtpDeliveryTest {
         ReplyClassifier.standard(), new ProtocolLog());
     RetrySchedule schedule = new RetrySchedule(Duration.ofMinutes(1), 2.0, Duration.ofHours(1), 0.0, Duration.ofDays(2));
     scheduler = new DeliveryScheduler(spool, transport, "smart", new LaneLimits(2, DeliveryScheduler.DEFAULT_WINDOW, false),
-        new RetryPolicy(schedule), clock, new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
+        new RetryPolicy(schedule), clock, new SplittableRandom(1), TrackingLog.NONE, Optional.empty());
   }
 
   private QueuedMessage queue(String id, String recipient) {

@@ -38,7 +38,7 @@ class JsonTrackingLogTest {
     SmtpReply reply = new SmtpReply(250, EnhancedStatus.parse("2.0.0"), List.of("OK <id@x> [Hostname=AM0P]", "queued"));
 
     String line = JsonTrackingLog.json(new TrackingEvent.Delivery(AT, new MessageId("M1"), "m365",
-        MailPath.parse("a@fabrikam.com"), TrackingEvent.Result.DELIVERED, new AttemptReport.Replied(reply, hop)));
+        MailPath.parse("a@fabrikam.com"), TrackingEvent.Result.DELIVERED, new AttemptReport.Replied(reply, hop), AT));
 
     assertThat(line).isEqualTo("{\"at\":\"2026-03-01T08:00:00Z\",\"event\":\"delivered\",\"id\":\"M1\","
         + "\"connector\":\"m365\",\"recipient\":\"" + MailPath.parse("a@fabrikam.com") + "\","
@@ -52,7 +52,7 @@ class JsonTrackingLogTest {
   void replyWithoutEnhancedStatusHasANullStatusNotAMadeUpOne() {
     String line = JsonTrackingLog.json(new TrackingEvent.Delivery(AT, new MessageId("M1"), "partner",
         MailPath.parse("b@partner.example"), TrackingEvent.Result.DEFERRED,
-        new AttemptReport.Replied(SmtpReply.of(421, null, "Service \"busy\""), UpstreamHop.plain("mx", "192.0.2.1"))));
+        new AttemptReport.Replied(SmtpReply.of(421, null, "Service \"busy\""), UpstreamHop.plain("mx", "192.0.2.1")), AT));
 
     assertThat(line).contains(",\"code\":421,\"status\":null,\"reply\":\"Service \\\"busy\\\"\",")
         .endsWith(",\"remote_host\":\"mx\",\"remote_ip\":\"192.0.2.1\",\"login\":null,\"tls\":null}");
@@ -62,7 +62,7 @@ class JsonTrackingLogTest {
   void localFailureWritesItsCauseAndReasonAndNoReply() {
     String line = JsonTrackingLog.json(new TrackingEvent.Delivery(AT, new MessageId("M2"), "partner",
         MailPath.parse("b@partner.example"), TrackingEvent.Result.DEFERRED,
-        new AttemptReport.Local(LocalCause.TLS_FAILED, "mx.partner.example:25: certificate expired on 2026-01-01")));
+        new AttemptReport.Local(LocalCause.TLS_FAILED, "mx.partner.example:25: certificate expired on 2026-01-01"), AT));
 
     assertThat(line).isEqualTo("{\"at\":\"2026-03-01T08:00:00Z\",\"event\":\"deferred\",\"id\":\"M2\","
         + "\"connector\":\"partner\",\"recipient\":\"" + MailPath.parse("b@partner.example") + "\","

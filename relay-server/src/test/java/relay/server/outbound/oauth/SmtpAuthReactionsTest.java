@@ -36,7 +36,6 @@ import relay.core.envelope.MailPath;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.Recipient;
-import relay.core.metrics.RelayMetrics;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.LaneLimits;
 import relay.core.schedule.LaneRule;
@@ -105,7 +104,7 @@ class SmtpAuthReactionsTest {
         new TokenSources(client, clock, RefreshPolicy.DEFAULT, TokenListener.NONE));
     scheduler = new DeliveryScheduler(spool, transport, "m365", new LaneLimits(6, 100, true, LaneRule.of(connector)),
         new RetryPolicy(new RetrySchedule(Duration.ofHours(2), 1.0, Duration.ofHours(2), 0.0, Duration.ofDays(2))),
-        now::get, new SplittableRandom(1), RelayMetrics.NONE, TrackingLog.NONE, Optional.empty());
+        now::get, new SplittableRandom(1), TrackingLog.NONE, Optional.empty());
   }
 
   @AfterEach
