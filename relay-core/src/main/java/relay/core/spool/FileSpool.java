@@ -318,6 +318,11 @@ public final class FileSpool implements Spool {
     return held.count(connector);
   }
 
+  @Override
+  public long parkedCount(String connector) throws IOException {
+    return parked.count(connector);
+  }
+
   /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */
   private static boolean ownedBy(QueuedMessage message, String connector) {
     return message.connector() == null || connector.equals(message.connector());

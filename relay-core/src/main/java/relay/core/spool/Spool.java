@@ -84,6 +84,9 @@ public interface Spool {
   /** How many messages of {@code connector} are held (counted without reading them). */
   long heldCount(String connector) throws IOException;
 
+  /** How many messages wait parked under {@code connector} (counted by listing, without reading them). */
+  long parkedCount(String connector) throws IOException;
+
   /** Connectors that have parked or held messages (or had them recently). */
   List<String> parkedConnectors() throws IOException;
 

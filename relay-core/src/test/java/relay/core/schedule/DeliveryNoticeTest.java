@@ -293,6 +293,9 @@ class DeliveryNoticeTest {
       @Override public long heldCount(String connector) throws IOException {
         return spool.heldCount(connector);
       }
+      @Override public long parkedCount(String connector) throws IOException {
+        return spool.parkedCount(connector);
+      }
       @Override public List<String> parkedConnectors() throws IOException {
         return spool.parkedConnectors();
       }

@@ -139,6 +139,11 @@ public final class MemorySpool implements Spool {
   }
 
   @Override
+  public long parkedCount(String connector) {
+    return parked.values().stream().filter(connector::equals).count();
+  }
+
+  @Override
   public long heldCount(String connector) {
     return held(connector, Integer.MAX_VALUE).size();
   }

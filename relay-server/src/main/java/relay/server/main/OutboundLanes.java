@@ -219,13 +219,25 @@ final class OutboundLanes implements AutoCloseable {
     return Set.copyOf(lanes.keySet());
   }
 
-  /** Every held message, counted in the spool's index (without reading the messages). */
+  /**
+   * Every held message, counted in the spool's index (without reading the messages), and every
+   * message waiting for a connector that is not configured.
+   */
   long heldMessages() {
     List<Lane> all;
     synchronized (this) {
       all = List.copyOf(lanes.values());
     }
     long held = 0;
+    try {
+      for (String parked : spool.parkedConnectors()) {
+        if (all.stream().noneMatch(l -> l.connector().name().equals(parked))) {
+          held += spool.parkedCount(parked);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not count messages waiting for unconfigured connectors: {}", e.toString());
+    }
     for (Lane lane : all) {
       try {
         held += spool.heldCount(lane.connector().name());

@@ -209,6 +209,11 @@ final class TestSpool implements Spool {
   }
 
   @Override
+  public long parkedCount(String connector) {
+    return 0;
+  }
+
+  @Override
   public List<String> parkedConnectors() {
     return List.of();
   }

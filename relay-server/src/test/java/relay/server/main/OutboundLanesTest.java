@@ -84,6 +84,7 @@ class OutboundLanesTest {
     assertThat(lines("held")).last().asString().contains("\"connector\":\"partner\"");
     assertThat(relay.queuedFiles()).isEqualTo(1);
     assertThat(internal.messages).isEmpty();
+    assertThat(relay.metric("relay_messages_held")).as("waiting for its connector counts as held").hasValue(1.0);
 
     partner.down = false;
     relay.server().reload(load(hocon(internal, partner)));
@@ -92,6 +93,7 @@ class OutboundLanesTest {
     assertThat(partner.messages.getFirst().recipients()).containsExactly("bob@partner.example");
     await().atMost(PATIENCE).until(() -> relay.queuedFiles() == 0);
     assertThat(internal.messages).isEmpty();
+    assertThat(relay.metric("relay_messages_held")).hasValue(0.0);
   }
 
   @Test
