@@ -1,6 +1,8 @@
 package relay.config.load;
 
 import com.typesafe.config.ConfigValue;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +13,7 @@ import java.util.Set;
 import relay.core.envelope.Domain;
 import relay.core.policy.BareLineEndings;
 import relay.core.policy.ClientNetwork;
+import relay.core.policy.PublicCoverage;
 import relay.core.policy.InboundAuth;
 import relay.core.policy.InboundConnector;
 import relay.core.connector.Secret;
@@ -18,7 +21,9 @@ import relay.core.session.SessionLimits;
 
 /**
  * Binds one element of a listener's {@code inbound-connectors} list, including its limits, and
- * refuses an open relay: relaying for {@code 0.0.0.0/0} or {@code ::/0} needs an explicit
+ * refuses an open relay: relaying for networks that cover more than {@code open-relay-percent}
+ * (default 0.01 %) of the public IPv4 or IPv6 address space, however they are written
+ * ({@code 0.0.0.0/0}, or {@code 0.0.0.0/1} with {@code 128.0.0.0/1}), needs an explicit
  * {@code allow-open-relay = true}.
  *
  * <p>Keys other than {@code name} and {@code client-networks} are optional; their defaults are the
@@ -27,6 +32,12 @@ import relay.core.session.SessionLimits;
  * references ({@code env:}/{@code file:}), read through the load's {@link SecretReader}.
  */
 final class InboundBinder {
+
+  /** The share of the public address space, in percent, that relay = true may cover without allow-open-relay. */
+  static final double DEFAULT_OPEN_RELAY_PERCENT = 0.01;
+
+  private static final String OPEN_RELAY_HINT =
+      "narrow client-networks to your LAN, or set allow-open-relay = true on this connector";
 
   private InboundBinder() {}
 
@@ -37,7 +48,8 @@ final class InboundBinder {
     String name = s.text("name").orElse("");
     boolean relay = s.flag("relay").orElse(false);
     boolean allowOpenRelay = s.flag("allow-open-relay").orElse(false);
-    List<ClientNetwork> networks = networks(s, relay && !allowOpenRelay);
+    double openRelayShare = s.decimal("open-relay-percent", 0.0, 100.0).orElse(DEFAULT_OPEN_RELAY_PERCENT) / 100;
+    List<ClientNetwork> networks = networks(s, relay && !allowOpenRelay ? openRelayShare : Double.POSITIVE_INFINITY);
     boolean requireTls = s.flag("require-tls").orElse(false);
     Set<Domain> senders = domains(s, "allowed-sender-domains");
     Set<Domain> recipients = domains(s, "recipient-domains");
@@ -80,26 +92,42 @@ final class InboundBinder {
     return new InboundAuth(users, required, grantsRelay, plaintext);
   }
 
-  /** With {@code refuseEverything}, a /0 network is an open relay and a problem of its own. */
-  private static List<ClientNetwork> networks(Section s, boolean refuseEverything) {
+  /**
+   * The client networks. When {@code openRelayShare} is finite, networks that cover more than that
+   * share of the public address space ({@link PublicCoverage}) make an open relay: a problem at the
+   * network that does so alone, else at the list when they do so together.
+   */
+  private static List<ClientNetwork> networks(Section s, double openRelayShare) {
     List<ClientNetwork> out = new ArrayList<>();
     Optional<List<ConfigValue>> values = s.list("client-networks");
     if (values.isPresent() && values.get().isEmpty()) {
       s.problem("client-networks", "must name at least one network", "e.g. [\"192.168.1.0/24\"]");
     }
     List<ConfigValue> list = values.orElse(List.of());
+    boolean reported = false;
     for (int i = 0; i < list.size(); i++) {
       String at = s.pathOf("client-networks") + "[" + i + "]";
       ConfigValue v = list.get(i);
       Optional<String> text = s.text(v, at);
       Optional<ClientNetwork> network = text.flatMap(t -> Cidr.parse(t, v.origin(), at, s.problems()));
-      if (refuseEverything && network.isPresent() && network.get().prefixLength() == 0) {
-        s.problems().add(v.origin(), at, "relay = true for " + text.orElseThrow() + " makes an open relay",
-            "narrow client-networks to your LAN, or set allow-open-relay = true on this connector");
+      if (network.isPresent() && PublicCoverage.share(List.of(network.get())) > openRelayShare) {
+        s.problems().add(v.origin(), at, "relay = true for " + text.orElseThrow() + " makes an open relay", OPEN_RELAY_HINT);
+        reported = true;
       }
       network.ifPresent(out::add);
     }
+    double together = PublicCoverage.share(out);
+    if (!reported && together > openRelayShare) {
+      s.problem("client-networks", "relay = true for these networks together makes an open relay: they cover "
+          + percent(together) + " of the public address space (more than " + percent(openRelayShare) + ")",
+          OPEN_RELAY_HINT);
+    }
     return out;
+  }
+
+  /** A share as a percentage with three significant digits: "100%", "0.01%". */
+  private static String percent(double share) {
+    return new BigDecimal(share * 100).round(new MathContext(3)).stripTrailingZeros().toPlainString() + "%";
   }
 
   private static Set<Domain> domains(Section s, String key) {
@@ -126,6 +154,7 @@ final class InboundBinder {
     long size = s.bytes("max-message-size").orElse(d.maxMessageSize());
     int recipients = s.integer("max-recipients", 1, 100_000).orElse(d.maxRecipients());
     int errors = s.integer("max-errors", 1, 1_000).orElse(d.maxErrors());
+    int junk = s.integer("max-junk-commands", 1, 100_000).orElse(d.maxJunkCommands());
     int command = s.integer("max-command-line", 512, 1 << 20).orElse(d.maxCommandLine());
     long text = s.bytes("max-text-line").orElse((long) d.maxTextLine());
     if (text < 1000 || text > Integer.MAX_VALUE) {
@@ -137,6 +166,6 @@ final class InboundBinder {
     if (s.problems().count() > before) {
       return d;
     }
-    return new SessionLimits(size, recipients, errors, command, (int) text, idle, data);
+    return new SessionLimits(size, recipients, errors, command, (int) text, idle, data, junk);
   }
 }

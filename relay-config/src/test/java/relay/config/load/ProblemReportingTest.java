@@ -103,6 +103,31 @@ class ProblemReportingTest {
   }
 
   @Test
+  void openRelayIsJudgedByWhatTheNetworksCoverNotHowTheyAreWritten() throws IOException {
+    assertThat(problems(listener(
+        "{ name = halves, client-networks = [\"0.0.0.0/1\", \"128.0.0.0/1\"], relay = true }"), Map.of()))
+        .hasSize(2).allSatisfy(p -> assertThat(p).contains("makes an open relay"));
+    // Each half under a (deliberately high) 60 % share, together all of it.
+    assertThat(problems(listener("{ name = halves, client-networks = [\"0.0.0.0/1\", \"128.0.0.0/1\"], "
+        + "relay = true, open-relay-percent = 60 }"), Map.of()))
+        .singleElement().asString()
+        .contains("client-networks: relay = true for these networks together makes an open relay")
+        .contains("cover 100% of the public address space (more than 60%)");
+    assertThat(problems(listener(
+        "{ name = mapped, client-networks = [\"::ffff:0.0.0.0/96\"], relay = true }"), Map.of()))
+        .singleElement().asString().contains("relay = true for ::ffff:0.0.0.0/96 makes an open relay");
+    assertThat(problems(listener(
+        "{ name = wide, client-networks = [\"2000::/4\"], relay = true }"), Map.of()))
+        .singleElement().asString().contains("makes an open relay");
+    // Private space, however wide, and a company's public /16 are not the Internet.
+    RelayConfig config = ConfigLoader.load(Optional.of(write(listener("{ name = lan, client-networks = "
+        + "[\"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\", \"fc00::/7\", \"198.51.0.0/16\", "
+        + "\"::ffff:192.0.2.0/120\"], relay = true }"))), Map.of());
+    assertThat(config.listeners().getFirst().inboundConnectors().getFirst().clientNetworks())
+        .contains(ClientNetwork.parse("192.0.2.0/24"));
+  }
+
+  @Test
   void missingRequiredKeysAreEachReportedAtTheirObject() throws IOException {
     assertThat(problems("relay.listeners = [\n  { name = a }\n]\n", Map.of())).containsExactly(
         "relay.conf:2: relay.listeners[0].address: is required but missing",

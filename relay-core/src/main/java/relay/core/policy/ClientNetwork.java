@@ -40,9 +40,10 @@ public record ClientNetwork(byte[] network, int prefixLength) {
     int slash = s.indexOf('/');
     String addr = slash < 0 ? s : s.substring(0, slash);
     byte[] bytes = literal(addr);
+    boolean written6 = addr.indexOf(':') >= 0;
     int prefix;
     if (slash < 0) {
-      prefix = bytes.length * 8;
+      prefix = written6 ? 128 : bytes.length * 8;
     } else {
       try {
         prefix = Integer.parseInt(s.substring(slash + 1));
@@ -50,7 +51,24 @@ public record ClientNetwork(byte[] network, int prefixLength) {
         throw new IllegalArgumentException("invalid prefix length in '" + text + "'");
       }
     }
+    if (written6 && bytes.length == 4) {
+      // An IPv4-mapped IPv6 network (::ffff:a.b.c.d/96+n), which the JDK reads as IPv4: from /96 on
+      // it is the IPv4 network a.b.c.d/n; a shorter prefix also covers IPv6 space and stays IPv6.
+      if (prefix < 0 || prefix > 128) {
+        throw new IllegalArgumentException("prefix length out of range: " + prefix);
+      }
+      return prefix >= 96 ? new ClientNetwork(bytes, prefix - 96) : new ClientNetwork(mapped(bytes), prefix);
+    }
     return new ClientNetwork(bytes, prefix);
+  }
+
+  /** {@code ::ffff:a.b.c.d} for the IPv4 address a.b.c.d. */
+  static byte[] mapped(byte[] v4) {
+    byte[] a = new byte[16];
+    a[10] = (byte) 0xff;
+    a[11] = (byte) 0xff;
+    System.arraycopy(v4, 0, a, 12, 4);
+    return a;
   }
 
   private static byte[] literal(String addr) {

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param maxTextLine longest message text line in octets including CRLF (RFC 5321: at least 1000)
  * @param idleTimeout how long to wait for a command
  * @param dataTimeout how long to wait for the next chunk of message content
+ * @param maxJunkCommands commands that move no mail (NOOP, RSET, VRFY, HELP, HELO/EHLO) allowed
+ *     before each further one counts as a failed command; the count starts again when a message is queued
  */
 public record SessionLimits(
     long maxMessageSize,
@@ -21,16 +23,27 @@ public record SessionLimits(
     int maxCommandLine,
     int maxTextLine,
     Duration idleTimeout,
-    Duration dataTimeout) {
+    Duration dataTimeout,
+    int maxJunkCommands) {
 
-  /** Defaults: 50 MiB, 500 recipients, 10 errors, 4096-octet commands, 64 KiB text lines, 5 min, 10 min. */
+  /** The junk-command limit when none is configured (Postfix's default too). */
+  public static final int DEFAULT_JUNK_COMMANDS = 100;
+
+  /** Defaults: 50 MiB, 500 recipients, 10 errors, 4096-octet commands, 64 KiB text lines, 5 min, 10 min, 100 junk. */
   public static final SessionLimits DEFAULTS =
       new SessionLimits(50L * 1024 * 1024, 500, 10, 4096, 65536, Duration.ofMinutes(5), Duration.ofMinutes(10));
+
+  /** Limits with the default junk-command limit. */
+  public SessionLimits(long maxMessageSize, int maxRecipients, int maxErrors, int maxCommandLine, int maxTextLine,
+      Duration idleTimeout, Duration dataTimeout) {
+    this(maxMessageSize, maxRecipients, maxErrors, maxCommandLine, maxTextLine, idleTimeout, dataTimeout,
+        DEFAULT_JUNK_COMMANDS);
+  }
 
   public SessionLimits {
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(dataTimeout, "dataTimeout");
-    if (maxMessageSize <= 0 || maxRecipients <= 0 || maxErrors <= 0) {
+    if (maxMessageSize <= 0 || maxRecipients <= 0 || maxErrors <= 0 || maxJunkCommands <= 0) {
       throw new IllegalArgumentException("limits must be positive");
     }
     if (maxCommandLine < 512) {

@@ -17,6 +17,8 @@ import relay.core.envelope.Recipient;
  * @param parameters the MAIL FROM parameters of the open transaction, or null
  * @param recipients accepted recipients of the open transaction, without duplicates
  * @param errors how many commands failed so far
+ * @param junk commands that moved no mail (NOOP, RSET, VRFY, HELP, HELO/EHLO) since the session
+ *     began or last queued a message
  * @param authenticatedUser the user the client authenticated as (SMTP AUTH), or null
  * @param pendingAuth the SASL exchange under way in phase AUTH, or null
  */
@@ -29,6 +31,7 @@ public record SessionState(
     MailParameters parameters,
     List<Recipient> recipients,
     int errors,
+    int junk,
     String authenticatedUser,
     PendingAuth pendingAuth) {
 
@@ -58,7 +61,7 @@ public record SessionState(
 
   /** The state of a new connection. */
   public static SessionState initial(boolean tlsActive) {
-    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, null, null);
+    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, 0, null, null);
   }
 
   public boolean inTransaction() {
@@ -66,43 +69,55 @@ public record SessionState(
   }
 
   SessionState withPhase(Phase p) {
-    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, authenticatedUser, null);
+    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, null);
   }
 
   SessionState greeted(String name, boolean extended) {
-    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, authenticatedUser, null);
+    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null);
   }
 
   SessionState withTransaction(MailPath from, MailParameters params) {
-    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, junk, authenticatedUser, null);
   }
 
   SessionState withRecipient(Recipient r) {
     List<Recipient> more = new ArrayList<>(recipients);
     more.add(r);
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, junk, authenticatedUser, null);
   }
 
   SessionState reset() {
-    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, authenticatedUser, null);
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null);
   }
 
   /** After the TLS handshake: everything learnt in plain text is forgotten (RFC 3207 section 4.2). */
   SessionState afterTls() {
-    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, null, null);
+    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, junk, null, null);
   }
 
   /** A SASL exchange continues with the client's next line. */
   SessionState authenticating(PendingAuth pending) {
-    return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, authenticatedUser, pending);
+    return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, pending);
   }
 
   /** The client authenticated as {@code user}. */
   SessionState authenticated(String user) {
-    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, user, null);
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, user, null);
   }
 
   SessionState withError() {
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, junk, authenticatedUser, null);
+  }
+
+  /** One more command that moved no mail. */
+  SessionState withJunk() {
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk + 1, authenticatedUser,
+        pendingAuth);
+  }
+
+  /** A message was queued: the junk count starts again. */
+  SessionState withoutJunk() {
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, 0, authenticatedUser,
+        pendingAuth);
   }
 }

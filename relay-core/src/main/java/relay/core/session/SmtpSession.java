@@ -36,7 +36,8 @@ import relay.core.tracking.TrackingEvent;
  * then asks the mail-flow rules of the session's {@link relay.core.routing.RoutingSnapshot} (refuse
  * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
  * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
- * {@code maxErrors} failed commands close the session. SMTP AUTH (PLAIN, LOGIN) is offered only
+ * {@code maxErrors} failed commands close the session, and commands that move no mail count as
+ * failed past {@code maxJunkCommands}. SMTP AUTH (PLAIN, LOGIN) is offered only
  * when the connector lists users and, unless it allows plaintext, only under TLS; a failed AUTH
  * counts as a failed command; an authenticated client may relay when the connector's auth grants
  * it, MAIL needs AUTH when the connector requires it, and the user is what the rules'
@@ -81,17 +82,17 @@ public final class SmtpSession {
     InboundConnector c = connector();
     return switch (command) {
       case Command.Ehlo e ->
-          reply(s.greeted(e.domain(), true),
+          junk(s.greeted(e.domain(), true),
               Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive(),
                   c.auth().offeredOn(s.tlsActive())));
-      case Command.Helo h -> reply(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
+      case Command.Helo h -> junk(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
       case Command.Mail m -> mail(s, m);
       case Command.Rcpt r -> rcpt(s, r);
       case Command.Data d -> data(s);
-      case Command.Rset r -> reply(s.reset(), Replies.RESET);
-      case Command.Noop n -> reply(s, Replies.OK);
-      case Command.Help h -> reply(s, Replies.HELP);
-      case Command.Vrfy v -> reply(s, Replies.VRFY);
+      case Command.Rset r -> junk(s.reset(), Replies.RESET);
+      case Command.Noop n -> junk(s, Replies.OK);
+      case Command.Help h -> junk(s, Replies.HELP);
+      case Command.Vrfy v -> junk(s, Replies.VRFY);
       case Command.Quit q -> close(s, Replies.BYE);
       case Command.StartTls t -> startTls(s);
       case Command.Auth a -> auth(s, a);
@@ -215,7 +216,7 @@ public final class SmtpSession {
             now, context.sessionId(), m.id(), m.connector(),
             m.envelope().recipients().stream().map(Recipient::address).toList(), m.requireTls())))
         .toList();
-    return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), effects, s.reset());
+    return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), effects, s.reset().withoutJunk());
   }
 
   /** The commit failed: nothing was queued. */
@@ -363,6 +364,17 @@ public final class SmtpSession {
           List.of(reply, Replies.TOO_MANY_ERRORS), List.of(new Effect.Close()), next.withPhase(Phase.CLOSED));
     }
     return new Transition(List.of(reply), List.of(), next.withPhase(Phase.COMMANDS));
+  }
+
+  /**
+   * A command that moves no mail: answered as usual, but past the connector's junk-command limit
+   * (since the session began or last queued a message) each one also counts as a failed command,
+   * so a client that only keeps the session busy is closed with {@code 421} after {@code maxErrors}
+   * more (Postfix's {@code smtpd_junk_command_limit}).
+   */
+  private Transition junk(SessionState next, SmtpReply reply) {
+    SessionState counted = next.withJunk();
+    return counted.junk() > connector().limits().maxJunkCommands() ? fail(counted, reply) : reply(counted, reply);
   }
 
   private static Transition reply(SessionState next, SmtpReply reply) {

@@ -31,9 +31,36 @@ class ClientNetworkTest {
     "127.0.0.0/8, ::ffff:127.0.0.1, true",
     "127.0.0.0/8, ::1, false",
     "::/0, 192.0.2.1, false",
+    "::ffff:192.168.1.0/120, 192.168.1.9, true",
+    "::ffff:192.168.1.0/120, ::ffff:192.168.1.9, true",
+    "::ffff:192.168.1.0/120, 192.168.2.9, false",
+    "::ffff:0:0/96, 203.0.113.9, true",
+    "::ffff:10.1.2.3, 10.1.2.3, true",
   })
   void containsExactlyTheAddressesInsideThePrefix(String network, String address, boolean inside) throws Exception {
     assertThat(contains(network, address)).isEqualTo(inside);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = ';', value = {
+    "0.0.0.0/0; 1.0",
+    "0.0.0.0/1 128.0.0.0/1; 1.0",
+    "::/0; 1.0",
+    "::/8; 0.0",
+    "::ffff:0:0/96; 1.0",
+    "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 127.0.0.0/8 fc00::/7 fe80::/10; 0.0",
+    "2000::/3; 1.0",
+    "2000::/4; 0.5",
+  })
+  void publicCoverageCountsAddressesNotNotation(String networks, double share) {
+    assertThat(PublicCoverage.share(java.util.Arrays.stream(networks.split(" ")).map(ClientNetwork::parse).toList()))
+        .isCloseTo(share, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void aPublicSlash16IsATinyShareOfTheInternet() {
+    assertThat(PublicCoverage.share(java.util.List.of(ClientNetwork.parse("198.51.0.0/16"))))
+        .isGreaterThan(0).isLessThan(0.0001);
   }
 
   @Test

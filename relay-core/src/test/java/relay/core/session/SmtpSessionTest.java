@@ -217,6 +217,39 @@ class SmtpSessionTest {
   }
 
   @Test
+  void sessionThatOnlyKeepsBusyIsClosedAfterTheJunkLimitAndMaxErrorsMore() {
+    SessionDriver d = driver();
+    for (int i = 0; i < SessionLimits.DEFAULT_JUNK_COMMANDS; i++) {
+      assertThat(d.send(i % 2 == 0 ? "NOOP" : "RSET")).singleElement().isIn(Replies.OK, Replies.RESET);
+    }
+    // Past the limit each one is still answered, and counts as a failed command (5 allowed here).
+    assertThat(d.send("VRFY a", "HELP", "EHLO x", "HELO x", "NOOP")).hasSize(5);
+    assertThat(d.state.phase()).isEqualTo(SessionState.Phase.COMMANDS);
+    List<SmtpReply> last = d.send("NOOP");
+    assertThat(last).containsExactly(Replies.OK, Replies.TOO_MANY_ERRORS);
+    assertThat(d.lastEffect()).isInstanceOf(Effect.Close.class);
+  }
+
+  @Test
+  void queuedMessageStartsTheJunkCountAgain() {
+    SessionDriver d = driver();
+    for (int i = 0; i < SessionLimits.DEFAULT_JUNK_COMMANDS - 1; i++) {
+      d.send("RSET");
+    }
+    d.send("EHLO client.example", "MAIL FROM:<a@corp.example>", "RCPT TO:<b@corp.example>", "DATA");
+    d.apply(d.session.spoolOpened(d.state));
+    d.apply(d.session.dataEnd(d.state, new DataSummary(10, false, false, false)));
+    Envelope envelope = ((Effect.Commit) d.lastEffect()).envelope();
+    d.apply(d.session.committed(d.state, new QueuedMessage(new MessageId("Q1"), envelope,
+        envelope.recipients().stream().map(RecipientState::pending).toList(), 0, NOW, 10)));
+
+    for (int i = 0; i < SessionLimits.DEFAULT_JUNK_COMMANDS; i++) {
+      d.send("RSET");
+    }
+    assertThat(d.state.errors()).as("a sender that sends mail is never closed for its RSETs").isZero();
+  }
+
+  @Test
   void overlongCommandLineGets500LineTooLong() {
     SessionDriver d = driver();
     assertThat(d.apply(d.session.lineTooLong(d.state)).getFirst().toWire()).isEqualTo("500 5.5.6 Line too long\r\n");

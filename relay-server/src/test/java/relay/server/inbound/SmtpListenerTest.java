@@ -194,6 +194,30 @@ class SmtpListenerTest {
   }
 
   @Test
+  void clientThatOnlySendsNoopsAndRsetsIsClosedWith421InsteadOfKeptForever() throws Exception {
+    int port = start();
+    try (RawClient c = new RawClient(port)) {
+      c.reply();
+      c.send("NOOP\r\nRSET\r\n".repeat(1_000)); // 2,000 commands in one write, as a flood arrives
+      int answered = 0;
+      String reply;
+      do {
+        reply = c.reply();
+        answered++;
+      } while (reply.startsWith("250"));
+      assertThat(reply).startsWith("421 4.7.0");
+      assertThat(answered).as("100 allowed, then max-errors (10) more").isBetween(110, 113);
+      boolean closed;
+      try {
+        closed = c.closedByServer();
+      } catch (java.net.SocketException reset) {
+        closed = true; // closed with the rest of the flood unread: the peer sees a reset
+      }
+      assertThat(closed).isTrue();
+    }
+  }
+
+  @Test
   void wholeTransactionSentInOneWriteGetsEveryReplyInOrder() throws Exception {
     int port = start();
     try (RawClient c = new RawClient(port)) {
