@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import relay.config.model.ListenerConfig;
+import relay.config.model.ListenerTls;
 import relay.config.model.TlsFiles;
 import relay.core.policy.ClientNetwork;
 import relay.core.policy.InboundConnector;
@@ -70,7 +71,7 @@ final class ListenerBinder {
     String name = s.text("name").orElse("");
     Optional<InetAddress> address = IpLiteral.read(s, "address");
     int port = s.port("port").orElse(0);
-    boolean starttls = s.flag("starttls").orElse(true);
+    ListenerTls encryption = encryption(s);
     Optional<TlsFiles> tls = s.section("tls").flatMap(this::tls);
     int max = s.integer("max-connections", 1, 1_000_000).orElse(500);
     int perClient = s.integer("max-connections-per-client", 1, 1_000_000).orElse(50);
@@ -86,7 +87,35 @@ final class ListenerBinder {
     if (s.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new ListenerConfig(name, address.orElseThrow(), port, starttls, tls, max, perClient, connectors));
+    return Optional.of(new ListenerConfig(name, address.orElseThrow(), port, encryption, tls, max, perClient, connectors));
+  }
+
+  /**
+   * {@code starttls} (default true), {@code implicit-tls} (default false; TLS from the first byte,
+   * and then no STARTTLS) and {@code tls-min-version} (default TLSv1.2; TLSv1 and TLSv1.1 only
+   * for old devices, and only with TLS offered).
+   */
+  private static ListenerTls encryption(Section s) {
+    boolean implicit = s.flag("implicit-tls").orElse(false);
+    boolean starttls = s.flag("starttls").orElse(!implicit);
+    if (implicit && starttls) {
+      s.problem("starttls", "cannot be true with implicit-tls = true", "implicit TLS starts TLS at once: "
+          + "remove starttls (devices that need STARTTLS get a listener of their own, usually port 587)");
+    }
+    ListenerTls.Version min = s.text("tls-min-version").flatMap(text -> {
+      Optional<ListenerTls.Version> v = ListenerTls.Version.named(text);
+      if (v.isEmpty()) {
+        s.problem("tls-min-version", "'" + text + "' is not a TLS version", "TLSv1.2 (default), TLSv1.3, "
+            + "or for old devices only TLSv1.1 or TLSv1");
+      }
+      return v;
+    }).orElse(ListenerTls.Version.TLS_1_2);
+    ListenerTls.Mode mode = implicit ? ListenerTls.Mode.IMPLICIT
+        : starttls ? ListenerTls.Mode.STARTTLS : ListenerTls.Mode.NONE;
+    if (mode == ListenerTls.Mode.NONE && s.value("tls-min-version").isPresent()) {
+      s.problem("tls-min-version", "is set but this listener offers no TLS", "set starttls or implicit-tls");
+    }
+    return new ListenerTls(mode, min);
   }
 
   private Optional<TlsFiles> tls(Section s) {

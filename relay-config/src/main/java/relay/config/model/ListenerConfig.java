@@ -18,8 +18,8 @@ import relay.core.policy.InboundConnector;
  * @param name shown in logs and metrics; unique among listeners
  * @param address the IP address to bind (a literal, never a host name)
  * @param port the TCP port to bind; 0 for any free port
- * @param starttls whether STARTTLS is offered
- * @param tls PEM certificate chain and key; empty with {@code starttls} means a self-signed
+ * @param encryption whether TLS is offered, through STARTTLS or from the first byte, and from which version
+ * @param tls PEM certificate chain and key; empty with TLS offered means a self-signed
  *     certificate is generated under {@link RelayConfig#generatedTlsDirectory()}
  * @param maxConnections most simultaneous sessions on this listener
  * @param maxConnectionsPerClient most simultaneous sessions from one client address
@@ -29,7 +29,7 @@ public record ListenerConfig(
     String name,
     InetAddress address,
     int port,
-    boolean starttls,
+    ListenerTls encryption,
     Optional<TlsFiles> tls,
     int maxConnections,
     int maxConnectionsPerClient,
@@ -38,6 +38,7 @@ public record ListenerConfig(
   public ListenerConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(encryption, "encryption");
     Objects.requireNonNull(tls, "tls");
     inboundConnectors = List.copyOf(inboundConnectors);
     if (port < 0 || port > 65535) {
@@ -49,5 +50,10 @@ public record ListenerConfig(
     if (inboundConnectors.isEmpty()) {
       throw new IllegalArgumentException("listener '" + name + "' has no inbound connectors");
     }
+  }
+
+  /** Whether STARTTLS is offered. */
+  public boolean starttls() {
+    return encryption.mode() == ListenerTls.Mode.STARTTLS;
   }
 }

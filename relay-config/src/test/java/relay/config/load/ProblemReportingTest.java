@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import relay.config.model.ListenerTls;
 import relay.config.model.RelayConfig;
 import relay.core.policy.ClientNetwork;
 
@@ -100,6 +101,25 @@ class ProblemReportingTest {
     RelayConfig config = ConfigLoader.load(Optional.of(write(listener(
         "{ name = all, client-networks = [\"::/0\"], relay = true, allow-open-relay = true }"))), Map.of());
     assertThat(config.listeners().getFirst().inboundConnectors().getFirst().relayToAnyDomain()).isTrue();
+  }
+
+  @Test
+  void listenerTlsSettingsAreCheckedAndBound() throws IOException {
+    String lan = "{ name = lan, client-networks = [\"10.0.0.0/8\"] }";
+    assertThat(problems("relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 465, implicit-tls = true, "
+        + "starttls = true, inbound-connectors = [" + lan + "] }]\n", Map.of()))
+        .singleElement().asString().contains("starttls: cannot be true with implicit-tls = true");
+    assertThat(problems("relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, tls-min-version = SSLv3, "
+        + "inbound-connectors = [" + lan + "] }]\n", Map.of()))
+        .singleElement().asString().contains("'SSLv3' is not a TLS version");
+    assertThat(problems("relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, starttls = false, "
+        + "tls-min-version = TLSv1, inbound-connectors = [" + lan + "] }]\n", Map.of()))
+        .singleElement().asString().contains("offers no TLS");
+    RelayConfig config = ConfigLoader.load(Optional.of(write("relay.listeners = [{ name = a, address = \"127.0.0.1\", "
+        + "port = 465, implicit-tls = true, tls-min-version = TLSv1, inbound-connectors = [" + lan + "] }]\n")), Map.of());
+    assertThat(config.listeners().getFirst().encryption())
+        .isEqualTo(new ListenerTls(ListenerTls.Mode.IMPLICIT, ListenerTls.Version.TLS_1_0));
+    assertThat(config.listeners().getFirst().starttls()).isFalse();
   }
 
   @Test

@@ -7,8 +7,10 @@ import java.util.Objects;
  * Sending limits Relay keeps per mailbox, so that Microsoft 365 never has to throttle it. Defaults
  * are Exchange Online's: 3 concurrent sessions, 30 messages a minute, 10,000 recipients per rolling
  * 24 hours, 500 recipients per message. {@code throttlePause} is how long a mailbox rests after the
- * upstream said "too many" ({@code 432 4.3.2}, {@code 554 5.2.0 ...QuotaExceeded}); {@code maxWait}
- * is the longest a delivery blocks waiting for its turn before it is deferred instead.
+ * upstream said "too many" ({@code 432 4.3.2}, {@code 554 5.2.0 ...QuotaExceeded}). The scheduler's
+ * per-mailbox ready lane keeps them ({@code relay.core.schedule.LaneRule.PerMailbox}). {@code
+ * maxWait} is read from older configurations and no longer used: waiting for a turn is never an
+ * attempt, so nothing is deferred for it.
  *
  * <p>Invariants: every count at least 1, every duration positive. Immutable.
  */

@@ -62,7 +62,15 @@ public final class SmtpSession {
 
   /** The connection was accepted: greet or refuse it. */
   public Transition connect() {
-    SessionState s = SessionState.initial(false);
+    return connect(false);
+  }
+
+  /**
+   * The connection was accepted, already encrypted when {@code implicitTls} (RFC 8314: the TLS
+   * handshake came first, so the session counts as under TLS from its start): greet or refuse it.
+   */
+  public Transition connect(boolean implicitTls) {
+    SessionState s = SessionState.initial(implicitTls);
     if (context.connector().isEmpty()) {
       return close(s, Replies.CLIENT_NOT_ALLOWED);
     }

@@ -29,6 +29,7 @@ record ConnectionInfo(
     String local,
     String remote,
     Optional<SslContext> tls,
+    boolean implicitTls,
     ProtocolLog protocolLog,
     RelayMetrics metrics,
     Runnable onRelease) {

@@ -14,9 +14,10 @@ import relay.core.policy.InboundConnector;
  * @param bindAddress where to listen (port 0: any free port, see {@link SmtpListener#port()})
  * @param hostName the server name in the greeting, EHLO and Received headers
  * @param connectors inbound connectors in order; the first admitting a client applies
- * @param tls the server TLS context for STARTTLS, or empty: STARTTLS is not offered
+ * @param tls the server TLS context, or empty: no TLS
  * @param maxConnections most simultaneous connections on this listener
  * @param maxConnectionsPerClient most simultaneous connections from one client IP address
+ * @param implicitTls TLS from the first byte (RFC 8314, port 465) instead of STARTTLS
  */
 public record ListenerSettings(
     String name,
@@ -25,7 +26,14 @@ public record ListenerSettings(
     List<InboundConnector> connectors,
     Optional<SslContext> tls,
     int maxConnections,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    boolean implicitTls) {
+
+  /** Settings for a listener that offers TLS, if at all, through STARTTLS. */
+  public ListenerSettings(String name, InetSocketAddress bindAddress, String hostName, List<InboundConnector> connectors,
+      Optional<SslContext> tls, int maxConnections, int maxConnectionsPerClient) {
+    this(name, bindAddress, hostName, connectors, tls, maxConnections, maxConnectionsPerClient, false);
+  }
 
   public ListenerSettings {
     Objects.requireNonNull(name, "name");
@@ -33,6 +41,9 @@ public record ListenerSettings(
     Objects.requireNonNull(hostName, "hostName");
     Objects.requireNonNull(tls, "tls");
     connectors = List.copyOf(connectors);
+    if (implicitTls && tls.isEmpty()) {
+      throw new IllegalArgumentException("implicit TLS needs a TLS context");
+    }
     if (tls.isPresent() && tls.get().isClient()) {
       throw new IllegalArgumentException("the listener needs a server TLS context");
     }

@@ -83,7 +83,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     ctx = context;
     pending = ctx.alloc().buffer();
     wiring.event("connect from " + wiring.remote());
-    Transition t = session.connect();
+    Transition t = session.connect(wiring.implicitTls());
     wiring.metrics().connection(wiring.listener(), wiring.connectorName(), !t.closes());
     apply(t);
     ctx.flush();
@@ -106,11 +106,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object evt) {
     if (evt instanceof SslHandshakeCompletionEvent done) {
-      if (done.isSuccess() && state.phase() == Phase.TLS_HANDSHAKE) {
+      if (done.isSuccess()) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         wiring.event("TLS established " + ssl.engine().getSession().getProtocol() + " " + ssl.engine().getSession().getCipherSuite());
-        apply(session.tlsEstablished(state));
-        process();
+        if (state.phase() == Phase.TLS_HANDSHAKE) { // after STARTTLS; with implicit TLS the session began encrypted
+          apply(session.tlsEstablished(state));
+          process();
+        }
       } else {
         wiring.event("TLS handshake failed: " + done.cause());
         ctx.close();

@@ -1,5 +1,6 @@
 package relay.server.inbound;
 
+import io.netty.handler.ssl.SslContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -148,17 +149,24 @@ public final class SmtpListener implements AutoCloseable {
     Optional<InboundConnector> connector = InboundConnector.select(settings.connectors(), remote.getAddress());
     boolean admitted = limiter.tryAcquire(remote.getAddress());
     Runnable release = admitted ? () -> limiter.release(remote.getAddress()) : () -> {};
+    boolean implicit = settings.implicitTls();
+    // Implicit TLS: the handshake comes first, and every reply (a refusal too) goes out encrypted;
+    // STARTTLS is then not offered.
+    Optional<SslContext> startTls = implicit ? Optional.empty() : settings.tls();
     ConnectionInfo info = new ConnectionInfo(
-        settings.name(), sessionId, connector, endpoint(local), endpoint(remote), settings.tls(),
+        settings.name(), sessionId, connector, endpoint(local), endpoint(remote), startTls, implicit,
         protocolLog, metrics, release);
     sessions.add(ch);
+    if (implicit) {
+      ch.pipeline().addLast("tls", settings.tls().orElseThrow().newHandler(ch.alloc()));
+    }
     if (!admitted) {
       ch.pipeline().addLast("refuse", new ConnectionRefusal(info));
       return;
     }
     SmtpSession session = new SmtpSession(new SessionContext(
         settings.hostName(), connector, remote.getAddress().getHostAddress(), remote.getPort(),
-        settings.tls().isPresent(), clock, sessionId, routing.get()));
+        startTls.isPresent(), clock, sessionId, routing.get()));
     SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
     ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking));
   }

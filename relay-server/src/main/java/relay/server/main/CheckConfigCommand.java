@@ -12,9 +12,9 @@ import relay.config.load.InvalidConfigException;
 import relay.config.model.RelayConfig;
 
 /**
- * {@code relay check-config [FILE]}: validates a configuration without starting anything. Prints
- * every problem (file, line, path, hint), including a listener port already in use on this
- * machine, and exits 2; or prints what the relay would do (who may send what, the routing table,
+ * {@code relay check-config [FILE | --config FILE]}: validates a configuration without starting
+ * anything. Prints every problem (file, line, path, hint), including a listener port already in use
+ * on this machine by something other than a running Relay, and exits 2; or prints what the relay would do (who may send what, the routing table,
  * the domains and the rules) and exits 0.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validate a configuration file and show what it sets up.")
@@ -22,6 +22,10 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..1", paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")
   private Path file;
+
+  // The same option as the main command and route take: both spellings work.
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (as FILE)")
+  private Path configOption;
 
   @Option(names = "--no-port-check",
       description = "do not try binding the listener ports (when checking on another machine than the relay's, e.g. in CI)")
@@ -33,6 +37,11 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (file != null && configOption != null && !file.equals(configOption)) {
+      spec.commandLine().getErr().println("relay check-config: give the file once, as FILE or as --config");
+      return 2;
+    }
+    Path file = this.file != null ? this.file : configOption;
     RelayConfig config;
     try {
       config = ConfigLoader.load(Optional.ofNullable(file), main.environment(), !noPortCheck);

@@ -49,7 +49,9 @@ final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     FatalErrorHandler.install();
-    System.exit(new CommandLine(new Main()).execute(args));
+    int status = new CommandLine(new Main()).execute(args);
+    Logging.flush();
+    System.exit(status);
   }
 
   @Override
@@ -79,6 +81,8 @@ final class Main implements Callable<Integer> {
     if (config != null) {
       reloader = new ConfigReloader(server, config, environment);
       reloader.start();
+    } else {
+      Logging.ignoreHangUp(); // the JVM's default would stop the relay
     }
     ConfigReloader watching = reloader;
     CountDownLatch stopped = new CountDownLatch(1);
@@ -92,7 +96,10 @@ final class Main implements Callable<Integer> {
               } catch (java.io.IOException e) {
                 // shutting down anyway
               }
+              Logging.stopping();
               server.close();
+              Logging.stopped();
+              Logging.flush();
               stopped.countDown();
             }));
     Logging.ready(server.describe());

@@ -3,7 +3,6 @@ package relay.server.main;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.config.model.ListenerConfig;
+import relay.config.model.ListenerTls;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.metrics.TrackedMetrics;
@@ -37,6 +37,7 @@ import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
+import relay.server.tls.ListenerTlsContext;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 import relay.server.tracking.JsonTrackingLog;
@@ -155,6 +156,9 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private void startComponents(InstantSource clock) throws IOException, InterruptedException {
+    // First, before any TLS is used: the JDK reads its TLS restrictions once.
+    ListenerTlsContext.allowLegacy(config.listeners().stream()
+        .filter(l -> l.encryption().enabled() && l.encryption().minVersion().isLegacy()).map(ListenerConfig::name).toList());
     Files.createDirectories(config.home());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics = new MicrometerRelayMetrics(registry);
@@ -245,13 +249,13 @@ public final class RelayServer implements AutoCloseable {
 
   private ListenerSettings settings(ListenerConfig listener, InstantSource clock) throws IOException {
     Optional<SslContext> tls = Optional.empty();
-    if (listener.starttls()) {
+    if (listener.encryption().enabled()) {
       PemKeyMaterial material =
           listener.tls().isPresent()
               ? PemKeyMaterial.read(listener.tls().get().certificate(), listener.tls().get().key())
               : new SelfSignedCertificate(config.generatedTlsDirectory(), config.hostname(), clock.instant())
                   .loadOrCreate();
-      tls = Optional.of(SslContextBuilder.forServer(material.key(), material.chain()).build());
+      tls = Optional.of(ListenerTlsContext.build(material, listener.encryption()));
     }
     return new ListenerSettings(
         listener.name(),
@@ -260,7 +264,8 @@ public final class RelayServer implements AutoCloseable {
         listener.inboundConnectors(),
         tls,
         listener.maxConnections(),
-        listener.maxConnectionsPerClient());
+        listener.maxConnectionsPerClient(),
+        listener.encryption().mode() == ListenerTls.Mode.IMPLICIT);
   }
 
   /** The bound SMTP addresses, one per listener, in configuration order. */
@@ -284,7 +289,14 @@ public final class RelayServer implements AutoCloseable {
           .append(bound.getAddress().getHostAddress())
           .append(':')
           .append(bound.getPort())
-          .append(listener.starttls() ? " (STARTTLS)" : "")
+          .append(switch (listener.encryption().mode()) {
+            case NONE -> "";
+            case STARTTLS -> " (STARTTLS";
+            case IMPLICIT -> " (implicit TLS";
+          })
+          .append(!listener.encryption().enabled() ? ""
+              : listener.encryption().minVersion().isLegacy() ? ", from " + listener.encryption().minVersion().protocolName() + ")"
+              : ")")
           .append(" from ")
           .append(listener.inboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
     }

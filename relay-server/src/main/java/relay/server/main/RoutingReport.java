@@ -44,7 +44,7 @@ final class RoutingReport {
     out.println("data directory: " + config.home());
     for (ListenerConfig l : config.listeners()) {
       out.println("listener " + l.name() + ": " + l.address().getHostAddress() + ":" + l.port()
-          + (l.starttls() ? " with STARTTLS" : ""));
+          + (l.starttls() ? " with STARTTLS" : l.encryption().enabled() ? " with implicit TLS" : ""));
       l.inboundConnectors().forEach(c -> out.println("  inbound connector " + c.name() + ": " + clients(c)));
     }
     out.println("outbound connectors:");

@@ -74,7 +74,7 @@ final class TestRelay implements AutoCloseable {
         c.home(),
         c.hostname(),
         c.listeners().stream()
-            .map(l -> new ListenerConfig(l.name(), l.address(), 0, l.starttls(), l.tls(), l.maxConnections(),
+            .map(l -> new ListenerConfig(l.name(), l.address(), 0, l.encryption(), l.tls(), l.maxConnections(),
                 l.maxConnectionsPerClient(), l.inboundConnectors()))
             .toList(),
         c.spool(),
