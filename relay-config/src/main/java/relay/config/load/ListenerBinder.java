@@ -16,6 +16,7 @@ import relay.config.model.ListenerTls;
 import relay.config.model.TlsFiles;
 import relay.core.policy.ClientNetwork;
 import relay.core.policy.InboundConnector;
+import relay.core.policy.PublicCoverage;
 
 /**
  * Binds {@code relay.listeners} and checks what only makes sense across elements: unique listener
@@ -28,6 +29,9 @@ import relay.core.policy.InboundConnector;
  * always a mistake, so it is an error.
  */
 final class ListenerBinder {
+
+  /** The share of public addresses load balancers may cover: a cloud provider's ranges, not more. */
+  static final double PROXY_PUBLIC_SHARE = 0.0001;
 
   private final Path home;
   private final boolean probePorts;
@@ -79,6 +83,7 @@ final class ListenerBinder {
       s.problem("max-connections-per-client", perClient + " is more than max-connections (" + max + ")", "");
     }
     List<InboundConnector> connectors = connectors(s);
+    List<ClientNetwork> proxyFrom = proxyFrom(s);
     s.finish();
     if (probePorts && address.isPresent() && port > 0) {
       PortProbe.inUse(address.get(), port).ifPresent(m -> s.problem("port", m,
@@ -87,7 +92,8 @@ final class ListenerBinder {
     if (s.problems().count() > before) {
       return Optional.empty();
     }
-    return Optional.of(new ListenerConfig(name, address.orElseThrow(), port, encryption, tls, max, perClient, connectors));
+    return Optional.of(new ListenerConfig(name, address.orElseThrow(), port, encryption, tls, max, perClient, connectors,
+        proxyFrom));
   }
 
   /**
@@ -116,6 +122,27 @@ final class ListenerBinder {
       s.problem("tls-min-version", "is set but this listener offers no TLS", "set starttls or implicit-tls");
     }
     return new ListenerTls(mode, min);
+  }
+
+  /**
+   * {@code proxy-protocol-from}: the load balancers whose connections begin with a PROXY header.
+   * Whoever is listed can claim any client address, and so any connector's rights: networks that
+   * cover more than a sliver of the public address space (more than {@link #PROXY_PUBLIC_SHARE})
+   * are refused, like an open relay.
+   */
+  private static List<ClientNetwork> proxyFrom(Section s) {
+    List<ClientNetwork> out = new ArrayList<>();
+    List<ConfigValue> values = s.list("proxy-protocol-from").orElse(List.of());
+    for (int i = 0; i < values.size(); i++) {
+      String at = s.pathOf("proxy-protocol-from") + "[" + i + "]";
+      ConfigValue v = values.get(i);
+      s.text(v, at).flatMap(t -> Cidr.parse(t, v.origin(), at, s.problems())).ifPresent(out::add);
+    }
+    if (!out.isEmpty() && PublicCoverage.share(out) > PROXY_PUBLIC_SHARE) {
+      s.problem("proxy-protocol-from", "covers too much of the public address space: anyone there could claim "
+          + "any client address", "list only your load balancers' addresses, e.g. [\"10.0.0.5/32\"]");
+    }
+    return out;
   }
 
   private Optional<TlsFiles> tls(Section s) {

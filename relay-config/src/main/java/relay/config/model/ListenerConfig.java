@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import relay.core.policy.ClientNetwork;
 import relay.core.policy.InboundConnector;
 
 /**
@@ -24,6 +25,9 @@ import relay.core.policy.InboundConnector;
  * @param maxConnections most simultaneous sessions on this listener
  * @param maxConnectionsPerClient most simultaneous sessions from one client address
  * @param inboundConnectors ordered; first match by client address wins
+ * @param proxyFrom load balancers that announce each client with a PROXY protocol header (v1 or
+ *     v2): a connection from these networks must begin with one, and the client it names is the
+ *     client; empty: no PROXY protocol on this listener
  */
 public record ListenerConfig(
     String name,
@@ -33,7 +37,8 @@ public record ListenerConfig(
     Optional<TlsFiles> tls,
     int maxConnections,
     int maxConnectionsPerClient,
-    List<InboundConnector> inboundConnectors) {
+    List<InboundConnector> inboundConnectors,
+    List<ClientNetwork> proxyFrom) {
 
   public ListenerConfig {
     Objects.requireNonNull(name, "name");
@@ -41,6 +46,7 @@ public record ListenerConfig(
     Objects.requireNonNull(encryption, "encryption");
     Objects.requireNonNull(tls, "tls");
     inboundConnectors = List.copyOf(inboundConnectors);
+    proxyFrom = List.copyOf(proxyFrom);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }

@@ -123,6 +123,22 @@ class ProblemReportingTest {
   }
 
   @Test
+  void proxyProtocolBalancersAreBoundAndMayNotCoverThePublicInternet() throws IOException {
+    String lan = "{ name = lan, client-networks = [\"10.0.0.0/8\"] }";
+    RelayConfig config = ConfigLoader.load(Optional.of(write("relay.listeners = [{ name = a, address = \"127.0.0.1\", "
+        + "port = 25, proxy-protocol-from = [\"10.9.0.5\", \"35.191.0.0/16\"], inbound-connectors = [" + lan + "] }]\n")),
+        Map.of());
+    assertThat(config.listeners().getFirst().proxyFrom())
+        .containsExactly(ClientNetwork.parse("10.9.0.5/32"), ClientNetwork.parse("35.191.0.0/16"));
+    assertThat(problems("relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, "
+        + "proxy-protocol-from = [\"0.0.0.0/1\", \"128.0.0.0/1\"], inbound-connectors = [" + lan + "] }]\n", Map.of()))
+        .singleElement().asString().contains("proxy-protocol-from: covers too much of the public address space");
+    assertThat(problems("relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, "
+        + "proxy-protocol-from = [\"10.9.0.5/8\"], inbound-connectors = [" + lan + "] }]\n", Map.of()))
+        .singleElement().asString().contains("did you mean 10.0.0.0/8?");
+  }
+
+  @Test
   void openRelayIsJudgedByWhatTheNetworksCoverNotHowTheyAreWritten() throws IOException {
     assertThat(problems(listener(
         "{ name = halves, client-networks = [\"0.0.0.0/1\", \"128.0.0.0/1\"], relay = true }"), Map.of()))

@@ -65,6 +65,8 @@ public final class Replies {
   public static final SmtpReply MESSAGE_TOO_BIG = SmtpReply.of(552, "5.3.4", "Message size exceeds fixed limit");
   public static final SmtpReply NON_ASCII_ADDRESS = SmtpReply.of(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
   public static final SmtpReply CLIENT_NOT_ALLOWED = SmtpReply.of(554, "5.7.1", "Access denied");
+  /** A PROXY protocol header from a client that is not a configured load balancer: it may not name another client. */
+  public static final SmtpReply PROXY_NOT_ALLOWED = SmtpReply.of(554, "5.7.1", "PROXY header not accepted from this address");
   public static final SmtpReply UNKNOWN_PARAMETER = SmtpReply.of(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
 
   /** The connect greeting (no enhanced status: RFC 2034 section 3). */

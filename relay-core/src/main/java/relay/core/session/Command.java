@@ -72,6 +72,12 @@ public sealed interface Command {
 
   record StartTls() implements Command {}
 
+  /**
+   * A PROXY protocol v1 header arriving as a command: only a configured load balancer may name the
+   * client, and its header is read before the session begins, so here it is always refused.
+   */
+  record ProxyHeader() implements Command {}
+
   /** A verb Relay does not implement. */
   record Unknown(String verb) implements Command {}
 

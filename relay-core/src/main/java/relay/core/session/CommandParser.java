@@ -58,6 +58,7 @@ public final class CommandParser {
       case "AUTH" -> auth(arg);
       case "NOOP" -> new Command.Noop();
       case "HELP" -> new Command.Help();
+      case "PROXY" -> new Command.ProxyHeader();
       case "VRFY" -> arg.isBlank() ? new Command.Invalid(Replies.ARGUMENT_SYNTAX) : new Command.Vrfy();
       case "" -> new Command.Invalid(Replies.SYNTAX_ERROR);
       default -> new Command.Unknown(verb);

@@ -102,6 +102,7 @@ public final class SmtpSession {
       case Command.Help h -> junk(s, Replies.HELP);
       case Command.Vrfy v -> junk(s, Replies.VRFY);
       case Command.Quit q -> close(s, Replies.BYE);
+      case Command.ProxyHeader p -> close(s, Replies.PROXY_NOT_ALLOWED);
       case Command.StartTls t -> startTls(s);
       case Command.Auth a -> auth(s, a);
       case Command.Unknown u -> fail(s, Replies.UNKNOWN_COMMAND);

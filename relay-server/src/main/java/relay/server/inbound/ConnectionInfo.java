@@ -16,7 +16,8 @@ import relay.core.tracking.ProtocolLog.Direction;
  * @param sessionId the session id shared by every log line of this connection
  * @param connector the inbound connector chosen for the client, or empty
  * @param local the local endpoint as {@code ip:port}
- * @param remote the remote endpoint as {@code ip:port}
+ * @param remote the client's endpoint as {@code ip:port}
+ * @param via the load balancer that named the client in a PROXY header, or empty: a direct connection
  * @param tls the server TLS context for STARTTLS, or empty
  * @param protocolLog where lines and events go
  * @param metrics where counts go
@@ -28,6 +29,7 @@ record ConnectionInfo(
     Optional<InboundConnector> connector,
     String local,
     String remote,
+    String via,
     Optional<SslContext> tls,
     boolean implicitTls,
     ProtocolLog protocolLog,

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import relay.core.policy.ClientNetwork;
 import relay.core.policy.InboundConnector;
 
 /**
@@ -18,6 +19,8 @@ import relay.core.policy.InboundConnector;
  * @param maxConnections most simultaneous connections on this listener
  * @param maxConnectionsPerClient most simultaneous connections from one client IP address
  * @param implicitTls TLS from the first byte (RFC 8314, port 465) instead of STARTTLS
+ * @param proxyFrom load balancers whose connections begin with a PROXY protocol header naming the
+ *     client; empty: none
  */
 public record ListenerSettings(
     String name,
@@ -27,12 +30,13 @@ public record ListenerSettings(
     Optional<SslContext> tls,
     int maxConnections,
     int maxConnectionsPerClient,
-    boolean implicitTls) {
+    boolean implicitTls,
+    List<ClientNetwork> proxyFrom) {
 
-  /** Settings for a listener that offers TLS, if at all, through STARTTLS. */
+  /** Settings for a listener that offers TLS, if at all, through STARTTLS, without PROXY protocol. */
   public ListenerSettings(String name, InetSocketAddress bindAddress, String hostName, List<InboundConnector> connectors,
       Optional<SslContext> tls, int maxConnections, int maxConnectionsPerClient) {
-    this(name, bindAddress, hostName, connectors, tls, maxConnections, maxConnectionsPerClient, false);
+    this(name, bindAddress, hostName, connectors, tls, maxConnections, maxConnectionsPerClient, false, List.of());
   }
 
   public ListenerSettings {
@@ -41,6 +45,7 @@ public record ListenerSettings(
     Objects.requireNonNull(hostName, "hostName");
     Objects.requireNonNull(tls, "tls");
     connectors = List.copyOf(connectors);
+    proxyFrom = List.copyOf(proxyFrom);
     if (implicitTls && tls.isEmpty()) {
       throw new IllegalArgumentException("implicit TLS needs a TLS context");
     }

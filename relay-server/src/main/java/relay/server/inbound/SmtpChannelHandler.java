@@ -82,7 +82,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext context) {
     ctx = context;
     pending = ctx.alloc().buffer();
-    wiring.event("connect from " + wiring.remote());
+    wiring.event("connect from " + wiring.remote() + (wiring.via().isEmpty() ? "" : " via " + wiring.via()));
     Transition t = session.connect(wiring.implicitTls());
     wiring.metrics().connection(wiring.listener(), wiring.connectorName(), !t.closes());
     apply(t);

@@ -10,6 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -39,6 +40,7 @@ import relay.core.spool.QueuedMessage;
 import relay.core.spool.Spool;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.tracking.ProtocolLog;
+import relay.core.tracking.ProtocolLog.Direction;
 import relay.core.tracking.TrackingLog;
 import relay.server.health.CheckResult;
 
@@ -55,6 +57,8 @@ public final class SmtpListener implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SmtpListener.class);
   private static final Duration GRACE = Duration.ofSeconds(10);
+  // A load balancer sends its header at once; waiting longer only keeps a slot from real clients.
+  private static final Duration PROXY_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
   private final ListenerSettings settings;
   private final Spool spool;
@@ -143,9 +147,23 @@ public final class SmtpListener implements AutoCloseable {
   }
 
   private void initConnection(SocketChannel ch) {
-    InetSocketAddress remote = ch.remoteAddress();
-    InetSocketAddress local = ch.localAddress();
+    sessions.add(ch);
+    InetSocketAddress peer = ch.remoteAddress();
     String sessionId = idPrefix + Long.toString(sequence.incrementAndGet(), 36);
+    if (settings.proxyFrom().stream().noneMatch(n -> n.contains(peer.getAddress()))) {
+      startSession(ch, sessionId, new ProxyHeader.Endpoints(peer, ch.localAddress(), ""));
+      return;
+    }
+    // A trusted load balancer: the session starts once its PROXY header says who the client is.
+    ch.pipeline().addLast("proxy-decoder", new HAProxyMessageDecoder());
+    ch.pipeline().addLast("proxy-header", new ProxyHeader(PROXY_HEADER_TIMEOUT,
+        endpoints -> startSession(ch, sessionId, endpoints),
+        why -> protocolLog.line(sessionId, "-", endpoint(ch.localAddress()), endpoint(peer), Direction.EVENT,
+            "connect from load balancer " + endpoint(peer) + " refused: " + why)));
+  }
+
+  private void startSession(SocketChannel ch, String sessionId, ProxyHeader.Endpoints endpoints) {
+    InetSocketAddress remote = endpoints.client();
     Optional<InboundConnector> connector = InboundConnector.select(settings.connectors(), remote.getAddress());
     boolean admitted = limiter.tryAcquire(remote.getAddress());
     Runnable release = admitted ? () -> limiter.release(remote.getAddress()) : () -> {};
@@ -154,9 +172,8 @@ public final class SmtpListener implements AutoCloseable {
     // STARTTLS is then not offered.
     Optional<SslContext> startTls = implicit ? Optional.empty() : settings.tls();
     ConnectionInfo info = new ConnectionInfo(
-        settings.name(), sessionId, connector, endpoint(local), endpoint(remote), startTls, implicit,
-        protocolLog, metrics, release);
-    sessions.add(ch);
+        settings.name(), sessionId, connector, endpoint(endpoints.local()), endpoint(remote), endpoints.via(),
+        startTls, implicit, protocolLog, metrics, release);
     if (implicit) {
       ch.pipeline().addLast("tls", settings.tls().orElseThrow().newHandler(ch.alloc()));
     }

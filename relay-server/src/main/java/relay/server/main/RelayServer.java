@@ -265,7 +265,8 @@ public final class RelayServer implements AutoCloseable {
         tls,
         listener.maxConnections(),
         listener.maxConnectionsPerClient(),
-        listener.encryption().mode() == ListenerTls.Mode.IMPLICIT);
+        listener.encryption().mode() == ListenerTls.Mode.IMPLICIT,
+        listener.proxyFrom());
   }
 
   /** The bound SMTP addresses, one per listener, in configuration order. */
@@ -297,6 +298,7 @@ public final class RelayServer implements AutoCloseable {
           .append(!listener.encryption().enabled() ? ""
               : listener.encryption().minVersion().isLegacy() ? ", from " + listener.encryption().minVersion().protocolName() + ")"
               : ")")
+          .append(listener.proxyFrom().isEmpty() ? "" : " behind PROXY protocol from " + listener.proxyFrom())
           .append(" from ")
           .append(listener.inboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
     }

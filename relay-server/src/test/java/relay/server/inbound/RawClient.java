@@ -21,7 +21,12 @@ final class RawClient implements AutoCloseable {
   private OutputStream out;
 
   RawClient(int port) throws IOException {
-    socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    this(null, port);
+  }
+
+  /** Connects from {@code from} (a loopback address other than 127.0.0.1, say), or any address when null. */
+  RawClient(InetAddress from, int port) throws IOException {
+    socket = new Socket(InetAddress.getLoopbackAddress(), port, from, 0);
     socket.setSoTimeout(20_000);
     in = new BufferedInputStream(socket.getInputStream());
     out = socket.getOutputStream();

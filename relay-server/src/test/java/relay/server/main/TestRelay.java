@@ -75,7 +75,7 @@ final class TestRelay implements AutoCloseable {
         c.hostname(),
         c.listeners().stream()
             .map(l -> new ListenerConfig(l.name(), l.address(), 0, l.encryption(), l.tls(), l.maxConnections(),
-                l.maxConnectionsPerClient(), l.inboundConnectors()))
+                l.maxConnectionsPerClient(), l.inboundConnectors(), l.proxyFrom()))
             .toList(),
         c.spool(),
         c.delivery(),
