@@ -29,6 +29,8 @@ import relay.core.schedule.RetrySchedule;
  */
 final class RelayBinder {
 
+  private static final long MIN_LOG_FILE = 1L << 20;
+
   static final String HOME_VARIABLE = "RELAY_HOME";
   private static final String HOST_NAME =
       "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*";
@@ -104,10 +106,27 @@ final class RelayBinder {
 
   private static Optional<LoggingConfig> logging(Section s, Path home) {
     int before = s.problems().count();
-    s.require("directory");
+    s.require("directory", "keep-days", "max-file-size", "relay-log-total-size", "protocol-log-total-size",
+        "tracking-log-total-size");
     Path directory = directory(s, home);
+    int keepDays = s.integer("keep-days", 1, 36_500).orElse(30);
+    long fileSize = s.bytes("max-file-size").orElse(1L);
+    if (fileSize < MIN_LOG_FILE) {
+      s.problem("max-file-size", fileSize + " octets is too small for a log file", "at least 1MiB, e.g. 100MiB");
+    }
+    long[] totals = new long[3];
+    String[] keys = {"relay-log-total-size", "protocol-log-total-size", "tracking-log-total-size"};
+    for (int i = 0; i < keys.length; i++) {
+      String key = keys[i];
+      totals[i] = s.bytes(key).orElse(Long.MAX_VALUE);
+      if (totals[i] < fileSize) {
+        s.problem(key, "is less than max-file-size (" + fileSize + " octets)",
+            "a log needs room for at least its current file: raise it, or lower max-file-size");
+      }
+    }
     s.finish();
-    return s.problems().count() > before ? Optional.empty() : Optional.of(new LoggingConfig(directory));
+    return s.problems().count() > before ? Optional.empty()
+        : Optional.of(new LoggingConfig(directory, keepDays, fileSize, totals[0], totals[1], totals[2]));
   }
 
   private static Optional<AdminConfig> admin(Section s) {

@@ -139,6 +139,22 @@ class ProblemReportingTest {
   }
 
   @Test
+  void logSizesAreBoundAndAFileLargerThanItsLogsTotalIsRefused() throws IOException {
+    String lan = "{ name = lan, client-networks = [\"10.0.0.0/8\"] }";
+    String listener = "relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, inbound-connectors = [" + lan + "] }]\n";
+    RelayConfig config = ConfigLoader.load(Optional.of(write(listener
+        + "relay.logging { max-file-size = 10MiB, protocol-log-total-size = 50MiB, keep-days = 7 }\n")), Map.of());
+    assertThat(config.logging().maxFileSize()).isEqualTo(10L << 20);
+    assertThat(config.logging().protocolLogTotal()).isEqualTo(50L << 20);
+    assertThat(config.logging().trackingLogTotal()).isEqualTo(1L << 30);
+    assertThat(config.logging().keepDays()).isEqualTo(7);
+    assertThat(problems(listener + "relay.logging { max-file-size = 200MiB, tracking-log-total-size = 100MiB }\n", Map.of()))
+        .singleElement().asString().contains("tracking-log-total-size: is less than max-file-size");
+    assertThat(problems(listener + "relay.logging.max-file-size = 10KiB\n", Map.of()))
+        .singleElement().asString().contains("max-file-size: 10240 octets is too small for a log file");
+  }
+
+  @Test
   void openRelayIsJudgedByWhatTheNetworksCoverNotHowTheyAreWritten() throws IOException {
     assertThat(problems(listener(
         "{ name = halves, client-networks = [\"0.0.0.0/1\", \"128.0.0.0/1\"], relay = true }"), Map.of()))

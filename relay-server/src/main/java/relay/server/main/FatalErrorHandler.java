@@ -25,8 +25,6 @@ final class FatalErrorHandler implements Thread.UncaughtExceptionHandler {
 
   static final int EXIT_CODE = 3;
 
-  private static final Logger LOG = LoggerFactory.getLogger(FatalErrorHandler.class);
-
   private final IntConsumer halt;
   private final PrintStream err;
 
@@ -40,10 +38,18 @@ final class FatalErrorHandler implements Thread.UncaughtExceptionHandler {
     Thread.setDefaultUncaughtExceptionHandler(new FatalErrorHandler(Runtime.getRuntime()::halt, System.err));
   }
 
+  /**
+   * Asked for when needed, not held from class initialisation: {@link #install()} runs before
+   * Main has told logback where relay.log goes, and the first logger made starts logback.
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(FatalErrorHandler.class);
+  }
+
   @Override
   public void uncaughtException(Thread thread, Throwable e) {
     if (!(e instanceof VirtualMachineError)) {
-      LOG.error("uncaught exception in thread {}; the thread ends", thread.getName(), e);
+      log().error("uncaught exception in thread {}; the thread ends", thread.getName(), e);
       return;
     }
     // Each report may fail for want of the memory or stack that just ran out: halt regardless.
@@ -54,7 +60,7 @@ final class FatalErrorHandler implements Thread.UncaughtExceptionHandler {
       // nothing left to report with
     }
     try {
-      LOG.error("{} in thread {}; halting so that a supervisor restarts the relay", e, thread.getName());
+      log().error("{} in thread {}; halting so that a supervisor restarts the relay", e, thread.getName());
     } catch (Throwable ignored) {
       // as above
     }

@@ -1,6 +1,10 @@
 package relay.server.main;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import org.slf4j.LoggerFactory;
+import relay.config.model.LoggingConfig;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
@@ -10,6 +14,28 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 final class Logging {
 
   private Logging() {}
+
+  /**
+   * Switches logback from its console-only start (logback.xml) to the running relay's logging
+   * (relay-logback.xml: relay.log and the console), with relay.log's place and limits as system
+   * properties. Logback's total counts only the rolled files, so the current file's room is taken
+   * off it. Called once, by the command that runs the relay, before it logs anything of note.
+   */
+  static void configure(LoggingConfig logging) {
+    System.setProperty("relay.log.dir", logging.directory().toString());
+    System.setProperty("relay.log.maxFileSize", Long.toString(logging.maxFileSize()));
+    System.setProperty("relay.log.totalSizeCap", Long.toString(Math.max(1, logging.relayLogTotal() - logging.maxFileSize())));
+    System.setProperty("relay.log.maxHistory", Integer.toString(logging.keepDays()));
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    try {
+      configurator.doConfigure(Logging.class.getResource("/relay-logback.xml"));
+    } catch (JoranException e) {
+      throw new IllegalStateException("relay-logback.xml could not be loaded", e);
+    }
+  }
 
   static void bridgeJavaUtilLogging() {
     SLF4JBridgeHandler.removeHandlersForRootLogger();

@@ -65,8 +65,8 @@ final class Main implements Callable<Integer> {
       err.println("relay: not started: the configuration is invalid");
       return 2;
     }
-    // Logback reads relay.log.dir when it first starts, so set it before any logger exists.
-    System.setProperty("relay.log.dir", relayConfig.logging().directory().toString());
+    // Logback reads these when it first starts (logback.xml), so set them before any logger exists.
+    Logging.configure(relayConfig.logging());
     Logging.bridgeJavaUtilLogging();
 
     RelayServer server;

@@ -42,6 +42,7 @@ import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
 import relay.server.tracking.JsonTrackingLog;
 import relay.server.tracking.LineFile;
+import relay.server.tracking.LogRetention;
 
 /**
  * The composition root: builds every component of a running relay from a validated
@@ -61,7 +62,6 @@ public final class RelayServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
   /** Days of rolled protocol and tracking logs kept (as logback keeps relay.log's). */
-  private static final int LOG_DAYS = 30;
   /** Log lines that may wait for the disk before lines are dropped (about 2,500 messages' worth). */
   private static final int LOG_QUEUE = 65_536;
   /** How long /healthz gives each listener's event loops to run a no-op task. */
@@ -113,8 +113,9 @@ public final class RelayServer implements AutoCloseable {
         LOG.warn("configuration reload: listener settings changed; they take effect only after a restart, "
             + "the running listeners are kept");
       }
-      if (!next.spool().equals(before.spool()) || !next.admin().equals(before.admin())) {
-        LOG.warn("configuration reload: spool or admin settings changed; they take effect only after a restart");
+      if (!next.spool().equals(before.spool()) || !next.admin().equals(before.admin())
+          || !next.logging().equals(before.logging())) {
+        LOG.warn("configuration reload: spool, admin or logging settings changed; they take effect only after a restart");
       }
       lanes.apply(next);
       routing.set(snapshot);
@@ -167,12 +168,16 @@ public final class RelayServer implements AutoCloseable {
     ready.add(relay);
     // The two per-message logs bypass logback: its per-event cost was about a tenth of the CPU
     // per message (the logs are written by LineFile's own thread instead).
-    LineFile protocolFile = new LineFile(config.logging().directory(), "protocol", true, LOG_DAYS, logQueue, clock);
+    LineFile protocolFile = new LineFile(config.logging().directory(), "protocol", true,
+        new LogRetention(config.logging().keepDays(), config.logging().maxFileSize(), config.logging().protocolLogTotal()),
+        logQueue, clock);
     resources.add(protocolFile);
     metrics.logLinesDropped("protocol", protocolFile::dropped);
     ready.add(new Check("protocol-log", protocolFile::health));
     ProtocolLog protocolLog = new ProtocolLog(protocolFile);
-    LineFile trackingFile = new LineFile(config.logging().directory(), "tracking", false, LOG_DAYS, logQueue, clock);
+    LineFile trackingFile = new LineFile(config.logging().directory(), "tracking", false,
+        new LogRetention(config.logging().keepDays(), config.logging().maxFileSize(), config.logging().trackingLogTotal()),
+        logQueue, clock);
     resources.add(trackingFile);
     metrics.logLinesDropped("tracking", trackingFile::dropped);
     ready.add(new Check("tracking-log", trackingFile::health));

@@ -37,8 +37,10 @@ import relay.server.health.CheckResult;
  * every accepted line is either written or counted as dropped (also those still unwritten when
  * {@link #close()} finds writing failing). Each line is prefixed, when {@code timestamped}, with its
  * UTC acceptance time to the millisecond ({@code 2025-06-01T10:00:00.123Z }). The file rolls at UTC
- * midnight: {@code NAME.log} becomes {@code NAME.YYYY-MM-DD.log.gz} for the day it holds, and files
- * older than {@code keepDays} are removed. The file is written whenever the queue runs dry and on
+ * midnight ({@code NAME.YYYY-MM-DD.log.gz} for the day it holds) or when it reaches the retention's
+ * file size ({@code NAME.YYYY-MM-DD.N.log.gz}, the day's N-th part); rolled files are removed, oldest
+ * first, past the retention's days or total size ({@link LogRetention}), so a log's disk use is
+ * bounded however much traffic arrives. The file is written whenever the queue runs dry and on
  * {@link #close()}.
  *
  * <p>Thread-safe: {@link #accept}, {@link #dropped()} and {@link #health()} may be called from any
@@ -76,12 +78,12 @@ public final class LineFile implements Consumer<String>, AutoCloseable {
    *
    * @param capacity lines that may wait for the disk before further lines are dropped
    */
-  public LineFile(Path directory, String name, boolean timestamped, int keepDays, int capacity, InstantSource clock)
-      throws IOException {
-    this(directory, name, timestamped, keepDays, capacity, clock, RetryBackoff.DEFAULT);
+  public LineFile(Path directory, String name, boolean timestamped, LogRetention retention, int capacity,
+      InstantSource clock) throws IOException {
+    this(directory, name, timestamped, retention, capacity, clock, RetryBackoff.DEFAULT);
   }
 
-  LineFile(Path directory, String name, boolean timestamped, int keepDays, int capacity, InstantSource clock,
+  LineFile(Path directory, String name, boolean timestamped, LogRetention retention, int capacity, InstantSource clock,
       RetryBackoff backoff) throws IOException {
     this.name = name;
     this.timestamped = timestamped;
@@ -90,8 +92,9 @@ public final class LineFile implements Consumer<String>, AutoCloseable {
     this.backoff = backoff;
     this.queue = new ArrayBlockingQueue<>(capacity);
     Files.createDirectories(directory);
-    sink = new LineSink(directory, name, timestamped, keepDays, clock);
+    sink = new LineSink(directory, name, timestamped, retention, clock);
     sink.open();
+    sink.tidyArchive();
     writer = Thread.ofPlatform().name(name + "-log-writer").daemon(true).start(this::run);
   }
 

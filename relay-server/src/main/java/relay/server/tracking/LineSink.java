@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The file side of a {@link LineFile}: turns lines into UTF-8 text in {@code NAME.log}, rolls that
- * file at UTC midnight ({@code NAME.YYYY-MM-DD.log}, then compressed by {@link LogArchive}), and
+ * file at UTC midnight or when it reaches the retention's file size (named, compressed and pruned by
+ * {@link LogArchive}), and
  * holds on to every line it was given until its bytes are in the file, so that an I/O error loses
  * none of them.
  *
@@ -44,7 +45,8 @@ final class LineSink {
   private final Path directory;
   private final String name;
   private final boolean timestamped;
-  private final int keepDays;
+  private final LogRetention retention;
+  private final LogArchive archive;
   private final InstantSource clock;
   private final LogTimestamp stamp = new LogTimestamp();
   private final ArrayDeque<QueuedLine> pending = new ArrayDeque<>();
@@ -61,11 +63,13 @@ final class LineSink {
   private long wholeLines;
   private long dayEnd;
 
-  LineSink(Path directory, String name, boolean timestamped, int keepDays, InstantSource clock) throws IOException {
+  LineSink(Path directory, String name, boolean timestamped, LogRetention retention, InstantSource clock)
+      throws IOException {
     this.directory = directory;
     this.name = name;
     this.timestamped = timestamped;
-    this.keepDays = keepDays;
+    this.retention = retention;
+    this.archive = new LogArchive(directory, name, retention);
     this.clock = clock;
     Path file = current();
     // A file from an earlier run holds the day it was last written to; anything else (no file yet,
@@ -171,7 +175,10 @@ final class LineSink {
       long millis = timestamped ? line.millis() : clock.millis();
       if (millis >= dayEnd) {
         flush();
-        roll(millis);
+        roll(millis, false);
+      } else if (wholeLines + text.length() >= retention.maxFileSize()) {
+        flush();
+        roll(millis, true);
       }
       pending.pollFirst();
       buffered.add(line);
@@ -185,25 +192,34 @@ final class LineSink {
     }
   }
 
-  private void roll(long millis) throws IOException {
+  /** Rolls at midnight (the day ends) or by size (the day goes on in a new part). */
+  private void roll(long millis, boolean bySize) throws IOException {
     channel.close();
     channel = null;
     LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(dayEnd - 1, DAY_MILLIS));
-    Path rolled = directory.resolve(name + "." + day + ".log");
     // Only a file is rolled. An operator may have removed it (nothing to keep: a new day starts),
     // or linked the name to a device such as /dev/null: that stays, and compressing it would
     // never end.
     boolean present = Files.isRegularFile(current());
+    Path rolled = directory.resolve(archive.rolledName(day, bySize));
     if (present) {
       Files.move(current(), rolled);
     }
-    dayEnd = dayEndOf(millis);
+    if (!bySize) {
+      dayEnd = dayEndOf(millis);
+    }
     channel = openCurrent();
     if (present) {
-      // Compressing a day's file takes a while; the writer goes on meanwhile.
-      Thread.ofVirtual().name(name + "-log-archive").start(() -> new LogArchive(directory, name, keepDays)
-          .compressAndPrune(rolled, LocalDate.ofEpochDay(Math.floorDiv(millis, DAY_MILLIS))));
+      // Compressing a file takes a while; the writer goes on meanwhile.
+      LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(millis, DAY_MILLIS));
+      Thread.ofVirtual().name(name + "-log-archive").start(() -> archive.compressAndPrune(rolled, today));
     }
+  }
+
+  /** Compresses what an earlier run left uncompressed and applies the retention, in the background. */
+  void tidyArchive() {
+    LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(clock.millis(), DAY_MILLIS));
+    Thread.ofVirtual().name(name + "-log-archive").start(() -> archive.tidy(today));
   }
 
   private FileChannel openCurrent() throws IOException {

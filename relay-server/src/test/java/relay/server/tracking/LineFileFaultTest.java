@@ -69,7 +69,7 @@ class LineFileFaultTest {
 
   @Test
   void callersNeverWaitForAFailingDiskAndEveryLineIsWrittenOrCountedOnceItIsFreed() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock, QUICK);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock, QUICK);
 
     // Before the fix the 17th line parked the caller in ArrayBlockingQueue.put for good.
     assertTimeoutPreemptively(PATIENCE, () -> {
@@ -102,7 +102,7 @@ class LineFileFaultTest {
 
   @Test
   void relayLogSaysOnceThatWritingFailsAndThatDroppingStartedThenOnceThatBothEnded() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock, QUICK);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock, QUICK);
     for (int i = 0; i < 1_000; i++) {
       file.accept("line " + i);
     }
@@ -127,7 +127,7 @@ class LineFileFaultTest {
 
   @Test
   void linesKeptThroughAFaultAcrossMidnightAreFiledUnderTheirOwnDay() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock, QUICK);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock, QUICK);
     file.accept("day one");
     await().atMost(PATIENCE).until(() -> file.health() instanceof CheckResult.Failed);
     now.set(Instant.parse("2025-06-02T00:00:00.000Z").toEpochMilli());
@@ -145,7 +145,7 @@ class LineFileFaultTest {
 
   @Test
   void closingWhileWritingStillFailsEndsPromptlyAndCountsWhatWasNotWritten() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16,
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16,
         clock, new RetryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)));
     for (int i = 0; i < 5; i++) {
       file.accept("line " + i);

@@ -27,7 +27,7 @@ class LineFileTest {
 
   @Test
   void timestampedLinesCarryTheirUtcMillisecondTimeAndKeepTheirOrder() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock);
     file.accept("s1 lan a b IN EHLO x");
     now.addAndGet(1_123);
     file.accept("s1 lan a b OUT 250 ok");
@@ -40,7 +40,7 @@ class LineFileTest {
 
   @Test
   void manyLinesThroughAQueueWithRoomAreAllWrittenInOrder() throws Exception {
-    LineFile file = new LineFile(dir, "tracking", false, 30, 8_192, clock);
+    LineFile file = new LineFile(dir, "tracking", false, LogRetention.days(30), 8_192, clock);
     IntStream.range(0, 5_000).forEach(i -> file.accept("{\"n\":" + i + "}"));
     file.close();
 
@@ -51,7 +51,7 @@ class LineFileTest {
 
   @Test
   void aFullQueueDropsAndCountsLinesInsteadOfWaitingAndWhatIsWrittenKeepsItsOrder() throws Exception {
-    LineFile file = new LineFile(dir, "tracking", false, 30, 4, clock);
+    LineFile file = new LineFile(dir, "tracking", false, LogRetention.days(30), 4, clock);
     IntStream.range(0, 20_000).forEach(i -> file.accept(Integer.toString(i)));
     file.close();
 
@@ -63,7 +63,7 @@ class LineFileTest {
 
   @Test
   void linesBecomeVisibleWithoutCloseOnceTheQueueRunsDry() throws Exception {
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock);
     file.accept("s1 lan a b EVENT connect");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("protocol.log")).contains("EVENT connect\n"));
@@ -74,7 +74,7 @@ class LineFileTest {
   void atUtcMidnightTheDayIsCompressedUnderItsDateAndOldDaysAreRemoved() throws Exception {
     Path ancient = Files.writeString(dir.resolve("protocol.2025-04-01.log.gz"), "old");
     Path recent = Files.writeString(dir.resolve("protocol.2025-05-20.log.gz"), "recent");
-    LineFile file = new LineFile(dir, "protocol", true, 30, 16, clock);
+    LineFile file = new LineFile(dir, "protocol", true, LogRetention.days(30), 16, clock);
     file.accept("day one");
     now.set(Instant.parse("2025-06-02T00:00:00.000Z").toEpochMilli());
     file.accept("day two");
@@ -89,11 +89,56 @@ class LineFileTest {
   }
 
   @Test
+  void aFileRollsAtItsSizeIntoNumberedPartsAndTheLogNeverTakesMoreThanItsTotal() throws Exception {
+    // Hostile traffic in miniature: 3 MiB of hard-to-compress lines into a log allowed 64 KiB per
+    // file and 256 KiB in all.
+    LogRetention retention = new LogRetention(30, 64 << 10, 256 << 10);
+    LineFile file = new LineFile(dir, "protocol", true, retention, 100_000, clock);
+    java.util.Random random = new java.util.Random(7);
+    int lines = 30_000;
+    for (int i = 0; i < lines; i++) {
+      file.accept(i + " " + java.util.HexFormat.of().formatHex(random.ints(40, 0, 256)
+          .collect(java.io.ByteArrayOutputStream::new, (b, v) -> b.write(v), (a, b) -> {}).toByteArray()));
+    }
+    file.close();
+    assertThat(file.dropped()).isZero();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> rolled().stream().allMatch(p -> p.toString().endsWith(".gz")));
+    List<Path> parts = rolled();
+    assertThat(parts).isNotEmpty().allSatisfy(p -> assertThat(p.getFileName().toString())
+        .matches("protocol\\.2025-06-01\\.[0-9]+\\.log\\.gz"));
+    long total = Files.size(dir.resolve("protocol.log"));
+    for (Path p : parts) {
+      total += Files.size(p);
+    }
+    assertThat(total).isLessThanOrEqualTo(256 << 10);
+    assertThat(Files.size(dir.resolve("protocol.log"))).isLessThanOrEqualTo((64 << 10) + 200);
+    // The oldest parts went; the newest part continues into the current file without a gap.
+    assertThat(parts.getFirst().getFileName().toString()).isNotEqualTo("protocol.2025-06-01.1.log.gz");
+    List<String> newest = gunzip(parts.getLast());
+    List<String> current = Files.readAllLines(dir.resolve("protocol.log"));
+    assertThat(number(current.getLast())).isEqualTo(lines - 1);
+    assertThat(number(current.getFirst())).isEqualTo(number(newest.getLast()) + 1);
+  }
+
+  private List<Path> rolled() throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith("protocol.2025"))
+          .sorted(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().split("\\.")[2])))
+          .toList();
+    }
+  }
+
+  private static int number(String line) {
+    return Integer.parseInt(line.split(" ")[1]);
+  }
+
+  @Test
   void reopeningAppendsToTheDaysFile() throws Exception {
-    LineFile first = new LineFile(dir, "tracking", false, 30, 16, clock);
+    LineFile first = new LineFile(dir, "tracking", false, LogRetention.days(30), 16, clock);
     first.accept("one");
     first.close();
-    LineFile second = new LineFile(dir, "tracking", false, 30, 16, clock);
+    LineFile second = new LineFile(dir, "tracking", false, LogRetention.days(30), 16, clock);
     second.accept("two");
     second.close();
 
