@@ -64,6 +64,20 @@ public final class ConfigLoader {
    * @throws InvalidConfigException with every problem found, each with file, line and path
    */
   public static RelayConfig load(Optional<Path> file, Map<String, String> environment, boolean probePorts) {
+    return load(file, environment, probePorts, true);
+  }
+
+  /**
+   * Loads and validates the configuration for a tool that reads its routing only ({@code relay
+   * route}): secret references need not resolve (an unset {@code env:} variable is no problem;
+   * its secret stands for itself), and ports are not probed. Everything else is checked as usual.
+   */
+  public static RelayConfig loadForRouting(Optional<Path> file, Map<String, String> environment) {
+    return load(file, environment, false, false);
+  }
+
+  private static RelayConfig load(Optional<Path> file, Map<String, String> environment, boolean probePorts,
+      boolean secretsNeeded) {
     Problems problems = new Problems();
     Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULTS,
         ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
@@ -83,7 +97,7 @@ public final class ConfigLoader {
     }
     ConfigValue relay = resolved.root().get(ROOT);
     Optional<RelayConfig> config = Section.of(relay, ROOT, problems)
-        .flatMap(new RelayBinder(environment, probePorts)::bind);
+        .flatMap(new RelayBinder(environment, probePorts, secretsNeeded)::bind);
     failIfAny(problems);
     return config.orElseThrow(() -> new IllegalStateException("binding failed without a recorded problem"));
   }

@@ -37,11 +37,17 @@ final class RelayBinder {
 
   private final Map<String, String> environment;
   private final boolean probePorts;
+  private final boolean secretsNeeded;
 
-  /** @param probePorts whether to try binding each listener's port (check-config and start-up) */
-  RelayBinder(Map<String, String> environment, boolean probePorts) {
+  /**
+   * @param probePorts whether to try binding each listener's port (check-config and start-up)
+   * @param secretsNeeded whether every secret reference must resolve (false: tools that only read
+   *     the configuration's shape, see {@link SecretResolver})
+   */
+  RelayBinder(Map<String, String> environment, boolean probePorts, boolean secretsNeeded) {
     this.environment = environment;
     this.probePorts = probePorts;
+    this.secretsNeeded = secretsNeeded;
   }
 
   /** The configuration, or empty when there was any problem (all of them recorded). */
@@ -54,7 +60,7 @@ final class RelayBinder {
       relay.problem("hostname", "'" + hostname + "' is not a host name", "e.g. relay.example.com");
     }
     boolean literals = relay.flag("allow-literal-secrets").orElse(false);
-    SecretReader secrets = new SecretReader(new SecretResolver(environment, home, literals));
+    SecretReader secrets = new SecretReader(new SecretResolver(environment, home, literals, secretsNeeded));
     List<ListenerConfig> listeners = new ListenerBinder(home, probePorts, secrets).bind(relay);
     Optional<SpoolConfig> spool = relay.section("spool").flatMap(s -> spool(s, home));
     OutboundBinder outbound = new OutboundBinder(home, hostname, secrets);

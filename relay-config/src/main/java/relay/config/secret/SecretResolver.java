@@ -19,21 +19,35 @@ import relay.core.connector.Secret;
  */
 public final class SecretResolver {
 
+  /** The value a reference stands for when values are not needed and it cannot be resolved here. */
+  public static final String UNRESOLVED = "(not resolved)";
+
   private final Map<String, String> environment;
   private final Path home;
   private final boolean allowLiterals;
+  private final boolean valuesNeeded;
+
+  /** Resolves every reference to its value; one that cannot be resolved is a problem. */
+  public SecretResolver(Map<String, String> environment, Path home, boolean allowLiterals) {
+    this(environment, home, allowLiterals, true);
+  }
 
   /**
    * @param environment the variables {@code env:} references are resolved against
    * @param home the data directory, against which relative {@code file:} paths resolve
    * @param allowLiterals whether a secret may be written in the file itself
    *     ({@code relay.allow-literal-secrets})
+   * @param valuesNeeded false for tools that only read the configuration's shape (such as {@code
+   *     relay route}): an {@code env:} or {@code file:} reference whose value is not at hand then
+   *     stands for itself ({@link #UNRESOLVED}) instead of being a problem
    */
-  public SecretResolver(Map<String, String> environment, Path home, boolean allowLiterals) {
+  public SecretResolver(Map<String, String> environment, Path home, boolean allowLiterals, boolean valuesNeeded) {
     this.environment = Map.copyOf(environment);
     this.home = Objects.requireNonNull(home, "home");
     this.allowLiterals = allowLiterals;
+    this.valuesNeeded = valuesNeeded;
   }
+
 
   /** The outcome of resolving one reference. A closed set. */
   public sealed interface Resolution {
@@ -63,6 +77,9 @@ public final class SecretResolver {
       return new Resolution.Failed("'" + e + "' does not name an environment variable", "e.g. env:M365_CLIENT_SECRET");
     }
     String value = environment.get(e.variable());
+    if ((value == null || value.isEmpty()) && !valuesNeeded) {
+      return new Resolution.Resolved(new Secret(e.toString(), UNRESOLVED));
+    }
     if (value == null || value.isEmpty()) {
       return new Resolution.Failed("environment variable " + e.variable() + " is not set",
           "set it in the service's environment, or use file:/path");
@@ -76,10 +93,16 @@ public final class SecretResolver {
     try {
       value = Files.readString(path, StandardCharsets.UTF_8).stripTrailing();
     } catch (IOException | RuntimeException e) {
+      if (!valuesNeeded) {
+        return new Resolution.Resolved(new Secret(SecretReference.FILE + path, UNRESOLVED));
+      }
       return new Resolution.Failed("cannot read secret file " + path + " (" + e.getClass().getSimpleName() + ")",
           "the file must exist and be readable by the relay's user");
     }
     if (value.isEmpty()) {
+      if (!valuesNeeded) {
+        return new Resolution.Resolved(new Secret(SecretReference.FILE + path, UNRESOLVED));
+      }
       return new Resolution.Failed("secret file " + path + " is empty", "");
     }
     return new Resolution.Resolved(new Secret(SecretReference.FILE + path, value));

@@ -71,7 +71,7 @@ final class RouteCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     RelayConfig relay;
     try {
-      relay = ConfigLoader.load(Optional.ofNullable(config), main.environment());
+      relay = ConfigLoader.loadForRouting(Optional.ofNullable(config), main.environment());
     } catch (InvalidConfigException e) {
       err.println(e.getMessage());
       return 2;

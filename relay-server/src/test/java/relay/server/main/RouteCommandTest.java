@@ -132,6 +132,18 @@ class RouteCommandTest {
   }
 
   @Test
+  void routingNeedsNoSecretsSoUnsetEnvironmentVariablesAreNoProblem() {
+    // The Microsoft 365 example reads its client secret from env:M365_CLIENT_SECRET, unset here.
+    assertThat(System.getenv("M365_CLIENT_SECRET")).isNull();
+    int exit = relay("route", "--config", Path.of("..", "conf", "examples", "m365-oauth.conf").toString(),
+        "--client", "192.168.30.5", "--from", "app@contoso.com", "--to", "someone@example.org");
+
+    assertThat(err.toString()).isEmpty();
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("via m365 from <noreply@contoso.com> to [<someone@example.org>]");
+  }
+
+  @Test
   void aClientNoInboundConnectorAdmitsIsRefusedAtConnect() {
     int exit = relay("route", "--config", config.toString(), "--client", "192.0.2.1", "--from", "a@contoso.com", "--to", "b@contoso.com");
 
