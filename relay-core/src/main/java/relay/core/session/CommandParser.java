@@ -180,6 +180,11 @@ public final class CommandParser {
         if (!KNOWN.contains(key)) {
           return key.matches("[A-Z0-9][A-Z0-9-]*") ? Replies.UNKNOWN_PARAMETER : Replies.INVALID_ARGUMENT;
         }
+        if (key.equals("BODY") && "BINARYMIME".equalsIgnoreCase(value)) {
+          // A known value Relay does not implement (not advertised: delivery onwards uses DATA,
+          // which cannot carry binary content), hence 555 rather than 501 (RFC 5321 4.1.1.11).
+          return Replies.UNKNOWN_PARAMETER;
+        }
         if (!accept(key, value)) {
           return Replies.INVALID_ARGUMENT;
         }

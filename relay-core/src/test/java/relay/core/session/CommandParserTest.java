@@ -105,7 +105,7 @@ class CommandParserTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "MAIL FROM:<a@b.example> SIZE=abc", "MAIL FROM:<a@b.example> SIZE=", "MAIL FROM:<a@b.example> SIZE",
-    "MAIL FROM:<a@b.example> SIZE=1 SIZE=2", "MAIL FROM:<a@b.example> BODY=BINARYMIME",
+    "MAIL FROM:<a@b.example> SIZE=1 SIZE=2", "MAIL FROM:<a@b.example> BODY=BINARY",
     "MAIL FROM:<a@b.example> SMTPUTF8=yes", "MAIL FROM:<a@b.example> RET=ALL", "MAIL FROM:<a@b.example> ENVID=a=b",
     "MAIL FROM:<a@b.example> ENVID=a+zz", "MAIL FROM:<a@b.example> =x"
   })
@@ -114,7 +114,8 @@ class CommandParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"MAIL FROM:<a@b.example> AUTH=<>", "MAIL FROM:<a@b.example> XFOO", "RCPT TO:<a@b.example> SIZE=1"})
+  @ValueSource(strings = {"MAIL FROM:<a@b.example> AUTH=<>", "MAIL FROM:<a@b.example> XFOO", "RCPT TO:<a@b.example> SIZE=1",
+    "MAIL FROM:<a@b.example> BODY=BINARYMIME", "MAIL FROM:<a@b.example> body=binarymime"})
   void unknownParameterGets555(String line) {
     assertThat(refusal(line)).isEqualTo(Replies.UNKNOWN_PARAMETER);
   }
