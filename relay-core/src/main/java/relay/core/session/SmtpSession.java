@@ -3,10 +3,7 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
-import relay.core.envelope.Envelope;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
 import relay.core.policy.InboundConnector;
@@ -49,11 +46,13 @@ public final class SmtpSession {
   private final SessionContext context;
   private final CommandParser parser;
   private final MessageRouting routing;
+  private final MessageEnd messageEnd;
 
   public SmtpSession(SessionContext context) {
     this.context = context;
     this.parser = new CommandParser(new Domain(context.hostName()));
     this.routing = new MessageRouting(context);
+    this.messageEnd = new MessageEnd(context, routing);
   }
 
   public SessionContext context() {
@@ -157,50 +156,14 @@ public final class SmtpSession {
    */
   public Transition dataEnd(SessionState s, DataSummary summary, HeaderSection headers) {
     expect(s, Phase.DATA);
-    InboundConnector c = connector();
-    SmtpReply refusal = null;
-    if (summary.tooBig()) {
-      refusal = Replies.MESSAGE_TOO_BIG;
-    } else if (summary.lineTooLong()) {
-      refusal = Replies.LINE_TOO_LONG;
-    } else if (summary.bareLineEnding() && c.bareLineEndings() == relay.core.policy.BareLineEndings.REJECT) {
-      refusal = Replies.BARE_LINE_ENDING;
-    }
-    if (refusal != null) {
-      Transition failed = fail(s.reset(), refusal);
-      List<Effect> effects = new ArrayList<>();
-      effects.add(new Effect.AbandonMessage());
-      effects.addAll(failed.effects());
-      return new Transition(failed.replies(), effects, failed.next());
-    }
-    ClientInfo client =
-        new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
-    Instant now = context.clock().instant();
-    Envelope envelope = new Envelope(s.sender(), s.parameters(), s.recipients(), client, now);
-    return switch (routing.message(envelope, headers, summary.size(), Optional.ofNullable(s.authenticatedUser()))) {
-      case DataVerdict.Reject r -> {
-        Transition failed = fail(s.reset(), r.reply());
-        List<Effect> effects = new ArrayList<>();
-        effects.add(new Effect.AbandonMessage());
-        effects.add(new Effect.Track(new TrackingEvent.Rejected(
-            now, context.sessionId(), "data", s.sender(), MailPath.NULL, r.reply(), r.reason(), r.trace())));
-        effects.addAll(failed.effects());
-        yield new Transition(failed.replies(), effects, failed.next());
-      }
-      case DataVerdict.Accept a -> {
-        List<Effect> effects = new ArrayList<>();
-        effects.add(new Effect.Track(new TrackingEvent.Received(
-            now, context.sessionId(), client.address(), c.name(), s.sender(),
-            s.recipients().stream().map(Recipient::address).toList(), summary.size(), a.trace())));
-        a.discarded().forEach(d -> effects.add(new Effect.Track(d)));
-        if (a.parts().isEmpty()) {
-          // Every recipient was discarded: the client still gets 250, as for a discard at RCPT.
-          effects.add(new Effect.AbandonMessage());
-          yield new Transition(List.of(Replies.queued(context.sessionId())), effects, s.reset());
-        }
-        effects.add(new Effect.Commit(envelope, a.parts()));
-        yield new Transition(List.of(), effects, s.withPhase(Phase.COMMITTING));
-      }
+    return endOfMessage(s, summary, headers);
+  }
+
+  /** The end of a message: limits, then the rules, then the commit. */
+  private Transition endOfMessage(SessionState s, DataSummary summary, HeaderSection headers) {
+    return switch (messageEnd.judge(s, connector(), summary, headers)) {
+      case MessageEnd.Outcome.Refuse r -> failAfter(r.effects(), s.reset(), r.reply());
+      case MessageEnd.Outcome.Proceed p -> p.transition();
     };
   }
 
@@ -299,15 +262,9 @@ public final class SmtpSession {
       // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
       case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
       case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
-      case RecipientVerdict.Refuse refuse -> {
-        Transition failed = fail(s, refuse.reply());
-        Effect track = new Effect.Track(new TrackingEvent.Rejected(
-            context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
-            refuse.reason(), refuse.trace()));
-        List<Effect> effects = new ArrayList<>(List.of(track));
-        effects.addAll(failed.effects());
-        yield new Transition(failed.replies(), effects, failed.next());
-      }
+      case RecipientVerdict.Refuse refuse -> failAfter(List.of(new Effect.Track(new TrackingEvent.Rejected(
+          context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
+          refuse.reason(), refuse.trace()))), s, refuse.reply());
     };
   }
 
@@ -372,6 +329,14 @@ public final class SmtpSession {
           List.of(reply, Replies.TOO_MANY_ERRORS), List.of(new Effect.Close()), next.withPhase(Phase.CLOSED));
     }
     return new Transition(List.of(reply), List.of(), next.withPhase(Phase.COMMANDS));
+  }
+
+  /** {@link #fail}, with {@code first} carried out before the failure's own effects. */
+  private Transition failAfter(List<Effect> first, SessionState s, SmtpReply reply) {
+    Transition failed = fail(s, reply);
+    List<Effect> effects = new ArrayList<>(first);
+    effects.addAll(failed.effects());
+    return new Transition(failed.replies(), effects, failed.next());
   }
 
   /**
