@@ -18,9 +18,9 @@ import relay.core.session.SessionState.Phase;
 import relay.core.tracking.TrackingEvent;
 
 /**
- * The end of a message, in one place of its own so that every way content can arrive is judged
- * alike: the connector's content limits first, then the mail-flow rules over the whole message
- * ({@link MessageRouting}), then the commit. Nothing is queued before this says so.
+ * The end of a message, whichever way its content came (the end of DATA or BDAT LAST), so both
+ * are judged alike: the connector's content limits first, then the mail-flow rules over the whole
+ * message ({@link MessageRouting}), then the commit. Nothing is queued before this says so.
  *
  * <p>Immutable and thread-safe.
  */
