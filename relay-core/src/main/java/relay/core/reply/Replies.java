@@ -68,6 +68,11 @@ public final class Replies {
   /** A PROXY protocol header from a client that is not a configured load balancer: it may not name another client. */
   public static final SmtpReply PROXY_NOT_ALLOWED = SmtpReply.of(554, "5.7.1", "PROXY header not accepted from this address");
   public static final SmtpReply UNKNOWN_PARAMETER = SmtpReply.of(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
+  /**
+   * A BDAT whose size cannot be read, answered before hanging up: the chunk's end cannot be found,
+   * so no later command can be either. 521 as Postfix sends it, a permanent reply that closes.
+   */
+  public static final SmtpReply CHUNK_SYNTAX = SmtpReply.of(521, "5.5.4", "Syntax: BDAT chunk-size [LAST], closing connection");
 
   /** The connect greeting (no enhanced status: RFC 2034 section 3). */
   public static SmtpReply greeting(String hostName) {
@@ -97,6 +102,7 @@ public final class Replies {
     lines.add("ENHANCEDSTATUSCODES");
     lines.add("SMTPUTF8");
     lines.add("DSN");
+    lines.add("CHUNKING");
     if (offerStartTls) {
       lines.add("STARTTLS");
     }
@@ -104,6 +110,11 @@ public final class Replies {
       lines.add("AUTH PLAIN LOGIN");
     }
     return new SmtpReply(250, null, lines);
+  }
+
+  /** The reply to a BDAT chunk that is not the last (RFC 3030 section 4.2). */
+  public static SmtpReply chunkReceived(long octets) {
+    return SmtpReply.of(250, "2.0.0", octets + " octets received");
   }
 
   /** Sent only after the spool's commit returned: the message is on disk. */

@@ -44,6 +44,25 @@ public sealed interface Command {
 
   record Data() implements Command {}
 
+  /**
+   * BDAT (RFC 3030): exactly {@code size} octets of message content follow the command line, taken
+   * as they are; {@code last} ends the message.
+   */
+  record Bdat(long size, boolean last) implements Command {
+    public Bdat {
+      if (size < 0) {
+        throw new IllegalArgumentException("negative chunk size");
+      }
+    }
+  }
+
+  /**
+   * A BDAT line whose chunk size (or end marker) cannot be read. Unlike any other bad command it
+   * cannot just be refused: the octets after it are content of unknown length, and reading them as
+   * commands would run whatever the chunk holds.
+   */
+  record MalformedBdat() implements Command {}
+
   record Rset() implements Command {}
 
   record Noop() implements Command {}

@@ -43,6 +43,9 @@ public final class CommandParser {
     String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
     String arg = space < 0 ? "" : line.substring(space + 1);
     boolean ascii = line.chars().allMatch(c -> c < 128);
+    if (!ascii && verb.equals("BDAT")) {
+      return new Command.MalformedBdat();
+    }
     if (!ascii && !verb.equals("MAIL") && !verb.equals("RCPT")) {
       return new Command.Invalid(Replies.SYNTAX_ERROR);
     }
@@ -52,6 +55,7 @@ public final class CommandParser {
       case "MAIL" -> mail(arg);
       case "RCPT" -> rcpt(arg, ascii || utf8Transaction);
       case "DATA" -> noArgument(arg, new Command.Data());
+      case "BDAT" -> bdat(arg);
       case "RSET" -> noArgument(arg, new Command.Rset());
       case "QUIT" -> noArgument(arg, new Command.Quit());
       case "STARTTLS" -> noArgument(arg, new Command.StartTls());
@@ -67,6 +71,22 @@ public final class CommandParser {
 
   private static Command noArgument(String arg, Command command) {
     return arg.isEmpty() ? command : new Command.Invalid(Replies.ARGUMENT_SYNTAX);
+  }
+
+  /**
+   * BDAT chunk-size [LAST] (RFC 3030 section 3): the size in decimal digits, case-insensitive LAST.
+   * Anything else, a size beyond a long included, is malformed: no octet count can be trusted.
+   */
+  private static Command bdat(String arg) {
+    String[] parts = arg.strip().split(" +");
+    if (parts.length > 2 || !parts[0].matches("[0-9]+") || (parts.length == 2 && !parts[1].equalsIgnoreCase("LAST"))) {
+      return new Command.MalformedBdat();
+    }
+    try {
+      return new Command.Bdat(Long.parseLong(parts[0]), parts.length == 2);
+    } catch (NumberFormatException tooLong) {
+      return new Command.MalformedBdat();
+    }
   }
 
   /** AUTH mechanism [initial-response]: both plain tokens, nothing more. */
@@ -180,6 +200,11 @@ public final class CommandParser {
         String value = eq < 0 ? null : p.substring(eq + 1);
         if (!KNOWN.contains(key)) {
           return key.matches("[A-Z0-9][A-Z0-9-]*") ? Replies.UNKNOWN_PARAMETER : Replies.INVALID_ARGUMENT;
+        }
+        if (key.equals("BODY") && "BINARYMIME".equalsIgnoreCase(value)) {
+          // A known value Relay does not implement (not advertised: delivery onwards uses DATA,
+          // which cannot carry binary content), hence 555 rather than 501 (RFC 5321 4.1.1.11).
+          return Replies.UNKNOWN_PARAMETER;
         }
         if (!accept(key, value)) {
           return Replies.INVALID_ARGUMENT;

@@ -47,7 +47,51 @@ public sealed interface Effect {
     }
   }
 
-  /** Discard the open spool transaction: the message was refused at end of DATA. */
+  /**
+   * The spool transaction for a message sent in BDAT chunks is open: write {@code receivedHeader}
+   * to the spool first, then pass every kept chunk octet to the spool unchanged, through one
+   * {@link ChunkContentDecoder} and one {@link HeaderCapture} for the whole message (a header
+   * section may span chunks).
+   */
+  record BeginChunks(byte[] receivedHeader, int maxTextLine) implements Effect {
+    public BeginChunks {
+      receivedHeader = receivedHeader.clone();
+    }
+
+    @Override
+    public byte[] receivedHeader() {
+      return receivedHeader.clone();
+    }
+
+    public ChunkContentDecoder decoder() {
+      return new ChunkContentDecoder(maxTextLine);
+    }
+
+    /** Where the content's header section is kept for the rules at BDAT LAST (bounded). */
+    public HeaderCapture headerCapture() {
+      return new HeaderCapture(HeaderCapture.DEFAULT_LIMIT);
+    }
+  }
+
+  /**
+   * Read exactly {@code size} octets, however they arrive, and nothing more: they are chunk content,
+   * never commands. When {@code keep}, they go to the spool as they come (see {@link BeginChunks})
+   * and the answer is {@link SmtpSession#chunkReceived} (with the captured header section when
+   * {@code last}); otherwise they are dropped and the answer is {@link SmtpSession#chunkSkipped}.
+   * A chunk of zero octets is answered at once.
+   */
+  record ReceiveChunk(long size, boolean keep, boolean last) implements Effect {
+    public ReceiveChunk {
+      if (size < 0) {
+        throw new IllegalArgumentException("negative chunk size");
+      }
+    }
+  }
+
+  /**
+   * Discard the open spool transaction: the message was refused at its end, or the client dropped
+   * the chunks it had sent (RSET, EHLO, a refused chunk).
+   */
   record AbandonMessage() implements Effect {}
 
   /**
@@ -83,6 +127,9 @@ public sealed interface Effect {
    */
   record UpgradeTls() implements Effect {}
 
-  /** Flush the replies and close the connection; the session accepts no more input. */
+  /**
+   * Flush the replies and close the connection; the session accepts no more input. A message still
+   * open in the spool (part-way through DATA or its chunks) goes with the connection.
+   */
   record Close() implements Effect {}
 }

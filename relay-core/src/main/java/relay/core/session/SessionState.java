@@ -2,6 +2,7 @@ package relay.core.session;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import relay.core.envelope.MailParameters;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
@@ -21,6 +22,8 @@ import relay.core.envelope.Recipient;
  *     began or last queued a message
  * @param authenticatedUser the user the client authenticated as (SMTP AUTH), or null
  * @param pendingAuth the SASL exchange under way in phase AUTH, or null
+ * @param chunking how far the transaction has got with BDAT chunks
+ * @param chunk the BDAT chunk being read (phases OPENING and CHUNK), or null
  */
 public record SessionState(
     Phase phase,
@@ -33,7 +36,9 @@ public record SessionState(
     int errors,
     int junk,
     String authenticatedUser,
-    PendingAuth pendingAuth) {
+    PendingAuth pendingAuth,
+    Chunking chunking,
+    Chunk chunk) {
 
   /** What the session waits for. */
   public enum Phase {
@@ -41,10 +46,15 @@ public record SessionState(
     NEW,
     /** Command lines. */
     COMMANDS,
-    /** DATA accepted; waiting for the spool transaction to open. */
+    /** DATA or a first BDAT accepted; waiting for the spool transaction to open. */
     OPENING,
     /** Message content; waiting for {@link SmtpSession#dataEnd}. */
     DATA,
+    /**
+     * The octets of a BDAT chunk; waiting for {@link SmtpSession#chunkReceived} (kept) or
+     * {@link SmtpSession#chunkSkipped} (discarded).
+     */
+    CHUNK,
     /** Waiting for the spool commit. */
     COMMITTING,
     /** AUTH under way: the next line is a SASL response, for {@link SmtpSession#authResponse}. */
@@ -57,67 +67,102 @@ public record SessionState(
 
   public SessionState {
     recipients = List.copyOf(recipients);
+    Objects.requireNonNull(chunking, "chunking");
   }
 
   /** The state of a new connection. */
   public static SessionState initial(boolean tlsActive) {
-    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, 0, null, null);
+    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, 0, null, null, Chunking.NONE, null);
   }
 
   public boolean inTransaction() {
     return sender != null;
   }
 
+  /**
+   * Whether a message is part-way through its BDAT chunks: content is in an open spool
+   * transaction although the session reads commands.
+   */
+  public boolean receivingChunks() {
+    return chunking instanceof Chunking.Accepting;
+  }
+
   SessionState withPhase(Phase p) {
-    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, null);
+    return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, null,
+        chunking, chunk);
   }
 
   SessionState greeted(String name, boolean extended) {
-    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null);
+    return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null,
+        Chunking.NONE, null);
   }
 
   SessionState withTransaction(MailPath from, MailParameters params) {
-    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, junk, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, junk, authenticatedUser, null,
+        Chunking.NONE, null);
   }
 
   SessionState withRecipient(Recipient r) {
     List<Recipient> more = new ArrayList<>(recipients);
     more.add(r);
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, junk, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, junk, authenticatedUser, null,
+        chunking, chunk);
   }
 
   SessionState reset() {
-    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null);
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null,
+        Chunking.NONE, null);
   }
 
   /** After the TLS handshake: everything learnt in plain text is forgotten (RFC 3207 section 4.2). */
   SessionState afterTls() {
-    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, junk, null, null);
+    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, junk, null, null, Chunking.NONE, null);
   }
 
   /** A SASL exchange continues with the client's next line. */
   SessionState authenticating(PendingAuth pending) {
-    return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, pending);
+    return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, pending,
+        chunking, chunk);
   }
 
   /** The client authenticated as {@code user}. */
   SessionState authenticated(String user) {
-    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, user, null);
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, user, null,
+        chunking, chunk);
   }
 
   SessionState withError() {
-    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, junk, authenticatedUser, null);
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, junk, authenticatedUser, null,
+        chunking, chunk);
   }
 
   /** One more command that moved no mail. */
   SessionState withJunk() {
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk + 1, authenticatedUser,
-        pendingAuth);
+        pendingAuth, chunking, chunk);
   }
 
   /** A message was queued: the junk count starts again. */
   SessionState withoutJunk() {
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, 0, authenticatedUser,
-        pendingAuth);
+        pendingAuth, chunking, chunk);
+  }
+
+  /** The octets of {@code c} are read next (phase CHUNK). */
+  SessionState readingChunk(Chunk c) {
+    return new SessionState(Phase.CHUNK, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser,
+        null, chunking, c);
+  }
+
+  /** The spool transaction for a first BDAT is opening; {@code c} is read once it is. */
+  SessionState openingForChunk(Chunk c) {
+    return new SessionState(Phase.OPENING, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk,
+        authenticatedUser, null, chunking, c);
+  }
+
+  /** Back to commands after a chunk, the transaction now at {@code progress}. */
+  SessionState withChunking(Chunking progress) {
+    return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk,
+        authenticatedUser, null, progress, null);
   }
 }

@@ -3,10 +3,7 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Domain;
-import relay.core.envelope.Envelope;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
 import relay.core.policy.InboundConnector;
@@ -25,6 +22,7 @@ import relay.core.tracking.TrackingEvent;
  *
  * <p>Call order: {@link #connect()} first; then {@link #command} in phase COMMANDS;
  * {@link #spoolOpened}/{@link #spoolFailed} in OPENING; {@link #dataEnd} in DATA;
+ * {@link #chunkReceived}/{@link #chunkSkipped} in CHUNK (as the {@link Effect.ReceiveChunk} said);
  * {@link #committed}/{@link #commitFailed} in COMMITTING; {@link #tlsEstablished} in TLS_HANDSHAKE;
  * {@link #authResponse} in AUTH;
  * {@link #timeout()} in any phase. An input in the wrong phase is a bug in the caller and throws
@@ -37,7 +35,9 @@ import relay.core.tracking.TrackingEvent;
  * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
  * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
  * {@code maxErrors} failed commands close the session, and commands that move no mail count as
- * failed past {@code maxJunkCommands}. SMTP AUTH (PLAIN, LOGIN) is offered only
+ * failed past {@code maxJunkCommands}. BDAT chunks (RFC 3030) share DATA's limits, spool and end-of-message
+ * decisions; their octets are always read, even when refused, except that a transaction is never
+ * read past 1.5 times the size limit (Postfix's bound). SMTP AUTH (PLAIN, LOGIN) is offered only
  * when the connector lists users and, unless it allows plaintext, only under TLS; a failed AUTH
  * counts as a failed command; an authenticated client may relay when the connector's auth grants
  * it, MAIL needs AUTH when the connector requires it, and the user is what the rules'
@@ -49,11 +49,13 @@ public final class SmtpSession {
   private final SessionContext context;
   private final CommandParser parser;
   private final MessageRouting routing;
+  private final MessageEnd messageEnd;
 
   public SmtpSession(SessionContext context) {
     this.context = context;
     this.parser = new CommandParser(new Domain(context.hostName()));
     this.routing = new MessageRouting(context);
+    this.messageEnd = new MessageEnd(context, routing);
   }
 
   public SessionContext context() {
@@ -89,15 +91,17 @@ public final class SmtpSession {
     expect(s, Phase.COMMANDS);
     InboundConnector c = connector();
     return switch (command) {
-      case Command.Ehlo e ->
+      case Command.Ehlo e -> dropChunks(s,
           junk(s.greeted(e.domain(), true),
               Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive(),
-                  c.auth().offeredOn(s.tlsActive())));
-      case Command.Helo h -> junk(s.greeted(h.domain(), false), Replies.helo(context.hostName()));
+                  c.auth().offeredOn(s.tlsActive()))));
+      case Command.Helo h -> dropChunks(s, junk(s.greeted(h.domain(), false), Replies.helo(context.hostName())));
       case Command.Mail m -> mail(s, m);
       case Command.Rcpt r -> rcpt(s, r);
       case Command.Data d -> data(s);
-      case Command.Rset r -> junk(s.reset(), Replies.RESET);
+      case Command.Bdat b -> bdat(s, b);
+      case Command.MalformedBdat m -> close(s, Replies.CHUNK_SYNTAX);
+      case Command.Rset r -> dropChunks(s, junk(s.reset(), Replies.RESET));
       case Command.Noop n -> junk(s, Replies.OK);
       case Command.Help h -> junk(s, Replies.HELP);
       case Command.Vrfy v -> junk(s, Replies.VRFY);
@@ -127,7 +131,10 @@ public final class SmtpSession {
     return fail(s, Replies.LINE_TOO_LONG);
   }
 
-  /** The spool transaction for the accepted DATA is open: ask for the content. */
+  /**
+   * The spool transaction for the accepted DATA is open: ask for the content. After a first BDAT
+   * there is nothing to ask: its octets are already on the way.
+   */
   public Transition spoolOpened(SessionState s) {
     expect(s, Phase.OPENING);
     InboundConnector c = connector();
@@ -135,14 +142,26 @@ public final class SmtpSession {
         ReceivedHeader.build(
             s.helo(), context.clientAddress(), context.hostName(), s.esmtp(), s.tlsActive(),
             s.authenticatedUser() != null, s.parameters().smtpUtf8(), context.sessionId(), context.clock().instant());
+    if (s.chunk() != null) {
+      Effect begin = new Effect.BeginChunks(header, c.limits().maxTextLine());
+      return new Transition(List.of(), List.of(begin, s.chunk().effect()),
+          s.withChunking(new Chunking.Accepting(0)).readingChunk(s.chunk()));
+    }
     Effect begin =
         new Effect.BeginData(header, c.limits().maxMessageSize(), c.limits().maxTextLine(), c.bareLineEndings());
     return new Transition(List.of(Replies.START_DATA), List.of(begin), s.withPhase(Phase.DATA));
   }
 
-  /** The spool could not open a transaction: refuse DATA, the transaction is over. */
+  /**
+   * The spool could not open a transaction: refuse DATA, the transaction is over. A first BDAT
+   * gets the same reply, once its octets are read.
+   */
   public Transition spoolFailed(SessionState s, SpoolFailure failure) {
     expect(s, Phase.OPENING);
+    if (s.chunk() != null) {
+      Chunk refused = s.chunk().refused(spoolReply(failure));
+      return new Transition(List.of(), List.of(refused.effect()), s.readingChunk(refused));
+    }
     return fail(s.reset(), spoolReply(failure));
   }
 
@@ -158,50 +177,53 @@ public final class SmtpSession {
    */
   public Transition dataEnd(SessionState s, DataSummary summary, HeaderSection headers) {
     expect(s, Phase.DATA);
-    InboundConnector c = connector();
-    SmtpReply refusal = null;
-    if (summary.tooBig()) {
-      refusal = Replies.MESSAGE_TOO_BIG;
-    } else if (summary.lineTooLong()) {
-      refusal = Replies.LINE_TOO_LONG;
-    } else if (summary.bareLineEnding() && c.bareLineEndings() == relay.core.policy.BareLineEndings.REJECT) {
-      refusal = Replies.BARE_LINE_ENDING;
+    return endOfMessage(s, summary, headers);
+  }
+
+  /**
+   * The octets of a kept BDAT chunk were read and handed to the spool; {@code summary} covers every
+   * chunk of the message so far. A chunk that is not the last gets {@code 250}; the last one ends
+   * the message exactly as the end of DATA does ({@code headers}: the header section captured
+   * across all chunks; only read for the last chunk).
+   */
+  public Transition chunkReceived(SessionState s, DataSummary summary, HeaderSection headers) {
+    expect(s, Phase.CHUNK);
+    Chunk chunk = s.chunk();
+    if (!chunk.kept()) {
+      throw new IllegalStateException("chunk was to be discarded");
     }
-    if (refusal != null) {
-      Transition failed = fail(s.reset(), refusal);
-      List<Effect> effects = new ArrayList<>();
-      effects.add(new Effect.AbandonMessage());
-      effects.addAll(failed.effects());
-      return new Transition(failed.replies(), effects, failed.next());
+    if (chunk.last()) {
+      return endOfMessage(s, summary, headers);
     }
-    ClientInfo client =
-        new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
-    Instant now = context.clock().instant();
-    Envelope envelope = new Envelope(s.sender(), s.parameters(), s.recipients(), client, now);
-    return switch (routing.message(envelope, headers, summary.size(), Optional.ofNullable(s.authenticatedUser()))) {
-      case DataVerdict.Reject r -> {
-        Transition failed = fail(s.reset(), r.reply());
-        List<Effect> effects = new ArrayList<>();
-        effects.add(new Effect.AbandonMessage());
-        effects.add(new Effect.Track(new TrackingEvent.Rejected(
-            now, context.sessionId(), "data", s.sender(), MailPath.NULL, r.reply(), r.reason(), r.trace())));
-        effects.addAll(failed.effects());
-        yield new Transition(failed.replies(), effects, failed.next());
-      }
-      case DataVerdict.Accept a -> {
-        List<Effect> effects = new ArrayList<>();
-        effects.add(new Effect.Track(new TrackingEvent.Received(
-            now, context.sessionId(), client.address(), c.name(), s.sender(),
-            s.recipients().stream().map(Recipient::address).toList(), summary.size(), a.trace())));
-        a.discarded().forEach(d -> effects.add(new Effect.Track(d)));
-        if (a.parts().isEmpty()) {
-          // Every recipient was discarded: the client still gets 250, as for a discard at RCPT.
-          effects.add(new Effect.AbandonMessage());
-          yield new Transition(List.of(Replies.queued(context.sessionId())), effects, s.reset());
-        }
-        effects.add(new Effect.Commit(envelope, a.parts()));
-        yield new Transition(List.of(), effects, s.withPhase(Phase.COMMITTING));
-      }
+    SessionState next = s.withChunking(new Chunking.Accepting(s.chunking().received() + chunk.size()));
+    SmtpReply ok = Replies.chunkReceived(chunk.size());
+    // An empty chunk that ends nothing moves no mail: it counts like a NOOP.
+    return chunk.size() == 0 ? junk(next, ok) : reply(next, ok);
+  }
+
+  /**
+   * The octets of a refused BDAT chunk were read and dropped: now the refusal. The transaction is
+   * over; unless this was the LAST chunk, later chunks are discarded too ({@link Chunking.Discarding}).
+   * Only the first refusal counts as a failed command: the rest follow from it.
+   */
+  public Transition chunkSkipped(SessionState s) {
+    expect(s, Phase.CHUNK);
+    Chunk chunk = s.chunk();
+    if (chunk.kept()) {
+      throw new IllegalStateException("chunk was to be kept");
+    }
+    boolean first = !(s.chunking() instanceof Chunking.Discarding);
+    SessionState next = chunk.last()
+        ? s.reset()
+        : s.reset().withChunking(new Chunking.Discarding(chunk.refusal(), s.chunking().received() + chunk.size()));
+    return first ? fail(next, chunk.refusal()) : reply(next, chunk.refusal());
+  }
+
+  /** The end of a message, by DATA or BDAT LAST: limits, then the rules, then the commit. */
+  private Transition endOfMessage(SessionState s, DataSummary summary, HeaderSection headers) {
+    return switch (messageEnd.judge(s, connector(), summary, headers)) {
+      case MessageEnd.Outcome.Refuse r -> failAfter(r.effects(), s.reset(), r.reply());
+      case MessageEnd.Outcome.Proceed p -> p.transition();
     };
   }
 
@@ -250,10 +272,11 @@ public final class SmtpSession {
 
   /**
    * The server is shutting down: between transactions the session ends with 421; in any other
-   * phase nothing happens, and the adapter asks again once the current step is done.
+   * phase, and between the chunks of a message, nothing happens, and the adapter asks again once
+   * the current step is done.
    */
   public Transition shutdown(SessionState s) {
-    if (s.phase() != Phase.COMMANDS) {
+    if (s.phase() != Phase.COMMANDS || s.receivingChunks()) {
       return new Transition(List.of(), List.of(), s);
     }
     return close(s, Replies.SHUTTING_DOWN);
@@ -261,7 +284,7 @@ public final class SmtpSession {
 
   private Transition mail(SessionState s, Command.Mail m) {
     InboundConnector c = connector();
-    if (s.helo() == null || s.inTransaction()) {
+    if (s.helo() == null || s.inTransaction() || !(s.chunking() instanceof Chunking.None)) {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     if (c.requireTls() && !s.tlsActive()) {
@@ -281,7 +304,7 @@ public final class SmtpSession {
 
   private Transition rcpt(SessionState s, Command.Rcpt r) {
     InboundConnector c = connector();
-    if (!s.inTransaction()) {
+    if (!s.inTransaction() || !(s.chunking() instanceof Chunking.None)) {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     MailPath address = r.recipient().address();
@@ -300,27 +323,75 @@ public final class SmtpSession {
       // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
       case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
       case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
-      case RecipientVerdict.Refuse refuse -> {
-        Transition failed = fail(s, refuse.reply());
-        Effect track = new Effect.Track(new TrackingEvent.Rejected(
-            context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
-            refuse.reason(), refuse.trace()));
-        List<Effect> effects = new ArrayList<>(List.of(track));
-        effects.addAll(failed.effects());
-        yield new Transition(failed.replies(), effects, failed.next());
-      }
+      case RecipientVerdict.Refuse refuse -> failAfter(List.of(new Effect.Track(new TrackingEvent.Rejected(
+          context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
+          refuse.reason(), refuse.trace()))), s, refuse.reply());
     };
   }
 
   private Transition data(SessionState s) {
-    if (!s.inTransaction() || s.recipients().isEmpty()) {
+    // After a BDAT the transaction is chunked; it stays so (RFC 3030: DATA there gets 503).
+    if (!s.inTransaction() || s.recipients().isEmpty() || !(s.chunking() instanceof Chunking.None)) {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     return new Transition(List.of(), List.of(new Effect.OpenMessage()), s.withPhase(Phase.OPENING));
   }
 
+  /**
+   * BDAT: decide now what becomes of the chunk's octets; the reply comes once they are read. The
+   * first chunk opens the spool transaction as DATA does. A chunk is refused (read and discarded)
+   * without a transaction with recipients, after an earlier refusal, or when the message would
+   * exceed the size limit. Reading stops at 1.5 times the limit per transaction (Postfix's rule):
+   * a chunk beyond that gets {@code 552} and the connection is closed without reading it, so no
+   * announced size, however large, keeps the server reading.
+   */
+  private Transition bdat(SessionState s, Command.Bdat b) {
+    long limit = connector().limits().maxMessageSize();
+    long readable = limit > Long.MAX_VALUE / 3 * 2 ? Long.MAX_VALUE : limit + limit / 2;
+    long received = s.chunking().received();
+    if (b.size() > readable - received) {
+      return close(s, Replies.MESSAGE_TOO_BIG);
+    }
+    return switch (s.chunking()) {
+      case Chunking.Discarding d -> read(s, Chunk.refused(b, d.refusal()));
+      case Chunking.None n -> {
+        if (!s.inTransaction() || s.recipients().isEmpty()) {
+          yield read(s, Chunk.refused(b, Replies.BAD_SEQUENCE));
+        }
+        if (b.size() > limit) {
+          yield read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG));
+        }
+        yield new Transition(List.of(), List.of(new Effect.OpenMessage()), s.openingForChunk(Chunk.kept(b)));
+      }
+      case Chunking.Accepting a -> b.size() > limit - received
+          ? abandoning(read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG)))
+          : read(s, Chunk.kept(b));
+    };
+  }
+
+  private static Transition read(SessionState s, Chunk chunk) {
+    return new Transition(List.of(), List.of(chunk.effect()), s.readingChunk(chunk));
+  }
+
+  /**
+   * When {@code t} ends a transaction part-way through its chunks (RSET, HELO, EHLO), the chunks
+   * already handed to the spool are dropped first.
+   */
+  private static Transition dropChunks(SessionState before, Transition t) {
+    return before.receivingChunks() && !t.next().receivingChunks() ? abandoning(t) : t;
+  }
+
+  /** {@code t}, after the open spool transaction is abandoned. */
+  private static Transition abandoning(Transition t) {
+    List<Effect> effects = new ArrayList<>();
+    effects.add(new Effect.AbandonMessage());
+    effects.addAll(t.effects());
+    return new Transition(t.replies(), effects, t.next());
+  }
+
   private Transition startTls(SessionState s) {
-    if (s.tlsActive()) {
+    // Mid-chunks the spooled content would outlive the transaction that TLS is about to forget.
+    if (s.tlsActive() || s.receivingChunks()) {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     if (!context.tlsAvailable()) {
@@ -373,6 +444,14 @@ public final class SmtpSession {
           List.of(reply, Replies.TOO_MANY_ERRORS), List.of(new Effect.Close()), next.withPhase(Phase.CLOSED));
     }
     return new Transition(List.of(reply), List.of(), next.withPhase(Phase.COMMANDS));
+  }
+
+  /** {@link #fail}, with {@code first} carried out before the failure's own effects. */
+  private Transition failAfter(List<Effect> first, SessionState s, SmtpReply reply) {
+    Transition failed = fail(s, reply);
+    List<Effect> effects = new ArrayList<>(first);
+    effects.addAll(failed.effects());
+    return new Transition(failed.replies(), effects, failed.next());
   }
 
   /**

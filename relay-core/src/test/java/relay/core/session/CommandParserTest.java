@@ -32,11 +32,29 @@ class CommandParserTest {
   @CsvSource({
     "DATA, Data", "data, Data", "RSET, Rset", "NOOP, Noop", "noop anything, Noop", "QUIT, Quit",
     "HELP, Help", "HELP mail, Help", "VRFY bob, Vrfy", "STARTTLS, StartTls", "StartTls, StartTls",
-    "EHLO host.example, Ehlo", "helo [192.0.2.1], Helo", "BDAT 10 LAST, Unknown", "EXPN list, Unknown",
+    "EHLO host.example, Ehlo", "helo [192.0.2.1], Helo", "EXPN list, Unknown",
     "AUTH PLAIN, Auth", "auth login, Auth"
   })
   void verbsAreCaseInsensitiveAndMapToTheirCommand(String line, String type) {
     assertThat(parse(line).getClass().getSimpleName()).isEqualTo(type);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "BDAT 10, 10, false", "BDAT 10 LAST, 10, true", "bdat 0 last, 0, true", "BDAT 0, 0, false",
+    "BDAT 007 LAST, 7, true", "BDAT 9223372036854775807, 9223372036854775807, false", "'BDAT  12   LAST ', 12, true"
+  })
+  void bdatCarriesItsChunkSizeAndLast(String line, long size, boolean last) {
+    assertThat(parse(line)).isEqualTo(new Command.Bdat(size, last));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "BDAT", "BDAT ", "BDAT x", "BDAT -1", "BDAT +5", "BDAT 1.5", "BDAT 0x10", "BDAT 10 FIRST", "BDAT 10 LAST now",
+    "BDAT 9223372036854775808", "BDAT 99999999999999999999 LAST", "BDAT 10 LÄST", "BDAT ５"
+  })
+  void bdatWhoseSizeOrEndMarkerCannotBeReadIsMalformedNotMerelyInvalid(String line) {
+    assertThat(parser.parse(line, true)).isInstanceOf(Command.MalformedBdat.class);
   }
 
   @ParameterizedTest
@@ -105,7 +123,7 @@ class CommandParserTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "MAIL FROM:<a@b.example> SIZE=abc", "MAIL FROM:<a@b.example> SIZE=", "MAIL FROM:<a@b.example> SIZE",
-    "MAIL FROM:<a@b.example> SIZE=1 SIZE=2", "MAIL FROM:<a@b.example> BODY=BINARYMIME",
+    "MAIL FROM:<a@b.example> SIZE=1 SIZE=2", "MAIL FROM:<a@b.example> BODY=BINARY",
     "MAIL FROM:<a@b.example> SMTPUTF8=yes", "MAIL FROM:<a@b.example> RET=ALL", "MAIL FROM:<a@b.example> ENVID=a=b",
     "MAIL FROM:<a@b.example> ENVID=a+zz", "MAIL FROM:<a@b.example> =x"
   })
@@ -114,7 +132,8 @@ class CommandParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"MAIL FROM:<a@b.example> AUTH=<>", "MAIL FROM:<a@b.example> XFOO", "RCPT TO:<a@b.example> SIZE=1"})
+  @ValueSource(strings = {"MAIL FROM:<a@b.example> AUTH=<>", "MAIL FROM:<a@b.example> XFOO", "RCPT TO:<a@b.example> SIZE=1",
+    "MAIL FROM:<a@b.example> BODY=BINARYMIME", "MAIL FROM:<a@b.example> body=binarymime"})
   void unknownParameterGets555(String line) {
     assertThat(refusal(line)).isEqualTo(Replies.UNKNOWN_PARAMETER);
   }

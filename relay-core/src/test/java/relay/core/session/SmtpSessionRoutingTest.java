@@ -27,6 +27,7 @@ import relay.core.routing.RemoteDomains;
 import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.routing.header.HeaderEdit;
+import relay.core.routing.header.HeaderSection;
 import relay.core.routing.rule.Action;
 import relay.core.routing.rule.Condition;
 import relay.core.routing.rule.Rule;
@@ -175,6 +176,36 @@ class SmtpSessionRoutingTest {
         r -> assertThat(r.stage()).isEqualTo("data"));
     assertThat(d.state.phase()).isEqualTo(SessionState.Phase.COMMANDS);
     assertThat(d.state.inTransaction()).isFalse();
+  }
+
+  @Test
+  void headerRuleSeesASubjectSplitAcrossBdatChunks() {
+    SessionDriver d = driver(snapshot(rule("no secrets", 1,
+        new Condition.SubjectContains(List.of("secret")), Action.Reject.of(550, "5.7.1", "No secrets please"))));
+    d.send("RCPT TO:<alice@corp.example>");
+    String[] chunks = {"From: a@corp.example\r\nSubj", "ect: Top SEC", "RET plans\r", "\n\r\nbody\r\n"};
+    HeaderCapture capture = new HeaderCapture(HeaderCapture.DEFAULT_LIMIT);
+    long total = 0;
+    Transition t = null;
+    for (int i = 0; i < chunks.length; i++) {
+      byte[] bytes = chunks[i].getBytes(StandardCharsets.US_ASCII);
+      boolean last = i == chunks.length - 1;
+      d.send("BDAT " + bytes.length + (last ? " LAST" : ""));
+      if (i == 0) {
+        d.apply(d.session.spoolOpened(d.state));
+      }
+      capture.accept(bytes, 0, bytes.length);
+      total += bytes.length;
+      t = d.session.chunkReceived(d.state, new DataSummary(total, false, false, false),
+          last ? capture.section() : HeaderSection.EMPTY);
+      d.apply(t);
+    }
+
+    assertThat(t.replies()).singleElement().satisfies(r -> assertThat(r.toWire()).isEqualTo("550 5.7.1 No secrets please\r\n"));
+    assertThat(t.effects()).noneMatch(e -> e instanceof Effect.Commit).anyMatch(e -> e instanceof Effect.AbandonMessage);
+    assertThat(tracked(t)).singleElement().isInstanceOfSatisfying(TrackingEvent.Rejected.class,
+        r -> assertThat(r.stage()).isEqualTo("data"));
+    assertThat(d.state.chunking()).isEqualTo(Chunking.NONE);
   }
 
   @Test

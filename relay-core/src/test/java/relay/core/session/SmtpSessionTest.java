@@ -69,7 +69,7 @@ class SmtpSessionTest {
     SmtpReply ehlo = driver().one("EHLO client.example");
     assertThat(ehlo.toWire())
         .isEqualTo("250-relay.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n"
-            + "250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250 STARTTLS\r\n");
+            + "250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250-CHUNKING\r\n250 STARTTLS\r\n");
   }
 
   @Test

@@ -19,7 +19,7 @@ final class CommandLineText {
       case "EHLO", "HELO" -> SmtpStage.HELO;
       case "MAIL" -> SmtpStage.MAIL;
       case "RCPT" -> SmtpStage.RCPT;
-      case "DATA" -> SmtpStage.DATA;
+      case "DATA", "BDAT" -> SmtpStage.DATA;
       case "AUTH" -> SmtpStage.AUTH;
       default -> SmtpStage.COMMAND;
     };

@@ -20,6 +20,9 @@ import relay.core.metrics.RelayMetrics;
 import relay.core.metrics.SmtpStage;
 import relay.core.policy.InboundConnector;
 import relay.core.reply.SmtpReply;
+import relay.core.routing.header.HeaderSection;
+import relay.core.session.ChunkContentDecoder;
+import relay.core.session.DataSummary;
 import relay.core.session.Effect;
 import relay.core.session.MessageContentDecoder;
 import relay.core.session.SessionState;
@@ -36,9 +39,10 @@ import relay.core.tracking.ProtocolLog.Direction;
 
 /**
  * The Netty side of one SMTP connection: frames the byte stream into command lines (with a length
- * cap) or, in DATA mode, passes raw bytes to the pure {@link MessageContentDecoder}; runs the pure
- * {@link SmtpSession} and carries out its effects. Spool work goes to the session's
- * {@link SpoolLane}; reading stops while the lane is behind, so a message never piles up in heap.
+ * cap) or, in DATA mode, passes raw bytes to the pure {@link MessageContentDecoder}, or, for a BDAT
+ * chunk, counts off exactly its octets ({@link ChunkOctets}); runs the pure {@link SmtpSession} and
+ * carries out its effects. Spool work goes to the session's {@link SpoolLane}; reading stops while
+ * the lane is behind, so a message never piles up in heap, whichever way it comes.
  *
  * <p>Threading: every method runs on the channel's event loop; lane callbacks hop back onto it.
  * Bytes are kept in {@code pending} while the session waits (spool open, commit, TLS handshake), so
@@ -60,6 +64,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private SessionState state;
   private ByteBuf pending;
   private MessageContentDecoder decoder;
+  // BDAT: the chunk being read, and what watches the content of the whole chunked message.
+  private ChunkOctets chunk;
+  private ChunkContentDecoder chunkContent;
   private boolean discardingLongLine;
   private boolean shuttingDown;
   private ScheduledFuture<?> timer;
@@ -150,10 +157,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean progress = true;
-    while (progress && pending.isReadable()) {
+    // A chunk of zero octets (BDAT 0 LAST) is complete without any input.
+    while (progress && (pending.isReadable() || (state.phase() == Phase.CHUNK && chunk.complete()))) {
       progress = switch (state.phase()) {
         case COMMANDS, AUTH -> readCommand();
         case DATA -> readData();
+        case CHUNK -> readChunk();
         case NEW, OPENING, COMMITTING, TLS_HANDSHAKE, CLOSED -> false;
       };
     }
@@ -200,10 +209,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
 
   private boolean readData() {
     int n = Math.min(SCRATCH, pending.readableBytes());
-    if (scratch == null || scratch.length < n) {
-      scratch = new byte[Math.max(n, 8 << 10)];
-      decoded = new ChunkBuffer(scratch.length + 64);
-    }
+    ensureScratch(n);
     pending.getBytes(pending.readerIndex(), scratch, 0, n);
     ChunkBuffer out = decoded;
     out.reset();
@@ -231,6 +237,48 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /**
+   * Takes what has arrived of the current BDAT chunk, never a byte past it: the octets after the
+   * chunk are the next command. Kept octets go to the spool unchanged.
+   */
+  private boolean readChunk() {
+    int n = chunk.take(pending.readableBytes(), SCRATCH);
+    if (chunk.keep() && n > 0) {
+      ensureScratch(n);
+      pending.getBytes(pending.readerIndex(), scratch, 0, n);
+      chunkContent.feed(scratch, 0, n);
+      headers.accept(scratch, 0, n);
+      lane.write(scratch, 0, n, this::laneProgress);
+    }
+    pending.skipBytes(n);
+    if (!chunk.complete()) {
+      return true;
+    }
+    ChunkOctets done = chunk;
+    chunk = null;
+    wiring.log(Direction.IN, "<chunk content: " + done.size() + " octets" + (done.keep() ? "" : ", discarded") + ">");
+    stage = SmtpStage.DATA;
+    if (!done.keep()) {
+      apply(session.chunkSkipped(state));
+    } else if (!done.last()) {
+      apply(session.chunkReceived(state, chunkContent.summary(), HeaderSection.EMPTY));
+    } else {
+      DataSummary summary = chunkContent.summary();
+      HeaderSection section = headers.section();
+      chunkContent = null;
+      headers = null;
+      apply(session.chunkReceived(state, summary, section));
+    }
+    return true;
+  }
+
+  private void ensureScratch(int n) {
+    if (scratch == null || scratch.length < n) {
+      scratch = new byte[Math.max(n, 8 << 10)];
+      decoded = new ChunkBuffer(scratch.length + 64);
+    }
+  }
+
   private void apply(Transition t) {
     state = t.next();
     boolean upgrade = t.effects().stream().anyMatch(e -> e instanceof Effect.UpgradeTls);
@@ -246,12 +294,18 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
             apply(failure == null ? session.spoolOpened(state) : session.spoolFailed(state, failure))));
         case Effect.BeginData b -> {
           decoder = b.decoder();
-          headers = b.headerCapture();
-          byte[] received = b.receivedHeader();
-          headers.accept(received, 0, received.length);
-          lane.write(received, 0, received.length, this::laneProgress);
+          beginContent(b.headerCapture(), b.receivedHeader());
         }
-        case Effect.AbandonMessage a -> lane.abandon();
+        case Effect.BeginChunks b -> {
+          chunkContent = b.decoder();
+          beginContent(b.headerCapture(), b.receivedHeader());
+        }
+        case Effect.ReceiveChunk r -> chunk = new ChunkOctets(r.size(), r.keep(), r.last());
+        case Effect.AbandonMessage a -> {
+          lane.abandon();
+          chunkContent = null;
+          headers = null;
+        }
         case Effect.Track tracked -> track(tracked.event());
         case Effect.Commit c -> lane.commit(c.parts(), (queued, failure) -> {
           if (queued != null) {
@@ -276,6 +330,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     if (shuttingDown) {
       closeIfIdleForShutdown();
     }
+  }
+
+  /** The content of a message starts with the Received header, for the rules and the spool alike. */
+  private void beginContent(HeaderCapture capture, byte[] received) {
+    headers = capture;
+    headers.accept(received, 0, received.length);
+    lane.write(received, 0, received.length, this::laneProgress);
   }
 
   private void track(TrackingEvent event) {
@@ -329,7 +390,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void closeIfIdleForShutdown() {
-    if (state.phase() == Phase.COMMANDS && ctx.channel().isActive()) {
+    if (state.phase() == Phase.COMMANDS && !state.receivingChunks() && ctx.channel().isActive()) {
       wiring.event("listener shutting down");
       shuttingDown = false;
       apply(session.shutdown(state));
@@ -368,7 +429,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     var timeout = switch (state.phase()) {
-      case DATA -> limits.get().dataTimeout();
+      case DATA, CHUNK -> limits.get().dataTimeout();
       case COMMANDS, AUTH, TLS_HANDSHAKE -> limits.get().idleTimeout();
       case NEW, OPENING, COMMITTING, CLOSED -> null;
     };

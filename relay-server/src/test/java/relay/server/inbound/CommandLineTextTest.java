@@ -19,7 +19,7 @@ class CommandLineTextTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"EHLO x, helo", "helo x, helo", "MAIL FROM:<>, mail", "RCPT TO:<a@b>, rcpt", "DATA, data", "AUTH PLAIN, auth", "NOOP, command", "X, command"})
+  @CsvSource({"EHLO x, helo", "helo x, helo", "MAIL FROM:<>, mail", "RCPT TO:<a@b>, rcpt", "DATA, data", "BDAT 5 LAST, data", "AUTH PLAIN, auth", "NOOP, command", "X, command"})
   void commandsAreCountedUnderTheirStage(String line, String stage) {
     assertThat(CommandLineText.stage(line).label()).isEqualTo(stage);
   }
