@@ -408,8 +408,9 @@ public final class DeliveryScheduler implements AutoCloseable {
 
   /**
    * Makes a waiting message due now, the operator's "retry": its pending recipients get an attempt
-   * as soon as a slot and its ready lane allow (the lanes' limits still hold). Held recipients stay
-   * held; {@link #release} them. The new due time is recorded in the spool.
+   * as soon as a slot and its ready lane allow (the lanes' limits still hold), and a pause after an
+   * unreachable upstream ends: the operator says it is worth a try. Held recipients stay held;
+   * {@link #release} them. The new due time is recorded in the spool.
    *
    * @return false when the message is not queued for this connector, is in flight, or has nothing pending
    */
@@ -428,6 +429,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       QueuedMessage due = found.get().withState(found.get().recipients(), found.get().attempts(), clock.instant());
       spool.update(due);
       keep(due, false);
+      pausedUntil = Instant.MIN;
       log.info("message {}: retry now, by operator", id);
     } catch (IOException e) {
       log.error("message {}: could not record the retry in the spool", id, e);
@@ -442,11 +444,12 @@ public final class DeliveryScheduler implements AutoCloseable {
 
   /**
    * Makes every waiting message of this connector due now (parked ones through the spool's index,
-   * which hands them over as the window has room): what an operator does once an upstream is back.
-   * Held messages stay held.
+   * which hands them over as the window has room): what an operator does once an upstream is back,
+   * so a pause after an unreachable upstream ends too. Held messages stay held.
    */
   public void retryAll() {
     Instant now = clock.instant();
+    pausedUntil = Instant.MIN;
     try {
       spool.bringForward(connector, now);
     } catch (IOException e) {
@@ -550,6 +553,11 @@ public final class DeliveryScheduler implements AutoCloseable {
   /** Messages whose attempt is under way. */
   public int inFlight() {
     return queue.inFlight() - lanes.waiting();
+  }
+
+  /** Whether the message is in this connector's window (waiting or in flight). */
+  public boolean inWindow(MessageId id) {
+    return queue.contains(id);
   }
 
   /** Messages of this connector in memory (waiting or in flight); never more than the window. */

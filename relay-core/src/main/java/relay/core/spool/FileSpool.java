@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,6 +212,26 @@ public final class FileSpool implements Spool {
       return Optional.of(format.readRecord(directories.messageFile(id), SpoolFileFormat.MESSAGE_MAGIC, id));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    }
+  }
+
+  /** When a message with this id was accepted, read from the id itself; empty for an id of another shape. */
+  public static Optional<Instant> acceptedAt(MessageId id) {
+    return MessageIdSource.timeOf(id);
+  }
+
+  @Override
+  public void forEachId(Predicate<MessageId> each) throws IOException {
+    // Bucket names come from the ids' time prefix: name order is arrival order, level by level.
+    for (Path period : ParkingIndex.names(directories.queue()).stream().map(directories.queue()::resolve).toList()) {
+      for (String slice : ParkingIndex.names(period)) {
+        for (String file : ParkingIndex.names(period.resolve(slice))) {
+          if (file.endsWith(SpoolDirectories.MESSAGE_SUFFIX)
+              && !each.test(new MessageId(file.substring(0, file.length() - SpoolDirectories.MESSAGE_SUFFIX.length())))) {
+            return;
+          }
+        }
+      }
     }
   }
 

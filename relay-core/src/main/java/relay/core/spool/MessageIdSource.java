@@ -1,7 +1,9 @@
 package relay.core.spool;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import relay.core.envelope.MessageId;
@@ -44,19 +46,7 @@ final class MessageIdSource {
    * that order. Ids of another shape are ignored.
    */
   void after(MessageId last) {
-    String value = last.value();
-    if (value.length() != TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS) {
-      return;
-    }
-    long millis = 0;
-    for (int i = 0; i < TIME_CHARS; i++) {
-      int digit = Arrays.binarySearch(ALPHABET, value.charAt(i));
-      if (digit < 0) {
-        return;
-      }
-      millis = millis << 5 | digit;
-    }
-    floorMillis = Math.max(floorMillis, millis + 1);
+    timeOf(last).ifPresent(made -> floorMillis = Math.max(floorMillis, made.toEpochMilli() + 1));
   }
 
   MessageId next() {
@@ -75,6 +65,26 @@ final class MessageIdSource {
     put(text, TIME_CHARS, COUNTER_CHARS, sequence);
     put(text, TIME_CHARS + COUNTER_CHARS, RANDOM_CHARS, noise);
     return new MessageId(new String(text));
+  }
+
+  /**
+   * When an id this source made was made (to the millisecond), read from its time prefix; empty for
+   * an id of another shape.
+   */
+  static Optional<Instant> timeOf(MessageId id) {
+    String value = id.value();
+    if (value.length() != TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS) {
+      return Optional.empty();
+    }
+    long millis = 0;
+    for (int i = 0; i < TIME_CHARS; i++) {
+      int digit = Arrays.binarySearch(ALPHABET, value.charAt(i));
+      if (digit < 0) {
+        return Optional.empty();
+      }
+      millis = millis << 5 | digit;
+    }
+    return Optional.of(Instant.ofEpochMilli(millis));
   }
 
   // Writes the low 5*width bits of value, most significant first.
