@@ -278,12 +278,12 @@ public final class DeliveryScheduler implements AutoCloseable {
       if (parked.isEmpty() || parked.get().isAfter(now)) {
         return;
       }
-      Instant latest = now.plus(schedule.maxDelay());
       for (QueuedMessage message : spool.unpark(connector, now, queue.capacity() - queue.size())) {
-        // No wait outlasts the schedule's max-delay: a message parked under a longer schedule that
-        // has since been shortened (and brought forward in the index) is due by then.
-        keep(message.nextAttemptAt().isAfter(latest)
-            ? message.withState(message.recipients(), message.attempts(), latest) : message, false);
+        // The index decides when a parked message is due: a reload that shortened the schedule, or
+        // an operator's retry, brings the index's markers forward rather than rewriting every
+        // record, so a record may still name a later time.
+        keep(message.nextAttemptAt().isAfter(now)
+            ? message.withState(message.recipients(), message.attempts(), now) : message, false);
       }
     } catch (IOException | RuntimeException e) {
       log.error("connector '{}': could not take parked messages from the spool; trying again later", connector, e);
