@@ -20,7 +20,8 @@ import relay.server.health.HealthChecks;
  * The two checks endpoints answer one line per check, {@code ok NAME} or {@code fail NAME:
  * REASON}, with 200 when all pass and 503 otherwise; a check that does not answer within {@value
  * #CHECK_SECONDS} s fails. The admin API ({@link AdminApi}, {@code /api/}) needs a bearer token,
- * and so does {@code /metrics} when it is not open. Bound to loopback by default; it exposes no
+ * and so does {@code /metrics} when it is not open; with the API, {@code /} serves the web console
+ * ({@link Console}), whose script uses that API. Bound to loopback by default; it exposes no
  * secrets.
  *
  * <p>Threading: requests run on virtual threads, and so does each check; {@link #close()} stops the
@@ -69,7 +70,9 @@ public final class AdminServer implements AutoCloseable {
     if (api != null) {
       server.createContext("/api/", api);
     }
-    server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found\n"));
+    // The web console's files (no data, no token needed) where there is an API for it to use.
+    server.createContext("/", api != null ? new Console()
+        : exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found\n"));
     server.start();
   }
 
