@@ -97,6 +97,11 @@
   const ago = (iso) => time(iso, (at) => `${span(now() - at)} ago`);
   const age = (iso) => time(iso, (at) => span(now() - at));
 
+  /** A count from the API; the relay reports -1 when it could not count. */
+  function count(n) {
+    return typeof n === 'number' && n >= 0 ? String(n) : '?';
+  }
+
   function fill(tbody, rows, columns, empty) {
     tbody.replaceChildren(...(rows.length ? rows
       : [el('tr', { class: 'empty' }, el('td', { colspan: columns }, empty))]));
@@ -297,15 +302,17 @@
       return el('tr', { 'data-connector': name },
         el('th', { scope: 'row' }, name),
         el('td', {}, delivery(states.get(name), q.configured !== false)),
-        el('td', { class: 'num' }, String(q.active)),
-        el('td', { class: 'num' }, String(q.deferred)),
-        el('td', { class: 'num' }, String(q.held)),
+        el('td', { class: 'num' }, count(q.active)),
+        el('td', { class: 'num' }, count(q.deferred)),
+        el('td', { class: 'num' }, count(q.held)),
         el('td', {}, oldest.get(name) ? age(oldest.get(name)) : '—'));
     }), 6, 'No connectors.');
     const buckets = [...AGE_BUCKETS, ...Object.keys(summary.ages || {}).filter((b) => !AGE_BUCKETS.includes(b))];
     const ages = $('ages-table');
-    ages.tHead.rows[0].replaceChildren(...buckets.map((b) => el('th', { scope: 'col', class: 'num' }, b)));
-    ages.tBodies[0].rows[0].replaceChildren(...buckets.map((b) => el('td', { class: 'num' }, String((summary.ages || {})[b] || 0))));
+    ages.tHead.replaceChildren(el('tr', {}, el('th', { scope: 'col' }, 'Age'),
+      buckets.map((b) => el('th', { scope: 'col', class: 'num' }, b))));
+    ages.tBodies[0].replaceChildren(el('tr', {}, el('th', { scope: 'row' }, 'Messages'),
+      buckets.map((b) => el('td', { class: 'num' }, count((summary.ages || {})[b] || 0)))));
   }
 
   function filterQuery() {
@@ -407,10 +414,10 @@
       el('th', { scope: 'row' }, c.name),
       el('td', {}, c.type),
       el('td', {}, delivery(c, true)),
-      el('td', { class: 'num' }, String(c.inMemory)),
-      el('td', { class: 'num' }, String(c.inFlight)),
-      el('td', { class: 'num' }, String(c.deferred)),
-      el('td', { class: 'num' }, String(c.held)),
+      el('td', { class: 'num' }, count(c.inMemory)),
+      el('td', { class: 'num' }, count(c.inFlight)),
+      el('td', { class: 'num' }, count(c.deferred)),
+      el('td', { class: 'num' }, count(c.held)),
       actionButtons('connectors', c.name, [c.suspended ? 'resume' : 'suspend', 'retry'], CONNECTOR_ACTIONS));
   }
 
