@@ -4,8 +4,9 @@
 # (lib/console_check.py). The relay's upstream (the sink) answers 451 for now, with a retry delay of
 # an hour, so two messages wait. A read-only token (admin.tokens, a file: secret) sees them and no
 # action button; the relay's local token sees the overview and both messages with the 451 as their
-# reason, retries one once the upstream is back (it arrives), deletes the other after confirming (it
-# never arrives), suspends and resumes the connector. Screenshots of the overview and the message
+# reason, holds and releases one (tried again at once, refused again), retries it once the upstream
+# is back (it arrives), deletes the other after confirming (it never arrives), suspends and resumes
+# the connector. Screenshots of the overview and the message
 # list must be PNGs; audit.log must name each action. Skips (exit 0) only when there is no Chromium
 # and E2E_NEED_CHROMIUM is not 1 (.ci/run installs Chromium and sets it).
 set -euo pipefail
@@ -82,10 +83,12 @@ sleep 1 # a wrongly kept message would be delivered in this time (the upstream i
 [ -n "$("$E2E_PYTHON" "$E2E_LIB/check.py" find "$SINK_DIR" "console-1-$RUN_ID")" ] || fail "the retried message did not arrive"
 [ "$(admin_api '/api/queue/summary' | sed 's/.*"total":\([0-9]*\).*/\1/')" = 0 ] || fail "the queue is not empty"
 audit=$RELAY_HOME/logs/audit.log
-for want in "\"operator\":\"local\",.*\"action\":\"retry\",\"target\":\"$RETRY_ID\",\"done\":true" \
+for want in "\"operator\":\"local\",.*\"action\":\"hold\",\"target\":\"$RETRY_ID\",\"done\":true" \
+    "\"operator\":\"local\",.*\"action\":\"release\",\"target\":\"$RETRY_ID\",\"done\":true" \
+    "\"operator\":\"local\",.*\"action\":\"retry\",\"target\":\"$RETRY_ID\",\"done\":true" \
     "\"operator\":\"local\",.*\"action\":\"delete\",\"target\":\"$DELETE_ID\",\"done\":true" \
     '"action":"suspend-connector","target":"upstream","done":true' '"action":"resume-connector","target":"upstream","done":true'; do
   grep -q "$want" "$audit" || fail "audit.log lacks $want: $(cat "$audit")"
 done
 ! grep -q '"operator":"helpdesk"' "$audit" || fail "the read-only token acted: $(cat "$audit")"
-echo "console: PASS — in headless Chromium: sign-in, a read-only token without action buttons, the overview and both waiting messages with their 451 (screenshots), markup in a subject shown as text, retry (delivered), delete after confirming (never delivered), suspend/resume, trace placeholder, 401 back to sign-in, no script error, CSP enforced"
+echo "console: PASS — in headless Chromium: sign-in, a read-only token without action buttons, the overview and both waiting messages with their 451 (screenshots), markup in a subject shown as text, hold and release, retry (delivered), delete after confirming (never delivered), suspend/resume, trace placeholder, 401 back to sign-in, no script error, CSP enforced"

@@ -13,7 +13,9 @@ What it does, as an operator would, with mouse clicks and typing:
      DIR/console-overview.png) and both messages with the upstream's 451 as their reason
      (DIR/console-messages.png); a message's detail shows its subject, full of markup, as text
      (DIR/console-detail.png);
-  4. with the upstream back (the flag removed), Retry on one: it arrives at the sink and leaves the list;
+  4. Hold on one leaves only Release, Delete and Bounce; Release has it tried at once (refused
+     again: it waits); with the upstream back (the flag removed), Retry: it arrives at the sink and
+     leaves the list;
   5. Delete on the other asks first (DIR/console-confirm.png): Cancel keeps it, OK removes it;
   6. the connector is suspended (after a confirmation) and resumed; the Trace tab says trace is not
      available yet; a token the relay no longer accepts returns to the sign-in page;
@@ -134,7 +136,25 @@ def run(a, b):
     b.click("#detail-close")
     log("detail: the subject's markup shown as text")
 
-    # ---- retry one once the upstream is back
+    # ---- hold one: only Release (and removal) is offered; released while the upstream still
+    # refuses, it is tried at once and waits again
+    retry_row = f'tr[data-id="{a.retry}"]'
+    b.click(f'{retry_row} button[data-action="hold"]')
+    b.wait_until(f"document.getElementById('status').textContent.startsWith('Hold {a.retry}: held until released')", "the hold's answer")
+    b.wait_until(f"document.querySelector('{retry_row} {state_cell}')?.textContent === 'held by an operator'", "the message shown as held")
+    offered = b.evaluate(f"[...document.querySelectorAll('{retry_row} button[data-action]')].map(e => e.dataset.action)")
+    check(offered == ["release", "delete", "bounce"], f"a held message offers {offered}")
+    b.click(f'{retry_row} button[data-action="release"]')
+    b.wait_until(f"document.getElementById('status').textContent.startsWith('Release {a.retry}: released: due now')", "the release's answer")
+    deadline = time.monotonic() + 30
+    while b.evaluate(f"document.querySelector('{retry_row} td:nth-child(8)')?.textContent") != "2":
+        check(time.monotonic() < deadline, "the released message was not tried again within 30 s")
+        time.sleep(0.3)
+        b.click("#refresh")
+    b.wait_until(f"document.querySelector('{retry_row} {state_cell}')?.textContent === 'deferred'", "the released message deferred again")
+    log(f"held {a.retry} (only release offered), released: tried again at once, refused again, waiting")
+
+    # ---- retry it once the upstream is back
     os.remove(a.flag)
     b.click(f'tr[data-id="{a.retry}"] button[data-action="retry"]')
     b.wait_until(f"document.getElementById('status').textContent.startsWith('Retry {a.retry}: due now')", "the retry's answer")
