@@ -225,6 +225,7 @@
     $('read-only').hidden = canAct();
     for (const id of ['app', 'who', 'refresh', 'sign-out']) $(id).hidden = false;
     selectView(sessionStorage.getItem(VIEW_KEY) || 'overview', false);
+    clearInterval(session.timer);
     session.timer = setInterval(() => {
       if (!document.hidden && !$('confirm').open && !session.busy) refresh();
     }, REFRESH_MS);
