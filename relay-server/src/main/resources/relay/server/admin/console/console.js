@@ -206,7 +206,9 @@
     session.timer = null;
     if ($('confirm').open) $('confirm').close('cancel');
     // Nothing of the last session stays in the page.
-    for (const tbody of document.querySelectorAll('#app tbody')) tbody.replaceChildren();
+    for (const part of document.querySelectorAll('#app tbody, #ages-table thead, #detail-fields')) part.replaceChildren();
+    for (const id of ['overview-total', 'messages-count', 'trace-status', 'who-name', 'who-role']) $(id).textContent = '';
+    session.detailId = null;
     $('detail').hidden = true;
     for (const id of ['app', 'who', 'refresh', 'sign-out']) $(id).hidden = true;
     $('login').hidden = false;
