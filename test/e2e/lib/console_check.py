@@ -17,7 +17,8 @@ What it does, as an operator would, with mouse clicks and typing:
      again: it waits); with the upstream back (the flag removed), Retry: it arrives at the sink and
      leaves the list;
   5. Delete on the other asks first (DIR/console-confirm.png): Cancel keeps it, OK removes it;
-  6. the connector is suspended (after a confirmation) and resumed; the Trace tab says trace is not
+  6. the connector is suspended (after a confirmation) and resumed, and shows its last delivery and
+     its last failure (the 451); the Trace tab says trace is not
      available yet; a token the relay no longer accepts returns to the sign-in page;
   7. the token was never in a cookie or the URL, and the page had no script error or CSP violation,
      while an injected inline script is refused by the CSP.
@@ -199,9 +200,13 @@ def run(a, b):
     b.click(f'{connector} button[data-action="resume"]')
     b.wait_until(f"document.querySelector('{connector}')?.dataset.suspended === 'false' && "
                  f"document.querySelector('{connector} td:nth-child(3)').textContent === 'delivering'", "upstream resumed")
+    delivered, failed = b.text(f"{connector} td.last-delivery"), b.text(f"{connector} td.last-failure")
+    check("ago" in delivered and "127.0.0.1" in delivered, f"upstream's last delivery: {delivered!r}")
+    check("ago" in failed and "451 4.3.0" in failed, f"upstream's last failure: {failed!r}")
     b.click("#tab-overview")
     b.wait_until("document.getElementById('overview-total').textContent === '0 message(s) queued.'", "an empty queue in the overview")
-    log("connector suspended (confirmed) and resumed; the overview shows an empty queue")
+    log(f"connector suspended (confirmed) and resumed; last delivery {delivered!r}, last failure {failed!r}; "
+        "the overview shows an empty queue")
 
     # ---- trace placeholder
     b.click("#tab-trace")

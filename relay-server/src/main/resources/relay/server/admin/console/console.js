@@ -421,12 +421,20 @@
       el('td', { class: 'num' }, count(c.inFlight)),
       el('td', { class: 'num' }, count(c.deferred)),
       el('td', { class: 'num' }, count(c.held)),
+      el('td', { class: 'last-delivery' }, last(c.last && c.last.delivered, c.last && c.last.deliveredVia)),
+      el('td', { class: 'last-failure reason' }, last(c.last && c.last.failed, c.last && c.last.failure)),
       actionButtons('connectors', c.name, [c.suspended ? 'resume' : 'suspend', 'retry'], CONNECTOR_ACTIONS));
+  }
+
+  /** When, and what (the upstream, or the reply), of a connector's last delivery or failure. */
+  function last(at, what) {
+    if (!at) return '—';
+    return [ago(at), what ? el('div', { class: 'muted' }, what) : null];
   }
 
   async function loadConnectors() {
     const connectors = await json('/api/connectors');
-    return () => fill($('connectors-table').tBodies[0], connectors.map(connectorRow), 8, 'No connectors.');
+    return () => fill($('connectors-table').tBodies[0], connectors.map(connectorRow), 10, 'No connectors.');
   }
 
   // ---- Trace: a placeholder ---------------------------------------------------------------------
