@@ -61,6 +61,9 @@ final class AdminApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      // Answers hold mail addresses and subjects: never cached, never sniffed into something else.
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
       Optional<Operator> operator = access.operator(exchange.getRequestHeaders().getFirst("Authorization"));
       List<String> path = List.of(exchange.getRequestURI().getRawPath().substring("/api/".length()).split("/"));
       String method = exchange.getRequestMethod();
