@@ -147,6 +147,9 @@ public final class FileSpool implements Spool {
    */
   public void recover(Consumer<QueuedMessage> found) throws IOException {
     requireOpen();
+    // Counted once now, in the background, so that no metrics scrape ever lists the index.
+    parked.tallyAll();
+    held.tallyAll();
     recovery.scan(firstNew, message -> {
       size.incrementAndGet();
       found.accept(message);
@@ -321,6 +324,21 @@ public final class FileSpool implements Spool {
   @Override
   public long parkedCount(String connector) throws IOException {
     return parked.count(connector);
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting(String connector) throws IOException {
+    Optional<Instant> deferred = parked.earliestArrival(connector);
+    Optional<Instant> waiting = held.earliestArrival(connector);
+    if (deferred.isEmpty()) {
+      return waiting;
+    }
+    return waiting.isPresent() && waiting.get().isBefore(deferred.get()) ? waiting : deferred;
+  }
+
+  @Override
+  public Optional<Instant> acceptedAt(MessageId id) {
+    return MessageIdSource.createdAt(id);
   }
 
   /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */

@@ -1,7 +1,9 @@
 package relay.core.spool;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import relay.core.envelope.MessageId;
@@ -57,6 +59,33 @@ final class MessageIdSource {
       millis = millis << 5 | digit;
     }
     floorMillis = Math.max(floorMillis, millis + 1);
+  }
+
+  /** When {@code id} was made (its epoch millisecond); empty for an id not made by this source. */
+  static Optional<Instant> createdAt(MessageId id) {
+    String value = id.value();
+    return value.length() == TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS
+        ? periodStart(value.substring(0, TIME_CHARS)) : Optional.empty();
+  }
+
+  /**
+   * When the period of ids that start with {@code prefix} (one to ten characters) began: the epoch
+   * millisecond for ten characters, about 33 seconds' worth of ids for seven. Empty for text of
+   * another shape.
+   */
+  static Optional<Instant> periodStart(String prefix) {
+    if (prefix.isEmpty() || prefix.length() > TIME_CHARS) {
+      return Optional.empty();
+    }
+    long millis = 0;
+    for (int i = 0; i < prefix.length(); i++) {
+      int digit = Arrays.binarySearch(ALPHABET, prefix.charAt(i));
+      if (digit < 0) {
+        return Optional.empty();
+      }
+      millis = millis << 5 | digit;
+    }
+    return Optional.of(Instant.ofEpochMilli(millis << 5 * (TIME_CHARS - prefix.length())));
   }
 
   MessageId next() {
