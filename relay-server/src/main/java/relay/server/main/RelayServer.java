@@ -20,6 +20,7 @@ import relay.config.model.ListenerConfig;
 import relay.config.model.ListenerTls;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.metrics.QueueCensus;
 import relay.core.metrics.TrackedMetrics;
 import relay.core.policy.InboundConnector;
 import relay.core.routing.RoutingSnapshot;
@@ -32,6 +33,7 @@ import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.HeldMail;
 import relay.server.admin.MicrometerRelayMetrics;
+import relay.server.admin.QueueGauges;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
@@ -77,6 +79,7 @@ public final class RelayServer implements AutoCloseable {
   private final AtomicReference<RoutingSnapshot> routing = new AtomicReference<>();
   private final AtomicReference<RelayConfig> current = new AtomicReference<>();
   private MicrometerRelayMetrics metrics;
+  private QueueGauges queueGauges;
   private OutboundLanes lanes;
   private TrackingLog tracking;
   private FileSpool spool;
@@ -118,6 +121,7 @@ public final class RelayServer implements AutoCloseable {
         LOG.warn("configuration reload: spool, admin or logging settings changed; they take effect only after a restart");
       }
       lanes.apply(next);
+      queueGauges.update();
       routing.set(snapshot);
       current.set(next);
       metrics.configReload(true);
@@ -163,6 +167,7 @@ public final class RelayServer implements AutoCloseable {
     Files.createDirectories(config.home());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics = new MicrometerRelayMetrics(registry);
+    resources.add(metrics.bindJvm());
     Check relay = new Check("relay", () -> running ? CheckResult.ok() : CheckResult.failed("starting or stopping"));
     alive.add(relay);
     ready.add(relay);
@@ -192,6 +197,7 @@ public final class RelayServer implements AutoCloseable {
     ready.add(new Check("spool-recovery",
         () -> recoveryFailure == null ? CheckResult.ok() : CheckResult.failed("spool recovery failed: " + recoveryFailure)));
     metrics.spoolSize(spool::size);
+    metrics.spoolSpace(FreeSpace.ofFileStore(config.spool().directory()), config.spool().minFreeSpace());
 
     // The observation port: every event goes to tracking.log, the metrics and relay.log from here.
     tracking = TrackingLog.all(List.of(new JsonTrackingLog(trackingFile), new TrackedMetrics(metrics), new DeliveryLogLines()));
@@ -199,6 +205,8 @@ public final class RelayServer implements AutoCloseable {
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
+    queueGauges = new QueueGauges(registry, new QueueCensus(spool, lanes::schedulers, clock, QueueCensus.MAX_AGE), clock);
+    queueGauges.update();
 
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
