@@ -46,6 +46,9 @@ class ProcessMetricsTest {
           .contains("process_cpu_usage ")
           .contains("system_cpu_count ")
           .contains("process_uptime_seconds ")
+          .contains("process_start_time_seconds ")
+          .contains("system_load_average_1m ")
+          .contains("jvm_buffer_memory_used_bytes{")
           .contains("process_files_open_files ")
           .contains("process_files_max_files ")
           .contains("jvm_gc_memory_allocated_bytes_total ");
