@@ -206,7 +206,9 @@ public final class RelayServer implements AutoCloseable {
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
     queueGauges = new QueueGauges(registry, new QueueCensus(spool, lanes::schedulers, clock, QueueCensus.MAX_AGE), clock);
-    queueGauges.update();
+    // In the background: the first count of parked mail lists the spool's index once (seconds with a
+    // million messages), which must not hold up the listeners.
+    Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
 
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
