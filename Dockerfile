@@ -32,7 +32,7 @@ VOLUME ["/var/lib/relay"]
 WORKDIR /var/lib/relay
 USER relay
 # SMTP (STARTTLS offered), submission (STARTTLS required), implicit TLS, admin HTTP (on the
-# container's loopback unless RELAY_ADMIN_ADDRESS=0.0.0.0). Ports below 1024 need no capability:
+# container's loopback unless a mounted configuration binds it with tokens). Ports below 1024 need no capability:
 # Docker lets containers bind them (net.ipv4.ip_unprivileged_port_start=0); elsewhere set
 # RELAY_SMTP_PORT, RELAY_SUBMISSION_PORT and RELAY_SMTPS_PORT above 1023.
 EXPOSE 25 587 465 9025

@@ -1,15 +1,20 @@
 package relay.config.load;
 
+import com.typesafe.config.ConfigValue;
 import java.net.InetAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import relay.config.model.AdminConfig;
+import relay.config.model.AdminToken;
 import relay.config.model.DeliveryConfig;
 import relay.config.model.ListenerConfig;
 import relay.config.model.LoggingConfig;
@@ -17,6 +22,7 @@ import relay.config.model.RelayConfig;
 import relay.config.model.RoutingConfig;
 import relay.config.model.SpoolConfig;
 import relay.config.secret.SecretResolver;
+import relay.core.connector.Secret;
 import relay.core.policy.InboundConnector;
 import relay.core.schedule.RetrySchedule;
 
@@ -72,7 +78,7 @@ final class RelayBinder {
         .flatMap(l -> l.inboundConnectors().stream()).map(InboundConnector::name).collect(Collectors.toSet());
     Optional<RoutingConfig> routing = new RoutingBinder(inboundNames).bind(relay, connectors);
     Optional<LoggingConfig> logging = relay.section("logging").flatMap(s -> logging(s, home));
-    Optional<AdminConfig> admin = relay.section("admin").flatMap(RelayBinder::admin);
+    Optional<AdminConfig> admin = relay.section("admin").flatMap(a -> admin(a, secrets));
     relay.finish();
     admin.filter(AdminConfig::enabled).ifPresent(a -> listeners.stream()
         .filter(l -> l.port() == a.port() && l.address().equals(a.address()))
@@ -135,14 +141,51 @@ final class RelayBinder {
         : Optional.of(new LoggingConfig(directory, keepDays, fileSize, totals[0], totals[1], totals[2]));
   }
 
-  private static Optional<AdminConfig> admin(Section s) {
+  private static Optional<AdminConfig> admin(Section s, SecretReader secrets) {
     int before = s.problems().count();
-    s.require("enabled", "address", "port");
+    s.require("enabled", "address", "port", "metrics-open");
     boolean enabled = s.flag("enabled").orElse(true);
     Optional<InetAddress> address = IpLiteral.read(s, "address");
     int port = s.port("port").orElse(0);
+    boolean metricsOpen = s.flag("metrics-open").orElse(true);
+    List<AdminToken> tokens = adminTokens(s, secrets);
     s.finish();
-    return s.problems().count() > before ? Optional.empty() : Optional.of(new AdminConfig(enabled, address.orElseThrow(), port));
+    if (enabled && address.isPresent() && !address.get().isLoopbackAddress() && tokens.isEmpty()
+        && s.list("tokens").map(List::isEmpty).orElse(true)) {
+      s.problem("address", address.get().getHostAddress() + " is reachable from other hosts, and the admin API "
+          + "has no tokens", "add tokens = [{ name = \"ops\", token = \"env:RELAY_ADMIN_TOKEN\", role = admin }], "
+          + "or bind 127.0.0.1");
+    }
+    return s.problems().count() > before ? Optional.empty()
+        : Optional.of(new AdminConfig(enabled, address.orElseThrow(), port, tokens, metricsOpen));
+  }
+
+  private static List<AdminToken> adminTokens(Section s, SecretReader secrets) {
+    List<AdminToken> out = new ArrayList<>();
+    List<ConfigValue> values = s.list("tokens").orElse(List.of());
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < values.size(); i++) {
+      Section.of(values.get(i), s.pathOf("tokens") + "[" + i + "]", s.problems()).ifPresent(t -> {
+        t.require("name", "token", "role");
+        Optional<String> name = t.text("name");
+        Optional<Secret> token = secrets.read(t, "token");
+        Optional<AdminToken.Role> role = t.text("role").flatMap(r -> switch (r.strip().toLowerCase(Locale.ROOT)) {
+          case "read" -> Optional.of(AdminToken.Role.READ);
+          case "admin" -> Optional.of(AdminToken.Role.ADMIN);
+          default -> {
+            t.problem("role", "'" + r + "' is not a role", "read (look only) or admin (also act on the queue)");
+            yield Optional.empty();
+          }
+        });
+        t.finish();
+        name.filter(n -> !names.add(n)).ifPresent(n -> t.problem("name", "duplicate token name '" + n + "'",
+            "each token's name is how the audit log names its holder"));
+        if (name.isPresent() && token.isPresent() && role.isPresent()) {
+          out.add(new AdminToken(name.get(), token.get(), role.get()));
+        }
+      });
+    }
+    return out;
   }
 
   private static Path directory(Section s, Path home) {

@@ -60,7 +60,7 @@ class ProblemReportingTest {
   @Test
   void unknownKeyResemblingNothingListsTheKnownKeys() throws IOException {
     assertThat(problems("relay.admin.flavour = vanilla\n", Map.of()))
-        .containsExactly("relay.conf:1: relay.admin.flavour: unknown key (known keys: address, enabled, port)");
+        .containsExactly("relay.conf:1: relay.admin.flavour: unknown key (known keys: address, enabled, metrics-open, port, tokens)");
   }
 
   @Test
@@ -152,6 +152,26 @@ class ProblemReportingTest {
         .singleElement().asString().contains("tracking-log-total-size: is less than max-file-size");
     assertThat(problems(listener + "relay.logging.max-file-size = 10KiB\n", Map.of()))
         .singleElement().asString().contains("max-file-size: 10240 octets is too small for a log file");
+  }
+
+  @Test
+  void anAdminEndpointReachableFromOtherHostsNeedsTokensAndTokensNeedRoles() throws IOException {
+    String lan = "{ name = lan, client-networks = [\"10.0.0.0/8\"] }";
+    String listener = "relay.listeners = [{ name = a, address = \"127.0.0.1\", port = 25, inbound-connectors = [" + lan + "] }]\n";
+    assertThat(problems(listener + "relay.admin.address = \"0.0.0.0\"\n", Map.of()))
+        .singleElement().asString().contains("admin.address: 0.0.0.0 is reachable from other hosts, and the admin API has no tokens");
+    assertThat(problems(listener + "relay.admin { address = \"0.0.0.0\", tokens = [{ name = ops, token = \"env:OPS\", "
+        + "role = root }, { name = ops, token = \"env:HELP\", role = read }] }\n", Map.of("OPS", "s3cret-ops", "HELP", "h")))
+        .hasSize(2).anySatisfy(p -> assertThat(p).contains("role: 'root' is not a role"))
+        .anySatisfy(p -> assertThat(p).contains("duplicate token name 'ops'"));
+    RelayConfig config = ConfigLoader.load(Optional.of(write(listener + "relay.admin { address = \"0.0.0.0\", "
+        + "metrics-open = false, tokens = [{ name = ops, token = \"env:OPS\", role = admin }] }\n")), Map.of("OPS", "s3cret-ops"));
+    assertThat(config.admin().tokens()).singleElement().satisfies(t -> {
+      assertThat(t.name()).isEqualTo("ops");
+      assertThat(t.role()).isEqualTo(relay.config.model.AdminToken.Role.ADMIN);
+      assertThat(t.token().reveal()).isEqualTo("s3cret-ops");
+    });
+    assertThat(config.admin().metricsOpen()).isFalse();
   }
 
   @Test

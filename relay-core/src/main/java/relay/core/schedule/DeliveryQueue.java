@@ -137,6 +137,16 @@ final class DeliveryQueue {
     }
   }
 
+  /** Whether the message is in the window (waiting or in flight). */
+  boolean contains(MessageId id) {
+    lock.lock();
+    try {
+      return present.contains(id);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Removes and returns every waiting message (not those in flight). */
   List<QueuedMessage> takeAll() {
     lock.lock();

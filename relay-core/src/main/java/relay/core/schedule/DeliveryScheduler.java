@@ -24,6 +24,7 @@ import relay.core.delivery.LocalCause;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
+import relay.core.dsn.RecipientReport;
 import relay.core.envelope.MessageId;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
@@ -69,6 +70,8 @@ public final class DeliveryScheduler implements AutoCloseable {
   static final Duration HORIZON = Duration.ofSeconds(60);
   /** The reason recorded for recipients of a suspended message. */
   public static final String SUSPENDED = "suspended by operator";
+  /** The reason given in the failure notice of a message an operator removed with a bounce. */
+  public static final String REMOVED_BY_OPERATOR = "removed from the queue by an operator";
   /** The window when none is configured. */
   public static final int DEFAULT_WINDOW = 1_000;
   /** Most held messages listed at once. */
@@ -92,6 +95,7 @@ public final class DeliveryScheduler implements AutoCloseable {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final ReentrantLock refilling = new ReentrantLock();
   private final boolean pauseWhenUnreachable;
+  private final Optional<DsnOutbox> outbox;
   private volatile Instant pausedUntil = Instant.MIN;
   private volatile boolean suspended;
   private volatile boolean closed;
@@ -132,6 +136,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4, HORIZON);
     this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, this::nextWake);
     this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
+    this.outbox = Objects.requireNonNull(outbox, "outbox");
     this.attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"),
@@ -273,12 +278,12 @@ public final class DeliveryScheduler implements AutoCloseable {
       if (parked.isEmpty() || parked.get().isAfter(now)) {
         return;
       }
-      Instant latest = now.plus(schedule.maxDelay());
       for (QueuedMessage message : spool.unpark(connector, now, queue.capacity() - queue.size())) {
-        // No wait outlasts the schedule's max-delay: a message parked under a longer schedule that
-        // has since been shortened (and brought forward in the index) is due by then.
-        keep(message.nextAttemptAt().isAfter(latest)
-            ? message.withState(message.recipients(), message.attempts(), latest) : message, false);
+        // The index decides when a parked message is due: a reload that shortened the schedule, or
+        // an operator's retry, brings the index's markers forward rather than rewriting every
+        // record, so a record may still name a later time.
+        keep(message.nextAttemptAt().isAfter(now)
+            ? message.withState(message.recipients(), message.attempts(), now) : message, false);
       }
     } catch (IOException | RuntimeException e) {
       log.error("connector '{}': could not take parked messages from the spool; trying again later", connector, e);
@@ -362,10 +367,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @return false when the message is not queued for this connector, is in flight, or has nothing pending
    */
   public boolean suspend(MessageId id) {
-    Optional<QueuedMessage> inMemory = queue.remove(id).or(() -> lanes.remove(id).map(m -> {
-      queue.finish(m.id());
-      return m;
-    }));
+    Optional<QueuedMessage> inMemory = takeWaiting(id);
     Optional<QueuedMessage> found = inMemory;
     try {
       if (found.isEmpty()) {
@@ -392,6 +394,122 @@ public final class DeliveryScheduler implements AutoCloseable {
       inMemory.ifPresent(m -> keep(m, false));
       return false;
     }
+  }
+
+  /** What an operator's removal of a message did. */
+  public enum Removal {
+    /** Taken out of the spool (and, when asked, the sender notified). */
+    REMOVED,
+    /** An attempt is under way: nothing was changed; try again when it has ended. */
+    IN_FLIGHT,
+    /** No message with that id is queued for this connector. */
+    NOT_QUEUED
+  }
+
+  /**
+   * Makes a waiting message due now, the operator's "retry": its pending recipients get an attempt
+   * as soon as a slot and its ready lane allow (the lanes' limits still hold), and a pause after an
+   * unreachable upstream ends: the operator says it is worth a try. Held recipients stay held;
+   * {@link #release} them. The new due time is recorded in the spool.
+   *
+   * @return false when the message is not queued for this connector, is in flight, or has nothing pending
+   */
+  public boolean retryNow(MessageId id) {
+    Optional<QueuedMessage> inMemory = takeWaiting(id);
+    refilling.lock(); // a refill taking the same message from the index meanwhile would start it twice
+    try {
+      if (inMemory.isEmpty() && queue.contains(id)) {
+        return false; // in flight
+      }
+      Optional<QueuedMessage> found = inMemory.isPresent() ? inMemory : spool.read(id);
+      if (found.isEmpty() || !owns(found.get()) || !found.get().hasPending()) {
+        inMemory.ifPresent(m -> keep(m, false));
+        return false;
+      }
+      QueuedMessage due = found.get().withState(found.get().recipients(), found.get().attempts(), clock.instant());
+      spool.update(due);
+      keep(due, false);
+      pausedUntil = Instant.MIN;
+      log.info("message {}: retry now, by operator", id);
+    } catch (IOException e) {
+      log.error("message {}: could not record the retry in the spool", id, e);
+      inMemory.ifPresent(m -> keep(m, false));
+      return false;
+    } finally {
+      refilling.unlock();
+    }
+    driver.wake();
+    return true;
+  }
+
+  /**
+   * Makes every waiting message of this connector due now (parked ones through the spool's index,
+   * which hands them over as the window has room): what an operator does once an upstream is back,
+   * so a pause after an unreachable upstream ends too. Held messages stay held.
+   */
+  public void retryAll() {
+    Instant now = clock.instant();
+    pausedUntil = Instant.MIN;
+    try {
+      spool.bringForward(connector, now);
+    } catch (IOException e) {
+      log.error("connector '{}': could not bring parked messages forward", connector, e);
+    }
+    for (QueuedMessage message : queue.takeAll()) {
+      keep(message.withState(message.recipients(), message.attempts(), now), false);
+    }
+    log.info("connector '{}': every waiting message is due now, by operator", connector);
+    driver.wake();
+  }
+
+  /**
+   * Takes a message out of the queue for an operator: deleted silently, or with a failure notice to
+   * its sender for every recipient still pending or held ({@code bounce}: "removed from the queue
+   * by an operator", status 5.3.0). A message in flight is left alone.
+   */
+  public Removal remove(MessageId id, boolean bounce) {
+    Optional<QueuedMessage> inMemory = takeWaiting(id);
+    refilling.lock();
+    try {
+      if (inMemory.isEmpty() && queue.contains(id)) {
+        return Removal.IN_FLIGHT;
+      }
+      Optional<QueuedMessage> found = inMemory.isPresent() ? inMemory : spool.read(id);
+      if (found.isEmpty() || !owns(found.get())) {
+        inMemory.ifPresent(m -> keep(m, false));
+        return Removal.NOT_QUEUED;
+      }
+      QueuedMessage message = found.get();
+      if (bounce && outbox.isPresent()) {
+        Instant now = clock.instant();
+        AttemptReport removed = new AttemptReport.Local(LocalCause.LOCAL_ERROR, REMOVED_BY_OPERATOR);
+        List<RecipientReport> reports = message.recipients().stream()
+            .filter(r -> r.status() == RecipientStatus.PENDING || r.status() == RecipientStatus.HELD)
+            .map(r -> RecipientReport.failed(r.recipient(), removed, now))
+            .toList();
+        if (!reports.isEmpty()) {
+          outbox.get().queue(message, reports);
+        }
+      }
+      spool.remove(message);
+      outbox.ifPresent(o -> o.forget(id));
+      log.info("message {}: removed from the queue by operator{}", id, bounce ? ", sender notified" : "");
+      return Removal.REMOVED;
+    } catch (IOException e) {
+      log.error("message {}: could not remove it from the spool", id, e);
+      inMemory.ifPresent(m -> keep(m, false));
+      return Removal.NOT_QUEUED;
+    } finally {
+      refilling.unlock();
+    }
+  }
+
+  /** A waiting message taken out of memory (its window slot or its ready lane's line); empty when not waiting here. */
+  private Optional<QueuedMessage> takeWaiting(MessageId id) {
+    return queue.remove(id).or(() -> lanes.remove(id).map(m -> {
+      queue.finish(m.id());
+      return m;
+    }));
   }
 
   // A record without a connector (written before routing was recorded) goes where it was sent.
@@ -435,6 +553,11 @@ public final class DeliveryScheduler implements AutoCloseable {
   /** Messages whose attempt is under way. */
   public int inFlight() {
     return queue.inFlight() - lanes.waiting();
+  }
+
+  /** Whether the message is in this connector's window (waiting or in flight). */
+  public boolean inWindow(MessageId id) {
+    return queue.contains(id);
   }
 
   /** Messages of this connector in memory (waiting or in flight); never more than the window. */

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,6 +219,21 @@ public final class FileSpool implements Spool {
   }
 
   @Override
+  public void forEachId(Predicate<MessageId> each) throws IOException {
+    // Bucket names come from the ids' time prefix: name order is arrival order, level by level.
+    for (Path period : ParkingIndex.names(directories.queue()).stream().map(directories.queue()::resolve).toList()) {
+      for (String slice : ParkingIndex.names(period)) {
+        for (String file : ParkingIndex.names(period.resolve(slice))) {
+          if (file.endsWith(SpoolDirectories.MESSAGE_SUFFIX)
+              && !each.test(new MessageId(file.substring(0, file.length() - SpoolDirectories.MESSAGE_SUFFIX.length())))) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
   public void update(QueuedMessage message) throws IOException {
     requireOpen();
     MessageId id = message.id();
@@ -338,7 +354,7 @@ public final class FileSpool implements Spool {
 
   @Override
   public Optional<Instant> acceptedAt(MessageId id) {
-    return MessageIdSource.createdAt(id);
+    return MessageIdSource.timeOf(id);
   }
 
   /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */

@@ -46,26 +46,7 @@ final class MessageIdSource {
    * that order. Ids of another shape are ignored.
    */
   void after(MessageId last) {
-    String value = last.value();
-    if (value.length() != TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS) {
-      return;
-    }
-    long millis = 0;
-    for (int i = 0; i < TIME_CHARS; i++) {
-      int digit = Arrays.binarySearch(ALPHABET, value.charAt(i));
-      if (digit < 0) {
-        return;
-      }
-      millis = millis << 5 | digit;
-    }
-    floorMillis = Math.max(floorMillis, millis + 1);
-  }
-
-  /** When {@code id} was made (its epoch millisecond); empty for an id not made by this source. */
-  static Optional<Instant> createdAt(MessageId id) {
-    String value = id.value();
-    return value.length() == TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS
-        ? periodStart(value.substring(0, TIME_CHARS)) : Optional.empty();
+    timeOf(last).ifPresent(made -> floorMillis = Math.max(floorMillis, made.toEpochMilli() + 1));
   }
 
   /**
@@ -104,6 +85,16 @@ final class MessageIdSource {
     put(text, TIME_CHARS, COUNTER_CHARS, sequence);
     put(text, TIME_CHARS + COUNTER_CHARS, RANDOM_CHARS, noise);
     return new MessageId(new String(text));
+  }
+
+  /**
+   * When an id this source made was made (to the millisecond), read from its time prefix; empty for
+   * an id of another shape.
+   */
+  static Optional<Instant> timeOf(MessageId id) {
+    String value = id.value();
+    return value.length() == TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS
+        ? periodStart(value.substring(0, TIME_CHARS)) : Optional.empty();
   }
 
   // Writes the low 5*width bits of value, most significant first.

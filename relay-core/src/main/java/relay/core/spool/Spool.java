@@ -3,7 +3,9 @@ package relay.core.spool;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Predicate;
 import relay.core.envelope.MessageId;
 
 /**
@@ -48,6 +50,19 @@ public interface Spool {
 
   /** The latest recorded state of a queued message; empty when it is not (or no longer) queued. */
   Optional<QueuedMessage> read(MessageId id) throws IOException;
+
+  /**
+   * Walks the ids of every queued message, oldest first, until {@code each} returns false; for an
+   * operator's listing, so it streams: nothing is collected. Messages committed or removed during
+   * the walk may or may not be seen. The default serves in-memory spools.
+   */
+  default void forEachId(Predicate<MessageId> each) throws IOException {
+    for (QueuedMessage message : recover().stream().sorted(Comparator.comparing(m -> m.id().value())).toList()) {
+      if (!each.test(message.id())) {
+        return;
+      }
+    }
+  }
 
   /** Durably replaces the delivery state (recipient states, attempts, next attempt) of a message. */
   void update(QueuedMessage message) throws IOException;

@@ -178,6 +178,36 @@ class DeliveryWindowTest {
     assertThat(spool.removed).containsExactlyInAnyOrder(kept.id(), other.id());
   }
 
+  @Test
+  void anOperatorRetriesOneMessageOrAllAtOnceAndRemovesAnother() {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.TransientFailure(r,
+        new AttemptReport.Replied(SmtpReply.of(421, "4.3.2", "down"))));
+    DeliveryScheduler scheduler = scheduler(transport, 4);
+    List<QueuedMessage> messages = List.of(message(1), message(2), message(3), message(4));
+    messages.forEach(scheduler::recovered);
+    scheduler.runDue().join();
+    assertThat(transport.requests).hasSize(4); // each deferred for ten minutes
+    transport.answer = r -> new RecipientOutcome.Delivered(r, OK);
+    clock.advance(Duration.ofMinutes(1));
+    scheduler.runDue().join();
+    assertThat(transport.requests).hasSize(4);
+
+    assertThat(scheduler.retryNow(messages.get(0).id())).isTrue();
+    scheduler.runDue().join();
+    assertThat(spool.removed).containsExactly(messages.get(0).id());
+    assertThat(scheduler.retryNow(messages.get(0).id())).isFalse(); // gone
+
+    assertThat(scheduler.remove(messages.get(1).id(), false)).isEqualTo(DeliveryScheduler.Removal.REMOVED);
+    assertThat(scheduler.remove(messages.get(1).id(), false)).isEqualTo(DeliveryScheduler.Removal.NOT_QUEUED);
+    scheduler.retryAll();
+    scheduler.runDue().join();
+    assertThat(transport.requests).hasSize(4 + 1 + 2);
+    assertThat(spool.removed).containsExactlyInAnyOrder(messages.stream().map(QueuedMessage::id).toArray(MessageId[]::new));
+    clock.advance(Duration.ofHours(1));
+    scheduler.runDue().join();
+    assertThat(transport.requests).as("the removed message is never tried again").hasSize(7);
+  }
+
   private DeliveryScheduler scheduler(ScriptedTransport transport, int maxInFlight) {
     return scheduler(transport, new LaneLimits(maxInFlight, WINDOW, false));
   }

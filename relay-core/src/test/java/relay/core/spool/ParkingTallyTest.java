@@ -37,10 +37,10 @@ class ParkingTallyTest {
   void queueIdTellsWhenItsMessageArrived() {
     MessageId id = new MessageIdSource(InstantSource.fixed(T0.plusMillis(123)), new SplittableRandom(3)).next();
 
-    assertThat(MessageIdSource.createdAt(id)).contains(T0.plusMillis(123));
+    assertThat(MessageIdSource.timeOf(id)).contains(T0.plusMillis(123));
     assertThat(MessageIdSource.periodStart(id.value().substring(0, MarkerTally.PERIOD_CHARS))).get()
         .satisfies(start -> assertThat(Duration.between(start, T0.plusMillis(123))).isBetween(Duration.ZERO, Duration.ofSeconds(33)));
-    assertThat(MessageIdSource.createdAt(new MessageId("m000001"))).as("not made by the spool").isEmpty();
+    assertThat(MessageIdSource.timeOf(new MessageId("m000001"))).as("not made by the spool").isEmpty();
     assertThat(MessageIdSource.periodStart("ab-")).isEmpty();
   }
 

@@ -1,6 +1,7 @@
 package relay.server.admin;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import relay.server.health.HealthChecks;
 
 /**
@@ -19,8 +19,9 @@ import relay.server.health.HealthChecks;
  * relay is still doing its work) and {@code /readyz} (ready: it can take mail and account for it).
  * The two checks endpoints answer one line per check, {@code ok NAME} or {@code fail NAME:
  * REASON}, with 200 when all pass and 503 otherwise; a check that does not answer within {@value
- * #CHECK_SECONDS} s fails. Bound to loopback by default; it exposes no secrets and accepts only
- * GET/HEAD (and POST for a release).
+ * #CHECK_SECONDS} s fails. The admin API ({@link AdminApi}, {@code /api/}) needs a bearer token,
+ * and so does {@code /metrics} when it is not open. Bound to loopback by default; it exposes no
+ * secrets.
  *
  * <p>Threading: requests run on virtual threads, and so does each check; {@link #close()} stops the
  * server.
@@ -33,39 +34,48 @@ public final class AdminServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
+  /** Health and metrics only, metrics open: for tests of those endpoints. */
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks)
+      throws IOException {
+    this(address, registry, checks, null, null, true);
+  }
+
   /**
    * @param address where to listen (port 0 picks a free port)
    * @param registry the registry scraped on {@code /metrics}
    * @param checks what {@code /healthz} and {@code /readyz} report on
+   * @param access who may call the API ({@code /api/}); null: no API
+   * @param api the API's handler ({@link #api}); null: no API
+   * @param metricsOpen whether {@code /metrics} answers without a token
    */
-  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks)
-      throws IOException {
-    this(address, registry, checks, HeldMail.NONE);
-  }
-
-  /**
-   * With {@code /queue/held} (GET: held mail with its reason, one line each) and
-   * {@code /queue/release?id=ID} (POST: put it back into delivery).
-   */
-  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks, HeldMail held)
-      throws IOException {
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks,
+      AdminAccess access, HttpHandler api, boolean metricsOpen) throws IOException {
     server = HttpServer.create(address, 64);
     server.setExecutor(executor);
-    server.createContext(
-        "/metrics",
-        exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.createContext("/metrics", exchange -> {
+      if (!metricsOpen && (access == null
+          || access.operator(exchange.getRequestHeaders().getFirst("Authorization")).isEmpty())) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"relay\"");
+        respond(exchange, 401, "text/plain; charset=utf-8", "a valid bearer token is needed for /metrics\n");
+        return;
+      }
+      respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    });
     Duration deadline = Duration.ofSeconds(CHECK_SECONDS);
     Checkup alive = new Checkup(checks.alive(), deadline, executor);
     Checkup ready = new Checkup(checks.ready(), deadline, executor);
     server.createContext("/healthz", exchange -> answer(exchange, alive));
     server.createContext("/readyz", exchange -> answer(exchange, ready));
-    server.createContext(
-        "/queue/held",
-        exchange -> respond(exchange, 200, "text/plain; charset=utf-8",
-            held.describe().stream().map(line -> line + "\n").collect(Collectors.joining())));
-    server.createContext("/queue/release", exchange -> release(exchange, held));
+    if (api != null) {
+      server.createContext("/api/", api);
+    }
     server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8", "not found\n"));
     server.start();
+  }
+
+  /** The admin API's handler over {@code queue}, with every change written to {@code audit}. */
+  public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit) {
+    return new AdminApi(access, queue, audit);
   }
 
   /** The bound address (useful with port 0). */
@@ -79,19 +89,6 @@ public final class AdminServer implements AutoCloseable {
         Checkup.Answer answer = checkup.run();
         send(exchange, answer.status(), "text/plain; charset=utf-8", answer.body());
       }
-    }
-  }
-
-  private static void release(HttpExchange exchange, HeldMail held) throws IOException {
-    try (exchange) {
-      if (refused(exchange, "POST")) {
-        return;
-      }
-      String query = exchange.getRequestURI().getQuery();
-      String id = query != null && query.startsWith("id=") ? query.substring(3) : "";
-      boolean released = !id.isEmpty() && held.release(id);
-      send(exchange, released ? 200 : 404, "text/plain; charset=utf-8",
-          released ? "released " + id + "\n" : "no held message " + id + "\n");
     }
   }
 

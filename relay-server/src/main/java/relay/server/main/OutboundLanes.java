@@ -81,7 +81,8 @@ final class OutboundLanes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboundLanes.class);
   private static final Duration DRAIN_PATIENCE = Duration.ofSeconds(60);
 
-  private record Lane(OutboundConnector connector, RetrySchedule retry, DeliveryScheduler scheduler) {}
+  /** A running connector with its scheduler. */
+  record Lane(OutboundConnector connector, RetrySchedule retry, DeliveryScheduler scheduler) {}
 
   private final Spool spool;
   private final InstantSource clock;
@@ -214,6 +215,16 @@ final class OutboundLanes implements AutoCloseable {
     return message.withState(message.recipients(), message.attempts(), latest);
   }
 
+  /** The running connectors, in no particular order. */
+  synchronized List<Lane> running() {
+    return List.copyOf(lanes.values());
+  }
+
+  /** The running connector of that name. */
+  synchronized Optional<Lane> lane(String connector) {
+    return Optional.ofNullable(lanes.get(connector));
+  }
+
   /** Names of the connectors with a running scheduler. */
   synchronized Set<String> connectors() {
     return Set.copyOf(lanes.keySet());
@@ -253,47 +264,6 @@ final class OutboundLanes implements AutoCloseable {
       }
     }
     return held;
-  }
-
-  /** Held mail for the admin endpoint: one line per held recipient with its reason. */
-  List<String> describeHeld() {
-    List<Lane> all;
-    synchronized (this) {
-      all = List.copyOf(lanes.values());
-    }
-    List<String> lines = new ArrayList<>();
-    try {
-      for (String parked : spool.parkedConnectors()) {
-        if (all.stream().noneMatch(l -> l.connector().name().equals(parked))) {
-          lines.add("(messages parked for connector '" + parked + "', which is not configured)");
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("could not list parked connectors: {}", e.toString());
-    }
-    for (Lane lane : all) {
-      for (QueuedMessage m : lane.scheduler().held()) {
-        m.recipients().stream()
-            .filter(r -> r.status() == RecipientStatus.HELD)
-            .forEach(r -> lines.add(m.id() + " " + lane.connector().name() + " " + r.recipient().address() + " " + r.lastReply()));
-      }
-    }
-    return lines;
-  }
-
-  /** Releases a message a scheduler holds for a configuration problem; false when none holds it. */
-  boolean release(String queueId) {
-    List<Lane> all;
-    synchronized (this) {
-      all = List.copyOf(lanes.values());
-    }
-    MessageId id;
-    try {
-      id = new MessageId(queueId);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    return all.stream().anyMatch(l -> l.scheduler().release(id));
   }
 
   private String connectorFor(QueuedMessage message) {

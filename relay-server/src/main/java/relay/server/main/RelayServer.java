@@ -31,7 +31,9 @@ import relay.core.tracking.DeliveryLogLines;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
-import relay.server.admin.HeldMail;
+import relay.server.admin.AdminAccess;
+import relay.server.admin.AuditLog;
+import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.admin.QueueGauges;
 import relay.server.health.Check;
@@ -221,21 +223,17 @@ public final class RelayServer implements AutoCloseable {
     }
 
     if (config.admin().enabled()) {
-      admin =
-          new AdminServer(
-              new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
-              new HealthChecks(alive, ready),
-              new HeldMail() {
-                @Override
-                public List<String> describe() {
-                  return lanes.describeHeld();
-                }
-
-                @Override
-                public boolean release(String queueId) {
-                  return lanes.release(queueId);
-                }
-              });
+      // Admin actions are audited in a log of their own, bounded like the tracking log.
+      LineFile auditFile = new LineFile(config.logging().directory(), "audit", false,
+          new LogRetention(config.logging().keepDays(), config.logging().maxFileSize(), config.logging().trackingLogTotal()),
+          logQueue, clock);
+      resources.add(auditFile);
+      AdminAccess access = new AdminAccess(config.admin().tokens(), LocalToken.create(config.home(), random));
+      admin = new AdminServer(
+          new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
+          new HealthChecks(alive, ready), access,
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock), new AuditLog(auditFile, clock)),
+          config.admin().metricsOpen());
       resources.add(admin);
     }
     running = true;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FatalJvmErrorTest {
 
   private static final long PATIENCE_SECONDS = 30;
-  private static final Pattern DEFAULTS = Pattern.compile("^defaults=\\$\\{RELAY_JAVA_DEFAULT_OPTS-\"([^\"]*)\"}$",
+  private static final Pattern DEFAULTS = Pattern.compile("^\\s*defaults=\\$\\{RELAY_JAVA_DEFAULT_OPTS-\"([^\"]*)\"}$",
       Pattern.MULTILINE);
 
   @TempDir Path dir;
@@ -54,10 +54,11 @@ class FatalJvmErrorTest {
   }
 
   private static List<String> binRelayDefaults() throws IOException {
-    // Tests run in the module directory; bin/relay is the repository's.
-    String script = Files.readString(Path.of("..", "bin", "relay"));
+    // Tests run in the module directory; bin/lib/jvm.sh holds the JVM options both launchers
+    // (bin/relay and the distribution's) use.
+    String script = Files.readString(Path.of("..", "bin", "lib", "jvm.sh"));
     Matcher defaults = DEFAULTS.matcher(script);
-    assertThat(defaults.find()).as("the defaults line of bin/relay").isTrue();
+    assertThat(defaults.find()).as("the defaults line of bin/lib/jvm.sh").isTrue();
     return Arrays.asList(defaults.group(1).trim().split("\\s+"));
   }
 

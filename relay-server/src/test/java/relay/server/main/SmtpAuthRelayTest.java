@@ -158,19 +158,13 @@ class SmtpAuthRelayTest {
     assertThat(attempts.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(SECRET));
 
     // The operator sees why on the admin endpoint, and releases it for another attempt.
-    assertThat(relay.admin("/queue/held").body()).contains(id, "a@fabrikam.com", "550 5.7.60");
-    assertThat(post("/queue/release?id=NOSUCHID").statusCode()).isEqualTo(404);
-    assertThat(post("/queue/release?id=" + id).statusCode()).isEqualTo(200);
+    assertThat(relay.api("GET", "/api/queue?state=held").body()).contains(id, "a@fabrikam.com", "550 5.7.60");
+    assertThat(relay.admin("/api/queue?state=held").statusCode()).as("no token").isEqualTo(401);
+    assertThat(relay.api("POST", "/api/queue/NOSUCHID/release").statusCode()).isEqualTo(404);
+    assertThat(relay.api("POST", "/api/queue/" + id + "/release").statusCode()).isEqualTo(200);
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(attempts.list)
         .filteredOn(e -> e.getFormattedMessage().contains(id) && e.getFormattedMessage().contains("HELD"))
         .hasSizeGreaterThanOrEqualTo(2));
     assertThat(m365.messages).isEmpty();
-  }
-
-  private java.net.http.HttpResponse<String> post(String path) throws Exception {
-    java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + relay.adminPort() + path);
-    return java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -80,7 +80,7 @@ final class TestRelay implements AutoCloseable {
         c.spool(),
         c.delivery(),
         c.logging(),
-        new AdminConfig(c.admin().enabled(), c.admin().address(), 0),
+        new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen()),
         c.outboundConnectors(),
         c.routing());
   }
@@ -130,6 +130,14 @@ final class TestRelay implements AutoCloseable {
   HttpResponse<String> admin(String path) throws IOException, InterruptedException {
     URI uri = URI.create("http://127.0.0.1:" + adminPort() + path);
     return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A call to the admin API with the relay's local token, as {@code relay queue} makes it. */
+  HttpResponse<String> api(String method, String path) throws IOException, InterruptedException {
+    String token = Files.readString(home().resolve(relay.server.admin.LocalToken.FILE)).strip();
+    URI uri = URI.create("http://127.0.0.1:" + adminPort() + path);
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The {@code /metrics} page. */

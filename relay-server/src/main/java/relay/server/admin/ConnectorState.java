@@ -1,0 +1,18 @@
+package relay.server.admin;
+
+import java.time.Instant;
+
+/**
+ * A connector as an operator checks it. Immutable.
+ *
+ * @param name the connector's name
+ * @param type its kind: drop, smart-host, mx, smtp-auth
+ * @param suspended whether an operator suspended it
+ * @param pausedUntil when a pause after an unreachable upstream ends, or null when not paused
+ * @param inMemory messages in its delivery window
+ * @param inFlight attempts under way
+ * @param deferred messages waiting on disk for a retry
+ * @param held messages held or suspended
+ */
+public record ConnectorState(
+    String name, String type, boolean suspended, Instant pausedUntil, int inMemory, int inFlight, long deferred, long held) {}

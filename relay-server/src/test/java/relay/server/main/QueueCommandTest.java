@@ -1,0 +1,181 @@
+package relay.server.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import relay.config.load.ConfigLoader;
+import relay.server.testing.TestUpstream;
+
+/**
+ * {@code relay queue} against a running relay whose upstream is down, so that its mail waits:
+ * what the operator lists and shows is what is queued, and each action's effect is seen upstream
+ * (retried mail arrives, deleted mail never does, a bounce reaches the sender as a notice). The
+ * admin API behind it refuses callers without a token and read-only tokens that try to act, and
+ * every action is in the audit log.
+ */
+class QueueCommandTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+  @RegisterExtension final TestResources resources = new TestResources();
+
+  private TestUpstream upstream;
+  private TestRelay relay;
+  private Path config;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = resources.track(TestUpstream.plain());
+    upstream.down = true;
+    Files.writeString(dir.resolve("helpdesk.token"), "helpdesk-token-0123456789\n");
+    config = Files.writeString(dir.resolve("relay.conf"), TestRelay.officeLan(dir.resolve("home"), """
+          outbound-connectors = [
+            { name = "upstream", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["*"] }
+          ]
+          delivery.retry { initial-delay = 1h, max-delay = 2h, max-lifetime = 2d }
+          admin.tokens = [{ name = "helpdesk", token = "file:%s", role = read }]
+        """.formatted(upstream.port(), dir.resolve("helpdesk.token"))));
+    relay = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(config), Map.of()))));
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private Run queue(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new Main(Map.of()));
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 5];
+    all[0] = "queue";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--config";
+    all[args.length + 2] = config.toString();
+    all[args.length + 3] = "--url";
+    all[args.length + 4] = "http://127.0.0.1:" + relay.adminPort();
+    int exit = command.execute(all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private String send(String from, String to, String subject) throws Exception {
+    try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
+      client.send("EHLO scanner");
+      String reply = client.message(from, "Subject: " + subject + "\r\nMessage-ID: <" + subject + "@test>\r\n\r\nhello\r\n", to);
+      assertThat(reply).startsWith("250 2.0.0 Ok queued as ");
+      return reply.substring(reply.lastIndexOf(' ') + 1).strip();
+    }
+  }
+
+  @Test
+  void anOperatorListsShowsRetriesDeletesAndBouncesWaitingMail() throws Exception {
+    String scan = send("scanner@contoso.com", "boss@fabrikam.com", "scan-1");
+    String invoice = send("erp@contoso.com", "billing@fabrikam.com", "invoice-2");
+    String spam = send("scanner@contoso.com", "nobody@fabrikam.com", "junk-3");
+    // The first attempt finds the upstream down: that message waits an hour, and the connector
+    // pauses (the others wait in its window without an attempt).
+    await().atMost(PATIENCE).until(() -> upstream.sessions.get() >= 1 && queue("list", "--state", "deferred").out()
+        .contains(scan));
+    assertThat(queue("list").out()).contains("3 message(s)");
+
+    Run list = queue("list", "--from", "scanner");
+    assertThat(list.exit()).isZero();
+    assertThat(list.out()).contains(scan, spam, "deferred", "active", "boss@fabrikam.com", "bad greeting").doesNotContain(invoice)
+        .contains("2 message(s)");
+    assertThat(queue("list", "--json", "--to", "billing").out().lines().toList()).singleElement()
+        .satisfies(line -> assertThat(line).contains("\"id\":\"" + invoice + "\"", "\"state\":\"ACTIVE\""));
+
+    Run summary = queue("summary");
+    assertThat(summary.out()).containsPattern("upstream\\s+\\d+\\s+\\d+\\s+0").contains("3 message(s) queued");
+
+    Run show = queue("show", scan);
+    assertThat(show.out()).contains("Queue id:   " + scan, "Subject:    scan-1", "Message-ID: <scan-1@test>",
+        "boss@fabrikam.com  pending, 1 attempt(s): ", "421 4.3.2 Service not available");
+    assertThat(queue("show", scan, "--body").out()).contains("Subject: scan-1", "hello");
+    assertThat(queue("show", "NOSUCHID").exit()).isEqualTo(1);
+
+    // Delete one and bounce another while the upstream is down; then it is back: retry the first.
+    assertThat(queue("delete", invoice).out()).contains(invoice + ": removed");
+    assertThat(queue("bounce", spam).out()).contains(spam + ": removed; its sender gets a failure notice");
+    upstream.down = false;
+    assertThat(queue("retry", scan).out()).contains(scan + ": due now");
+    // Retrying ends the connector's pause, so the notice (routed like any mail, to the same upstream)
+    // goes too.
+    await().atMost(PATIENCE).until(() -> upstream.messages.size() == 2);
+    TestUpstream.Received delivered = upstream.messages.stream().filter(m -> !m.from().isEmpty()).findFirst().orElseThrow();
+    assertThat(new String(delivered.content(), StandardCharsets.US_ASCII)).contains("scan-1");
+    TestUpstream.Received notice = upstream.messages.stream().filter(m -> m.from().isEmpty()).findFirst().orElseThrow();
+    assertThat(notice.recipients()).containsExactly("scanner@contoso.com");
+    assertThat(new String(notice.content(), StandardCharsets.UTF_8)).contains("removed from the queue by an operator",
+        "nobody@fabrikam.com");
+    await().atMost(PATIENCE).until(() -> relay.queuedFiles() == 0);
+    Thread.sleep(500);
+    assertThat(upstream.messages).as("the deleted invoice never arrives").hasSize(2);
+
+    assertThat(Files.readString(dir.resolve("home").resolve("logs").resolve("audit.log")))
+        .contains("\"operator\":\"local\"", "\"action\":\"retry\",\"target\":\"" + scan + "\"",
+            "\"action\":\"delete\"", "\"action\":\"bounce\"");
+  }
+
+  @Test
+  void actionsByFilterAskFirstAndConnectorsAreSuspendedAndResumed() throws Exception {
+    String first = send("scanner@contoso.com", "a@fabrikam.com", "one");
+    String second = send("scanner@contoso.com", "b@fabrikam.com", "two");
+    await().atMost(PATIENCE).until(() -> upstream.sessions.get() >= 1 && queue("list").out().contains("2 message(s)"));
+
+    Run unconfirmed = queue("hold", "--from", "scanner");
+    assertThat(unconfirmed.exit()).isEqualTo(1);
+    assertThat(unconfirmed.err()).contains("nothing done: 2 messages match; confirm, or add --yes");
+    assertThat(queue("hold", "--from", "scanner", "--yes").out()).contains(first + ": held until released",
+        second + ": held until released");
+    assertThat(queue("list", "--state", "suspended").out()).contains("2 message(s)");
+
+    assertThat(queue("suspend", "upstream").out()).contains("upstream: suspended");
+    assertThat(queue("connectors").out()).containsPattern("upstream\\s+smart-host\\s+suspended");
+    upstream.down = false;
+    Run released = queue("release", first, second);
+    assertThat(released.exit()).as(released.toString()).isZero();
+    Thread.sleep(500);
+    assertThat(upstream.messages).as("a suspended connector sends nothing").isEmpty();
+    assertThat(queue("resume", "upstream").out()).contains("upstream: resumed");
+    assertThat(queue("retry", "--connector", "upstream").out()).contains("upstream: every waiting message is due now");
+    await().atMost(PATIENCE).until(() -> upstream.messages.size() == 2);
+    assertThat(queue("retry", "--to", "x", "--yes").out()).contains("no message matches");
+  }
+
+  @Test
+  void theApiNeedsATokenAndAReadOnlyTokenMayNotAct() throws Exception {
+    String id = send("scanner@contoso.com", "a@fabrikam.com", "guarded");
+    assertThat(relay.admin("/api/queue").statusCode()).isEqualTo(401);
+    assertThat(relay.admin("/healthz").statusCode()).isEqualTo(200);
+    assertThat(relay.admin("/metrics").statusCode()).as("metrics-open defaults to true").isEqualTo(200);
+
+    Path helpdesk = dir.resolve("helpdesk.token");
+    Path wrong = Files.writeString(dir.resolve("wrong.token"), "not-a-token");
+    assertThat(queue("list", "--token-file", wrong.toString()).err()).contains("a valid bearer token is needed");
+    assertThat(queue("list", "--token-file", helpdesk.toString()).out()).contains(id);
+    Run refused = queue("delete", id, "--token-file", helpdesk.toString());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("token 'helpdesk' may only read");
+    assertThat(relay.queuedFiles()).isEqualTo(1);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+        Files.readString(dir.resolve("home").resolve("logs").resolve("audit.log")))
+        .contains("\"operator\":\"helpdesk\"", "\"action\":\"delete\"", "refused: read-only token"));
+    assertThat(Files.getPosixFilePermissions(dir.resolve("home").resolve("admin.token")))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+  }
+}
