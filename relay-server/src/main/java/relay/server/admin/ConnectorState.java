@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param inFlight attempts under way
  * @param deferred messages waiting on disk for a retry
  * @param held messages held or suspended
+ * @param last its last delivery and last failure since the start, with upstream, TLS and reply
  */
 public record ConnectorState(
-    String name, String type, boolean suspended, Instant pausedUntil, int inMemory, int inFlight, long deferred, long held) {}
+    String name, String type, boolean suspended, Instant pausedUntil, int inMemory, int inFlight, long deferred, long held,
+    ConnectorLedger.Last last) {}

@@ -20,6 +20,7 @@ import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
 import relay.server.admin.ActionOutcome;
 import relay.server.admin.ConnectorAction;
+import relay.server.admin.ConnectorLedger;
 import relay.server.admin.ConnectorState;
 import relay.server.admin.MessageDetail;
 import relay.server.admin.QueueAction;
@@ -52,11 +53,13 @@ final class QueueDesk implements QueueOperations {
   private final Spool spool;
   private final OutboundLanes lanes;
   private final InstantSource clock;
+  private final ConnectorLedger ledger;
 
-  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock) {
+  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger) {
     this.spool = spool;
     this.lanes = lanes;
     this.clock = clock;
+    this.ledger = ledger;
   }
 
   @Override
@@ -178,7 +181,7 @@ final class QueueDesk implements QueueOperations {
         held = -1;
       }
       out.add(new ConnectorState(name, type(lane.connector()), s.isSuspended(), s.pausedUntil().orElse(null),
-          s.inMemory(), s.inFlight(), deferred, held));
+          s.inMemory(), s.inFlight(), deferred, held, ledger.of(name).orElse(null)));
     }
     out.sort((a, b) -> a.name().compareTo(b.name()));
     return out;

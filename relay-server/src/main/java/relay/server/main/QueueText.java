@@ -87,6 +87,15 @@ final class QueueText {
       if (!c.path("pausedUntil").isNull()) {
         out.append("  upstream unreachable: paused until ").append(c.get("pausedUntil").asText()).append('\n');
       }
+      JsonNode last = c.path("last");
+      if (last.path("delivered").isTextual()) {
+        out.append("  last delivered ").append(last.get("delivered").asText())
+            .append(last.path("deliveredVia").isTextual() ? " via " + last.get("deliveredVia").asText() : "").append('\n');
+      }
+      if (last.path("failed").isTextual()) {
+        out.append("  last failure ").append(last.get("failed").asText()).append(": ")
+            .append(last.path("failure").asText()).append('\n');
+      }
     }
     return out.toString();
   }

@@ -33,6 +33,7 @@ import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.AdminAccess;
 import relay.server.admin.AuditLog;
+import relay.server.admin.ConnectorLedger;
 import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.admin.QueueGauges;
@@ -202,7 +203,9 @@ public final class RelayServer implements AutoCloseable {
     metrics.spoolSpace(FreeSpace.ofFileStore(config.spool().directory()), config.spool().minFreeSpace());
 
     // The observation port: every event goes to tracking.log, the metrics and relay.log from here.
-    tracking = TrackingLog.all(List.of(new JsonTrackingLog(trackingFile), new TrackedMetrics(metrics), new DeliveryLogLines()));
+    ConnectorLedger ledger = new ConnectorLedger();
+    tracking = TrackingLog.all(List.of(new JsonTrackingLog(trackingFile), new TrackedMetrics(metrics), new DeliveryLogLines(),
+        ledger));
     lanes = new OutboundLanes(spool, clock, random, protocolLog, tracking, metrics, routing::get, config.hostname());
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
@@ -232,7 +235,7 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock), new AuditLog(auditFile, clock)),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock)),
           config.admin().metricsOpen());
       resources.add(admin);
     }

@@ -154,6 +154,9 @@ class QueueCommandTest {
     assertThat(queue("retry", "--connector", "upstream").out()).contains("upstream: every waiting message is due now");
     await().atMost(PATIENCE).until(() -> upstream.messages.size() == 2);
     assertThat(queue("retry", "--to", "x", "--yes").out()).contains("no message matches");
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(queue("connectors").out())
+        .containsPattern("last delivered \\S+ via localhost \\[127\\.0\\.0\\.1\\], no TLS")
+        .containsPattern("last failure \\S+: .*421 4\\.3\\.2"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package relay.server.testing;
 
-import java.math.BigDecimal;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,9 +12,6 @@ import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
-import relay.server.outbound.oauth.JsonReader;
-import relay.server.outbound.oauth.JsonValue;
 
 /**
  * The fake token endpoint's check of a client assertion, done the way Entra ID describes it: the
@@ -36,24 +34,25 @@ final class AssertionCheck {
         return "not a compact JWS";
       }
       Base64.Decoder b64 = Base64.getUrlDecoder();
-      Map<String, JsonValue> header = JsonReader.parseObject(new String(b64.decode(parts[0]), StandardCharsets.UTF_8));
-      Map<String, JsonValue> claims = JsonReader.parseObject(new String(b64.decode(parts[1]), StandardCharsets.UTF_8));
+      ObjectMapper json = new ObjectMapper();
+      JsonNode header = json.readTree(b64.decode(parts[0]));
+      JsonNode claims = json.readTree(b64.decode(parts[1]));
       String thumbprint = Base64.getUrlEncoder().withoutPadding()
           .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-      if (!new JsonValue.Text(thumbprint).equals(header.get("x5t#S256"))) {
+      if (!thumbprint.equals(header.path("x5t#S256").textValue())) {
         return "unknown x5t#S256";
       }
-      if (!new JsonValue.Text("JWT").equals(header.get("typ"))) {
+      if (!"JWT".equals(header.path("typ").textValue())) {
         return "typ";
       }
-      Signature verifier = switch (header.get("alg")) {
-        case JsonValue.Text(String alg) when alg.equals("RS256") -> Signature.getInstance("SHA256withRSA");
-        case JsonValue.Text(String alg) when alg.equals("PS256") -> {
+      Signature verifier = switch (String.valueOf(header.path("alg").textValue())) {
+        case "RS256" -> Signature.getInstance("SHA256withRSA");
+        case "PS256" -> {
           Signature pss = Signature.getInstance("RSASSA-PSS");
           pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
           yield pss;
         }
-        case null, default -> null;
+        default -> null;
       };
       if (verifier == null) {
         return "alg";
@@ -63,13 +62,13 @@ final class AssertionCheck {
       if (!verifier.verify(b64.decode(parts[2]))) {
         return "bad signature";
       }
-      if (!new JsonValue.Text(tokenUri.toString()).equals(claims.get("aud"))) {
+      if (!tokenUri.toString().equals(claims.path("aud").textValue())) {
         return "aud";
       }
-      if (!new JsonValue.Text(clientId).equals(claims.get("iss")) || !new JsonValue.Text(clientId).equals(claims.get("sub"))) {
+      if (!clientId.equals(claims.path("iss").textValue()) || !clientId.equals(claims.path("sub").textValue())) {
         return "iss/sub";
       }
-      if (!(claims.get("jti") instanceof JsonValue.Text(String jti)) || jti.isEmpty()) {
+      if (claims.path("jti").textValue() == null || claims.path("jti").textValue().isEmpty()) {
         return "jti";
       }
       if (!now.isBefore(seconds(claims, "exp").plus(SKEW)) || now.plus(SKEW).isBefore(seconds(claims, "nbf"))) {
@@ -81,9 +80,9 @@ final class AssertionCheck {
     }
   }
 
-  private static Instant seconds(Map<String, JsonValue> claims, String name) {
-    if (claims.get(name) instanceof JsonValue.Number(BigDecimal n)) {
-      return Instant.ofEpochSecond(n.longValueExact());
+  private static Instant seconds(JsonNode claims, String name) {
+    if (claims.path(name).isIntegralNumber()) {
+      return Instant.ofEpochSecond(claims.get(name).longValue());
     }
     throw new IllegalArgumentException(name);
   }

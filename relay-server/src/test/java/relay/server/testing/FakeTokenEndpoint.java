@@ -1,5 +1,7 @@
 package relay.server.testing;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -34,7 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import relay.server.outbound.oauth.JsonWriter;
 import relay.server.outbound.oauth.TokenClient;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
@@ -181,11 +182,11 @@ public final class FakeTokenEndpoint implements AutoCloseable {
       String token = "fake-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
       issued.add(token);
       expiries.put(token, clock.instant().plusSeconds(expiresIn.get()));
-      reply(exchange, 200, new JsonWriter()
-          .string("token_type", "Bearer")
-          .number("expires_in", expiresIn.get())
-          .number("ext_expires_in", expiresIn.get())
-          .string("access_token", token)
+      reply(exchange, 200, JsonNodeFactory.instance.objectNode()
+          .put("token_type", "Bearer")
+          .put("expires_in", expiresIn.get())
+          .put("ext_expires_in", expiresIn.get())
+          .put("access_token", token)
           .toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -233,15 +234,16 @@ public final class FakeTokenEndpoint implements AutoCloseable {
     String trace = UUID.randomUUID().toString();
     String correlation = UUID.randomUUID().toString();
     String timestamp = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace('T', ' ');
-    return new Refusal(status, new JsonWriter()
-        .string("error", error)
-        .string("error_description", "AADSTS" + code + ": " + text + " Trace ID: " + trace
-            + " Correlation ID: " + correlation + " Timestamp: " + timestamp)
-        .numbers("error_codes", code)
-        .string("timestamp", timestamp)
-        .string("trace_id", trace)
-        .string("correlation_id", correlation)
-        .string("error_uri", "https://login.microsoftonline.com/error?code=" + code)
+    ObjectNode body = JsonNodeFactory.instance.objectNode()
+        .put("error", error)
+        .put("error_description", "AADSTS" + code + ": " + text + " Trace ID: " + trace
+            + " Correlation ID: " + correlation + " Timestamp: " + timestamp);
+    body.putArray("error_codes").add(code);
+    return new Refusal(status, body
+        .put("timestamp", timestamp)
+        .put("trace_id", trace)
+        .put("correlation_id", correlation)
+        .put("error_uri", "https://login.microsoftonline.com/error?code=" + code)
         .toString());
   }
 

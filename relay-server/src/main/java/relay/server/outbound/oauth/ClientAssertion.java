@@ -1,5 +1,6 @@
 package relay.server.outbound.oauth;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -36,24 +37,22 @@ final class ClientAssertion {
   /** The compact serialization {@code header.claims.signature} for a request made at {@code now}. */
   static String create(TokenEndpoint endpoint, ClientCertificate credential, Instant now) {
     X509Certificate certificate = credential.material().chain().getFirst();
-    String header =
-        new JsonWriter()
-            .string("alg", credential.algorithm().name())
-            .string("typ", "JWT")
-            .string("x5t#S256", thumbprint(certificate, "SHA-256"))
-            .string("x5t", thumbprint(certificate, "SHA-1"))
-            .toString();
+    String header = JsonNodeFactory.instance.objectNode()
+        .put("alg", credential.algorithm().name())
+        .put("typ", "JWT")
+        .put("x5t#S256", thumbprint(certificate, "SHA-256"))
+        .put("x5t", thumbprint(certificate, "SHA-1"))
+        .toString();
     long seconds = now.getEpochSecond();
-    String claims =
-        new JsonWriter()
-            .string("aud", endpoint.tokenUri().toString())
-            .string("iss", endpoint.clientId())
-            .string("sub", endpoint.clientId())
-            .string("jti", UUID.randomUUID().toString())
-            .number("nbf", seconds)
-            .number("iat", seconds)
-            .number("exp", seconds + LIFETIME.toSeconds())
-            .toString();
+    String claims = JsonNodeFactory.instance.objectNode()
+        .put("aud", endpoint.tokenUri().toString())
+        .put("iss", endpoint.clientId())
+        .put("sub", endpoint.clientId())
+        .put("jti", UUID.randomUUID().toString())
+        .put("nbf", seconds)
+        .put("iat", seconds)
+        .put("exp", seconds + LIFETIME.toSeconds())
+        .toString();
     String signingInput = encode(header) + "." + encode(claims);
     try {
       Signature signer = signature(credential.algorithm());

@@ -1,5 +1,8 @@
 package relay.server.outbound.oauth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import relay.core.connector.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +40,9 @@ import relay.server.tls.PemKeyMaterial;
 public final class TokenClient {
 
   public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+  // Reads replies only; like a compiled Pattern it holds no state between calls and is thread-safe.
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   // token replies are a few kilobytes; a larger body is not one
   private static final int MAX_BODY = 64 * 1024;
@@ -151,16 +157,17 @@ public final class TokenClient {
 
   private static AccessToken token(URI uri, String body, Instant sentAt) throws TokenException {
     try {
-      Map<String, JsonValue> reply = JsonReader.parseObject(body);
-      if (!(reply.get("access_token") instanceof JsonValue.Text(String token)) || token.isEmpty()) {
+      JsonNode reply = object(body);
+      JsonNode token = reply.path("access_token");
+      if (!token.isTextual() || token.asText().isEmpty()) {
         throw new IllegalArgumentException("no access_token");
       }
-      String type = reply.get("token_type") instanceof JsonValue.Text(String t) ? t : "Bearer";
+      String type = reply.path("token_type").isTextual() ? reply.get("token_type").asText() : "Bearer";
       if (!type.toLowerCase(Locale.ROOT).equals("bearer")) {
         throw new IllegalArgumentException("token_type is not Bearer");
       }
-      long seconds = expiresIn(reply.get("expires_in"));
-      return new AccessToken(Secret.of(token), type, sentAt, sentAt.plusSeconds(seconds));
+      long seconds = expiresIn(reply.path("expires_in"));
+      return new AccessToken(Secret.of(token.asText()), type, sentAt, sentAt.plusSeconds(seconds));
     } catch (IllegalArgumentException | ArithmeticException e) {
       // the message never quotes the body: it may hold the token
       throw new TokenException(
@@ -169,14 +176,30 @@ public final class TokenClient {
     }
   }
 
+  /** The body as a JSON object; anything else is an {@link IllegalArgumentException} that quotes nothing. */
+  private static JsonNode object(String body) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    return node;
+  }
+
   // Entra ID v2 sends a number; v1 and some proxies send the number as a string
-  private static long expiresIn(JsonValue value) {
-    BigDecimal seconds =
-        switch (value) {
-          case JsonValue.Number(BigDecimal n) -> n;
-          case JsonValue.Text(String s) when s.matches("[0-9]{1,9}") -> new BigDecimal(s);
-          case null, default -> throw new IllegalArgumentException("no expires_in");
-        };
+  private static long expiresIn(JsonNode value) {
+    BigDecimal seconds;
+    if (value.isNumber()) {
+      seconds = value.decimalValue();
+    } else if (value.isTextual() && value.asText().matches("[0-9]{1,9}")) {
+      seconds = new BigDecimal(value.asText());
+    } else {
+      throw new IllegalArgumentException("no expires_in");
+    }
     long whole = seconds.longValueExact();
     if (whole <= 0) {
       throw new IllegalArgumentException("expires_in is not positive");
@@ -188,13 +211,11 @@ public final class TokenClient {
     String masked = mask(endpoint, body);
     TokenErrorReply reply;
     try {
-      Map<String, JsonValue> json = JsonReader.parseObject(masked);
+      JsonNode json = object(masked);
       List<Long> codes = new ArrayList<>();
-      if (json.get("error_codes") instanceof JsonValue.Array(List<JsonValue> items)) {
-        for (JsonValue item : items) {
-          if (item instanceof JsonValue.Number(BigDecimal n)) {
-            codes.add(n.longValue());
-          }
+      for (JsonNode item : json.path("error_codes")) {
+        if (item.isNumber()) {
+          codes.add(item.longValue());
         }
       }
       reply =
@@ -216,9 +237,9 @@ public final class TokenClient {
             + reply.summary(), reply, null);
   }
 
-  private static String text(Map<String, JsonValue> json, String name) {
-    JsonValue value = json.get(name);
-    return value == null ? "" : oneLine(value.display());
+  private static String text(JsonNode json, String name) {
+    JsonNode value = json.path(name);
+    return value.isMissingNode() || value.isNull() ? "" : oneLine(value.isTextual() ? value.asText() : value.toString());
   }
 
   private static String oneLine(String s) {
