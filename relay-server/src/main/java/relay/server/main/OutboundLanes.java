@@ -230,13 +230,6 @@ final class OutboundLanes implements AutoCloseable {
     return Set.copyOf(lanes.keySet());
   }
 
-  /** The running schedulers by connector name (for the queue census of the metrics). */
-  synchronized Map<String, DeliveryScheduler> schedulers() {
-    Map<String, DeliveryScheduler> running = new HashMap<>();
-    lanes.forEach((name, lane) -> running.put(name, lane.scheduler()));
-    return running;
-  }
-
   /**
    * Every held message, counted in the spool's index (without reading the messages), and every
    * message waiting for a connector that is not configured.

@@ -210,7 +210,8 @@ public final class RelayServer implements AutoCloseable {
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
-    queueGauges = new QueueGauges(registry, new QueueCensus(spool, lanes::schedulers, clock, QueueCensus.MAX_AGE), clock);
+    queueGauges = new QueueGauges(registry, new QueueCensus(spool, () -> lanes.running().stream()
+        .collect(Collectors.toMap(l -> l.connector().name(), OutboundLanes.Lane::scheduler)), clock, QueueCensus.MAX_AGE), clock);
     // In the background: the first count of parked mail lists the spool's index once (seconds with a
     // million messages), which must not hold up the listeners.
     Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
