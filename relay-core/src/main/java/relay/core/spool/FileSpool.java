@@ -44,7 +44,9 @@ import relay.core.envelope.MessageId;
  * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index; whatever it
  * needs about a message (its body size, whether it may have a state file) comes with the
  * {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
- * parked} in the on-disk index.
+ * parked} in the on-disk index. The index's counts ({@link #parkedCount}, {@link #heldCount},
+ * {@link #oldestWaiting}) are kept per connector and arrival period of about 33 seconds, not per
+ * message (see {@link MarkerTally}).
  *
  * <p>Durability: {@code commit} returns only after the file is forced, renamed into its bucket and a
  * sync of that bucket that began after the rename has completed ({@link DirectorySync}); {@code
