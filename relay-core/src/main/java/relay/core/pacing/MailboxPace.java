@@ -97,6 +97,15 @@ public final class MailboxPace {
     }
   }
 
+  /**
+   * Messages counted in the message window that ends at {@code now}: those sent in it and those
+   * granted a turn and still being sent.
+   */
+  public synchronized int messagesInWindow(Instant now) {
+    forgetBefore(now);
+    return messages.size() + sending;
+  }
+
   /** Recipients counted in the rolling window that ends at {@code now}. */
   public synchronized int recipientsInWindow(Instant now) {
     forgetBefore(now);

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import relay.core.envelope.MessageId;
 import relay.core.spool.QueuedMessage;
 
@@ -203,6 +204,20 @@ final class DeliveryQueue {
     lock.lock();
     try {
       return inFlight.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The earliest of the times {@code acceptedAt} gives the messages in the window (waiting or in
+   * flight); empty when it gives none. Looks at every message: for an occasional reading (metrics),
+   * the window being small.
+   */
+  Optional<Instant> earliest(Function<MessageId, Optional<Instant>> acceptedAt) {
+    lock.lock();
+    try {
+      return present.stream().map(acceptedAt).flatMap(Optional::stream).min(Instant::compareTo);
     } finally {
       lock.unlock();
     }

@@ -566,6 +566,23 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   /**
+   * When the earliest-accepted message in memory (waiting or in flight) arrived, as its queue id
+   * tells ({@link Spool#acceptedAt}); empty when none is or the spool cannot tell. Looks at the whole
+   * window: for metrics, read now and then.
+   */
+  public Optional<Instant> oldestInMemory() {
+    return queue.earliest(spool::acceptedAt);
+  }
+
+  /**
+   * How much of its limits each mailbox of this connector uses now (Microsoft 365 connectors: every
+   * configured mailbox); empty for connectors without mailboxes.
+   */
+  public List<MailboxUse> mailboxUse() {
+    return lanes.mailboxUse(clock.instant());
+  }
+
+  /**
    * Stops taking up messages, lets the attempts under way finish (up to {@code patience}), and
    * returns every message still waiting in memory, with its latest state, so another scheduler can
    * take them over: what a configuration reload does when a connector changes or goes away (parked

@@ -98,6 +98,16 @@ final class ReadyLane {
     return limit;
   }
 
+  /** Attempts under way in this lane. */
+  int inUse() {
+    return inUse;
+  }
+
+  /** The lane's pace; null for a lane without one (a destination domain). */
+  MailboxPace pace() {
+    return pace;
+  }
+
   /** Nothing under way and nothing waiting: the lane may be forgotten (at the cost of its pace history). */
   boolean idle() {
     return inUse == 0 && waiting.isEmpty();

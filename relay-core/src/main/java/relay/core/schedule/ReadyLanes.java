@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import relay.core.connector.Pacing;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.ReplyMeaning;
@@ -283,6 +285,38 @@ final class ReadyLanes {
     lock.lock();
     try {
       return waiting;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * How much of its limits each mailbox of a {@link LaneRule.PerMailbox} rule uses at {@code now}:
+   * every configured mailbox, once each, in configuration order (one that has no lane yet shows
+   * zeros). Empty for other rules, whose lanes are destination domains, not configured names.
+   */
+  List<MailboxUse> mailboxUse(Instant now) {
+    if (!(rule instanceof LaneRule.PerMailbox perMailbox)) {
+      return List.of();
+    }
+    Pacing pacing = perMailbox.pacing();
+    List<String> mailboxes = perMailbox.identities().entries().stream()
+        .map(id -> id.mailbox().toLowerCase(Locale.ROOT)).distinct().toList();
+    lock.lock();
+    try {
+      // Read through iteration: get() would count as a use in the access order that picks lanes to forget.
+      Map<String, ReadyLane> known = new LinkedHashMap<>();
+      lanes.forEach(known::put);
+      List<MailboxUse> use = new ArrayList<>(mailboxes.size());
+      for (String mailbox : mailboxes) {
+        ReadyLane lane = known.get(mailbox);
+        use.add(lane == null || lane.pace() == null
+            ? new MailboxUse(mailbox, 0, pacing.maxSessions(), 0, pacing.messagesPerWindow(), 0,
+                pacing.recipientsPerWindow())
+            : new MailboxUse(mailbox, lane.inUse(), lane.limit(), lane.pace().messagesInWindow(now),
+                pacing.messagesPerWindow(), lane.pace().recipientsInWindow(now), pacing.recipientsPerWindow()));
+      }
+      return use;
     } finally {
       lock.unlock();
     }

@@ -44,7 +44,9 @@ import relay.core.envelope.MessageId;
  * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index; whatever it
  * needs about a message (its body size, whether it may have a state file) comes with the
  * {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
- * parked} in the on-disk index.
+ * parked} in the on-disk index. The index's counts ({@link #parkedCount}, {@link #heldCount},
+ * {@link #oldestWaiting}) are kept per connector and arrival period of about 33 seconds, not per
+ * message (see {@link MarkerTally}).
  *
  * <p>Durability: {@code commit} returns only after the file is forced, renamed into its bucket and a
  * sync of that bucket that began after the rename has completed ({@link DirectorySync}); {@code
@@ -148,6 +150,9 @@ public final class FileSpool implements Spool {
    */
   public void recover(Consumer<QueuedMessage> found) throws IOException {
     requireOpen();
+    // Counted once now, in the background, so that no metrics scrape ever lists the index.
+    parked.tallyAll();
+    held.tallyAll();
     recovery.scan(firstNew, message -> {
       size.incrementAndGet();
       found.accept(message);
@@ -213,11 +218,6 @@ public final class FileSpool implements Spool {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-  }
-
-  /** When a message with this id was accepted, read from the id itself; empty for an id of another shape. */
-  public static Optional<Instant> acceptedAt(MessageId id) {
-    return MessageIdSource.timeOf(id);
   }
 
   @Override
@@ -342,6 +342,21 @@ public final class FileSpool implements Spool {
   @Override
   public long parkedCount(String connector) throws IOException {
     return parked.count(connector);
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting(String connector) throws IOException {
+    Optional<Instant> deferred = parked.earliestArrival(connector);
+    Optional<Instant> waiting = held.earliestArrival(connector);
+    if (deferred.isEmpty()) {
+      return waiting;
+    }
+    return waiting.isPresent() && waiting.get().isBefore(deferred.get()) ? waiting : deferred;
+  }
+
+  @Override
+  public Optional<Instant> acceptedAt(MessageId id) {
+    return MessageIdSource.timeOf(id);
   }
 
   /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import relay.core.envelope.MessageId;
 
@@ -32,8 +33,16 @@ import relay.core.envelope.MessageId;
  * dropped or put right); recovery parks every message it finds that is not taken up at once, so
  * nothing queued stays unfindable after a restart.
  *
+ * <p>Each lane's markers are also tallied in memory ({@link MarkerTally}: how many, and when the
+ * earliest-accepted one arrived), so that {@link #count} and {@link #earliestArrival} cost the same
+ * with ten markers or a million. The tally is seeded by listing the lane once, the first time the
+ * lane is used ({@link #tallyAll} does every lane up front), and from then on follows every marker
+ * this index creates or deletes. Markers changed behind its back (by hand, by a crash) are not seen
+ * until the next start: the figures are as much hints as the markers.
+ *
  * <p>Threading: {@link #mark} may be called from any thread; {@link #take} is serialised by a lock
- * (one scheduler per lane takes, but a reload may briefly run two).
+ * (one scheduler per lane takes, but a reload may briefly run two). Seeding a lane's tally holds
+ * back every other change to that lane until it is done, so that no marker is counted twice.
  */
 final class ParkingIndex {
 
@@ -41,6 +50,8 @@ final class ParkingIndex {
 
   private final Path root;
   private final ReentrantLock taking = new ReentrantLock();
+  private final ReentrantLock seeding = new ReentrantLock();
+  private final ConcurrentHashMap<String, MarkerTally> tallies = new ConcurrentHashMap<>();
 
   ParkingIndex(Path root) {
     this.root = root;
@@ -48,16 +59,19 @@ final class ParkingIndex {
 
   /** Records message {@code id} of {@code lane} in {@code slot} ({@link #slotOf} for a due time). */
   void mark(String lane, MessageId id, String slotName) throws IOException {
+    MarkerTally tally = tally(lane);
     Path slot = laneDirectory(lane).resolve(slotName);
     Path marker = slot.resolve(id.value());
     try {
       Files.createFile(marker);
+      tally.add(id);
     } catch (FileAlreadyExistsException e) {
       // Marked already (recovery parking a message whose marker survived): one is enough.
     } catch (NoSuchFileException e) {
       Files.createDirectories(slot);
       try {
         Files.createFile(marker);
+        tally.add(id);
       } catch (FileAlreadyExistsException again) {
         // as above
       }
@@ -70,6 +84,7 @@ final class ParkingIndex {
    */
   List<MessageId> take(String lane, Instant now, int limit) throws IOException {
     List<MessageId> taken = new ArrayList<>();
+    MarkerTally tally = tally(lane);
     taking.lock();
     try {
       for (String slot : names(laneDirectory(lane))) {
@@ -86,8 +101,12 @@ final class ParkingIndex {
               exhausted = false;
               break;
             }
-            Files.deleteIfExists(marker);
-            idOf(marker.getFileName().toString()).ifPresent(taken::add);
+            boolean deleted = Files.deleteIfExists(marker);
+            Optional<MessageId> id = idOf(marker.getFileName().toString());
+            id.ifPresent(taken::add);
+            if (deleted) {
+              id.ifPresent(tally::remove);
+            }
           }
         } catch (NoSuchFileException e) {
           continue;
@@ -123,7 +142,10 @@ final class ParkingIndex {
 
   /** Deletes {@code id}'s marker in {@code lane}'s {@code slot}, if there is one. */
   void forget(String lane, MessageId id, String slot) throws IOException {
-    Files.deleteIfExists(laneDirectory(lane).resolve(slot).resolve(id.value()));
+    MarkerTally tally = tally(lane);
+    if (Files.deleteIfExists(laneDirectory(lane).resolve(slot).resolve(id.value()))) {
+      tally.remove(id);
+    }
   }
 
   /**
@@ -134,6 +156,7 @@ final class ParkingIndex {
     String target = slotOf(latest);
     Path targetDirectory = laneDirectory(lane).resolve(target);
     long moved = 0;
+    MarkerTally tally = tally(lane);
     taking.lock();
     try {
       for (String slot : names(laneDirectory(lane))) {
@@ -143,7 +166,12 @@ final class ParkingIndex {
         Path directory = laneDirectory(lane).resolve(slot);
         Files.createDirectories(targetDirectory);
         for (String marker : names(directory)) {
+          // The same message marked in both slots: the move leaves one marker where there were two.
+          boolean twice = Files.exists(targetDirectory.resolve(marker));
           Files.move(directory.resolve(marker), targetDirectory.resolve(marker), StandardCopyOption.REPLACE_EXISTING);
+          if (twice) {
+            idOf(marker).ifPresent(tally::remove);
+          }
           moved++;
         }
         deleteIfEmpty(directory);
@@ -154,19 +182,56 @@ final class ParkingIndex {
     return moved;
   }
 
-  /** Markers of {@code lane}, counted by listing (no record is read). */
+  /** Markers of {@code lane}, from its tally (listed only the first time the lane is used). */
   long count(String lane) throws IOException {
-    long count = 0;
-    for (String slot : names(laneDirectory(lane))) {
-      try (DirectoryStream<Path> stream = Files.newDirectoryStream(laneDirectory(lane).resolve(slot))) {
-        for (Path ignored : stream) {
-          count++;
-        }
-      } catch (NoSuchFileException e) {
-        // taken meanwhile
-      }
+    return tally(lane).count();
+  }
+
+  /**
+   * When the earliest-accepted message marked in {@code lane} arrived (to about 33 seconds: the start
+   * of its id's arrival period), from the lane's tally; empty when no marker has an id made by this
+   * spool.
+   */
+  Optional<Instant> earliestArrival(String lane) throws IOException {
+    return tally(lane).earliest();
+  }
+
+  /** Seeds the tally of every lane that has markers now (recovery does it, before the first scrape). */
+  void tallyAll() throws IOException {
+    for (String lane : lanes()) {
+      tally(lane);
     }
-    return count;
+  }
+
+  /**
+   * The tally of {@code lane}, seeded by listing the lane's markers the first time it is needed.
+   * Every change to a lane's markers asks for its tally first, so none happens during the listing.
+   */
+  private MarkerTally tally(String lane) throws IOException {
+    MarkerTally tally = tallies.get(lane);
+    if (tally != null) {
+      return tally;
+    }
+    seeding.lock();
+    try {
+      tally = tallies.get(lane);
+      if (tally == null) {
+        tally = new MarkerTally();
+        for (String slot : names(laneDirectory(lane))) {
+          try (DirectoryStream<Path> stream = Files.newDirectoryStream(laneDirectory(lane).resolve(slot))) {
+            for (Path marker : stream) {
+              idOf(marker.getFileName().toString()).ifPresent(tally::add);
+            }
+          } catch (NoSuchFileException e) {
+            // an empty slot removed meanwhile
+          }
+        }
+        tallies.put(lane, tally);
+      }
+      return tally;
+    } finally {
+      seeding.unlock();
+    }
   }
 
   /**

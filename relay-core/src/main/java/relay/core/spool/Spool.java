@@ -99,8 +99,25 @@ public interface Spool {
   /** How many messages of {@code connector} are held (counted without reading them). */
   long heldCount(String connector) throws IOException;
 
-  /** How many messages wait parked under {@code connector} (counted by listing, without reading them). */
+  /** How many messages wait parked under {@code connector} (counted without reading them). */
   long parkedCount(String connector) throws IOException;
+
+  /**
+   * When the earliest-accepted message parked or held under {@code connector} arrived, known without
+   * reading the queue (to within a minute or so); empty when none waits there or this spool cannot
+   * tell.
+   */
+  default Optional<Instant> oldestWaiting(String connector) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * When the message with queue id {@code id} was accepted, as far as the id tells (the spool made
+   * it); empty when it cannot tell. Reads nothing from disk.
+   */
+  default Optional<Instant> acceptedAt(MessageId id) {
+    return Optional.empty();
+  }
 
   /** Connectors that have parked or held messages (or had them recently). */
   List<String> parkedConnectors() throws IOException;

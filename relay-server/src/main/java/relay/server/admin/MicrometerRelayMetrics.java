@@ -6,10 +6,20 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -18,6 +28,8 @@ import relay.core.metrics.AttemptResult;
 import relay.core.metrics.RelayMetrics;
 import relay.core.metrics.SmtpStage;
 import relay.core.routing.rule.RuleMode;
+import relay.core.spool.FreeSpace;
+import relay.server.outbound.oauth.RefreshOutcome;
 import relay.server.outbound.oauth.TokenListener;
 import relay.server.outbound.oauth.TokenMetrics;
 import relay.server.outbound.oauth.TokenSource;
@@ -30,9 +42,12 @@ import relay.server.outbound.oauth.TokenSources;
  * {@code relay_messages_rejected_total{stage,code}},
  * {@code relay_delivery_attempts_total{connector,result}}, {@code relay_delivery_delay_seconds},
  * {@code relay_spool_messages}, {@code relay_messages_held},
+ * {@code relay_spool_free_bytes} and {@code relay_spool_min_free_bytes},
  * {@code relay_log_lines_dropped_total{log}}, and for OAuth connectors
  * {@code relay_oauth_token_requests_total{connector,result}} and
- * {@code relay_oauth_token_expiry_seconds{connector}}.
+ * {@code relay_oauth_token_expiry_seconds{connector}}; with {@link #bindJvm()} also Micrometer's JVM
+ * and process metrics ({@code jvm_*}, {@code process_*}, {@code system_*}). The per-connector queue
+ * and per-mailbox gauges are {@link QueueGauges}'.
  *
  * <p>Thread-safe: Micrometer meters are; lookups by tag are cached by the registry.
  */
@@ -42,6 +57,8 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   // A gauge is registered once per connector and keeps reading this map, so a reloaded connector's
   // new token sources replace the old ones instead of being ignored by an already-registered gauge.
   private final Map<String, TokenSources> tokenSources = new ConcurrentHashMap<>();
+  // Connectors whose expiry gauge exists: registered with the first token, never before.
+  private final Set<String> expiryShown = ConcurrentHashMap.newKeySet();
   // Micrometer holds a function counter's source weakly: kept here, it lives as long as the metrics.
   private final List<LongSupplier> dropCounts = new CopyOnWriteArrayList<>();
 
@@ -64,6 +81,45 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
   }
 
   /**
+   * Publishes the free space of the spool's file store as {@code relay_spool_free_bytes} (read
+   * afresh on each scrape; NaN when it cannot be read) and the configured floor below which new mail
+   * is refused ({@code spool.min-free-space}) as {@code relay_spool_min_free_bytes}.
+   */
+  public void spoolSpace(FreeSpace freeSpace, long minFreeBytes) {
+    Gauge.builder("relay.spool.free", () -> {
+          try {
+            return freeSpace.usableBytes();
+          } catch (IOException e) {
+            return Double.NaN;
+          }
+        })
+        .description("Bytes free for the spool on its file store")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("relay.spool.min.free", () -> minFreeBytes)
+        .description("The spool's free-space floor (spool.min-free-space): below it new mail gets 452 and /readyz fails")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /**
+   * Binds Micrometer's JVM and process metrics: memory pools and buffers, garbage collection,
+   * threads, class loading, CPU, uptime and open file descriptors. Close what it returns at
+   * shutdown (the garbage-collection listener).
+   */
+  public AutoCloseable bindJvm() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    return gc;
+  }
+
+  /**
    * Publishes the lines a log writer dropped (its queue was full: the disk too slow or failing) as
    * {@code relay_log_lines_dropped_total{log}}, {@code log} being {@code protocol} or {@code
    * tracking}. Registered once per log.
@@ -76,38 +132,52 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
         .register(registry);
   }
 
+  /** Counts the connector's token requests; its first token issued makes its expiry gauge appear. */
   @Override
   public TokenListener listener(String connector) {
-    return (endpoint, outcome, took) -> Counter.builder("relay.oauth.token.requests")
-        .description("OAuth token requests by outbound connector and result")
-        .tag("connector", connector)
-        .tag("result", outcome.name().toLowerCase(java.util.Locale.ROOT))
-        .register(registry)
-        .increment();
+    return (endpoint, outcome, took) -> {
+      Counter.builder("relay.oauth.token.requests")
+          .description("OAuth token requests by outbound connector and result")
+          .tag("connector", connector)
+          .tag("result", outcome.name().toLowerCase(java.util.Locale.ROOT))
+          .register(registry)
+          .increment();
+      if (outcome == RefreshOutcome.SUCCEEDED && expiryShown.add(connector)) {
+        Gauge.builder("relay.oauth.token.expiry.seconds", () -> secondsLeft(connector))
+            .description("Seconds until the connector's current OAuth token expires (the soonest of its credentials); "
+                + "0 once it has expired and no new one was needed yet")
+            .tag("connector", connector)
+            .register(registry);
+      }
+    };
   }
 
+  /** Only remembers the sources: the gauge appears with the connector's first token ({@link #listener}). */
   @Override
   public void expiry(String connector, TokenSources sources) {
-    if (tokenSources.put(connector, sources) == null) {
-      Gauge.builder("relay.oauth.token.expiry.seconds", () -> secondsLeft(connector))
-          .description("Seconds until the connector's current OAuth token expires (the soonest of its credentials)")
-          .tag("connector", connector)
-          .register(registry);
-    }
+    tokenSources.put(connector, sources);
   }
 
-  /** NaN until a token was issued: Prometheus shows "no value", not a misleading zero. */
+  /**
+   * Time left on the soonest-expiring of the connector's valid tokens; zero when none is valid.
+   * A token runs out without being renewed when nothing asks for one: signed-in sessions kept for
+   * reuse carry on without a token, so a connector delivering only on pooled sessions (or a
+   * credential no mailbox has used for an hour) used to show ever more negative seconds. Zero says
+   * "no valid token now; the next new session asks for one", which is not a fault; refresh failures
+   * are counted in {@code relay_oauth_token_requests_total}.
+   */
   private double secondsLeft(String connector) {
     TokenSources sources = tokenSources.get(connector);
     if (sources == null) {
-      return Double.NaN;
+      return 0;
     }
     return sources.all().values().stream()
         .map(TokenSource::remaining)
-        .flatMap(java.util.Optional::stream)
+        .flatMap(Optional::stream)
+        .filter(Duration::isPositive)
         .mapToDouble(d -> d.toMillis() / 1000.0)
         .min()
-        .orElse(Double.NaN);
+        .orElse(0);
   }
 
   @Override

@@ -15,7 +15,6 @@ import relay.core.connector.OutboundConnector;
 import relay.core.envelope.MessageId;
 import relay.core.routing.header.HeaderSection;
 import relay.core.schedule.DeliveryScheduler;
-import relay.core.spool.FileSpool;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
@@ -94,7 +93,7 @@ final class QueueDesk implements QueueOperations {
     // Names only: the id says when the message was accepted, so no message file is opened.
     spool.forEachId(id -> {
       total[0]++;
-      FileSpool.acceptedAt(id).ifPresent(at -> ages.merge(bucket(Duration.between(at, now)), 1L, Long::sum));
+      spool.acceptedAt(id).ifPresent(at -> ages.merge(bucket(Duration.between(at, now)), 1L, Long::sum));
       return true;
     });
     return new QueueSummary(total[0], connectors, ages);

@@ -20,6 +20,7 @@ import relay.config.model.ListenerConfig;
 import relay.config.model.ListenerTls;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.metrics.QueueCensus;
 import relay.core.metrics.TrackedMetrics;
 import relay.core.policy.InboundConnector;
 import relay.core.routing.RoutingSnapshot;
@@ -35,6 +36,7 @@ import relay.server.admin.AuditLog;
 import relay.server.admin.ConnectorLedger;
 import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
+import relay.server.admin.QueueGauges;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
@@ -80,6 +82,7 @@ public final class RelayServer implements AutoCloseable {
   private final AtomicReference<RoutingSnapshot> routing = new AtomicReference<>();
   private final AtomicReference<RelayConfig> current = new AtomicReference<>();
   private MicrometerRelayMetrics metrics;
+  private QueueGauges queueGauges;
   private OutboundLanes lanes;
   private TrackingLog tracking;
   private FileSpool spool;
@@ -121,6 +124,7 @@ public final class RelayServer implements AutoCloseable {
         LOG.warn("configuration reload: spool, admin or logging settings changed; they take effect only after a restart");
       }
       lanes.apply(next);
+      queueGauges.update();
       routing.set(snapshot);
       current.set(next);
       metrics.configReload(true);
@@ -166,6 +170,7 @@ public final class RelayServer implements AutoCloseable {
     Files.createDirectories(config.home());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics = new MicrometerRelayMetrics(registry);
+    resources.add(metrics.bindJvm());
     Check relay = new Check("relay", () -> running ? CheckResult.ok() : CheckResult.failed("starting or stopping"));
     alive.add(relay);
     ready.add(relay);
@@ -195,6 +200,7 @@ public final class RelayServer implements AutoCloseable {
     ready.add(new Check("spool-recovery",
         () -> recoveryFailure == null ? CheckResult.ok() : CheckResult.failed("spool recovery failed: " + recoveryFailure)));
     metrics.spoolSize(spool::size);
+    metrics.spoolSpace(FreeSpace.ofFileStore(config.spool().directory()), config.spool().minFreeSpace());
 
     // The observation port: every event goes to tracking.log, the metrics and relay.log from here.
     ConnectorLedger ledger = new ConnectorLedger();
@@ -204,6 +210,11 @@ public final class RelayServer implements AutoCloseable {
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
+    queueGauges = new QueueGauges(registry, new QueueCensus(spool, () -> lanes.running().stream()
+        .collect(Collectors.toMap(l -> l.connector().name(), OutboundLanes.Lane::scheduler)), clock, QueueCensus.MAX_AGE), clock);
+    // In the background: the first count of parked mail lists the spool's index once (seconds with a
+    // million messages), which must not hold up the listeners.
+    Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
 
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =

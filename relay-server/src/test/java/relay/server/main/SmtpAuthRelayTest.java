@@ -131,6 +131,14 @@ class SmtpAuthRelayTest {
     assertThat(m365.messages).extracting(FakeMicrosoft365.Submitted::from)
         .contains("hr@contoso.com", "sales@contoso.com", "scanner@contoso.com").doesNotContain("scanner@localhost");
     assertThat(relay.metric("relay_delivery_attempts_total", "result=\"delivered\"")).hasValue(13.0);
+    // The mailbox's use of its limits (the census behind these gauges is at most 10 s old).
+    String mailbox = "mailbox=\"" + MAILBOX + "\"";
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+        relay.metric("relay_mailbox_recipients_per_day", "connector=\"m365\"", mailbox)).hasValue(13.0));
+    assertThat(relay.metric("relay_mailbox_recipients_per_day_limit", "connector=\"m365\"", mailbox)).hasValue(10_000.0);
+    assertThat(relay.metric("relay_mailbox_sessions_limit", "connector=\"m365\"", mailbox)).hasValue(2.0);
+    assertThat(relay.metric("relay_oauth_token_expiry_seconds", "connector=\"m365\"")).hasValueSatisfying(
+        seconds -> assertThat(seconds).isBetween(0.0, 2.0));
   }
 
   @Test
@@ -140,6 +148,7 @@ class SmtpAuthRelayTest {
 
     await().atMost(PATIENCE).untilAsserted(() -> {
       assertThat(relay.metric("relay_messages_held")).hasValue(1.0);
+      assertThat(relay.metric("relay_queue_messages", "connector=\"m365\"", "state=\"held\"")).hasValue(1.0);
       assertThat(attempts.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
           .contains(id, "HELD", "550 5.7.60", MAILBOX));
     });
