@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -84,6 +85,16 @@ public final class FileSpool implements Spool {
   private volatile Path currentBucket;
   private volatile MessageId firstNew;
   private volatile boolean belowFloor;
+
+  /**
+   * When the message with queue id {@code id} was queued, as the id itself tells (its first
+   * characters are the epoch millisecond, {@link MessageIdSource}); empty for an id of another shape.
+   * Tools use it to know where in the logs a message's story starts.
+   */
+  public static Optional<Instant> queuedAt(MessageId id) {
+    OptionalLong millis = MessageIdSource.millisOf(id);
+    return millis.isPresent() ? Optional.of(Instant.ofEpochMilli(millis.getAsLong())) : Optional.empty();
+  }
 
   /**
    * A spool whose free space is read from the file store holding {@code root}.

@@ -2,6 +2,7 @@ package relay.core.spool;
 
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import relay.core.envelope.MessageId;
@@ -44,19 +45,26 @@ final class MessageIdSource {
    * that order. Ids of another shape are ignored.
    */
   void after(MessageId last) {
-    String value = last.value();
+    millisOf(last).ifPresent(millis -> floorMillis = Math.max(floorMillis, millis + 1));
+  }
+
+  /** The epoch millisecond an id of this source's shape was made at; empty for ids of another shape. */
+  static OptionalLong millisOf(MessageId id) {
+    String value = id.value();
     if (value.length() != TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS) {
-      return;
+      return OptionalLong.empty();
     }
     long millis = 0;
-    for (int i = 0; i < TIME_CHARS; i++) {
+    for (int i = 0; i < value.length(); i++) {
       int digit = Arrays.binarySearch(ALPHABET, value.charAt(i));
       if (digit < 0) {
-        return;
+        return OptionalLong.empty();
       }
-      millis = millis << 5 | digit;
+      if (i < TIME_CHARS) {
+        millis = millis << 5 | digit;
+      }
     }
-    floorMillis = Math.max(floorMillis, millis + 1);
+    return OptionalLong.of(millis);
   }
 
   MessageId next() {
