@@ -11,10 +11,11 @@ import java.util.List;
  * <p>Each filter answers yes, no, or "this line does not say" (a delivery line names no subject, a
  * received line no queue id). A line is accepted when no filter says no and every one that does
  * not say is answered by the message the line belongs to: a delivery, held or DSN line by its
- * queue id, a discarded or rejected line by its session, when an earlier line of that message
- * matched ({@link Links}: a matching {@code received} line marks its session; a {@code routed} line
- * of a marked session, or one that matches by itself, marks its queue id). A {@code received} line
- * answers every filter but the queue id (a field it lacks counts as no).
+ * queue id, a discarded or rejected line by its session until the message was queued, when an
+ * earlier line of that message matched ({@link Links}: a matching {@code received} line marks its
+ * session; a {@code routed} line of a marked session, or one that matches by itself, marks its
+ * queue id). A {@code received} line answers every filter but the queue id (a field it lacks counts
+ * as no).
  *
  * <p>Why the pre-filter never loses a line: the needle is taken from a filter whose term, when the
  * filter says yes, is in the line as written (see {@link Needle#usable}); a line where that filter
@@ -57,7 +58,8 @@ final class EventFilter {
   boolean accept(TracedEvent e) {
     boolean received = e.event().equals("received");
     boolean joined = switch (e.event()) {
-      case "routed", "discarded", "rejected" -> links.hasSession(e.session());
+      case "routed" -> links.hasSession(e.session());
+      case "discarded", "rejected" -> links.inTransaction(e.session());
       case "received" -> false;
       default -> links.hasId(e.id());
     };
@@ -76,8 +78,13 @@ final class EventFilter {
         } else {
           links.removeSession(e.session()); // a new message in that session, not one of ours
         }
-      } else if (matches && e.event().equals("routed")) {
-        links.addId(e.id());
+      } else if (e.event().equals("routed")) {
+        if (matches) {
+          links.addId(e.id());
+        }
+        links.endTransaction(e.session());
+      } else if (e.event().equals("rejected") && "data".equals(e.text("stage"))) {
+        links.endTransaction(e.session());
       }
     }
     return matches && (query.statuses().isEmpty() || query.statuses().contains(e.event())) && query.covers(e.at());

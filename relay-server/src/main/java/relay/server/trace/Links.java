@@ -31,22 +31,43 @@ final class Links {
   private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
 
   private final Set<String> sessions = bounded();
+  // Marked sessions whose message is queued (or refused): their later lines are another message's.
+  private final Set<String> ended = bounded();
   private final Set<String> ids = bounded();
 
   boolean isEmpty() {
     return sessions.isEmpty() && ids.isEmpty();
   }
 
+  /** A matching message came in by {@code session}: its next lines are joined to it. */
   void addSession(String session) {
     if (session != null) {
       sessions.add(session);
+      ended.remove(session);
     }
   }
 
   void removeSession(String session) {
     if (session != null) {
       sessions.remove(session);
+      ended.remove(session);
     }
+  }
+
+  /**
+   * The transaction in {@code session} is over (its message was queued, or refused whole): more
+   * {@code routed} lines of that commit still join, a refusal or discard later in the session is
+   * about another message.
+   */
+  void endTransaction(String session) {
+    if (hasSession(session)) {
+      ended.add(session);
+    }
+  }
+
+  /** Whether an in-session line (discarded, rejected) of {@code session} is about the marked message. */
+  boolean inTransaction(String session) {
+    return hasSession(session) && !ended.contains(session);
   }
 
   void addId(String id) {

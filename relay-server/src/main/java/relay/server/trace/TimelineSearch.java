@@ -100,9 +100,18 @@ final class TimelineSearch {
             anchorSource = source;
           }
         }
+        if (!term.equals(session)) {
+          links.endTransaction(session); // later lines of the session are about other messages
+        }
         yield mine;
       }
-      case "discarded", "rejected" -> links.hasSession(session) || term.equals(session);
+      case "discarded", "rejected" -> {
+        boolean mine = term.equals(session) || links.inTransaction(session);
+        if (mine && !term.equals(session) && "data".equals(e.text("stage"))) {
+          links.endTransaction(session); // the message was refused whole: its story in the session ends
+        }
+        yield mine;
+      }
       default -> {
         boolean mine = term.equals(id) || links.hasId(id) || term.equals(e.text("notification"));
         if (mine && e.event().equals("dsn-queued") && (term.equals(id) || links.hasId(id))) {
