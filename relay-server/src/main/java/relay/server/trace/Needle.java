@@ -17,10 +17,41 @@ final class Needle {
 
   private final byte[] pattern;
   private final boolean foldCase;
+  // The byte searched for first: the one least common in tracking lines, so that few places need a
+  // full comparison (a queue id's first byte, a digit, would stop the search in every timestamp).
+  private final int anchor;
 
   private Needle(byte[] pattern, boolean foldCase) {
     this.pattern = pattern;
     this.foldCase = foldCase;
+    int best = 0;
+    for (int i = 1; i < pattern.length; i++) {
+      if (commonness(pattern[i]) < commonness(pattern[best])) {
+        best = i;
+      }
+    }
+    this.anchor = best;
+  }
+
+  /**
+   * How common a byte is in tracking lines, roughly: JSON punctuation, digits (times, ids, codes)
+   * and frequent lower-case letters most; upper-case letters (in a folded term they stand for
+   * either case) and bytes of non-ASCII characters least.
+   */
+  private static int commonness(byte b) {
+    if (b < 0) {
+      return 1;
+    }
+    if (b >= 'A' && b <= 'Z') {
+      return 2;
+    }
+    if (b >= 'a' && b <= 'z') {
+      return "etaoinsrlcdmu".indexOf(b) >= 0 ? 8 : 5;
+    }
+    if ((b >= '0' && b <= '9') || b == '"' || b == ':' || b == ',') {
+      return 10;
+    }
+    return 4;
   }
 
   /** {@code term} as written. */
@@ -59,23 +90,23 @@ final class Needle {
 
   /** Whether bytes {@code from} (inclusive) to {@code to} (exclusive) of {@code line} contain the term. */
   boolean in(byte[] line, int from, int to) {
-    int last = to - pattern.length;
-    byte first = pattern[0];
-    boolean letter = foldCase && first >= 'a' && first <= 'z';
-    for (int i = from; i <= last; i++) {
-      i = letter ? Bytes.indexOfLetter(line, first, i, last + 1) : Bytes.indexOf(line, first, i, last + 1);
+    int last = to - pattern.length; // the last place the term can start
+    byte key = pattern[anchor];
+    boolean letter = foldCase && key >= 'a' && key <= 'z';
+    for (int i = from + anchor; i <= last + anchor; i++) {
+      i = letter ? Bytes.indexOfLetter(line, key, i, last + anchor + 1) : Bytes.indexOf(line, key, i, last + anchor + 1);
       if (i < 0) {
         return false;
       }
-      if (foldCase ? restFolded(line, i) : rest(line, i)) {
+      if (foldCase ? matchesFolded(line, i - anchor) : matches(line, i - anchor)) {
         return true;
       }
     }
     return false;
   }
 
-  private boolean rest(byte[] line, int at) {
-    for (int j = 1; j < pattern.length; j++) {
+  private boolean matches(byte[] line, int at) {
+    for (int j = 0; j < pattern.length; j++) {
       if (line[at + j] != pattern[j]) {
         return false;
       }
@@ -83,8 +114,8 @@ final class Needle {
     return true;
   }
 
-  private boolean restFolded(byte[] line, int at) {
-    for (int j = 1; j < pattern.length; j++) {
+  private boolean matchesFolded(byte[] line, int at) {
+    for (int j = 0; j < pattern.length; j++) {
       if (fold(line[at + j]) != pattern[j]) {
         return false;
       }

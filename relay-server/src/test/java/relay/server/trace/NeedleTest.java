@@ -21,6 +21,11 @@ class NeedleTest {
       assertThat(in(Needle.exact("needle.user@fabrikam.com"), text)).as("offset %d", offset).isTrue();
       assertThat(in(Needle.foldingCase("NEEDLE.user@Fabrikam.COM"), text)).as("offset %d", offset).isTrue();
       assertThat(in(Needle.exact("needle.user@fabrikam.comz"), text)).isFalse();
+      // The search starts from the term's rarest byte (here the M), not its first.
+      String ids = "\"at\":\"2026-03-01T08:00:00.123Z\"," + "0".repeat(offset) + "01M95KZZHP4W";
+      assertThat(in(Needle.exact("01M95KZZHP4W"), ids)).as("offset %d", offset).isTrue();
+      assertThat(in(Needle.exact("01M95KZZHP4X"), ids)).isFalse();
+      assertThat(in(Needle.exact("001M95"), "01M95")).isFalse();
     }
   }
 
