@@ -2,6 +2,7 @@ package relay.server.main;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import relay.server.trace.TracedEvent;
 
@@ -58,7 +59,7 @@ final class TraceText {
     from.append(session(e));
     String message = e.text("sender") + " -> " + all(e.recipients()) + ", " + e.text("size") + " octets";
     String headers = "Message-ID " + dash(e.text("message_id")) + ", Subject \"" + dash(e.text("subject")) + "\"";
-    List<String> out = new java.util.ArrayList<>(List.of(from.toString(), message, headers));
+    List<String> out = new ArrayList<>(List.of(from.toString(), message, headers));
     e.fields().path("rules").forEach(rule -> out.add("rule " + rule.asText()));
     return out;
   }
@@ -68,7 +69,7 @@ final class TraceText {
         + (e.text("recipient") == null ? "" : ", to " + e.text("recipient"));
     String who = e.text("client") == null ? "" : " (client " + e.text("client")
         + (e.text("connector") == null ? "" : " on " + e.text("connector")) + ")";
-    List<String> out = new java.util.ArrayList<>(List.of(what + who + session(e), e.text("reply") + ": " + e.text("reason")));
+    List<String> out = new ArrayList<>(List.of(what + who + session(e), e.text("reply") + ": " + e.text("reason")));
     e.fields().path("rules").forEach(rule -> out.add("rule " + rule.asText()));
     return out;
   }

@@ -3,6 +3,7 @@ package relay.server.trace;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.ZipException;
@@ -83,6 +84,6 @@ final class LogScan {
 
   SearchStats stats(long matched, boolean limited, long startNanos) {
     return new SearchStats(files, reader.bytes(), lines, parsed, matched, skipped, limited,
-        java.time.Duration.ofNanos(System.nanoTime() - startNanos));
+        Duration.ofNanos(System.nanoTime() - startNanos));
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -35,7 +36,7 @@ record LogSource(Path path, Instant from, Instant to, boolean compressed) {
   }
 
   /** Whether lines from {@code since} to {@code until} can be in it, {@code slack} allowed either side. */
-  boolean overlaps(Instant since, Instant until, java.time.Duration slack) {
+  boolean overlaps(Instant since, Instant until, Duration slack) {
     return !from.minus(slack).isAfter(until) && !to.plus(slack).isBefore(since);
   }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -50,7 +51,7 @@ public final class TimeArgument {
         return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
       }
       if (t.endsWith("Z") || t.endsWith("z") || t.matches(".*[+-]\\d{2}:?\\d{2}$")) {
-        return java.time.OffsetDateTime.parse(t.toUpperCase(Locale.ROOT)).toInstant();
+        return OffsetDateTime.parse(t.toUpperCase(Locale.ROOT)).toInstant();
       }
       return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException | ArithmeticException e) {
