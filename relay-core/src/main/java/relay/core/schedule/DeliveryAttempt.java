@@ -211,8 +211,8 @@ final class DeliveryAttempt {
         case RecipientOutcome.PermanentFailure p -> TrackingEvent.Result.FAILED;
         case RecipientOutcome.Held h -> TrackingEvent.Result.HELD;
       };
-      tracking.record(new TrackingEvent.Delivery(now, next.id(), connector, outcome.recipient().address(), result,
-          outcome.report(), next.envelope().receivedAt()));
+      tracking.record(new TrackingEvent.Delivery(now, next.id(), connector, next.envelope().sender(),
+          outcome.recipient().address(), result, outcome.report(), next.envelope().receivedAt()));
     }
     if (!expired && !next.isDone()) {
       log.debug("message {}: next attempt at {}", next.id(), next.nextAttemptAt());

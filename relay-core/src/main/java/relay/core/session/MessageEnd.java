@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 import relay.core.envelope.ClientInfo;
 import relay.core.envelope.Envelope;
-import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
 import relay.core.policy.BareLineEndings;
 import relay.core.policy.InboundConnector;
+import relay.core.metrics.SmtpStage;
 import relay.core.reply.Replies;
 import relay.core.reply.SmtpReply;
 import relay.core.routing.header.HeaderSection;
@@ -50,10 +50,12 @@ final class MessageEnd {
 
   private final SessionContext context;
   private final MessageRouting routing;
+  private final Rejections rejections;
 
-  MessageEnd(SessionContext context, MessageRouting routing) {
+  MessageEnd(SessionContext context, MessageRouting routing, Rejections rejections) {
     this.context = context;
     this.routing = routing;
+    this.rejections = rejections;
   }
 
   /**
@@ -62,15 +64,20 @@ final class MessageEnd {
    */
   Outcome judge(SessionState s, InboundConnector c, DataSummary summary, HeaderSection headers) {
     SmtpReply refusal = null;
+    String why = null;
     if (summary.tooBig()) {
       refusal = Replies.MESSAGE_TOO_BIG;
+      why = "message over connector " + c.name() + "'s size limit of " + c.limits().maxMessageSize() + " octets";
     } else if (summary.lineTooLong()) {
       refusal = Replies.LINE_TOO_LONG;
+      why = "a text line over connector " + c.name() + "'s limit of " + c.limits().maxTextLine() + " octets";
     } else if (summary.bareLineEnding() && c.bareLineEndings() == BareLineEndings.REJECT) {
       refusal = Replies.BARE_LINE_ENDING;
+      why = "bare CR or LF line endings, which connector " + c.name() + " rejects";
     }
     if (refusal != null) {
-      return new Outcome.Refuse(refusal, List.of(new Effect.AbandonMessage()));
+      return new Outcome.Refuse(refusal, List.of(rejections.event(s, SmtpStage.DATA, null, refusal, why),
+          new Effect.AbandonMessage()));
     }
     ClientInfo client =
         new ClientInfo(context.clientAddress(), context.clientPort(), s.helo(), s.tlsActive(), c.name());
@@ -79,13 +86,13 @@ final class MessageEnd {
     return switch (routing.message(envelope, headers, summary.size(), Optional.ofNullable(s.authenticatedUser()))) {
       case DataVerdict.Reject r -> new Outcome.Refuse(r.reply(), List.of(
           new Effect.AbandonMessage(),
-          new Effect.Track(new TrackingEvent.Rejected(
-              now, context.sessionId(), "data", s.sender(), MailPath.NULL, r.reply(), r.reason(), r.trace()))));
+          rejections.event(s, SmtpStage.DATA, s.sender(), null, null, r.reply(), r.reason(), r.trace())));
       case DataVerdict.Accept a -> {
         List<Effect> effects = new ArrayList<>();
         effects.add(new Effect.Track(new TrackingEvent.Received(
             now, context.sessionId(), client.address(), c.name(), s.sender(),
-            s.recipients().stream().map(Recipient::address).toList(), summary.size(), a.trace())));
+            s.recipients().stream().map(Recipient::address).toList(), summary.size(), a.trace(),
+            headers.first("Message-ID").orElse(null), headers.subject(), s.authenticatedUser(), s.tls())));
         a.discarded().forEach(d -> effects.add(new Effect.Track(d)));
         if (a.parts().isEmpty()) {
           // Every recipient was discarded: the client still gets 250, as for a discard at RCPT.

@@ -24,6 +24,8 @@ import relay.core.envelope.Recipient;
  * @param pendingAuth the SASL exchange under way in phase AUTH, or null
  * @param chunking how far the transaction has got with BDAT chunks
  * @param chunk the BDAT chunk being read (phases OPENING and CHUNK), or null
+ * @param tls the TLS session once its handshake completed, or null (in clear text, and with implicit
+ *     TLS until the handshake's details are known); {@code tlsActive} says whether encrypted
  */
 public record SessionState(
     Phase phase,
@@ -38,7 +40,8 @@ public record SessionState(
     String authenticatedUser,
     PendingAuth pendingAuth,
     Chunking chunking,
-    Chunk chunk) {
+    Chunk chunk,
+    SessionTls tls) {
 
   /** What the session waits for. */
   public enum Phase {
@@ -72,7 +75,7 @@ public record SessionState(
 
   /** The state of a new connection. */
   public static SessionState initial(boolean tlsActive) {
-    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, 0, null, null, Chunking.NONE, null);
+    return new SessionState(Phase.NEW, null, false, tlsActive, null, null, List.of(), 0, 0, null, null, Chunking.NONE, null, null);
   }
 
   public boolean inTransaction() {
@@ -89,80 +92,90 @@ public record SessionState(
 
   SessionState withPhase(Phase p) {
     return new SessionState(p, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, null,
-        chunking, chunk);
+        chunking, chunk, tls);
   }
 
   SessionState greeted(String name, boolean extended) {
     return new SessionState(Phase.COMMANDS, name, extended, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null,
-        Chunking.NONE, null);
+        Chunking.NONE, null, tls);
   }
 
   SessionState withTransaction(MailPath from, MailParameters params) {
     return new SessionState(phase, helo, esmtp, tlsActive, from, params, List.of(), errors, junk, authenticatedUser, null,
-        Chunking.NONE, null);
+        Chunking.NONE, null, tls);
   }
 
   SessionState withRecipient(Recipient r) {
     List<Recipient> more = new ArrayList<>(recipients);
     more.add(r);
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, more, errors, junk, authenticatedUser, null,
-        chunking, chunk);
+        chunking, chunk, tls);
   }
 
   SessionState reset() {
     return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, null, null, List.of(), errors, junk, authenticatedUser, null,
-        Chunking.NONE, null);
+        Chunking.NONE, null, tls);
   }
 
-  /** After the TLS handshake: everything learnt in plain text is forgotten (RFC 3207 section 4.2). */
-  SessionState afterTls() {
-    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, junk, null, null, Chunking.NONE, null);
+  /**
+   * After the TLS handshake that STARTTLS began, with its details ({@code established}, or null when
+   * not known): everything learnt in plain text is forgotten (RFC 3207 section 4.2).
+   */
+  SessionState afterTls(SessionTls established) {
+    return new SessionState(Phase.COMMANDS, null, false, true, null, null, List.of(), errors, junk, null, null, Chunking.NONE, null,
+        established);
+  }
+
+  /** The implicit TLS handshake completed: its details, nothing else changes. */
+  SessionState withTls(SessionTls established) {
+    return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser,
+        pendingAuth, chunking, chunk, established);
   }
 
   /** A SASL exchange continues with the client's next line. */
   SessionState authenticating(PendingAuth pending) {
     return new SessionState(Phase.AUTH, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser, pending,
-        chunking, chunk);
+        chunking, chunk, tls);
   }
 
   /** The client authenticated as {@code user}. */
   SessionState authenticated(String user) {
     return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, user, null,
-        chunking, chunk);
+        chunking, chunk, tls);
   }
 
   SessionState withError() {
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors + 1, junk, authenticatedUser, null,
-        chunking, chunk);
+        chunking, chunk, tls);
   }
 
   /** One more command that moved no mail. */
   SessionState withJunk() {
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk + 1, authenticatedUser,
-        pendingAuth, chunking, chunk);
+        pendingAuth, chunking, chunk, tls);
   }
 
   /** A message was queued: the junk count starts again. */
   SessionState withoutJunk() {
     return new SessionState(phase, helo, esmtp, tlsActive, sender, parameters, recipients, errors, 0, authenticatedUser,
-        pendingAuth, chunking, chunk);
+        pendingAuth, chunking, chunk, tls);
   }
 
   /** The octets of {@code c} are read next (phase CHUNK). */
   SessionState readingChunk(Chunk c) {
     return new SessionState(Phase.CHUNK, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk, authenticatedUser,
-        null, chunking, c);
+        null, chunking, c, tls);
   }
 
   /** The spool transaction for a first BDAT is opening; {@code c} is read once it is. */
   SessionState openingForChunk(Chunk c) {
     return new SessionState(Phase.OPENING, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk,
-        authenticatedUser, null, chunking, c);
+        authenticatedUser, null, chunking, c, tls);
   }
 
   /** Back to commands after a chunk, the transaction now at {@code progress}. */
   SessionState withChunking(Chunking progress) {
     return new SessionState(Phase.COMMANDS, helo, esmtp, tlsActive, sender, parameters, recipients, errors, junk,
-        authenticatedUser, null, progress, null);
+        authenticatedUser, null, progress, null, tls);
   }
 }

@@ -9,7 +9,9 @@ import relay.core.envelope.Recipient;
 import relay.core.policy.InboundConnector;
 import relay.core.reply.Replies;
 import relay.core.reply.SmtpReply;
+import relay.core.metrics.SmtpStage;
 import relay.core.routing.header.HeaderSection;
+import relay.core.routing.rule.DecisionTrace;
 import relay.core.routing.rule.RecipientVerdict;
 import relay.core.session.SessionState.Phase;
 import relay.core.spool.QueuedMessage;
@@ -50,12 +52,14 @@ public final class SmtpSession {
   private final CommandParser parser;
   private final MessageRouting routing;
   private final MessageEnd messageEnd;
+  private final Rejections rejections;
 
   public SmtpSession(SessionContext context) {
     this.context = context;
     this.parser = new CommandParser(new Domain(context.hostName()));
     this.routing = new MessageRouting(context);
-    this.messageEnd = new MessageEnd(context, routing);
+    this.rejections = new Rejections(context);
+    this.messageEnd = new MessageEnd(context, routing, rejections);
   }
 
   public SessionContext context() {
@@ -74,7 +78,11 @@ public final class SmtpSession {
   public Transition connect(boolean implicitTls) {
     SessionState s = SessionState.initial(implicitTls);
     if (context.connector().isEmpty()) {
-      return close(s, Replies.CLIENT_NOT_ALLOWED);
+      Transition refused = close(s, Replies.CLIENT_NOT_ALLOWED);
+      return new Transition(refused.replies(), List.of(
+          rejections.event(s, SmtpStage.CONNECT, null, Replies.CLIENT_NOT_ALLOWED,
+              "no inbound connector admits client " + context.clientAddress()),
+          refused.effects().getFirst()), refused.next());
     }
     return reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
   }
@@ -158,11 +166,12 @@ public final class SmtpSession {
    */
   public Transition spoolFailed(SessionState s, SpoolFailure failure) {
     expect(s, Phase.OPENING);
+    Effect.Track tracked = rejections.event(s, SmtpStage.DATA, null, spoolReply(failure), spoolReason(failure, "open"));
     if (s.chunk() != null) {
       Chunk refused = s.chunk().refused(spoolReply(failure));
-      return new Transition(List.of(), List.of(refused.effect()), s.readingChunk(refused));
+      return new Transition(List.of(), List.of(tracked, refused.effect()), s.readingChunk(refused));
     }
-    return fail(s.reset(), spoolReply(failure));
+    return failAfter(List.of(tracked), s.reset(), spoolReply(failure));
   }
 
   /** The content decoder read the end of data; no header section was captured. */
@@ -244,7 +253,7 @@ public final class SmtpSession {
     Instant now = context.clock().instant();
     List<Effect> effects = messages.stream()
         .<Effect>map(m -> new Effect.Track(new TrackingEvent.Routed(
-            now, context.sessionId(), m.id(), m.connector(),
+            now, context.sessionId(), m.id(), m.connector(), m.envelope().sender(),
             m.envelope().recipients().stream().map(Recipient::address).toList(), m.requireTls())))
         .toList();
     return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), effects, s.reset().withoutJunk());
@@ -253,13 +262,34 @@ public final class SmtpSession {
   /** The commit failed: nothing was queued. */
   public Transition commitFailed(SessionState s, SpoolFailure failure) {
     expect(s, Phase.COMMITTING);
-    return fail(s.reset(), spoolReply(failure));
+    return failAfter(List.of(rejections.event(s, SmtpStage.DATA, null, spoolReply(failure),
+        spoolReason(failure, "commit"))), s.reset(), spoolReply(failure));
   }
 
-  /** The TLS handshake after STARTTLS completed: start over, as before EHLO. */
+  /** The TLS handshake after STARTTLS completed, its details unknown: start over, as before EHLO. */
   public Transition tlsEstablished(SessionState s) {
+    return tlsEstablished(s, null);
+  }
+
+  /**
+   * The TLS handshake after STARTTLS completed with {@code tls} (null when not known): start over, as
+   * before EHLO.
+   */
+  public Transition tlsEstablished(SessionState s, SessionTls tls) {
     expect(s, Phase.TLS_HANDSHAKE);
-    return new Transition(List.of(), List.of(), s.afterTls());
+    return new Transition(List.of(), List.of(), s.afterTls(tls));
+  }
+
+  /**
+   * The handshake of a session that began encrypted ({@code connect(true)}) completed with {@code
+   * tls}: only remembered, for the tracking log. Any phase but CLOSED (the handshake completes
+   * after the greeting was written, before any command can be read).
+   */
+  public Transition implicitTlsEstablished(SessionState s, SessionTls tls) {
+    if (!s.tlsActive() || s.phase() == Phase.CLOSED) {
+      throw new IllegalStateException("implicit TLS handshake in a session that did not begin encrypted, or is closed");
+    }
+    return new Transition(List.of(), List.of(), s.withTls(tls));
   }
 
   /** The client was silent for too long (command or DATA timeout). */
@@ -288,16 +318,18 @@ public final class SmtpSession {
       return fail(s, Replies.BAD_SEQUENCE);
     }
     if (c.requireTls() && !s.tlsActive()) {
-      return fail(s, Replies.TLS_REQUIRED);
+      return refuseMail(s, m, Replies.TLS_REQUIRED, "connector " + c.name() + " requires TLS (STARTTLS) before MAIL");
     }
     if (c.auth().required() && s.authenticatedUser() == null) {
-      return fail(s, Replies.AUTH_REQUIRED);
+      return refuseMail(s, m, Replies.AUTH_REQUIRED, "connector " + c.name() + " requires SMTP AUTH before MAIL");
     }
     if (m.parameters().declaredSize() > c.limits().maxMessageSize()) {
-      return fail(s, Replies.MESSAGE_TOO_BIG);
+      return refuseMail(s, m, Replies.MESSAGE_TOO_BIG, "declared size " + m.parameters().declaredSize()
+          + " octets is over connector " + c.name() + "'s limit of " + c.limits().maxMessageSize());
     }
     if (!c.allowsSenderDomain(m.sender().domain())) {
-      return fail(s, Replies.SENDER_DENIED);
+      return refuseMail(s, m, Replies.SENDER_DENIED, "connector " + c.name() + " does not allow sender domain "
+          + m.sender().optionalDomain().map(d -> d.name()).orElse("(none)"));
     }
     return reply(s.withTransaction(m.sender(), m.parameters()), Replies.SENDER_OK);
   }
@@ -310,22 +342,25 @@ public final class SmtpSession {
     MailPath address = r.recipient().address();
     boolean authorised = s.authenticatedUser() != null && c.auth().grantsRelay();
     if (!r.postmaster() && !authorised && !routing.snapshot().mayReceive(c, address.domain())) {
-      return fail(s, Replies.RELAY_DENIED);
+      return failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.RELAY_DENIED,
+          address.domain().name() + " is not an accepted domain and connector " + c.name() + " may not relay to it")),
+          s, Replies.RELAY_DENIED);
     }
     boolean duplicate = s.recipients().stream().anyMatch(x -> x.address().equals(address));
     if (duplicate) {
       return reply(s, Replies.RECIPIENT_OK);
     }
     if (s.recipients().size() >= c.limits().maxRecipients()) {
-      return fail(s, Replies.TOO_MANY_RECIPIENTS);
+      return failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.TOO_MANY_RECIPIENTS,
+          "more than connector " + c.name() + "'s " + c.limits().maxRecipients() + " recipients per message")),
+          s, Replies.TOO_MANY_RECIPIENTS);
     }
     return switch (routing.recipient(s, c.name(), r.recipient())) {
       // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
       case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
       case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
-      case RecipientVerdict.Refuse refuse -> failAfter(List.of(new Effect.Track(new TrackingEvent.Rejected(
-          context.clock().instant(), context.sessionId(), "rcpt", s.sender(), address, refuse.reply(),
-          refuse.reason(), refuse.trace()))), s, refuse.reply());
+      case RecipientVerdict.Refuse refuse -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, s.sender(), address,
+          null, refuse.reply(), refuse.reason(), refuse.trace())), s, refuse.reply());
     };
   }
 
@@ -350,7 +385,9 @@ public final class SmtpSession {
     long readable = limit > Long.MAX_VALUE / 3 * 2 ? Long.MAX_VALUE : limit + limit / 2;
     long received = s.chunking().received();
     if (b.size() > readable - received) {
-      return close(s, Replies.MESSAGE_TOO_BIG);
+      Transition closed = close(s, Replies.MESSAGE_TOO_BIG);
+      return new Transition(closed.replies(), List.of(tooBig(s, received + b.size(), limit), closed.effects().getFirst()),
+          closed.next());
     }
     return switch (s.chunking()) {
       case Chunking.Discarding d -> read(s, Chunk.refused(b, d.refusal()));
@@ -359,14 +396,28 @@ public final class SmtpSession {
           yield read(s, Chunk.refused(b, Replies.BAD_SEQUENCE));
         }
         if (b.size() > limit) {
-          yield read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG));
+          yield after(tooBig(s, b.size(), limit), read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG)));
         }
         yield new Transition(List.of(), List.of(new Effect.OpenMessage()), s.openingForChunk(Chunk.kept(b)));
       }
       case Chunking.Accepting a -> b.size() > limit - received
-          ? abandoning(read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG)))
+          ? abandoning(after(tooBig(s, received + b.size(), limit), read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG))))
           : read(s, Chunk.kept(b));
     };
+  }
+
+  /** The tracking event for a chunked message refused for its size. */
+  private Effect.Track tooBig(SessionState s, long size, long limit) {
+    return rejections.event(s, SmtpStage.DATA, null, Replies.MESSAGE_TOO_BIG,
+        "message of at least " + size + " octets (BDAT) is over connector " + connector().name() + "'s limit of " + limit);
+  }
+
+  /** {@code t}, after {@code first}. */
+  private static Transition after(Effect first, Transition t) {
+    List<Effect> effects = new ArrayList<>();
+    effects.add(first);
+    effects.addAll(t.effects());
+    return new Transition(t.replies(), effects, t.next());
   }
 
   private static Transition read(SessionState s, Chunk chunk) {
@@ -407,7 +458,8 @@ public final class SmtpSession {
       return fail(s, Replies.NOT_IMPLEMENTED);
     }
     if (!c.auth().offeredOn(s.tlsActive())) {
-      return fail(s, Replies.AUTH_NEEDS_TLS);
+      return failAfter(List.of(rejections.event(s, SmtpStage.AUTH, null, Replies.AUTH_NEEDS_TLS,
+          "AUTH before STARTTLS; connector " + c.name() + " offers AUTH only under TLS")), s, Replies.AUTH_NEEDS_TLS);
     }
     if (s.authenticatedUser() != null) {
       return fail(s, Replies.ALREADY_AUTHENTICATED);
@@ -422,10 +474,41 @@ public final class SmtpSession {
     return switch (step) {
       case SaslExchange.Step.Challenge ch ->
           reply(s.authenticating(ch.pending()), Replies.authChallenge(ch.base64()));
-      case SaslExchange.Step.Refused r -> fail(s, r.reply());
+      // Malformed or cancelled exchanges are protocol errors, not refusals: only a wrong
+      // authorization identity is recorded (it names no user, so nothing is logged about one).
+      case SaslExchange.Step.Refused r -> r.reply().equals(Replies.AUTH_INVALID)
+          ? failAfter(List.of(rejections.event(s, SmtpStage.AUTH, null, Replies.AUTH_INVALID,
+              "authentication failed: the authorization identity differs from the user")), s, r.reply())
+          : fail(s, r.reply());
       case SaslExchange.Step.Credentials cr -> connector().auth().verify(cr.user(), cr.password())
           ? reply(s.authenticated(cr.user()), Replies.AUTH_OK)
-          : fail(s, Replies.AUTH_INVALID);
+          : authFailed(s, cr.user());
+    };
+  }
+
+  /**
+   * A wrong user or password. The password and the exchange are never recorded, and a user name only
+   * when the connector has such a user: an unknown "name" may be a password typed into the wrong
+   * field.
+   */
+  private Transition authFailed(SessionState s, String user) {
+    boolean known = connector().auth().users().containsKey(user);
+    String reason = known ? "authentication failed: wrong password for user " + user
+        : "authentication failed: unknown user (the name tried is not recorded)";
+    return failAfter(List.of(rejections.event(s, SmtpStage.AUTH, s.sender(), null, known ? user : null,
+        Replies.AUTH_INVALID, reason, DecisionTrace.NONE)), s, Replies.AUTH_INVALID);
+  }
+
+  /** MAIL refused: recorded with the sender the client asked for. */
+  private Transition refuseMail(SessionState s, Command.Mail m, SmtpReply reply, String reason) {
+    return failAfter(List.of(rejections.event(s, SmtpStage.MAIL, m.sender(), null, null, reply, reason,
+        DecisionTrace.NONE)), s, reply);
+  }
+
+  private static String spoolReason(SpoolFailure failure, String step) {
+    return switch (failure) {
+      case FULL -> "the spool is below its free-space floor (" + step + ")";
+      case ERROR -> "the spool failed to " + step + " the message (see relay.log)";
     };
   }
 

@@ -89,6 +89,15 @@ public final class FileSpool implements Spool {
   private volatile boolean belowFloor;
 
   /**
+   * When the message with queue id {@code id} was queued, as the id itself tells (its first
+   * characters are the epoch millisecond, {@link MessageIdSource}); empty for an id of another shape.
+   * Tools use it to know where in the logs a message's story starts.
+   */
+  public static Optional<Instant> queuedAt(MessageId id) {
+    return MessageIdSource.timeOf(id);
+  }
+
+  /**
    * A spool whose free space is read from the file store holding {@code root}.
    *
    * @param root the spool directory (created by {@link #open()} if missing)

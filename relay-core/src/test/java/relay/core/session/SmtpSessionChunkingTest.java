@@ -17,7 +17,9 @@ import relay.core.envelope.MessageId;
 import relay.core.policy.BareLineEndings;
 import relay.core.policy.ClientNetwork;
 import relay.core.policy.InboundConnector;
+import relay.core.metrics.SmtpStage;
 import relay.core.reply.Replies;
+import relay.core.tracking.TrackingEvent;
 import relay.core.reply.SmtpReply;
 import relay.core.routing.header.HeaderSection;
 import relay.core.spool.QueuedMessage;
@@ -201,7 +203,12 @@ class SmtpSessionChunkingTest {
 
     Transition over = d.session.command(d.state, "BDAT 500");
     d.apply(over);
-    assertThat(over.effects()).containsExactly(new Effect.AbandonMessage(), new Effect.ReceiveChunk(500, false, false));
+    assertThat(over.effects()).hasSize(3).startsWith(new Effect.AbandonMessage()).endsWith(new Effect.ReceiveChunk(500, false, false));
+    assertThat(((Effect.Track) over.effects().get(1)).event()).isInstanceOfSatisfying(TrackingEvent.Rejected.class, r -> {
+      assertThat(r.stage()).isEqualTo(SmtpStage.DATA);
+      assertThat(r.reply()).isEqualTo(Replies.MESSAGE_TOO_BIG);
+      assertThat(r.reason()).contains("1100 octets");
+    });
     assertThat(wire(skipped(d))).startsWith("552 5.3.4 ");
     assertThat(d.state.inTransaction()).isFalse();
 

@@ -35,6 +35,7 @@ import relay.core.routing.rule.RuleEngine;
 import relay.core.routing.rule.RuleMode;
 import relay.core.routing.rule.ValuePattern;
 import relay.core.spool.SpoolPart;
+import relay.core.metrics.SmtpStage;
 import relay.core.tracking.TrackingEvent;
 
 class SmtpSessionRoutingTest {
@@ -122,7 +123,7 @@ class SmtpSessionRoutingTest {
     assertThat(t.replies()).hasSize(1);
     assertThat(t.replies().getFirst().toWire()).isEqualTo("550 5.7.1 Partner mail is not allowed\r\n");
     assertThat(tracked(t)).singleElement().isInstanceOfSatisfying(TrackingEvent.Rejected.class, r -> {
-      assertThat(r.stage()).isEqualTo("rcpt");
+      assertThat(r.stage()).isEqualTo(SmtpStage.RCPT);
       assertThat(r.trace().hits()).extracting(h -> h.rule()).containsExactly("no partner");
     });
     assertThat(d.one("RCPT TO:<alice@corp.example>")).isEqualTo(Replies.RECIPIENT_OK);
@@ -173,7 +174,7 @@ class SmtpSessionRoutingTest {
     assertThat(t.replies()).singleElement().satisfies(r -> assertThat(r.toWire()).isEqualTo("550 5.7.1 No secrets please\r\n"));
     assertThat(t.effects()).noneMatch(e -> e instanceof Effect.Commit).anyMatch(e -> e instanceof Effect.AbandonMessage);
     assertThat(tracked(t)).singleElement().isInstanceOfSatisfying(TrackingEvent.Rejected.class,
-        r -> assertThat(r.stage()).isEqualTo("data"));
+        r -> assertThat(r.stage()).isEqualTo(SmtpStage.DATA));
     assertThat(d.state.phase()).isEqualTo(SessionState.Phase.COMMANDS);
     assertThat(d.state.inTransaction()).isFalse();
   }
@@ -204,7 +205,7 @@ class SmtpSessionRoutingTest {
     assertThat(t.replies()).singleElement().satisfies(r -> assertThat(r.toWire()).isEqualTo("550 5.7.1 No secrets please\r\n"));
     assertThat(t.effects()).noneMatch(e -> e instanceof Effect.Commit).anyMatch(e -> e instanceof Effect.AbandonMessage);
     assertThat(tracked(t)).singleElement().isInstanceOfSatisfying(TrackingEvent.Rejected.class,
-        r -> assertThat(r.stage()).isEqualTo("data"));
+        r -> assertThat(r.stage()).isEqualTo(SmtpStage.DATA));
     assertThat(d.state.chunking()).isEqualTo(Chunking.NONE);
   }
 

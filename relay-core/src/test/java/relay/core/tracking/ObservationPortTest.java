@@ -97,7 +97,7 @@ class ObservationPortTest {
   }
 
   private static TrackingEvent.Delivery delivery(String to, TrackingEvent.Result result, SmtpReply reply) {
-    return new TrackingEvent.Delivery(AT, new MessageId("M1"), "m365", MailPath.parse(to), result,
+    return new TrackingEvent.Delivery(AT, new MessageId("M1"), "m365", MailPath.parse("app@contoso.com"), MailPath.parse(to), result,
         new AttemptReport.Replied(reply), RECEIVED);
   }
 }

@@ -27,6 +27,7 @@ import relay.core.session.Effect;
 import relay.core.session.MessageContentDecoder;
 import relay.core.session.SessionState;
 import relay.core.session.SessionState.Phase;
+import relay.core.session.SessionTls;
 import relay.core.session.SmtpSession;
 import relay.core.session.SpoolFailure;
 import relay.core.session.HeaderCapture;
@@ -115,10 +116,13 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (done.isSuccess()) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        wiring.event("TLS established " + ssl.engine().getSession().getProtocol() + " " + ssl.engine().getSession().getCipherSuite());
-        if (state.phase() == Phase.TLS_HANDSHAKE) { // after STARTTLS; with implicit TLS the session began encrypted
-          apply(session.tlsEstablished(state));
+        SessionTls tls = new SessionTls(ssl.engine().getSession().getProtocol(), ssl.engine().getSession().getCipherSuite());
+        wiring.event("TLS established " + tls);
+        if (state.phase() == Phase.TLS_HANDSHAKE) { // after STARTTLS
+          apply(session.tlsEstablished(state, tls));
           process();
+        } else if (state != null && state.phase() != Phase.CLOSED) { // implicit TLS: the session began encrypted
+          apply(session.implicitTlsEstablished(state, tls));
         }
       } else {
         wiring.event("TLS handshake failed: " + done.cause());

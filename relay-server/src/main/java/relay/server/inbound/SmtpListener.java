@@ -178,7 +178,8 @@ public final class SmtpListener implements AutoCloseable {
       ch.pipeline().addLast("tls", settings.tls().orElseThrow().newHandler(ch.alloc()));
     }
     if (!admitted) {
-      ch.pipeline().addLast("refuse", new ConnectionRefusal(info));
+      ch.pipeline().addLast("refuse",
+          new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock));
       return;
     }
     SmtpSession session = new SmtpSession(new SessionContext(

@@ -236,6 +236,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
         : new RewrittenMessage(connection.session(), request.body(), new SenderRewrite(id.rewriteTo()));
     MailPath sender = request.sender();
     message.setEnvelopeFrom(id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "<>" : sender.address());
+    connection.transport().beginMessage(request.id(), chunk.size());
     Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, chunk);
     if (replies.size() < chunk.size()) {
       throw new MessagingException("no reply from upstream for some recipients of the transaction");

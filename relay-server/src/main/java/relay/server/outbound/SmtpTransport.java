@@ -189,6 +189,7 @@ public final class SmtpTransport implements Transport, AutoCloseable {
       message.setMailExtension(String.join(" ", extensions));
     }
 
+    connection.transport().beginMessage(request.id(), group.size());
     Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, group);
     Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
     for (Recipient r : group) {

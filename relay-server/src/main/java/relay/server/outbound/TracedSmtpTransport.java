@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.util.Locale;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import relay.core.envelope.MessageId;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.ProtocolLog.Direction;
 
@@ -14,7 +15,8 @@ import relay.core.tracking.ProtocolLog.Direction;
  * Angus Mail's SMTP client with each command and reply line recorded in the protocol log as it
  * passes: commands OUT, reply lines IN, notes (content sent, TLS started) EVENT. Message content is
  * never recorded, and neither are authentication payloads: an {@code AUTH} command keeps only its
- * mechanism, and the raw challenge responses Angus sends as bytes are replaced by a note.
+ * mechanism, and the raw challenge responses Angus sends as bytes are replaced by a note. Each
+ * message's transaction begins with a note naming its queue id ({@link #beginMessage}).
  *
  * <p>Why not Angus's debug output: with debug on, Angus copies every content byte and every
  * exception's stack trace through a {@code PrintStream}, which cost about a fifth of the relay's CPU
@@ -72,6 +74,15 @@ final class TracedSmtpTransport extends SMTPTransport {
   protected int simpleCommand(byte[] command) throws MessagingException {
     record(Direction.OUT, "*** (authentication data not logged)");
     return super.simpleCommand(command);
+  }
+
+  /**
+   * Marks where the transaction of queued message {@code id} begins on this connection, so that
+   * {@code grep ID protocol.log} finds the outbound session (a connection carries several messages
+   * one after the other; its lines share the session id in their first field).
+   */
+  void beginMessage(MessageId id, int recipients) {
+    record(Direction.EVENT, "message " + id + ": " + recipients + (recipients == 1 ? " recipient" : " recipients"));
   }
 
   /** Replies the upstream actually sent on this connection so far. */

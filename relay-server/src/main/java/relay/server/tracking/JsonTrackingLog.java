@@ -1,5 +1,10 @@
 package relay.server.tracking;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -7,18 +12,26 @@ import relay.core.delivery.AttemptReport;
 import relay.core.delivery.UpstreamHop;
 import relay.core.envelope.MailPath;
 import relay.core.reply.SmtpReply;
-import relay.core.routing.rule.DecisionTrace;
+import relay.core.session.SessionTls;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
 
 /**
  * The message-tracking log: one JSON object per line, in the server to its own rolling file {@code
  * tracking.log} through a {@link LineFile} queue, so sessions and deliveries never wait for the
- * disk. Field names are stable; values are escaped JSON strings.
+ * disk. Field names are stable (docs/configuration.md, "Tracking log", lists them; {@code relay
+ * trace} reads them); fields are only ever added.
  *
- * <p>Thread-safe; no state of its own.
+ * <p>Written with Jackson's streaming {@link JsonGenerator}: no reflection and no tree per line,
+ * and Jackson's escaping (control characters as {@code \\u00XX}) keeps every event on one line
+ * whatever a client put into an address or a subject.
+ *
+ * <p>Thread-safe: the factory is shared (it is thread-safe once configured), each line gets its
+ * own generator.
  */
 public final class JsonTrackingLog implements TrackingLog {
+
+  private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private final Consumer<String> lines;
 
@@ -34,65 +47,84 @@ public final class JsonTrackingLog implements TrackingLog {
 
   /** The event as one JSON line (no line breaks). */
   public static String json(TrackingEvent event) {
-    StringBuilder out = new StringBuilder(256).append('{');
-    field(out, "at", event.at().toString());
+    LineWriter out = new LineWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      write(g, event);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing into memory cannot fail", e);
+    }
+    return out.toString();
+  }
+
+  private static void write(JsonGenerator g, TrackingEvent event) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("at", event.at().toString());
     switch (event) {
       case TrackingEvent.Received r -> {
-        field(out, "event", "received");
-        field(out, "session", r.session());
-        field(out, "client", r.client());
-        field(out, "connector", r.inboundConnector());
-        field(out, "sender", r.sender().toString());
-        list(out, "recipients", addresses(r.recipients()));
-        out.append(",\"size\":").append(r.size());
-        list(out, "rules", decisions(r.trace()));
+        g.writeStringField("event", "received");
+        g.writeStringField("session", r.session());
+        g.writeStringField("client", r.client());
+        g.writeStringField("connector", r.inboundConnector());
+        g.writeStringField("sender", r.sender().toString());
+        addresses(g, "recipients", r.recipients());
+        g.writeNumberField("size", r.size());
+        strings(g, "rules", r.trace().lines());
+        g.writeStringField("message_id", r.messageId());
+        g.writeStringField("subject", r.subject());
+        g.writeStringField("user", r.user());
+        tls(g, r.tls());
       }
       case TrackingEvent.Routed r -> {
-        field(out, "event", "routed");
-        field(out, "session", r.session());
-        field(out, "id", r.id().value());
-        field(out, "connector", r.connector());
-        list(out, "recipients", addresses(r.recipients()));
-        out.append(",\"requireTls\":").append(r.requireTls());
+        g.writeStringField("event", "routed");
+        g.writeStringField("session", r.session());
+        g.writeStringField("id", r.id().value());
+        g.writeStringField("connector", r.connector());
+        addresses(g, "recipients", r.recipients());
+        g.writeBooleanField("requireTls", r.requireTls());
+        g.writeStringField("sender", r.sender().toString());
       }
       case TrackingEvent.Discarded d -> {
-        field(out, "event", "discarded");
-        field(out, "session", d.session());
-        field(out, "recipient", d.recipient().toString());
-        field(out, "why", d.why());
+        g.writeStringField("event", "discarded");
+        g.writeStringField("session", d.session());
+        g.writeStringField("recipient", d.recipient().toString());
+        g.writeStringField("why", d.why());
       }
       case TrackingEvent.Rejected r -> {
-        field(out, "event", "rejected");
-        field(out, "session", r.session());
-        field(out, "stage", r.stage());
-        field(out, "sender", r.sender() == null ? null : r.sender().toString());
-        field(out, "recipient", r.recipient() == null || r.recipient().isNull() ? null : r.recipient().toString());
-        field(out, "reply", r.reply().toWire().strip());
-        field(out, "reason", r.reason());
-        list(out, "rules", decisions(r.trace()));
+        g.writeStringField("event", "rejected");
+        g.writeStringField("session", r.session());
+        g.writeStringField("stage", r.stage().label());
+        g.writeStringField("sender", address(r.sender()));
+        g.writeStringField("recipient", address(r.recipient()));
+        g.writeStringField("reply", r.reply().toWire().strip());
+        g.writeStringField("reason", r.reason());
+        strings(g, "rules", r.trace().lines());
+        g.writeStringField("client", r.client());
+        g.writeStringField("connector", r.connector());
+        g.writeStringField("user", r.user());
       }
       case TrackingEvent.Delivery d -> {
-        field(out, "event", d.result().name().toLowerCase(Locale.ROOT));
-        field(out, "id", d.id().value());
-        field(out, "connector", d.connector());
-        field(out, "recipient", d.recipient().toString());
-        attempt(out, d.report());
+        g.writeStringField("event", d.result().name().toLowerCase(Locale.ROOT));
+        g.writeStringField("id", d.id().value());
+        g.writeStringField("connector", d.connector());
+        g.writeStringField("recipient", d.recipient().toString());
+        attempt(g, d.report());
+        g.writeStringField("sender", d.sender().toString());
       }
       case TrackingEvent.Held h -> {
-        field(out, "event", "held");
-        field(out, "id", h.id().value());
-        field(out, "connector", h.connector());
+        g.writeStringField("event", "held");
+        g.writeStringField("id", h.id().value());
+        g.writeStringField("connector", h.connector());
       }
       case TrackingEvent.DsnQueued n -> {
-        field(out, "event", "dsn-queued");
-        field(out, "id", n.id().value());
-        field(out, "notification", n.notification().value());
-        field(out, "action", n.action());
-        field(out, "to", n.to().toString());
-        list(out, "recipients", addresses(n.recipients()));
+        g.writeStringField("event", "dsn-queued");
+        g.writeStringField("id", n.id().value());
+        g.writeStringField("notification", n.notification().value());
+        g.writeStringField("action", n.action());
+        g.writeStringField("to", n.to().toString());
+        addresses(g, "recipients", n.recipients());
       }
     }
-    return out.append('}').toString();
+    g.writeEndObject();
   }
 
   /**
@@ -102,97 +134,104 @@ public final class JsonTrackingLog implements TrackingLog {
    * {@code remote_host}, {@code remote_ip}, {@code login} and {@code tls} ({@code version},
    * {@code cipher}, {@code verified}) when a connection was made.
    */
-  private static void attempt(StringBuilder out, AttemptReport report) {
+  private static void attempt(JsonGenerator g, AttemptReport report) throws IOException {
     switch (report) {
       case AttemptReport.Replied replied -> {
         SmtpReply reply = replied.reply();
-        out.append(",\"code\":").append(reply.code());
-        field(out, "status", reply.status() == null ? null : reply.status().toString());
-        field(out, "reply", String.join(" / ", reply.lines()));
-        field(out, "cause", null);
-        field(out, "reason", null);
+        g.writeNumberField("code", reply.code());
+        g.writeStringField("status", reply.status() == null ? null : reply.status().toString());
+        g.writeStringField("reply", String.join(" / ", reply.lines()));
+        g.writeNullField("cause");
+        g.writeNullField("reason");
       }
       case AttemptReport.Local local -> {
-        out.append(",\"code\":null");
-        field(out, "status", null);
-        field(out, "reply", null);
-        field(out, "cause", local.cause().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        field(out, "reason", local.reason());
+        g.writeNullField("code");
+        g.writeNullField("status");
+        g.writeNullField("reply");
+        g.writeStringField("cause", local.cause().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        g.writeStringField("reason", local.reason());
       }
     }
     UpstreamHop hop = report.hop();
-    field(out, "remote_host", hop == null ? null : hop.name());
-    field(out, "remote_ip", hop == null ? null : hop.address());
-    field(out, "login", hop == null ? null : hop.login());
+    g.writeStringField("remote_host", hop == null ? null : hop.name());
+    g.writeStringField("remote_ip", hop == null ? null : hop.address());
+    g.writeStringField("login", hop == null ? null : hop.login());
     UpstreamHop.Tls tls = hop == null ? null : hop.tls();
-    out.append(",\"tls\":");
     if (tls == null) {
-      out.append("null");
+      g.writeNullField("tls");
     } else {
-      out.append("{\"version\":");
-      quote(out, tls.protocol());
-      out.append(",\"cipher\":");
-      quote(out, tls.cipherSuite());
-      out.append(",\"verified\":");
-      if (tls.verifiedName() == null) {
-        out.append("null");
-      } else {
-        quote(out, tls.verifiedName());
-      }
-      out.append('}');
+      g.writeObjectFieldStart("tls");
+      g.writeStringField("version", tls.protocol());
+      g.writeStringField("cipher", tls.cipherSuite());
+      g.writeStringField("verified", tls.verifiedName());
+      g.writeEndObject();
     }
   }
 
-  private static List<String> addresses(List<MailPath> paths) {
-    return paths.stream().map(MailPath::toString).toList();
+  /** An inbound session's TLS as {@code {"version":..,"cipher":..}}, the names delivery lines use. */
+  private static void tls(JsonGenerator g, SessionTls tls) throws IOException {
+    if (tls == null) {
+      g.writeNullField("tls");
+      return;
+    }
+    g.writeObjectFieldStart("tls");
+    g.writeStringField("version", tls.protocol());
+    g.writeStringField("cipher", tls.cipherSuite());
+    g.writeEndObject();
   }
 
-  private static List<String> decisions(DecisionTrace trace) {
-    return trace.lines();
+  private static String address(MailPath path) {
+    return path == null ? null : path.toString();
   }
 
-  private static void field(StringBuilder out, String name, String value) {
-    if (out.length() > 1) {
-      out.append(',');
+  private static void addresses(JsonGenerator g, String name, List<MailPath> paths) throws IOException {
+    g.writeArrayFieldStart(name);
+    for (MailPath path : paths) {
+      g.writeString(path.toString());
     }
-    out.append('"').append(name).append("\":");
-    if (value == null) {
-      out.append("null");
-    } else {
-      quote(out, value);
-    }
+    g.writeEndArray();
   }
 
-  private static void list(StringBuilder out, String name, List<String> values) {
-    out.append(",\"").append(name).append("\":[");
-    for (int i = 0; i < values.size(); i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      quote(out, values.get(i));
+  private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+    g.writeArrayFieldStart(name);
+    for (String value : values) {
+      g.writeString(value);
     }
-    out.append(']');
+    g.writeEndArray();
   }
 
-  private static void quote(StringBuilder q, String s) {
-    q.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> q.append("\\\"");
-        case '\\' -> q.append("\\\\");
-        case '\n' -> q.append("\\n");
-        case '\r' -> q.append("\\r");
-        case '\t' -> q.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            q.append(String.format("\\u%04x", (int) c));
-          } else {
-            q.append(c);
-          }
-        }
-      }
+  /**
+   * A writer into one unsynchronized {@link StringBuilder}: a line is built by one thread, so
+   * {@link java.io.StringWriter}'s locking would be paid for nothing.
+   */
+  private static final class LineWriter extends Writer {
+
+    private final StringBuilder text = new StringBuilder(384);
+
+    @Override
+    public void write(char[] chars, int offset, int length) {
+      text.append(chars, offset, length);
     }
-    q.append('"');
+
+    @Override
+    public void write(String s, int offset, int length) {
+      text.append(s, offset, offset + length);
+    }
+
+    @Override
+    public void write(int c) {
+      text.append((char) c);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+      return text.toString();
+    }
   }
 }

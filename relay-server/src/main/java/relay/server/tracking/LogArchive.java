@@ -8,11 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * .log.gz}) and removes the oldest once they are older than the retention's days or together, with
  * room for the current file, larger than its total.
  *
- * <p>Names: {@code NAME.DAY.log.gz} holds a whole UTC day; a day that rolled by size is in parts
- * {@code NAME.DAY.1.log.gz}, {@code NAME.DAY.2.log.gz}, ... in order. Files whose names do not
- * parse are never touched.
+ * <p>Names ({@link RolledLog}): {@code NAME.DAY.log.gz} holds a whole UTC day; a day that rolled by
+ * size is in parts {@code NAME.DAY.1.log.gz}, {@code NAME.DAY.2.log.gz}, ... in order. Files whose
+ * names do not parse are never touched.
  *
  * <p>Threading: {@link #rolledName} is called by the writer thread; {@link #compressAndPrune} and
  * {@link #tidy} run on background threads, one at a time (synchronized), so two never prune at once.
@@ -33,9 +30,6 @@ import org.slf4j.LoggerFactory;
 final class LogArchive {
 
   private static final Logger LOG = LoggerFactory.getLogger(LogArchive.class);
-
-  /** A rolled file, compressed or not; {@code part} 0 for a whole day. */
-  private record Rolled(Path path, LocalDate day, int part, boolean compressed) {}
 
   private final Path directory;
   private final String name;
@@ -52,8 +46,8 @@ final class LogArchive {
    * never rolled by size, else its next part. Never the name of a file that exists.
    */
   String rolledName(LocalDate day, boolean bySize) throws IOException {
-    List<Rolled> ofDay = rolled().stream().filter(r -> r.day().equals(day)).toList();
-    int part = ofDay.stream().mapToInt(Rolled::part).max().orElse(0);
+    List<RolledLog> ofDay = rolled().stream().filter(r -> r.day().equals(day)).toList();
+    int part = ofDay.stream().mapToInt(RolledLog::part).max().orElse(0);
     if (!bySize && ofDay.isEmpty()) {
       return name + "." + day + ".log";
     }
@@ -78,7 +72,7 @@ final class LogArchive {
   /** At start: compresses files a stop left uncompressed, and applies the retention (which may have changed). */
   synchronized void tidy(LocalDate today) {
     try {
-      for (Rolled r : rolled()) {
+      for (RolledLog r : rolled()) {
         if (!r.compressed()) {
           compress(r.path());
         }
@@ -101,13 +95,13 @@ final class LogArchive {
 
   private void prune(LocalDate today) throws IOException {
     LocalDate oldest = today.minusDays(retention.keepDays());
-    List<Rolled> files = rolled();
+    List<RolledLog> files = rolled();
     long total = retention.maxFileSize(); // room for the file being written
-    for (Rolled r : files) {
+    for (RolledLog r : files) {
       total += Files.size(r.path());
     }
     int removed = 0;
-    for (Rolled r : files) {
+    for (RolledLog r : files) {
       if (r.day().isBefore(oldest) || total > retention.maxTotalSize()) {
         total -= Files.size(r.path());
         Files.delete(r.path());
@@ -121,31 +115,14 @@ final class LogArchive {
   }
 
   /** This log's rolled files, oldest first. */
-  private List<Rolled> rolled() throws IOException {
-    List<Rolled> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, name + ".*.log*")) {
+  private List<RolledLog> rolled() throws IOException {
+    List<RolledLog> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, RolledLog.glob(name))) {
       for (Path file : files) {
-        parse(file).ifPresent(out::add);
+        RolledLog.parse(name, file).ifPresent(out::add);
       }
     }
-    out.sort(Comparator.comparing(Rolled::day).thenComparingInt(Rolled::part));
+    out.sort(RolledLog.ORDER);
     return out;
-  }
-
-  private Optional<Rolled> parse(Path file) {
-    String text = file.getFileName().toString();
-    boolean compressed = text.endsWith(".log.gz");
-    if (!compressed && !text.endsWith(".log")) {
-      return Optional.empty();
-    }
-    String middle = text.substring(name.length() + 1, text.length() - (compressed ? ".log.gz" : ".log").length());
-    int dot = middle.indexOf('.');
-    try {
-      LocalDate day = LocalDate.parse(dot < 0 ? middle : middle.substring(0, dot));
-      int part = dot < 0 ? 0 : Integer.parseInt(middle.substring(dot + 1));
-      return part < 0 ? Optional.empty() : Optional.of(new Rolled(file, day, part, compressed));
-    } catch (DateTimeParseException | NumberFormatException e) {
-      return Optional.empty(); // not one of ours: leave it
-    }
   }
 }

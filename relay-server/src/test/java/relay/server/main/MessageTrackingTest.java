@@ -3,11 +3,23 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +28,8 @@ import relay.server.testing.TestUpstream;
 
 /**
  * The running relay's tracking log ({@code tracking.log}, one JSON object per line) tells each
- * message's whole story, and a {@code require-tls} rule decides how the message leaves.
+ * message's whole story (with the inbound session's TLS), and a {@code require-tls} rule decides how
+ * the message leaves.
  */
 class MessageTrackingTest {
 
@@ -130,6 +143,94 @@ class MessageTrackingTest {
     assertThat(internal.messages).singleElement()
         .satisfies(m -> assertThat(m.recipients()).containsExactly("alice@corp.example"));
     assertThat(relay.queuedFiles()).isEqualTo(1);
+  }
+
+  @Test
+  void receivedNamesTheInboundTlsOfStartTlsAndImplicitTlsSessions() throws Exception {
+    TestRelay relay = resources.track(TestRelay.start(TestRelay.configFile(dir, """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [
+            { name = "lan", address = "127.0.0.1", port = 2525
+              inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }] }
+            { name = "smtps", address = "127.0.0.1", port = 2465, implicit-tls = true
+              inbound-connectors = [{ name = "secure", client-networks = ["127.0.0.1/32"], relay = true }] }
+          ]
+        }
+        """.formatted(dir.resolve("home")))));
+    SSLContext trustAll = SSLContext.getInstance("TLS");
+    trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+
+    try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), relay.server().smtpAddresses().get(0).getPort())) {
+      Conversation c = new Conversation(plain);
+      c.expect("220");
+      c.say("EHLO scanner", "250 ");
+      c.say("STARTTLS", "220");
+      SSLSocket tls = (SSLSocket) trustAll.getSocketFactory().createSocket(plain, "localhost", plain.getPort(), true);
+      tls.startHandshake();
+      sendOver(new Conversation(tls));
+    }
+    try (SSLSocket implicit = (SSLSocket) trustAll.getSocketFactory()
+        .createSocket(InetAddress.getLoopbackAddress(), relay.server().smtpAddresses().get(1).getPort())) {
+      Conversation c = new Conversation(implicit);
+      c.expect("220");
+      sendOver(c);
+    }
+
+    await().atMost(PATIENCE).until(() -> lines("received").size() == 2);
+    assertThat(lines("received")).allSatisfy(r -> assertThat(r)
+        .containsPattern("\"tls\":\\{\"version\":\"TLSv1\\.[23]\",\"cipher\":\"TLS_[A-Z0-9_]+\"}"))
+        .anySatisfy(r -> assertThat(r).contains("\"connector\":\"office\""))
+        .anySatisfy(r -> assertThat(r).contains("\"connector\":\"secure\""));
+  }
+
+  private static void sendOver(Conversation c) throws IOException {
+    c.say("EHLO scanner", "250 ");
+    c.say("MAIL FROM:<scanner@corp.example>", "250");
+    c.say("RCPT TO:<alice@corp.example>", "250");
+    c.say("DATA", "354");
+    c.say("Subject: over TLS\r\n\r\nScanned page\r\n.", "250");
+    c.say("QUIT", "221");
+  }
+
+  /** A line-by-line SMTP exchange over any socket (plain or TLS). */
+  private static final class Conversation {
+    private final BufferedReader in;
+    private final OutputStream out;
+
+    Conversation(Socket socket) throws IOException {
+      socket.setSoTimeout(15_000);
+      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      out = socket.getOutputStream();
+    }
+
+    void say(String line, String expected) throws IOException {
+      out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      expect(expected);
+    }
+
+    /** Reads a whole reply, whose last line must start with {@code expected}. */
+    void expect(String expected) throws IOException {
+      String line;
+      do {
+        line = in.readLine();
+        assertThat(line).as("a reply").isNotNull();
+      } while (line.length() > 3 && line.charAt(3) == '-');
+      assertThat(line).startsWith(expected);
+    }
   }
 
   private static String id(String line) {

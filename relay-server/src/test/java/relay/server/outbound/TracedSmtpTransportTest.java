@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.TlsMode;
 import relay.core.connector.UpstreamHost;
+import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.envelope.MailPath;
@@ -45,21 +46,22 @@ class TracedSmtpTransportTest {
   }
 
   @Test
-  void commandsAreOutReplyLinesAreInAndMessageContentIsNeverLogged() throws Exception {
+  void commandsAreOutRepliesAreInEachMessageNamesItsQueueIdAndContentIsNeverLogged() throws Exception {
     upstream = TestUpstream.plain();
     transport = new SmtpTransport(connector(TlsMode.NONE, null, new UpstreamHost("127.0.0.1", upstream.port())),
         ReplyClassifier.standard(), new ProtocolLog());
 
-    assertThat(transport.deliver(request(MailPath.parse("p@example.com"), "a@example.com"))).singleElement()
-        .isInstanceOf(RecipientOutcome.Delivered.class);
+    DeliveryRequest request = request(MailPath.parse("p@example.com"), "a@example.com");
+    assertThat(transport.deliver(request)).singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
 
     List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     String prefix = "smart-1 smart - 127.0.0.1:" + upstream.port() + " ";
     assertThat(lines).allSatisfy(line -> assertThat(line).startsWith(prefix));
     List<String> records = lines.stream().map(line -> line.substring(prefix.length())).toList();
     assertThat(records.getFirst()).startsWith("IN 220 ");
-    assertThat(records).contains("OUT EHLO relay.test", "OUT MAIL FROM:<p@example.com>", "OUT RCPT TO:<a@example.com>",
-        "OUT DATA", "EVENT message content sent, not logged", "OUT .");
+    assertThat(records).containsSubsequence("OUT EHLO relay.test", "EVENT message " + request.id() + ": 1 recipient",
+        "OUT MAIL FROM:<p@example.com>", "OUT RCPT TO:<a@example.com>", "OUT DATA",
+        "EVENT message content sent, not logged", "OUT .");
     // Every line of the multi-line EHLO reply is its own record.
     assertThat(records.stream().filter(r -> r.startsWith("IN 250-"))).isNotEmpty();
     assertThat(records.subList(records.indexOf("OUT DATA") + 1, records.size()))

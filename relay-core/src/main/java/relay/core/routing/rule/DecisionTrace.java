@@ -11,6 +11,9 @@ import java.util.Optional;
  */
 public record DecisionTrace(List<RuleDecision> decisions) {
 
+  /** No rule decided anything: for what is refused before the rules run (relay rights, limits). */
+  public static final DecisionTrace NONE = new DecisionTrace(List.of());
+
   public DecisionTrace {
     decisions = List.copyOf(decisions);
   }
