@@ -91,4 +91,4 @@ for want in "\"operator\":\"local\",.*\"action\":\"hold\",\"target\":\"$RETRY_ID
   grep -q "$want" "$audit" || fail "audit.log lacks $want: $(cat "$audit")"
 done
 ! grep -q '"operator":"helpdesk"' "$audit" || fail "the read-only token acted: $(cat "$audit")"
-echo "console: PASS — in headless Chromium: sign-in, a read-only token without action buttons, the overview and both waiting messages with their 451 (screenshots), markup in a subject shown as text, hold and release, retry (delivered), delete after confirming (never delivered), suspend/resume, trace placeholder, 401 back to sign-in, no script error, CSP enforced"
+echo "console: PASS — in headless Chromium: sign-in, a read-only token without action buttons, the overview and both waiting messages with their 451 (screenshots), markup in a subject shown as text, hold and release, retry (delivered), delete after confirming (never delivered), suspend/resume, message trace with a timeline, 401 back to sign-in, no script error, CSP enforced"

@@ -18,8 +18,8 @@ What it does, as an operator would, with mouse clicks and typing:
      leaves the list;
   5. Delete on the other asks first (DIR/console-confirm.png): Cancel keeps it, OK removes it;
   6. the connector is suspended (after a confirmation) and resumed, and shows its last delivery and
-     its last failure (the 451); the Trace tab says trace is not
-     available yet; a token the relay no longer accepts returns to the sign-in page;
+     its last failure (the 451); the Trace tab lists tracking events and shows a timeline;
+     a token the relay no longer accepts returns to the sign-in page;
   7. the token was never in a cookie or the URL, and the page had no script error or CSP violation,
      while an injected inline script is refused by the CSP.
 Exits 0 when all holds; otherwise prints what did not and exits 1.
@@ -208,11 +208,16 @@ def run(a, b):
     log(f"connector suspended (confirmed) and resumed; last delivery {delivered!r}, last failure {failed!r}; "
         "the overview shows an empty queue")
 
-    # ---- trace placeholder
+    # ---- message trace: the tracking log's events, and one message's timeline
     b.click("#tab-trace")
-    b.wait_until("document.getElementById('trace-status').textContent === 'Message trace is not available on this relay yet.'",
-                 "the trace placeholder")
-    log("Trace tab: not available on this relay yet")
+    b.wait_until("[...document.querySelectorAll('#trace-table tbody td:nth-child(2)')].some(td => td.textContent === 'delivered')",
+                 "a delivered event in the trace")
+    b.click("#trace-table tbody button.link")
+    b.wait_until("!document.getElementById('timeline').hidden && "
+                 "[...document.querySelectorAll('#timeline-events li')].some(li => li.textContent.includes(' routed'))",
+                 "a message's timeline")
+    steps = b.evaluate("document.querySelectorAll('#timeline-events li').length")
+    log(f"Trace tab: {b.text('#trace-status')!r}; a timeline of {steps} events")
 
     # ---- where the token is, and where it is not
     check(b.evaluate("sessionStorage.getItem('relay.console.token')") == admin_token, "the token is not in sessionStorage")

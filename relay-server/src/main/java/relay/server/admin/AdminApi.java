@@ -11,13 +11,21 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import relay.server.trace.TimeArgument;
+import relay.server.trace.TraceQuery;
+import relay.server.trace.TrackingSearch;
 
 /**
  * The admin JSON API under {@code /api/}, every route behind a bearer token ({@link AdminAccess}):
@@ -30,6 +38,9 @@ import java.util.Optional;
  * GET  /api/queue/ID                        one message in full
  * GET  /api/queue/ID/content                its content (message/rfc822)
  * POST /api/queue/ID/ACTION                 retry | hold | release | delete | bounce   (admin role)
+ * GET  /api/trace?sender=&amp;recipient=&amp;message-id=&amp;id=&amp;client=&amp;subject=&amp;user=&amp;status=&amp;since=&amp;until=&amp;limit=
+ *                                           tracking-log lines that match (message trace), one per line
+ * GET  /api/trace/ID                        one message's timeline (queue id, Message-ID or session id)
  * GET  /api/connectors                      every connector's state
  * POST /api/connectors/NAME/ACTION          suspend | resume | retry                  (admin role)
  * </pre>
@@ -47,15 +58,19 @@ final class AdminApi implements HttpHandler {
   private final AdminAccess access;
   private final QueueOperations queue;
   private final AuditLog audit;
+  private final TrackingSearch trace;
+  private final InstantSource clock;
   private final ObjectMapper json = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .build();
 
-  AdminApi(AdminAccess access, QueueOperations queue, AuditLog audit) {
+  AdminApi(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace, InstantSource clock) {
     this.access = access;
     this.queue = queue;
     this.audit = audit;
+    this.trace = trace;
+    this.clock = clock;
   }
 
   @Override
@@ -98,6 +113,10 @@ final class AdminApi implements HttpHandler {
       send(exchange, 200, queue.connectors());
     } else if (path.equals(List.of("queue"))) {
       list(exchange, parameters(exchange));
+    } else if (path.equals(List.of("trace"))) {
+      search(exchange, parameters(exchange));
+    } else if (first.equals("trace") && path.size() == 2) {
+      timeline(exchange, URLDecoder.decode(path.get(1), StandardCharsets.UTF_8), parameters(exchange));
     } else if (path.equals(List.of("queue", "summary"))) {
       send(exchange, 200, queue.summary());
     } else if (first.equals("queue") && path.size() == 2) {
@@ -151,6 +170,60 @@ final class AdminApi implements HttpHandler {
         });
       }
     }
+  }
+
+  /** Message trace: the tracking-log lines that match, as written, one per line (like {@code relay trace --json}). */
+  private void search(HttpExchange exchange, Map<String, String> p) throws IOException {
+    Instant now = clock.instant();
+    Instant until = Optional.ofNullable(p.get("until")).map(t -> time(t, now)).orElse(now);
+    Instant since = Optional.ofNullable(p.get("since")).map(t -> time(t, now)).orElse(now.minus(TraceQuery.DEFAULT_WINDOW));
+    Set<String> statuses = Optional.ofNullable(p.get("status"))
+        .map(s -> Set.of(s.toLowerCase(Locale.ROOT).split("\\s*,\\s*"))).orElse(Set.of());
+    TraceQuery query = TraceQuery.window(since, until).withSender(p.get("sender")).withRecipient(p.get("recipient"))
+          .withMessageId(p.get("message-id")).withQueueId(p.get("id")).withClient(p.get("client"))
+          .withSubject(p.get("subject")).withUser(p.get("user")).withStatuses(statuses)
+          .withLimit(Optional.ofNullable(p.get("limit")).map(AdminApi::count).orElse(TraceQuery.DEFAULT_LIMIT));
+    streamLines(exchange, out -> trace.search(query, e -> out.accept(e.line())));
+  }
+
+  /** One message's timeline (a queue id, a Message-ID or a session id), in order. */
+  private void timeline(HttpExchange exchange, String id, Map<String, String> p) throws IOException {
+    Instant now = clock.instant();
+    Instant until = Optional.ofNullable(p.get("until")).map(t -> time(t, now)).orElse(now);
+    Instant since = Optional.ofNullable(p.get("since")).map(t -> time(t, now))
+        .or(() -> TrackingSearch.queuedAt(id).map(t -> t.minus(Duration.ofMinutes(10))))
+        .orElse(now.minus(TraceQuery.DEFAULT_WINDOW));
+    TrackingSearch.Timeline found = trace.timeline(id, since, until);
+    if (found.events().isEmpty()) {
+      error(exchange, 404, "nothing about " + id + " between " + since + " and " + until);
+      return;
+    }
+    streamLines(exchange, out -> found.events().forEach(e -> out.accept(e.line())));
+  }
+
+  private interface LineSource {
+    void send(Consumer<String> out) throws IOException;
+  }
+
+  private static void streamLines(HttpExchange exchange, LineSource source) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+    exchange.sendResponseHeaders(200, 0);
+    try (OutputStream out = exchange.getResponseBody()) {
+      source.send(line -> {
+        try {
+          out.write(line.getBytes(StandardCharsets.UTF_8));
+          out.write('\n');
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      // the client went away
+    }
+  }
+
+  private static Instant time(String text, Instant now) {
+    return TimeArgument.parse(text, now); // its refusal names the forms it takes
   }
 
   private void act(HttpExchange exchange, List<String> path, Operator operator) throws IOException {

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.time.InstantSource;
 import relay.server.health.HealthChecks;
+import relay.server.trace.TrackingSearch;
 
 /**
  * The admin HTTP endpoint: {@code /metrics} (Prometheus text format), {@code /healthz} (alive: the
@@ -76,9 +78,13 @@ public final class AdminServer implements AutoCloseable {
     server.start();
   }
 
-  /** The admin API's handler over {@code queue}, with every change written to {@code audit}. */
-  public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit) {
-    return new AdminApi(access, queue, audit);
+  /**
+   * The admin API's handler over {@code queue} and the tracking log ({@code trace}), with every
+   * change written to {@code audit}.
+   */
+  public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace,
+      InstantSource clock) {
+    return new AdminApi(access, queue, audit, trace, clock);
   }
 
   /** The bound address (useful with port 0). */

@@ -48,6 +48,7 @@ import relay.server.tls.SelfSignedCertificate;
 import relay.server.tracking.JsonTrackingLog;
 import relay.server.tracking.LineFile;
 import relay.server.tracking.LogRetention;
+import relay.server.trace.TrackingSearch;
 
 /**
  * The composition root: builds every component of a running relay from a validated
@@ -236,7 +237,8 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock)),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock),
+              new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);
     }

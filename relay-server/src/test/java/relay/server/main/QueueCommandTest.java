@@ -177,6 +177,14 @@ class QueueCommandTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(
         Files.readString(dir.resolve("home").resolve("logs").resolve("audit.log")))
         .contains("\"operator\":\"helpdesk\"", "\"action\":\"delete\"", "refused: read-only token"));
+    // Message trace over the API, read-only tokens included.
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.api("GET", "/api/trace?sender=scanner").body())
+        .contains("\"event\":\"received\"", "\"event\":\"routed\"", id, "guarded"));
+    assertThat(relay.api("GET", "/api/trace/" + id).body().lines()).anySatisfy(l -> assertThat(l).contains("\"event\":\"received\""))
+        .anySatisfy(l -> assertThat(l).contains("\"event\":\"routed\"", id));
+    assertThat(relay.api("GET", "/api/trace/NOSUCHID").statusCode()).isEqualTo(404);
+    assertThat(relay.api("GET", "/api/trace?status=bogus").statusCode()).isEqualTo(400);
+    assertThat(relay.admin("/api/trace").statusCode()).isEqualTo(401);
     assertThat(Files.getPosixFilePermissions(dir.resolve("home").resolve("admin.token")))
         .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);

@@ -437,17 +437,64 @@
     return () => fill($('connectors-table').tBodies[0], connectors.map(connectorRow), 10, 'No connectors.');
   }
 
-  // ---- Trace: a placeholder ---------------------------------------------------------------------
-  // Message trace (GET /api/trace?… to search, GET /api/trace/ID for one message's events) is being
-  // added to the relay separately. Until it is there the API answers 404 and this view says so;
-  // build the search form and the results here once the routes exist.
+  // ---- Trace: the tracking log through GET /api/trace and GET /api/trace/ID ----------------------
+
+  const TRACE_LIMIT = 200;
+
+  function traceQuery() {
+    const params = new URLSearchParams();
+    for (const [name, value] of new FormData($('trace-form'))) {
+      if (String(value).trim()) params.set(name, String(value).trim());
+    }
+    params.set('limit', String(TRACE_LIMIT));
+    return params.toString();
+  }
+
+  /** What a tracking line says beyond its columns: the reply, or the reason, or the rules' words. */
+  function traceDetail(e) {
+    if (e.event === 'received') return `from ${e.client} on ${e.connector}${e.subject ? `: ${e.subject}` : ''}`;
+    if (e.event === 'dsn-queued') return `${e.action} notice to ${e.to}`;
+    return e.reply || e.reason || e.why || '';
+  }
+
+  function traceVia(e) {
+    if (e.remote_host) return `${e.connector} via ${e.remote_host}${e.remote_ip ? ` [${e.remote_ip}]` : ''}${e.tls ? `, ${e.tls.version}` : ''}`;
+    return e.connector || '';
+  }
+
+  function traceRecipients(e) {
+    return e.recipient || (Array.isArray(e.recipients) ? e.recipients.join(', ') : '');
+  }
+
+  function traceRow(e) {
+    const id = e.id
+      ? el('button', { type: 'button', class: 'link', onclick: () => guarded(() => showTimeline(e.id)) }, e.id)
+      : (e.session ? `[${e.session}]` : '—');
+    return el('tr', {}, el('td', {}, e.at), el('td', {}, e.event), el('td', {}, id), el('td', { class: 'address' }, e.sender || ''),
+      el('td', { class: 'address' }, traceRecipients(e)), el('td', {}, traceVia(e)), el('td', { class: 'reason' }, traceDetail(e)));
+  }
+
   async function loadTrace() {
-    const response = await api('/api/trace');
+    const response = await api(`/api/trace?${traceQuery()}`);
+    if (response.status === 404) {
+      return () => { $('trace-status').textContent = 'Message trace is not available on this relay.'; };
+    }
+    if (!response.ok) throw new ApiError(response.status, (await answer(response)).error || `HTTP ${response.status}`);
+    const events = (await response.text()).split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line));
     return () => {
-      $('trace-status').textContent = response.status === 404
-        ? 'Message trace is not available on this relay yet.'
-        : 'This relay offers message trace, but this console cannot show it yet: use the API (/api/trace).';
+      $('trace-status').textContent = events.length >= TRACE_LIMIT
+        ? `The first ${TRACE_LIMIT} matching events; narrow the search to see others.` : `${events.length} event(s).`;
+      fill($('trace-table').tBodies[0], events.map(traceRow), 7, 'Nothing in the tracking log matches.');
     };
+  }
+
+  async function showTimeline(id) {
+    const events = await lines(`/api/trace/${encodeURIComponent(id)}`);
+    $('timeline-title').textContent = `Timeline of ${id}`;
+    $('timeline-events').replaceChildren(...events.map((e) => el('li', {},
+      el('strong', {}, `${e.at} ${e.event}`), ' ', [traceRecipients(e), traceVia(e), traceDetail(e)].filter((t) => t).join(' — '))));
+    $('timeline').hidden = false;
+    $('timeline-title').focus();
   }
 
   // ---- actions ---------------------------------------------------------------------------------
@@ -502,6 +549,11 @@
       event.preventDefault();
       refresh();
     });
+    $('trace-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      refresh();
+    });
+    $('timeline-close').addEventListener('click', () => { $('timeline').hidden = true; });
     $('detail-close').addEventListener('click', () => {
       session.detailId = null;
       $('detail').hidden = true;
