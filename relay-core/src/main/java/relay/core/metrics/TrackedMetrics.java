@@ -50,6 +50,7 @@ public final class TrackedMetrics implements TrackingLog {
       case TrackingEvent.Discarded d -> { }
       case TrackingEvent.Rejected r -> { }
       case TrackingEvent.Held h -> { }
+      case TrackingEvent.OperatorAction o -> { }
     }
   }
 }

@@ -155,6 +155,25 @@ public sealed interface TrackingEvent {
     }
   }
 
+  /**
+   * An operator acted on a queued message through the admin API (or {@code relay queue}).
+   *
+   * @param action {@code retry}, {@code hold}, {@code release}, {@code delete} or {@code bounce}
+   * @param operator the name of the token used ({@code local} for the relay's own)
+   * @param done whether it took effect
+   * @param detail what happened, in words
+   */
+  record OperatorAction(Instant at, MessageId id, String action, String operator, boolean done, String detail)
+      implements TrackingEvent {
+    public OperatorAction {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(action, "action");
+      Objects.requireNonNull(operator, "operator");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
   /** What a delivery attempt did for one recipient. */
   enum Result {
     /** The upstream took the message for this recipient. */

@@ -255,7 +255,11 @@ final class AdminApi implements HttpHandler {
       return;
     }
     ActionOutcome o = outcome.get();
-    audit.record(operator.name(), from(exchange), action, target, o.isDone(), o.detail());
+    if (message) {
+      audit.message(operator.name(), from(exchange), action, target, o.isDone(), o.detail());
+    } else {
+      audit.record(operator.name(), from(exchange), action, target, o.isDone(), o.detail());
+    }
     send(exchange, switch (o.result()) {
       case DONE -> 200;
       case NOT_DONE -> 409;

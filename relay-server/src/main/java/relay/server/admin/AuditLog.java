@@ -9,11 +9,15 @@ import java.time.InstantSource;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import relay.core.envelope.MessageId;
+import relay.core.tracking.TrackingEvent;
+import relay.core.tracking.TrackingLog;
 
 /**
  * The audit log: one JSON line per state-changing admin call (who, from where, what, on what, with
- * what outcome), written to {@code audit.log} and repeated in {@code relay.log}. Reading is not
- * audited; refused calls are (with the outcome {@code refused}).
+ * what outcome), written to {@code audit.log} and repeated in {@code relay.log}; actions on a
+ * message are also an {@code operator} event in the tracking log. Reading is not audited; refused
+ * calls are (with the outcome {@code refused}).
  *
  * <p>Thread-safe: lines go to a thread-safe sink.
  */
@@ -23,12 +27,27 @@ public final class AuditLog {
 
   private final Consumer<String> lines;
   private final InstantSource clock;
+  private final TrackingLog tracking;
   private final JsonFactory json = new JsonFactory();
 
-  /** @param lines where each JSON line goes (the server's own {@code audit.log}) */
-  public AuditLog(Consumer<String> lines, InstantSource clock) {
+  /**
+   * @param lines where each JSON line goes (the server's own {@code audit.log})
+   * @param tracking where actions on messages are recorded too, so a message's trace shows them
+   */
+  public AuditLog(Consumer<String> lines, InstantSource clock, TrackingLog tracking) {
     this.lines = lines;
     this.clock = clock;
+    this.tracking = tracking;
+  }
+
+  /** Records an action on one queued message: here, and in the tracking log as an {@code operator} event. */
+  public void message(String who, String from, String action, String id, boolean done, String detail) {
+    record(who, from, action, id, done, detail);
+    try {
+      tracking.record(new TrackingEvent.OperatorAction(clock.instant(), new MessageId(id), action, who, done, detail));
+    } catch (IllegalArgumentException e) {
+      // not a queue id at all: nothing in the tracking log can be about it
+    }
   }
 
   /**

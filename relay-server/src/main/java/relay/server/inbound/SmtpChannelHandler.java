@@ -358,6 +358,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       case TrackingEvent.Delivery d -> null;
       case TrackingEvent.Held h -> null;
       case TrackingEvent.DsnQueued n -> null;
+      case TrackingEvent.OperatorAction o -> null;
     };
     if (trace != null) {
       trace.hits().forEach(h -> wiring.metrics().ruleHit(h.rule(), h.mode()));

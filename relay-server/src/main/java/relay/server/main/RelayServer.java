@@ -237,7 +237,7 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);

@@ -39,6 +39,7 @@ final class TraceText {
           + ("true".equals(e.text("requireTls")) ? " (TLS required by a rule)" : "") + session(e));
       case "discarded" -> List.of(e.text("recipient") + " discarded: " + e.text("why") + session(e));
       case "rejected" -> rejected(e);
+      case "operator" -> List.of(e.text("action") + " by " + e.text("operator") + ": " + e.text("detail"));
       case "dsn-queued" -> List.of(e.text("action") + " DSN queued as " + e.text("notification") + " to " + e.text("to")
           + " about " + all(e.recipients()) + " (message " + e.id() + ")");
       default -> List.of(dash(e.text("recipient") == null ? "message " + e.id() : e.text("recipient") + " (" + e.id() + ")")

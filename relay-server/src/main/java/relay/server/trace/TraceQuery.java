@@ -35,7 +35,7 @@ public record TraceQuery(
   public static final Duration DEFAULT_WINDOW = Duration.ofHours(48);
   /** Every event name a tracking line may have. */
   public static final Set<String> EVENTS = Set.of("received", "routed", "discarded", "rejected", "delivered", "deferred",
-      "failed", "held", "expired", "dsn-queued");
+      "failed", "held", "expired", "dsn-queued", "operator");
 
   public TraceQuery {
     Objects.requireNonNull(since, "since");

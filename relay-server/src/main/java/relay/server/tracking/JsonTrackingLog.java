@@ -123,6 +123,14 @@ public final class JsonTrackingLog implements TrackingLog {
         g.writeStringField("to", n.to().toString());
         addresses(g, "recipients", n.recipients());
       }
+      case TrackingEvent.OperatorAction o -> {
+        g.writeStringField("event", "operator");
+        g.writeStringField("id", o.id().value());
+        g.writeStringField("action", o.action());
+        g.writeStringField("operator", o.operator());
+        g.writeBooleanField("done", o.done());
+        g.writeStringField("detail", o.detail());
+      }
     }
     g.writeEndObject();
   }

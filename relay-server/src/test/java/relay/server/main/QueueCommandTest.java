@@ -128,6 +128,10 @@ class QueueCommandTest {
     assertThat(Files.readString(dir.resolve("home").resolve("logs").resolve("audit.log")))
         .contains("\"operator\":\"local\"", "\"action\":\"retry\",\"target\":\"" + scan + "\"",
             "\"action\":\"delete\"", "\"action\":\"bounce\"");
+    // The message's trace shows what the operator did.
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(Files.readString(dir.resolve("home").resolve("logs")
+        .resolve("tracking.log"))).contains("\"event\":\"operator\",\"id\":\"" + invoice
+            + "\",\"action\":\"delete\",\"operator\":\"local\",\"done\":true"));
   }
 
   @Test

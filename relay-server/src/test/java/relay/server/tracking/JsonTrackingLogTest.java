@@ -148,6 +148,8 @@ class JsonTrackingLogTest {
     events.put(new TrackingEvent.Held(AT, new MessageId("M1"), "gone"), List.of("at", "event", "id", "connector"));
     events.put(new TrackingEvent.DsnQueued(AT, new MessageId("M1"), new MessageId("N1"), "delayed", SENDER, List.of()),
         List.of("at", "event", "id", "notification", "action", "to", "recipients"));
+    events.put(new TrackingEvent.OperatorAction(AT, new MessageId("M1"), "bounce", "ops", true, "removed"),
+        List.of("at", "event", "id", "action", "operator", "done", "detail"));
 
     for (Map.Entry<TrackingEvent, List<String>> e : events.entrySet()) {
       JsonNode json = JSON.readTree(JsonTrackingLog.json(e.getKey()));
