@@ -1,5 +1,6 @@
 package relay.server.admin;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ public record QueueSummary(long total, List<ConnectorQueue> connectors, Map<Stri
    * @param active in the delivery window
    * @param deferred waiting on disk for a retry
    * @param held held or suspended, waiting for a release
+   * @param oldest when its earliest-accepted message arrived (to about half a minute), or null when none waits
    */
-  public record ConnectorQueue(String connector, boolean configured, long active, long deferred, long held) {}
+  public record ConnectorQueue(String connector, boolean configured, long active, long deferred, long held, Instant oldest) {}
 }

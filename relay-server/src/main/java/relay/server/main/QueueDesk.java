@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import relay.core.connector.OutboundConnector;
 import relay.core.envelope.MessageId;
+import relay.core.metrics.ConnectorQueue;
+import relay.core.metrics.QueueCensus;
 import relay.core.routing.header.HeaderSection;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.spool.QueuedMessage;
@@ -54,12 +56,15 @@ final class QueueDesk implements QueueOperations {
   private final OutboundLanes lanes;
   private final InstantSource clock;
   private final ConnectorLedger ledger;
+  private final QueueCensus census;
 
-  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger) {
+  /** @param census the metrics' count of each connector's queue (from indexes: cheap at any size) */
+  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger, QueueCensus census) {
     this.spool = spool;
     this.lanes = lanes;
     this.clock = clock;
     this.ledger = ledger;
+    this.census = census;
   }
 
   @Override
@@ -74,17 +79,10 @@ final class QueueDesk implements QueueOperations {
   @Override
   public QueueSummary summary() throws IOException {
     List<QueueSummary.ConnectorQueue> connectors = new ArrayList<>();
-    for (OutboundLanes.Lane lane : lanes.running()) {
-      String name = lane.connector().name();
-      connectors.add(new QueueSummary.ConnectorQueue(name, true, lane.scheduler().inMemory(),
-          spool.parkedCount(name), spool.heldCount(name)));
+    for (ConnectorQueue c : census.latest().values()) {
+      connectors.add(new QueueSummary.ConnectorQueue(c.connector(), lanes.lane(c.connector()).isPresent(), c.active(),
+          c.deferred(), c.held(), c.oldest().orElse(null)));
     }
-    for (String parked : spool.parkedConnectors()) {
-      if (lanes.lane(parked).isEmpty()) {
-        connectors.add(new QueueSummary.ConnectorQueue(parked, false, 0, spool.parkedCount(parked), 0));
-      }
-    }
-    connectors.sort((a, b) -> a.connector().compareTo(b.connector()));
     Map<String, Long> ages = new LinkedHashMap<>();
     AGES.forEach(a -> ages.put(a.getKey(), 0L));
     ages.put(OLDEST, 0L);

@@ -34,10 +34,11 @@ final class QueueText {
 
   static String summary(JsonNode s) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%-24s %8s %8s %8s%n", "CONNECTOR", "ACTIVE", "DEFERRED", "HELD"));
+    out.append(String.format("%-24s %8s %8s %8s %8s%n", "CONNECTOR", "ACTIVE", "DEFERRED", "HELD", "OLDEST"));
     for (JsonNode c : s.get("connectors")) {
-      out.append(String.format("%-24s %8d %8d %8d%s%n", clip(c.get("connector").asText(), 24), c.get("active").asLong(),
-          c.get("deferred").asLong(), c.get("held").asLong(), c.get("configured").asBoolean() ? "" : "  (not configured)"));
+      String oldest = c.path("oldest").isTextual() ? age(Duration.between(Instant.parse(c.get("oldest").asText()), Instant.now())) : "-";
+      out.append(String.format("%-24s %8d %8d %8d %8s%s%n", clip(c.get("connector").asText(), 24), c.get("active").asLong(),
+          c.get("deferred").asLong(), c.get("held").asLong(), oldest, c.get("configured").asBoolean() ? "" : "  (not configured)"));
     }
     out.append("\nAGE     ");
     StringBuilder counts = new StringBuilder("\nCOUNT   ");

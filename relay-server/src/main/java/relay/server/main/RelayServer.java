@@ -84,6 +84,7 @@ public final class RelayServer implements AutoCloseable {
   private final AtomicReference<RelayConfig> current = new AtomicReference<>();
   private MicrometerRelayMetrics metrics;
   private QueueGauges queueGauges;
+  private QueueCensus census;
   private OutboundLanes lanes;
   private TrackingLog tracking;
   private FileSpool spool;
@@ -211,8 +212,9 @@ public final class RelayServer implements AutoCloseable {
     resources.add(lanes);
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
-    queueGauges = new QueueGauges(registry, new QueueCensus(spool, () -> lanes.running().stream()
-        .collect(Collectors.toMap(l -> l.connector().name(), OutboundLanes.Lane::scheduler)), clock, QueueCensus.MAX_AGE), clock);
+    census = new QueueCensus(spool, () -> lanes.running().stream()
+        .collect(Collectors.toMap(l -> l.connector().name(), OutboundLanes.Lane::scheduler)), clock, QueueCensus.MAX_AGE);
+    queueGauges = new QueueGauges(registry, census, clock);
     // In the background: the first count of parked mail lists the spool's index once (seconds with a
     // million messages), which must not hold up the listeners.
     Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
@@ -237,7 +239,7 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger), new AuditLog(auditFile, clock, tracking),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);
