@@ -14,7 +14,8 @@ import java.time.Instant;
  * @param deferred messages waiting on disk for a retry
  * @param held messages held or suspended
  * @param last its last delivery and last failure since the start, with upstream, TLS and reply
+ * @param tokenExpiresIn seconds left on its OAuth token ({@code smtp-auth}), or null when it holds none
  */
 public record ConnectorState(
     String name, String type, boolean suspended, Instant pausedUntil, int inMemory, int inFlight, long deferred, long held,
-    ConnectorLedger.Last last) {}
+    ConnectorLedger.Last last, Long tokenExpiresIn) {}

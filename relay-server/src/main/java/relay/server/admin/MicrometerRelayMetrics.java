@@ -167,17 +167,23 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
    * are counted in {@code relay_oauth_token_requests_total}.
    */
   private double secondsLeft(String connector) {
+    return tokenLeft(connector).map(d -> d.toMillis() / 1000.0).orElse(0.0);
+  }
+
+  /**
+   * Time left on the soonest-expiring of an {@code smtp-auth} connector's valid tokens; empty when
+   * it has none (none asked for yet, or all expired) or is not such a connector. For the admin API.
+   */
+  public Optional<Duration> tokenLeft(String connector) {
     TokenSources sources = tokenSources.get(connector);
     if (sources == null) {
-      return 0;
+      return Optional.empty();
     }
     return sources.all().values().stream()
         .map(TokenSource::remaining)
         .flatMap(Optional::stream)
         .filter(Duration::isPositive)
-        .mapToDouble(d -> d.toMillis() / 1000.0)
-        .min()
-        .orElse(0);
+        .min(Duration::compareTo);
   }
 
   @Override

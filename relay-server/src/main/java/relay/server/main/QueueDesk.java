@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import relay.core.connector.OutboundConnector;
 import relay.core.envelope.MessageId;
@@ -57,14 +58,20 @@ final class QueueDesk implements QueueOperations {
   private final InstantSource clock;
   private final ConnectorLedger ledger;
   private final QueueCensus census;
+  private final Function<String, Optional<Duration>> tokenLeft;
 
-  /** @param census the metrics' count of each connector's queue (from indexes: cheap at any size) */
-  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger, QueueCensus census) {
+  /**
+   * @param census the metrics' count of each connector's queue (from indexes: cheap at any size)
+   * @param tokenLeft time left on a connector's OAuth token, if it holds one
+   */
+  QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger, QueueCensus census,
+      Function<String, Optional<Duration>> tokenLeft) {
     this.spool = spool;
     this.lanes = lanes;
     this.clock = clock;
     this.ledger = ledger;
     this.census = census;
+    this.tokenLeft = tokenLeft;
   }
 
   @Override
@@ -179,7 +186,8 @@ final class QueueDesk implements QueueOperations {
         held = -1;
       }
       out.add(new ConnectorState(name, type(lane.connector()), s.isSuspended(), s.pausedUntil().orElse(null),
-          s.inMemory(), s.inFlight(), deferred, held, ledger.of(name).orElse(null)));
+          s.inMemory(), s.inFlight(), deferred, held, ledger.of(name).orElse(null),
+          tokenLeft.apply(name).map(Duration::toSeconds).orElse(null)));
     }
     out.sort((a, b) -> a.name().compareTo(b.name()));
     return out;

@@ -88,6 +88,9 @@ final class QueueText {
       if (!c.path("pausedUntil").isNull()) {
         out.append("  upstream unreachable: paused until ").append(c.get("pausedUntil").asText()).append('\n');
       }
+      if (c.path("tokenExpiresIn").isNumber()) {
+        out.append("  OAuth token valid for ").append(age(Duration.ofSeconds(c.get("tokenExpiresIn").asLong()))).append('\n');
+      }
       JsonNode last = c.path("last");
       if (last.path("delivered").isTextual()) {
         out.append("  last delivered ").append(last.get("delivered").asText())

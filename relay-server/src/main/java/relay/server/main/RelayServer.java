@@ -239,7 +239,7 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census), new AuditLog(auditFile, clock, tracking),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);

@@ -143,6 +143,7 @@ class SmtpAuthRelayTest {
 
   @Test
   void senderTheMailboxMayNotSendAsIsHeldVisiblyNotBounced() throws Exception {
+    endpoint.expiresIn(3600); // a token that outlives the test, for the connector state below
     String reply = new MailClient(relay.smtpPort(), Optional.empty()).sendFrom("ceo@fabrikam.com", "a@fabrikam.com").lastReply();
     String id = reply.substring(reply.lastIndexOf(' ') + 1);
 
@@ -160,6 +161,8 @@ class SmtpAuthRelayTest {
     // The operator sees why on the admin endpoint, and releases it for another attempt.
     assertThat(relay.api("GET", "/api/queue?state=held").body()).contains(id, "a@fabrikam.com", "550 5.7.60");
     assertThat(relay.admin("/api/queue?state=held").statusCode()).as("no token").isEqualTo(401);
+    assertThat(relay.api("GET", "/api/connectors").body()).as("the connector's token, signed in with")
+        .containsPattern("\"tokenExpiresIn\":[1-9][0-9]*");
     assertThat(relay.api("POST", "/api/queue/NOSUCHID/release").statusCode()).isEqualTo(404);
     assertThat(relay.api("POST", "/api/queue/" + id + "/release").statusCode()).isEqualTo(200);
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(attempts.list)
