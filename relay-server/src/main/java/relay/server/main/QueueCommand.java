@@ -111,9 +111,18 @@ final class QueueCommand {
     });
   }
 
-  @Command(name = "summary", mixinStandardHelpOptions = true, description = "Counts per connector and ages (like qshape).")
-  int summary(@Option(names = "--json") boolean asJson) {
+  @Command(name = "summary", mixinStandardHelpOptions = true,
+      description = "Counts per connector and ages; --domains: recipients waiting per destination domain by age (like qshape).")
+  int summary(@Option(names = "--json") boolean asJson,
+      @Option(names = "--domains", description = "per destination domain: reads every queued message, so it takes longer") boolean domains,
+      @Mixin Filters filters) {
     return run(client -> {
+      if (domains) {
+        DomainShape shape = new DomainShape(Instant.now());
+        lines(client, "api/queue?" + filters.query(Integer.MAX_VALUE), line -> shape.add(tree(line)));
+        out().print(asJson ? shape.json() + "\n" : shape.text());
+        return;
+      }
       JsonNode summary = object(client.get("api/queue/summary"));
       out().print(asJson ? summary.toString() + "\n" : QueueText.summary(summary));
     });

@@ -100,6 +100,8 @@ class QueueCommandTest {
 
     Run summary = queue("summary");
     assertThat(summary.out()).containsPattern("upstream\\s+\\d+\\s+\\d+\\s+0").contains("3 message(s) queued");
+    assertThat(queue("summary", "--domains").out()).containsPattern("TOTAL\\s+3\\s+3 ")
+        .containsPattern("fabrikam\\.com\\s+3\\s+3 ");
 
     Run show = queue("show", scan);
     assertThat(show.out()).contains("Queue id:   " + scan, "Subject:    scan-1", "Message-ID: <scan-1@test>",
