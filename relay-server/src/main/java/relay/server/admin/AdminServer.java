@@ -33,6 +33,7 @@ public final class AdminServer implements AutoCloseable {
 
   /** Longer than any check's own wait (the event-loop check waits 2 s), short enough for a probe. */
   private static final int CHECK_SECONDS = 3;
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -53,6 +54,12 @@ public final class AdminServer implements AutoCloseable {
    */
   public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks,
       AdminAccess access, HttpHandler api, boolean metricsOpen) throws IOException {
+    // Without TCP_NODELAY the JDK's server waits on Nagle and delayed ACKs: about 45 ms on every
+    // answer to a client that waits for it (measured with the JDK's HTTP client: /metrics 52 ms, 5 ms
+    // with it; curl does not show it). The JDK reads this once, when its first server starts.
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
     server = HttpServer.create(address, 64);
     server.setExecutor(executor);
     server.createContext("/metrics", exchange -> {
