@@ -59,7 +59,7 @@ final class DnsLookup {
     extended.setRetries(1);
     this.resolver = extended;
     this.servers = servers.isEmpty() ? "the system's resolvers"
-        : servers.stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.joining(", "));
+        : servers.stream().map(Object::toString).collect(Collectors.joining(", "));
   }
 
   /** The servers asked, for the report's heading. */
