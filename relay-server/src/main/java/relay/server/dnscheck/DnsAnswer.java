@@ -24,8 +24,11 @@ sealed interface DnsAnswer {
   /** NOERROR without a record of the asked type (NODATA): the name exists, the record does not. */
   record NoData() implements DnsAnswer {}
 
-  /** No usable answer: an error code other than NXDOMAIN, a timeout or an I/O failure. */
-  record Failed(String problem) implements DnsAnswer {}
+  /**
+   * No usable answer: an error code other than NXDOMAIN (then {@code answered}), or a timeout or an
+   * I/O failure (no server answered at all).
+   */
+  record Failed(String problem, boolean answered) implements DnsAnswer {}
 
   /** The records found, or none for every other case. */
   default List<Record> records() {

@@ -3,6 +3,7 @@ package relay.server.dnscheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.xbill.DNS.Type;
 import relay.core.connector.UpstreamHost;
 
 /**
@@ -30,6 +31,12 @@ public final class DnsCheck {
     List<Finding> findings = new ArrayList<>();
     MxCheck.Result mx = MxCheck.check(dns, domain, request.connectTimeout().orElse(null), request.smtpPort());
     findings.addAll(mx.findings());
+    if (dns.ask(domain, Type.MX) instanceof DnsAnswer.Failed f && !f.answered()) {
+      // no server answered the first question: asking a dozen more would only multiply the wait
+      findings.add(new Finding("DNS", "resolvers", Outcome.DNS_ERROR, "no answer from " + dns.servers() + "; the other checks were skipped",
+          "check that the resolver is reachable (UDP and TCP port 53) or name another with --resolver; raise --timeout on a slow link"));
+      return new DnsReport(domain, dns.servers(), false, findings);
+    }
     boolean m365 = mx.microsoft365() || request.microsoft365();
     findings.addAll(SpfCheck.check(dns, domain, request.relayIp().orElse(null), m365));
     findings.addAll(DkimCheck.check(dns, domain, request.selector().orElse(null), m365));

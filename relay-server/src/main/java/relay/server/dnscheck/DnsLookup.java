@@ -110,7 +110,7 @@ final class DnsLookup {
     try {
       name = Name.fromString(text.endsWith(".") ? text : text + ".");
     } catch (TextParseException e) {
-      return new DnsAnswer.Failed("not a valid DNS name: " + text);
+      return new DnsAnswer.Failed("not a valid DNS name: " + text, true);
     }
     Message request = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     Message response;
@@ -119,14 +119,14 @@ final class DnsLookup {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      return new DnsAnswer.Failed("no answer (" + why + ")");
+      return new DnsAnswer.Failed("no answer (" + why + ")", false);
     }
     int rcode = response.getRcode();
     if (rcode == Rcode.NXDOMAIN) {
       return new DnsAnswer.NoSuchName();
     }
     if (rcode != Rcode.NOERROR) {
-      return new DnsAnswer.Failed(Rcode.string(rcode));
+      return new DnsAnswer.Failed(Rcode.string(rcode), true);
     }
     List<Record> records = response.getSection(Section.ANSWER).stream().filter(r -> r.getType() == type).toList();
     return records.isEmpty() ? new DnsAnswer.NoData() : new DnsAnswer.Found(records);

@@ -106,7 +106,7 @@ final class MxCheck {
       findings.add(failures.isEmpty()
           ? new Finding(AREA, check, Outcome.FAIL, host + ": no A or AAAA record",
               "an MX must name a host with an address (not a CNAME, not an IP): fix the MX or the host's records")
-          : Finding.dnsError(AREA, check, host, new DnsAnswer.Failed(String.join("; ", failures))));
+          : Finding.dnsError(AREA, check, host, new DnsAnswer.Failed(String.join("; ", failures), true)));
       return findings;
     }
     String seen = addresses.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(", "));

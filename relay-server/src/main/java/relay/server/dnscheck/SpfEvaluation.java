@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
@@ -211,14 +212,10 @@ final class SpfEvaluation {
     return null;
   }
 
-  private interface Then {
-    Step step();
-  }
-
   /** Counts a void lookup (and ends with permerror past the limit when evaluating an address), else goes on. */
-  private Step voidOr(DnsAnswer answer, Then then) {
+  private Step voidOr(DnsAnswer answer, Supplier<Step> then) {
     if (!answer.records().isEmpty()) {
-      return then.step();
+      return then.get();
     }
     voids++;
     return ip != null && voids > VOID_LIMIT

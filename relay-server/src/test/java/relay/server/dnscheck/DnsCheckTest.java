@@ -284,4 +284,44 @@ class DnsCheckTest {
       assertThat(finding(report, "MX", "mx2.contoso.com resolves").outcome()).isEqualTo(Outcome.FAIL);
     }
   }
+
+  @Test
+  void aResolverThatNeverAnswersStopsTheCheckEarly() throws Exception {
+    dns.silent("contoso.com");
+
+    DnsReport report = new DnsCheck(List.of(dns.address()), Duration.ofMillis(200))
+        .run(new DnsCheckRequest("contoso.com", Optional.empty(), Optional.empty(), false, Optional.empty(), 25));
+
+    assertThat(report.findings()).extracting(Finding::check).containsExactly("MX records", "resolvers");
+    assertThat(finding(report, "DNS", "resolvers").seen()).startsWith("no answer from 127.0.0.1:");
+    assertThat(report.exitStatus()).isEqualTo(3);
+  }
+
+  @Test
+  void twoDmarcRecordsFail() throws Exception {
+    microsoft365(dns);
+    dns.txt("_dmarc.contoso.com", "v=DMARC1; p=none");
+
+    Finding dmarc = finding(checkWithoutRelay(), "DMARC", "DMARC record");
+
+    assertThat(dmarc.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(dmarc.hint()).contains("6.6.3");
+  }
+
+  @Test
+  void microsoft365BehindAFilterIsCheckedWhenAskedTo() throws Exception {
+    dns.mx("contoso.com", 10, "contoso-com.filter.example").a("contoso-com.filter.example", "192.0.2.80")
+        .txt("contoso.com", "v=spf1 include:filter.example ptr exists:%{i}._spf.contoso.com -all")
+        .txt("filter.example", "v=spf1 ip4:192.0.2.0/24 -all");
+
+    DnsReport report = check(new DnsCheckRequest("contoso.com", Optional.empty(), Optional.empty(), true, Optional.empty(), 25));
+
+    assertThat(report.microsoft365()).isTrue();
+    assertThat(finding(report, "SPF", "Microsoft 365").outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(finding(report, "DKIM", "selector1._domainkey.contoso.com").outcome()).isEqualTo(Outcome.WARN);
+    assertThat(report.findings()).filteredOn(f -> f.check().equals("not evaluated")).extracting(Finding::seen)
+        .anySatisfy(s -> assertThat(s).startsWith("ptr in contoso.com: ptr is deprecated"))
+        .anySatisfy(s -> assertThat(s).startsWith("exists:%{i}._spf.contoso.com uses macros"));
+    assertThat(finding(report, "SPF", "lookups").seen()).startsWith("3 DNS-querying terms");
+  }
 }
