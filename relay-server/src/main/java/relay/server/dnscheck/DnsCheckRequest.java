@@ -1,5 +1,6 @@
 package relay.server.dnscheck;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Locale;
@@ -9,7 +10,7 @@ import java.util.Optional;
 /**
  * What to check: the domain, and the optional facts that sharpen the checks. Immutable.
  *
- * @param domain lower-cased, without a trailing dot
+ * @param domain lower-cased, in ASCII (A-labels for an internationalised name), without a trailing dot
  * @param relayIp the relay's public address: checked against SPF
  * @param selector a DKIM selector whose key to check, instead of Microsoft 365's two CNAMEs
  * @param microsoft365 true to check the Microsoft 365 records even when the MX points elsewhere
@@ -27,6 +28,12 @@ public record DnsCheckRequest(String domain, Optional<InetAddress> relayIp, Opti
     }
     if (domain.isEmpty() || domain.contains("..") || domain.startsWith(".") || domain.contains("@") || domain.contains(" ")) {
       throw new IllegalArgumentException("'" + domain + "' is not a domain name");
+    }
+    // DNS holds internationalised names in their ASCII form (RFC 5890): ask for what is there
+    try {
+      domain = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + domain + "' is not a domain name: " + e.getMessage());
     }
     Objects.requireNonNull(relayIp, "relayIp");
     Objects.requireNonNull(selector, "selector");

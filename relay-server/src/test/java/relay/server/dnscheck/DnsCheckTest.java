@@ -324,4 +324,10 @@ class DnsCheckTest {
         .anySatisfy(s -> assertThat(s).startsWith("exists:%{i}._spf.contoso.com uses macros"));
     assertThat(finding(report, "SPF", "lookups").seen()).startsWith("3 DNS-querying terms");
   }
+
+  @Test
+  void theDomainIsAskedForInItsAsciiForm() {
+    assertThat(new DnsCheckRequest("Bücher.Example.", Optional.empty(), Optional.empty(), false, Optional.empty(), 25).domain())
+        .isEqualTo("xn--bcher-kva.example");
+  }
 }
