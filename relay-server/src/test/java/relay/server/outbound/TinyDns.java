@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
@@ -22,6 +23,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import relay.core.connector.UpstreamHost;
@@ -30,46 +32,59 @@ import relay.core.connector.UpstreamHost;
  * A tiny authoritative DNS server for tests: UDP on 127.0.0.1, port 0, answering from records
  * added by the test. A name with records answers NOERROR (empty for other types); an unknown name
  * answers NXDOMAIN; a name marked failing answers SERVFAIL; a name marked silent gets no answer.
+ * Like an authoritative server it answers a CNAME only to a CNAME question (it does not chase it).
+ * Public for the DNS checks' tests in other packages.
  */
-final class TinyDns implements AutoCloseable {
+public final class TinyDns implements AutoCloseable {
 
   private final DatagramSocket socket;
   private final Thread loop;
   private final List<Record> records = new CopyOnWriteArrayList<>();
   private final Map<Name, Integer> rcodes = new ConcurrentHashMap<>();
   private final Set<Name> silent = ConcurrentHashMap.newKeySet();
-  final List<String> questions = new CopyOnWriteArrayList<>();
+  public final List<String> questions = new CopyOnWriteArrayList<>();
 
-  TinyDns() throws SocketException {
+  public TinyDns() throws SocketException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     loop = Thread.ofVirtual().name("tiny-dns").start(this::serve);
   }
 
-  UpstreamHost address() {
+  public UpstreamHost address() {
     return new UpstreamHost("127.0.0.1", socket.getLocalPort());
   }
 
-  TinyDns mx(String domain, int preference, String target) {
+  public TinyDns mx(String domain, int preference, String target) {
     records.add(new MXRecord(name(domain), DClass.IN, 300, preference, name(target)));
     return this;
   }
 
-  TinyDns a(String host, String address) {
+  public TinyDns a(String host, String address) {
     records.add(new ARecord(name(host), DClass.IN, 300, InetAddress.ofLiteral(address)));
     return this;
   }
 
-  TinyDns aaaa(String host, String address) {
+  public TinyDns aaaa(String host, String address) {
     records.add(new AAAARecord(name(host), DClass.IN, 300, InetAddress.ofLiteral(address)));
     return this;
   }
 
-  TinyDns serverFailure(String host) {
+  /** A TXT record of one or more character-strings (which SPF and DMARC readers join). */
+  public TinyDns txt(String host, String... strings) {
+    records.add(new TXTRecord(name(host), DClass.IN, 300, java.util.List.of(strings)));
+    return this;
+  }
+
+  public TinyDns cname(String host, String target) {
+    records.add(new CNAMERecord(name(host), DClass.IN, 300, name(target)));
+    return this;
+  }
+
+  public TinyDns serverFailure(String host) {
     rcodes.put(name(host), Rcode.SERVFAIL);
     return this;
   }
 
-  TinyDns silent(String host) {
+  public TinyDns silent(String host) {
     silent.add(name(host));
     return this;
   }
