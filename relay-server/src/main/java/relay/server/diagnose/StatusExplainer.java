@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.HashSet;
 import relay.core.delivery.ReplyClassifier;
+import relay.core.delivery.ReplyRule;
 import relay.core.reply.EnhancedStatus;
 import relay.core.reply.SmtpReply;
 
@@ -16,7 +17,8 @@ import relay.core.reply.SmtpReply;
  * the explanation is never a second opinion.
  *
  * <p>A status without an SMTP reply (a DSN without Diagnostic-Code) is judged as the reply a server
- * would send with it: 250, 451 or 550. Immutable and thread-safe.
+ * would send with it: the reply code of the classifier's row for that status when the row names
+ * one (Microsoft sends 4.3.2 with 432), else 250, 451 or 550. Immutable and thread-safe.
  */
 public final class StatusExplainer {
 
@@ -49,7 +51,7 @@ public final class StatusExplainer {
         if (status == null) {
           continue; // nothing to explain in this block
         }
-        reply = synthesized(status, r.diagnosticCode());
+        reply = synthesized(status);
       }
       seen.add(status);
       out.add(explanation(r.address(), r.action(), r.remoteHost(), status, reply));
@@ -67,12 +69,15 @@ public final class StatusExplainer {
         classifier.classify(reply));
   }
 
-  private static SmtpReply synthesized(EnhancedStatus status, String text) {
-    int code = switch (status.statusClass()) {
-      case 2 -> 250;
-      case 4 -> 451;
-      default -> 550;
-    };
-    return new SmtpReply(code, status, List.of(text == null ? "" : text.replaceAll("[\\r\\n]", " ")));
+  private SmtpReply synthesized(EnhancedStatus status) {
+    int code = classifier.rules().stream()
+        .filter(rule -> rule.covers(status) && rule.code() != 0 && rule.textContains() == null)
+        .mapToInt(ReplyRule::code).findFirst()
+        .orElse(switch (status.statusClass()) {
+          case 2 -> 250;
+          case 4 -> 451;
+          default -> 550;
+        });
+    return new SmtpReply(code, status, List.of("(no Diagnostic-Code: the reply is assumed)"));
   }
 }

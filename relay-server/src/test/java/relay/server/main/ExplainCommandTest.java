@@ -106,6 +106,25 @@ class ExplainCommandTest {
         .isEqualTo("550 5.7.124 RESOLVER.RST.SenderNotAllowed; sender not in allowed-senders list");
   }
 
+  @Test
+  void aTextOnlyNdrIsSearchedForQuotedReplies() throws Exception {
+    int exit = relay("explain", Golden.path("diagnose/text-only-ndr.txt").toString());
+
+    assertThat(exit).as("5.7.705 is in neither table").isEqualTo(1);
+    assertThat(out.toString()).contains("quoted in the text", "reply:     550 5.7.705 Access denied, tenant has exceeded threshold",
+        "relay:     bounce", "unknown:   neither the standard nor Microsoft's table explains 5.7.705");
+  }
+
+  @Test
+  void aStatusWithoutDiagnosticCodeIsJudgedWithTheReplyCodeOfItsRow() throws Exception {
+    int exit = relay("explain", Golden.path("diagnose/status-only.dsn").toString(), "--json");
+
+    assertThat(exit).isZero();
+    JsonNode status = new ObjectMapper().readTree(out.toString()).path("statuses").get(0);
+    assertThat(status.path("code").asInt()).isEqualTo(432);
+    assertThat(status.path("relay").path("action").asText()).isEqualTo("defer");
+  }
+
   static Stream<String> replyLines() throws Exception {
     return Files.readAllLines(Golden.path("diagnose/replies.txt")).stream().filter(l -> !l.startsWith("#"));
   }
