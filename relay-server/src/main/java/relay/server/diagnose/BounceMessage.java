@@ -77,8 +77,9 @@ public record BounceMessage(String reportingMta, List<RecipientStatus> recipient
       } else if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && last != null) {
         block.merge(last, " " + line.strip(), String::concat); // folded (RFC 5322 section 2.2.3)
       } else if (line.indexOf(':') > 0) {
-        last = line.substring(0, line.indexOf(':')).strip().toLowerCase(Locale.ROOT);
-        block.putIfAbsent(last, line.substring(line.indexOf(':') + 1).strip());
+        String name = line.substring(0, line.indexOf(':')).strip().toLowerCase(Locale.ROOT);
+        // The first of repeated fields counts; a repeat's continuation lines must not extend it.
+        last = block.putIfAbsent(name, line.substring(line.indexOf(':') + 1).strip()) == null ? name : null;
       }
     }
     if (!block.isEmpty()) {

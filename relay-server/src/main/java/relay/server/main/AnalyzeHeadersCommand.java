@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,8 @@ import relay.server.diagnose.HeaderReport;
  * alone, from a file or standard input) and shows its Received chain oldest first with each hop's
  * delay and share, the authentication results and Microsoft's anti-spam verdicts, like Microsoft's
  * Message Header Analyzer. Exit codes: 0 nothing to warn about, 1 warnings (clock skew, undated
- * hops, failed authentication, spam verdicts), 2 unreadable input or no header fields.
+ * hops, failed authentication, spam verdicts), 2 unreadable input or no header fields. Single
+ * use, one thread (picocli makes one per run).
  */
 @Command(name = "analyze-headers", mixinStandardHelpOptions = true,
     description = {"Analyze a message's header: the Received chain oldest first with each hop's delay, clock skew, "
@@ -63,7 +65,7 @@ final class AnalyzeHeadersCommand implements Callable<Integer> {
     while (start < bytes.length && (bytes[start] == '\r' || bytes[start] == '\n')) {
       start++;
     }
-    HeaderSection headers = HeaderSection.parse(java.util.Arrays.copyOfRange(bytes, start, bytes.length));
+    HeaderSection headers = HeaderSection.parse(Arrays.copyOfRange(bytes, start, bytes.length));
     if (headers.fields().stream().noneMatch(f -> !f.name().isEmpty())) {
       err.println("relay analyze-headers: no header fields in " + (standardInput ? "standard input" : input));
       return 2;

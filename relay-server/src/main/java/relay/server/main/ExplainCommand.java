@@ -27,7 +27,8 @@ import relay.server.diagnose.StatusExplainer;
  * Postfix bounce) or of one reply line: the standard meaning, Microsoft 365's own, and what Relay
  * does with such a reply, as {@link ReplyClassifier} decides it. Reads a file, standard input
  * ({@code -} or nothing) or the argument itself when it is a reply. Exit codes: 0 every status
- * explained, 1 a status is unknown, 2 unreadable input or no status in it.
+ * explained, 1 a status is unknown, 2 unreadable input or no status in it. Single use, one thread
+ * (picocli makes one per run).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
     description = {"Explain a bounce (DSN / NDR) or an SMTP reply: the standard meaning of each status, "
@@ -61,13 +62,13 @@ final class ExplainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StatusExplainer explainer = new StatusExplainer(ReplyClassifier.standard());
-    String text;
     Optional<SmtpReply> line = input == null || input.equals("-") ? Optional.empty() : ReplyText.parse(input);
     List<Explanation> explanations;
     String reportingMta = null;
     if (line.isPresent() && !Files.exists(Path.of(input))) {
       explanations = List.of(explainer.explain(line.get()));
     } else {
+      String text;
       try {
         text = read();
       } catch (IOException | RuntimeException e) {
