@@ -2,6 +2,7 @@ package relay.core.delivery;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import relay.core.envelope.Recipient;
 import relay.core.reply.EnhancedStatus;
 import relay.core.reply.SmtpReply;
@@ -32,44 +33,31 @@ public final class ReplyClassifier {
   }
 
   /**
-   * The special cases Relay knows about, most of them Microsoft 365's (see M365.md, "Status codes a
-   * relay must classify"). Throttling, even as a 5xx, means "later and slower"; replies that only a
-   * configuration change can cure mean "hold". Microsoft's 5.7.x codes above 5.7.27 are its own,
-   * so they match on the status whatever the reply code.
+   * The special cases Relay knows about, most of them Microsoft 365's, each with the note that
+   * {@code relay explain} shows: see {@link StandardReplyRules}.
    */
-  public static final List<ReplyRule> STANDARD_RULES = List.of(
-      rule(432, "4.3.2", null, ReplyMeaning.THROTTLED),
-      rule(554, "5.2.0", "QuotaExceeded", ReplyMeaning.THROTTLED),
-      rule(0, "5.2.251", null, ReplyMeaning.THROTTLED),
-      rule(0, "5.2.252", null, ReplyMeaning.THROTTLED),
-      rule(0, "5.2.253", null, ReplyMeaning.THROTTLED),
-      rule(0, "5.2.254", null, ReplyMeaning.THROTTLED),
-      rule(0, "5.2.255", null, ReplyMeaning.THROTTLED),
-      rule(421, "4.7.66", null, ReplyMeaning.CONFIGURATION),
-      rule(535, "5.7.3", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.139", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.30", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.57", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.60", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.64", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "5.7.68", null, ReplyMeaning.CONFIGURATION),
-      rule(554, "5.2.2", null, ReplyMeaning.CONFIGURATION),
-      rule(0, "4.4.7", null, ReplyMeaning.PERMANENT));
+  public static final List<ReplyRule> STANDARD_RULES = StandardReplyRules.RULES;
 
   // Microsoft 365's refusal of an XOAUTH2 token (see refusesToken).
-  private static final ReplyRule REFUSED_TOKEN = rule(535, "5.7.3", null, ReplyMeaning.CONFIGURATION);
+  private static final ReplyRule REFUSED_TOKEN =
+      new ReplyRule(535, EnhancedStatus.parse("5.7.3"), null, ReplyMeaning.CONFIGURATION);
 
-  private static ReplyRule rule(int code, String status, String text, ReplyMeaning meaning) {
-    return new ReplyRule(code, EnhancedStatus.parse(status), text, meaning);
+  /** The special rules, in the order they are tried. */
+  public List<ReplyRule> rules() {
+    return rules;
   }
 
-  /** What the reply means. */
-  public ReplyMeaning classify(SmtpReply reply) {
+  /** The first special rule that matches the reply, if any: the row its meaning comes from. */
+  public Optional<ReplyRule> rule(SmtpReply reply) {
     Objects.requireNonNull(reply, "reply");
-    for (ReplyRule rule : rules) {
-      if (rule.matches(reply)) {
-        return rule.meaning();
-      }
+    return rules.stream().filter(r -> r.matches(reply)).findFirst();
+  }
+
+  /** What the reply means: the first matching rule's meaning, else the RFC 5321 default. */
+  public ReplyMeaning classify(SmtpReply reply) {
+    Optional<ReplyRule> rule = rule(reply);
+    if (rule.isPresent()) {
+      return rule.get().meaning();
     }
     if (reply.isPositive()) {
       return ReplyMeaning.DELIVERED;

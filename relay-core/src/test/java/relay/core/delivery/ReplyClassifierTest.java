@@ -44,6 +44,11 @@ class ReplyClassifierTest {
       451 | 4.4.7 | Message expired                                               | PERMANENT
       450 | 4.4.7 | Message delayed too long, giving up                           | PERMANENT
       554 | 5.2.0 | STOREDRV.Deliver.Exception:ObjectNotFound                     | PERMANENT
+      550 | 5.7.233 | Message can't be submitted, tenant external recipient rate limit exceeded | THROTTLED
+      550 | 5.1.8 | Access denied, bad outbound sender                            | PERMANENT
+      550 | 5.7.606 | Access denied, banned sending IP [192.0.2.1]                | PERMANENT
+      550 | 5.7.649 | Access denied, banned sending IP [192.0.2.1]                | PERMANENT
+      550 | 5.7.650 | Something Microsoft has not told us about                   | PERMANENT
       """)
   void repliesAreClassifiedByTheTable(int code, String status, String text, ReplyMeaning expected) {
     assertThat(classifier.classify(SmtpReply.of(code, status, text))).isEqualTo(expected);
@@ -122,5 +127,20 @@ class ReplyClassifierTest {
     assertThat(classifier.refusesToken(SmtpReply.of(535, "5.7.139", "Authentication unsuccessful, disabled"))).isFalse();
     assertThat(classifier.refusesToken(SmtpReply.of(550, "5.7.3", "Authentication unsuccessful"))).isFalse();
     assertThat(classifier.refusesToken(SmtpReply.of(535, null, "5.7.3 in the text is not the status"))).isFalse();
+  }
+
+  @Test
+  void rangesCoverEveryDetailBetweenTheirEnds() {
+    ReplyRule banned = classifier.rule(SmtpReply.of(550, "5.7.620", "Access denied, banned sending IP")).orElseThrow();
+
+    assertThat(banned.statusLabel()).isEqualTo("5.7.606-649");
+    assertThat(banned.note().title()).isEqualTo("Access denied, banned sending IP");
+    assertThat(classifier.rule(SmtpReply.of(550, "5.7.650", "Access denied"))).isEmpty();
+    assertThat(classifier.rule(SmtpReply.of(550, "5.8.620", "Access denied"))).isEmpty();
+  }
+
+  @Test
+  void everyStandardRuleExplainsItselfToOperators() {
+    assertThat(ReplyClassifier.STANDARD_RULES).allSatisfy(r -> assertThat(r.note()).isNotNull());
   }
 }
