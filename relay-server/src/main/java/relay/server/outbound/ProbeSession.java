@@ -60,7 +60,7 @@ final class ProbeSession {
       }
       step = "EHLO";
       SmtpReply ehlo = c.command("EHLO " + helo);
-      if (!expect(steps, "EHLO", ehlo, 250, "extensions: " + String.join(", ", ProbeConversation.extensions(ehlo)))) {
+      if (!expectEhlo(steps, "EHLO", ehlo)) {
         c.command("QUIT");
         return;
       }
@@ -86,7 +86,7 @@ final class ProbeSession {
         if (client != null) {
           steps.add(client);
         }
-        if (!expect(steps, "EHLO (TLS)", ehlo, 250, "extensions: " + String.join(", ", ProbeConversation.extensions(ehlo)))) {
+        if (!expectEhlo(steps, "EHLO (TLS)", ehlo)) {
           c.command("QUIT");
           return;
         }
@@ -205,6 +205,15 @@ final class ProbeSession {
       }
     };
     return expect(steps, "AUTH", reply, 235, "signed in as " + login.mailbox() + " with " + mechanism);
+  }
+
+  /** Like {@link #expect} for an EHLO reply: passing, it shows the extensions (not the reply again). */
+  private static boolean expectEhlo(List<ProbeStep> steps, String name, SmtpReply ehlo) {
+    if (ehlo.code() == 250) {
+      steps.add(ProbeStep.pass(name, "extensions: " + String.join(", ", ProbeConversation.extensions(ehlo))));
+      return true;
+    }
+    return expect(steps, name, ehlo, 250, "");
   }
 
   /** Adds a pass step when {@code reply} has {@code code}, else a failure with a hint; true on pass. */
