@@ -1,6 +1,9 @@
 package relay.server.main;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +29,7 @@ import relay.core.reply.Replies;
  * rights, the mail-flow rules and each recipient's route, explained by {@code relay route}'s own
  * code ({@link RouteCommand#explain}). Exit codes: 0 the message would be accepted for every
  * recipient, 1 with warnings (some recipients refused, plaintext AUTH), 2 refused (or the
- * configuration is invalid).
+ * configuration is invalid). {@code --json} gives the same facts as one JSON object.
  */
 @Command(name = "test-inbound", mixinStandardHelpOptions = true,
     description = "What a device at --client meets: listener, inbound connector (or 554), TLS, AUTH, sender and "
@@ -54,15 +57,24 @@ final class TestInboundCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")
   private Path config;
 
+  @Option(names = "--json", description = "print the report as JSON")
+  private boolean json;
+
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   @CommandLine.ParentCommand private Main main;
 
   private int worst;
+  // The report as it is built: text in the buffer; the same facts kept for --json.
+  private final StringWriter buffer = new StringWriter();
+  private final List<String> listeners = new ArrayList<>();
+  private final List<ObjectNode> steps = new ArrayList<>();
+  private List<String> route = List.of();
+  private String inbound;
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = new PrintWriter(buffer);
     PrintWriter err = spec.commandLine().getErr();
     RelayConfig relay;
     MailPath sender;
@@ -89,19 +101,22 @@ final class TestInboundCommand implements Callable<Integer> {
       Optional<InboundConnector> c = InboundConnector.select(l.inboundConnectors(), address);
       String where = "listener " + l.name() + " " + l.address().getHostAddress() + ":" + l.port() + " (" + encryption(l) + ")";
       if (c.isPresent()) {
-        out.println(where + ": inbound connector " + c.get().name() + " admits the client");
+        listeners.add(where + ": inbound connector " + c.get().name() + " admits the client");
+        out.println(listeners.getLast());
         if (via == null) {
           listener = l;
           via = c.get();
         }
       } else {
-        out.println(where + ": refuses the connection with " + Replies.CLIENT_NOT_ALLOWED
+        listeners.add(where + ": refuses the connection with " + Replies.CLIENT_NOT_ALLOWED
             + " (no inbound connector's client-networks contain " + client + ")");
+        out.println(listeners.getLast());
       }
     }
     if (via == null) {
       return finish(out, 2, "add the device's address (or its network) to the client-networks of an inbound connector");
     }
+    inbound = via.name();
     out.println("using listener " + listener.name() + ", inbound connector " + via.name());
     boolean implicit = listener.encryption().mode() == ListenerTls.Mode.IMPLICIT;
     boolean encrypted = implicit || (tls && listener.starttls());
@@ -142,17 +157,23 @@ final class TestInboundCommand implements Callable<Integer> {
       return finish(out, 2, null);
     }
     line(out, 0, "MAIL FROM", sender + " accepted");
-    RouteCommand.Explained explained = RouteCommand.explain(out, relay, via, sender, recipients, address,
+    StringWriter routeText = new StringWriter();
+    RouteCommand.Explained explained = RouteCommand.explain(new PrintWriter(routeText, true), relay, via, sender, recipients, address,
         authenticated ? Optional.of(user) : Optional.empty(),
         authenticated && via.auth().grantsRelay(), List.of(), null);
+    out.print(routeText);
+    route = routeText.toString().lines().toList();
     int status = explained.accepted() == 0 || explained.rejected() ? 2 : explained.refused() > 0 ? 1 : 0;
     return finish(out, status, status == 0 ? null
         : "a refused recipient needs relay rights: set relay = true or add its domain to the connector's recipient-domains "
             + "(or accepted-domains), or let the device sign in with AUTH that grants relaying");
   }
 
+  private static final String[] VERDICTS = {"pass", "warn", "fail"};
+
   private void line(PrintWriter out, int status, String step, String text) {
     worst = Math.max(worst, status);
+    steps.add(JsonNodeFactory.instance.objectNode().put("step", step).put("verdict", VERDICTS[status]).put("detail", text));
     out.println("[" + (status == 0 ? "PASS" : status == 1 ? "WARN" : "FAIL") + "] " + step + ": " + text);
   }
 
@@ -162,6 +183,23 @@ final class TestInboundCommand implements Callable<Integer> {
       out.println("fix: " + hint);
     }
     out.println("result: " + (result == 0 ? "accepted" : result == 1 ? "accepted with warnings" : "REFUSED"));
+    out.flush();
+    PrintWriter real = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = JsonNodeFactory.instance.objectNode().put("client", client);
+      listeners.forEach(root.putArray("listeners")::add);
+      root.put("inboundConnector", inbound);
+      root.putArray("steps").addAll(steps);
+      route.forEach(root.putArray("route")::add);
+      if (hint != null && result > 0) {
+        root.put("hint", hint);
+      }
+      root.put("verdict", VERDICTS[result]).put("exitStatus", result);
+      real.println(root.toPrettyString());
+    } else {
+      real.print(buffer);
+    }
+    real.flush();
     return result;
   }
 

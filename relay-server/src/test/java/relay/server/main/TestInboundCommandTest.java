@@ -124,4 +124,19 @@ class TestInboundCommandTest {
     assertThat(out.toString()).contains("[PASS] AUTH: user app may sign in; signed in, it may relay to any domain")
         .contains("via m365 from <app@contoso.com> to [<x@fabrikam.com>]");
   }
+
+  @Test
+  void jsonGivesTheSameFactsForScripts() throws Exception {
+    int exit = relay("test-inbound", "--config", config.toString(), "--client", "10.1.2.7", "--json",
+        "--from", "scanner@contoso.com", "--to", "someone@fabrikam.com", "--to", "boss@contoso.com");
+
+    assertThat(exit).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(report.path("inboundConnector").asText()).isEqualTo("printers");
+    assertThat(report.path("verdict").asText()).isEqualTo("warn");
+    assertThat(report.path("exitStatus").asInt()).isEqualTo(1);
+    assertThat(report.path("steps").findValuesAsText("step")).containsExactly("TLS", "MAIL FROM");
+    assertThat(report.path("route").toString()).contains("Relaying denied").contains("via m365");
+    assertThat(report.path("hint").asText()).contains("relay rights");
+  }
 }
