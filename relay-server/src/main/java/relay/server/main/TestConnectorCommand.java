@@ -84,6 +84,10 @@ final class TestConnectorCommand implements Callable<Integer> {
       err.println("relay test-connector: " + e.getMessage());
       return 2;
     }
+    if (sender != null && sender.isNull() && recipient == null) {
+      err.println("relay test-connector: with --from '<>' give --to");
+      return 2;
+    }
     InstantSource clock = InstantSource.system();
     MxResolver resolver = null;
     TokenSources tokens = null;

@@ -52,8 +52,8 @@ final class ProbeConversation implements AutoCloseable {
     int code = 0;
     while (true) {
       String line = line();
-      if (line.length() < 3) {
-        throw new IOException("malformed reply line: " + line);
+      if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)) {
+        throw new IOException("not an SMTP reply: " + line.substring(0, Math.min(line.length(), 80)));
       }
       code = Integer.parseInt(line.substring(0, 3));
       raw.append(line).append('\n');
