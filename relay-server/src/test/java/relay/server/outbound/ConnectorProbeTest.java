@@ -24,6 +24,7 @@ import relay.core.connector.TlsPolicy;
 import relay.core.connector.UpstreamHost;
 import relay.core.envelope.MailPath;
 import relay.server.outbound.ProbeStep.Verdict;
+import relay.server.testing.ScriptedUpstream;
 import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
 
@@ -238,6 +239,38 @@ class ConnectorProbeTest {
         .run(FROM, MailPath.parse("b@nowhere.test"), false);
     assertThat(unknown.exitStatus()).isEqualTo(2);
     assertThat(unknown.steps()).singleElement().extracting(ProbeStep::name).isEqualTo("DNS");
+  }
+
+  @Test
+  void anUpstreamThatStopsAnsweringFailsTheStepItStoppedAt() throws Exception {
+    ScriptedUpstream upstream = track(new ScriptedUpstream(ScriptedUpstream.Misbehaviour.SILENT_AT_MAIL));
+    OutboundConnector.SmartHost connector = new OutboundConnector.SmartHost("smart",
+        List.of(new UpstreamHost("localhost", upstream.port())), TlsPolicy.of(TlsMode.OPPORTUNISTIC), "relay.test",
+        Duration.ofSeconds(5), Duration.ofMillis(500), 1);
+
+    ProbeReport report = new ConnectorProbe(connector, InstantSource.system(), null, null).run(FROM, TO, false);
+
+    assertThat(report.exitStatus()).isEqualTo(2);
+    assertThat(report.steps().getLast().name()).isEqualTo("MAIL FROM");
+    assertThat(report.steps().getLast().detail()).contains("no reply within the read timeout");
+  }
+
+  @Test
+  void somethingThatIsNotAnSmtpServerFailsTheBanner() throws Exception {
+    ServerSocket http = track(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    Thread.ofVirtual().start(() -> {
+      try (java.net.Socket s = http.accept()) {
+        s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getInputStream().read();
+      } catch (java.io.IOException e) {
+        // the test is over
+      }
+    });
+
+    ProbeReport report = probe(TlsPolicy.of(TlsMode.OPPORTUNISTIC), http.getLocalPort()).run(FROM, TO, false);
+
+    assertThat(report.steps().getLast().name()).isEqualTo("banner");
+    assertThat(report.steps().getLast().detail()).contains("not an SMTP reply: HTTP/1.1 400");
   }
 
   private ConnectorProbe probe(TlsPolicy policy, int port) {
