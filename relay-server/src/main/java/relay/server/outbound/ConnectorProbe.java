@@ -128,7 +128,7 @@ public final class ConnectorProbe {
     if (login == null) {
       return;
     }
-    List<Target> targets = resolveHosts(List.of(a.host()), TlsPolicy.verify(List.of(), a.caBundle()), steps);
+    List<Target> targets = resolveHosts(List.of(a.host()), SmtpAuthTransport.tlsPolicy(a), steps);
     if (targets.isEmpty()) {
       return;
     }
