@@ -24,7 +24,8 @@ import relay.config.model.RelayConfig;
     version = "Relay 0.1.0",
     description = "SMTP relay / smart host: accepts mail from allowed clients, queues it on disk and delivers it onward.",
     subcommands = {CheckConfigCommand.class, RouteCommand.class, QueueCommand.class, TraceCommand.class,
-        CheckDnsCommand.class, ExplainCommand.class, AnalyzeHeadersCommand.class})
+        CheckDnsCommand.class, ExplainCommand.class, AnalyzeHeadersCommand.class, TestConnectorCommand.class,
+        TestInboundCommand.class})
 final class Main implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")

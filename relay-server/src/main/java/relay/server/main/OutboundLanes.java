@@ -280,14 +280,15 @@ final class OutboundLanes implements AutoCloseable {
           mx, new DnsMxResolver(mx.resolvers(), mx.dnsTimeout(), mx.port(), random), ReplyClassifier.standard(), protocolLog);
       case OutboundConnector.SmtpAuth smtpAuth -> {
         TokenSources tokens =
-            new TokenSources(tokenClient(smtpAuth), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
+            new TokenSources(tokenClient(smtpAuth, clock), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
         tokenMetrics.expiry(smtpAuth.name(), tokens);
         yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens);
       }
     };
   }
 
-  private TokenClient tokenClient(OutboundConnector.SmtpAuth connector) throws IOException {
+  /** The token client of an smtp-auth connector (also {@code relay test-connector}'s). */
+  static TokenClient tokenClient(OutboundConnector.SmtpAuth connector, InstantSource clock) throws IOException {
     // The binder allows ca-file on the connector's own credential only: one trust per connector.
     Path caFile = connector.credential() instanceof SubmissionCredential.OAuth oauth ? oauth.caFile() : null;
     return new TokenClient(TokenClient.httpClient(TokenClient.trust(caFile), Duration.ofSeconds(30)), clock,

@@ -105,32 +105,52 @@ final class RouteCommand implements Callable<Integer> {
       out.println("MAIL FROM " + sender + " refused: " + Replies.SENDER_DENIED);
       return 0;
     }
+    explain(out, relay, via, sender, recipients, address, Optional.ofNullable(user), false, headers, size);
+    return 0;
+  }
+
+  /** What {@link #explain} found: recipients refused at RCPT and accepted, and whether DATA would be rejected. */
+  record Explained(int refused, int accepted, boolean rejected) {}
+
+  /**
+   * Explains, from RCPT TO on, what the relay decides for a message from {@code sender} through
+   * {@code via}: relay rights per recipient (or {@code authorisedToRelay}, an authenticated client
+   * whose connector grants relaying, as in a session), each envelope rule, then each message rule
+   * and each recipient's connector. Shared by {@code relay route} and {@code relay test-inbound}.
+   */
+  static Explained explain(PrintWriter out, RelayConfig relay, InboundConnector via, MailPath sender,
+      List<MailPath> recipients, InetAddress address, Optional<String> user, boolean authorisedToRelay,
+      List<String> headers, Long size) {
     RuleEngine engine = relay.routing().ruleEngine();
-    EnvelopeFacts envelope = new EnvelopeFacts(sender, List.of(), address, via.name(), Optional.ofNullable(user));
+    EnvelopeFacts envelope = new EnvelopeFacts(sender, List.of(), address, via.name(), user);
     List<Recipient> accepted = new ArrayList<>();
+    int refused = 0;
     for (MailPath r : recipients) {
-      if (!relay.routing().mayReceive(via, r.domain())) {
+      if (!authorisedToRelay && !relay.routing().mayReceive(via, r.domain())) {
         out.println("RCPT TO " + r + " refused: " + Replies.RELAY_DENIED + " (outside the accepted domains and "
             + via.name() + " may not relay)");
+        refused++;
         continue;
       }
       Recipient recipient = Recipient.of(r);
       // as in a session: envelope rules decide each RCPT against the recipients accepted so far
       if (engine.evaluateRecipient(envelope.withRecipients(accepted), recipient) instanceof RecipientVerdict.Refuse refuse) {
         out.println("RCPT TO " + r + " refused: " + refuse.reply() + " (" + refuse.reason() + ")");
+        refused++;
         continue;
       }
       accepted.add(recipient);
     }
     if (accepted.isEmpty()) {
       out.println("no recipient accepted: nothing would be sent");
-      return 0;
+      return new Explained(refused, 0, false);
     }
-    explain(out, engine, envelope.withRecipients(accepted));
-    return 0;
+    boolean rejected = explainMessage(out, engine, envelope.withRecipients(accepted), headers, size);
+    return new Explained(refused, accepted.size(), rejected);
   }
 
-  private void explain(PrintWriter out, RuleEngine engine, EnvelopeFacts envelope) {
+  private static boolean explainMessage(PrintWriter out, RuleEngine engine, EnvelopeFacts envelope, List<String> headers,
+      Long size) {
     StringBuilder text = new StringBuilder();
     headers.forEach(h -> text.append(h).append("\r\n"));
     byte[] header = text.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
@@ -140,7 +160,7 @@ final class RouteCommand implements Callable<Integer> {
     plan.trace().lines().forEach(l -> out.println("  " + l));
     if (plan.rejected()) {
       out.println("message rejected at the end of DATA: " + plan.rejection().orElseThrow());
-      return;
+      return true;
     }
     out.println("recipients:");
     plan.fates().forEach(f -> out.println("  " + f.describe()));
@@ -152,6 +172,7 @@ final class RouteCommand implements Callable<Integer> {
           + (part.requireTls() ? ", TLS required" : "")
           + part.headerEdits().stream().map(e -> ", " + e.describe()).reduce("", String::concat));
     }
+    return false;
   }
 
   /** The named inbound connector, or the first one (by listener, then connector order) admitting the client. */

@@ -115,13 +115,16 @@ final class MxDestinations implements AutoCloseable {
   }
 
   private OutboundConnector.SmartHost smartHost(MxHost host) {
-    return new OutboundConnector.SmartHost(connector.name(), List.of(host.endpoint()), tlsFor(host),
+    return new OutboundConnector.SmartHost(connector.name(), List.of(host.endpoint()), tlsFor(connector.tls(), host),
         connector.heloName(), connector.connectTimeout(), connector.readTimeout(),
         connector.maxConnectionsPerDestination());
   }
 
-  private TlsPolicy tlsFor(MxHost host) {
-    TlsPolicy tls = connector.tls();
+  /**
+   * The policy for one MX destination: under {@code verify} without configured names, the MX host's
+   * own name is expected (also what {@code relay test-connector} checks).
+   */
+  static TlsPolicy tlsFor(TlsPolicy tls, MxHost host) {
     if (tls.mode() != TlsMode.VERIFY || !tls.names().isEmpty()) {
       return tls;
     }

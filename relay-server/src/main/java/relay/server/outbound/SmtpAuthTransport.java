@@ -92,8 +92,13 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     this.protocolLog = protocolLog;
     this.tokens = tokens;
     // Submission to Microsoft 365: STARTTLS always, chain and host name verified, TLS 1.2 or newer.
-    this.tls = UpstreamTls.of(TlsPolicy.verify(List.of(), connector.caBundle()), clock);
+    this.tls = UpstreamTls.of(tlsPolicy(connector), clock);
     this.stallWatch = new StallWatch(connector.name(), connector.readTimeout());
+  }
+
+  /** The TLS policy of every submission session (also what {@code relay test-connector} checks). */
+  static TlsPolicy tlsPolicy(OutboundConnector.SmtpAuth connector) {
+    return TlsPolicy.verify(List.of(), connector.caBundle());
   }
 
   @Override

@@ -84,6 +84,26 @@ final class UpstreamTls {
   }
 
   /**
+   * Starts TLS on {@code plain} (after a {@code 220} to STARTTLS) exactly as connections of this
+   * policy do: the same socket factory (certificate check, client certificate) and protocol
+   * versions; the handshake runs before this returns. For step-by-step diagnosis ({@link
+   * ConnectorProbe}); the transports let Angus Mail call the same factory.
+   *
+   * @throws IOException when the handshake fails (a {@link CertificateRefusal} in the causes says why
+   *     the certificate was refused)
+   */
+  SSLSocket startTls(Socket plain, UpstreamHost host) throws IOException {
+    SSLSocket ssl = (SSLSocket) socketFactory.createSocket(plain, host.host(), host.port(), true);
+    ssl.setEnabledProtocols(policy.minimumVersion().andNewer().toArray(String[]::new));
+    ssl.startHandshake();
+    return ssl;
+  }
+
+  TlsPolicy policy() {
+    return policy;
+  }
+
+  /**
    * Why a connection to {@code host} could not be used, naming the TLS cause precisely when there is
    * one: {@code STARTTLS not offered by mx.example:25} ({@link LocalCause#TLS_UNAVAILABLE}),
    * {@code mx.example:25: certificate expired on 2026-01-01} or {@code mx.example:25: TLS handshake

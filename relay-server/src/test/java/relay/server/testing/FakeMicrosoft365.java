@@ -52,6 +52,8 @@ public final class FakeMicrosoft365 implements AutoCloseable {
   public final AtomicInteger authFailures = new AtomicInteger();
   /** While positive, that many sign-ins are refused with 535 5.7.3 whatever the token. */
   public final AtomicInteger refuseSignIns = new AtomicInteger();
+  /** When set, every sign-in is refused with this reply (e.g. {@code 535 5.7.139} SMTP AUTH disabled). */
+  public volatile RejectException signInRefusal;
   public final AtomicInteger mostSessions = new AtomicInteger();
   /** While positive, that many MAIL FROMs are answered {@code 432 4.3.2} (too many sessions). */
   public final AtomicInteger throttleSessions = new AtomicInteger();
@@ -161,6 +163,11 @@ public final class FakeMicrosoft365 implements AutoCloseable {
             } else if (part.startsWith("auth=Bearer ")) {
               token = part.substring(12);
             }
+          }
+          RejectException disabled = signInRefusal;
+          if (disabled != null) {
+            authFailures.incrementAndGet();
+            throw disabled;
           }
           boolean refused = refuseSignIns.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
           if (refused || user == null || token == null || !tokens.isValid(token) || !sendAs.containsKey(user)) {

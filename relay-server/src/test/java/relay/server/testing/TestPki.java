@@ -76,6 +76,11 @@ public final class TestPki {
     return context(issue(dnsName, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(1))), null);
   }
 
+  /** Like {@link #serverContext}, valid from an hour ago for {@code validFor} (e.g. a year, or days to test expiry warnings). */
+  public SSLContext serverContext(String dnsName, Duration validFor) throws Exception {
+    return context(issue(dnsName, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(validFor)), null);
+  }
+
   /** Like {@link #serverContext}, but the certificate expired at {@code notAfter} (a month after it began). */
   public SSLContext expiredServerContext(String dnsName, Instant notAfter) throws Exception {
     return context(issue(dnsName, notAfter.minus(Duration.ofDays(30)), notAfter), null);
