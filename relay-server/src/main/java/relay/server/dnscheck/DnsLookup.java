@@ -1,9 +1,7 @@
 package relay.server.dnscheck;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,18 +9,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import relay.core.connector.UpstreamHost;
+import relay.server.outbound.DnsResolvers;
 
 /**
  * Asks DNS questions for one diagnosis, over dnsjava, to the given servers or the system's (set up
@@ -43,21 +40,7 @@ final class DnsLookup {
    * @param timeout the time one query may take
    */
   DnsLookup(List<UpstreamHost> servers, Duration timeout) {
-    ExtendedResolver extended;
-    if (servers.isEmpty()) {
-      extended = new ExtendedResolver();
-    } else {
-      List<Resolver> each = new ArrayList<>();
-      for (UpstreamHost server : servers) {
-        SimpleResolver simple = new SimpleResolver(new InetSocketAddress(server.host(), server.port()));
-        simple.setTimeout(timeout);
-        each.add(simple);
-      }
-      extended = new ExtendedResolver(each);
-    }
-    extended.setTimeout(timeout);
-    extended.setRetries(1);
-    this.resolver = extended;
+    this.resolver = DnsResolvers.of(servers, timeout);
     this.servers = servers.isEmpty() ? "the system's resolvers"
         : servers.stream().map(Object::toString).collect(Collectors.joining(", "));
   }

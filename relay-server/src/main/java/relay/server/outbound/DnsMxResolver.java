@@ -2,7 +2,6 @@ package relay.server.outbound;
 
 import java.net.IDN;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +15,6 @@ import java.util.random.RandomGenerator;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -24,7 +22,6 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import relay.core.connector.UpstreamHost;
@@ -55,21 +52,7 @@ public final class DnsMxResolver implements MxResolver {
    * @param random shuffles MX records of equal preference; used from many threads, so thread-safe
    */
   public DnsMxResolver(List<UpstreamHost> servers, Duration timeout, int port, RandomGenerator random) {
-    ExtendedResolver extended;
-    if (servers.isEmpty()) {
-      extended = new ExtendedResolver();
-    } else {
-      List<Resolver> each = new ArrayList<>();
-      for (UpstreamHost server : servers) {
-        SimpleResolver simple = new SimpleResolver(new InetSocketAddress(InetAddress.ofLiteral(server.host()), server.port()));
-        simple.setTimeout(timeout);
-        each.add(simple);
-      }
-      extended = new ExtendedResolver(each);
-    }
-    extended.setTimeout(timeout);
-    extended.setRetries(1);
-    this.resolver = extended;
+    this.resolver = DnsResolvers.of(servers, timeout);
     this.port = port;
     this.random = random;
   }
