@@ -288,13 +288,8 @@
     const states = new Map(connectors.map((c) => [c.name, c]));
     const queues = new Map(summary.connectors.map((q) => [q.connector, q]));
     const names = [...new Set([...queues.keys(), ...states.keys()])].sort();
-    // The oldest message of each connector that has mail: the listing is oldest first.
-    const oldest = new Map(await Promise.all(names
-      .filter((name) => { const q = queues.get(name); return q && q.active + q.deferred + q.held > 0; })
-      .map(async (name) => {
-        const first = await lines(`/api/queue?connector=${encodeURIComponent(name)}&limit=1`);
-        return [name, first.length ? first[0].received : null];
-      })));
+    // The summary names each connector's oldest arrival (from the spool's index, cheap at any size).
+    const oldest = new Map(summary.connectors.filter((q) => q.oldest).map((q) => [q.connector, q.oldest]));
     return () => drawOverview(summary, states, queues, names, oldest);
   }
 
