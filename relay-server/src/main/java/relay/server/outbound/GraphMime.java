@@ -30,7 +30,6 @@ final class GraphMime {
   private static final List<String> ADDRESS_HEADERS = List.of("To", "Cc", "Bcc");
 
   private final byte[] original;
-  private final Set<String> named;
   private final List<Recipient> hidden;
   private final List<String> strangers;
 
@@ -60,7 +59,6 @@ final class GraphMime {
         }
       }
     }
-    this.named = Set.copyOf(inHeaders);
     Set<String> envelope = new LinkedHashSet<>();
     List<Recipient> notNamed = new ArrayList<>();
     for (Recipient r : pending) {
@@ -82,11 +80,6 @@ final class GraphMime {
   /** Pending recipients no To/Cc/Bcc header names: they go in the added Bcc header. */
   List<Recipient> hidden() {
     return hidden;
-  }
-
-  /** Whether a header names this address. */
-  boolean names(String address) {
-    return named.contains(address.toLowerCase(Locale.ROOT));
   }
 
   /** The bytes to send: a {@code Bcc:} header for the hidden recipients, if any, then the message as received. */

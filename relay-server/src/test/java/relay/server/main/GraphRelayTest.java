@@ -207,6 +207,17 @@ class GraphRelayTest {
   }
 
   @Test
+  void aRefusedTokenIsReplacedOnceAndTheMessageGoesInTheSameAttempt() throws Exception {
+    graph.answerNext(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", null);
+    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+    assertThat(endpoint.requests()).isEqualTo(2);
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"delivered\"")).hasValue(1.0);
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"transient\"")).isEmpty();
+  }
+
+  @Test
   void throttlingAndServerErrorsAreRetriedNeverBounced() throws Exception {
     graph.answerNext(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", "1");
     graph.answerNext(503, "ServiceUnavailable", "Service is temporarily unavailable.", null);
