@@ -27,7 +27,7 @@ import relay.core.schedule.RetrySchedule;
 final class OutboundBinder {
 
   /** The connector types a file may name; each maps to one {@link OutboundConnector} variant. */
-  enum ConnectorType { DROP, SMART_HOST, SMTP_AUTH, MX }
+  enum ConnectorType { DROP, SMART_HOST, SMTP_AUTH, MX, GRAPH }
 
   private static final List<String> DROP_KEYS = List.of("directory");
   private static final List<String> SMART_HOST_KEYS = Stream.concat(
@@ -41,12 +41,14 @@ final class OutboundBinder {
   private final String hostname;
   private final TlsPolicyBinder tlsBinder;
   private final SmtpAuthBinder smtpAuthBinder;
+  private final GraphBinder graphBinder;
 
   OutboundBinder(Path home, String hostname, SecretReader secrets) {
     this.home = home;
     this.hostname = hostname;
     this.tlsBinder = new TlsPolicyBinder(home, secrets);
     this.smtpAuthBinder = new SmtpAuthBinder(home, hostname, secrets);
+    this.graphBinder = new GraphBinder(home, smtpAuthBinder);
   }
 
   /** {@code relay.delivery}: the retry schedule and DSN policy; a leftover single {@code connector} is pointed at its new home. */
@@ -117,6 +119,7 @@ final class OutboundBinder {
       SMART_HOST_KEYS.forEach(s::value);
       SmtpAuthBinder.KEYS.forEach(s::value);
       MX_ONLY_KEYS.forEach(s::value);
+      GraphBinder.KEYS.forEach(s::value);
       s.finish();
       return Optional.empty();
     }
@@ -125,6 +128,7 @@ final class OutboundBinder {
         SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
         MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
+        GraphBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = graph"));
         Path directory = home.resolve(s.text("directory").orElse("drop"));
         yield Optional.of(new OutboundConnector.Drop(name, directory));
       }
@@ -132,6 +136,7 @@ final class OutboundBinder {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
         SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
+        GraphBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = graph"));
         yield smartHost(s, name);
       }
       case SMTP_AUTH -> {
@@ -139,13 +144,23 @@ final class OutboundBinder {
         SMART_HOST_KEYS.forEach(k -> s.foreign(k,
             "'" + k + "' is only for type = smart-host (smtp-auth always verifies TLS 1.2+ with STARTTLS)"));
         MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
+        GraphBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = graph"));
         yield smtpAuthBinder.bind(s, name);
       }
       case MX -> {
         DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
         SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
         s.foreign("hosts", "type = mx finds the hosts in DNS; for fixed hosts use type = smart-host");
+        GraphBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = graph"));
         yield new MxBinder(tlsBinder, hostname).bind(s, name);
+      }
+      case GRAPH -> {
+        DROP_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = drop"));
+        SMART_HOST_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smart-host"));
+        SmtpAuthBinder.KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = smtp-auth"));
+        MX_ONLY_KEYS.forEach(k -> s.foreign(k, "'" + k + "' is only for type = mx"));
+        s.foreign("host", "type = graph sends to graph-url (default https://graph.microsoft.com)");
+        yield graphBinder.bind(s, name);
       }
     };
     s.finish();

@@ -60,9 +60,10 @@ final class SmtpAuthBinder {
     Duration read = s.duration("read-timeout").orElse(Duration.ofMinutes(5));
     s.foreign("username", "the login name is each identity's mailbox: set mailbox in identities");
     Auth auth = s.choice("auth", Auth.class).orElse(Auth.XOAUTH2);
-    Optional<SubmissionCredential> credential = credential(s, auth, true, true);
-    List<SenderIdentity> identities = identities(s, auth);
-    Optional<Pacing> pacing = s.section("pacing").map(this::pacing).orElse(Optional.of(Pacing.MICROSOFT_365));
+    Optional<SubmissionCredential> credential = credential(s, auth, true, true, SubmissionCredential.OAuth.OUTLOOK_SCOPE);
+    List<SenderIdentity> identities = identities(s, auth, SubmissionCredential.OAuth.OUTLOOK_SCOPE);
+    Optional<Pacing> pacing =
+        s.section("pacing").map(p -> pacing(p, Pacing.MICROSOFT_365)).orElse(Optional.of(Pacing.MICROSOFT_365));
     if (s.problems().count() > before || credential.isEmpty() || pacing.isEmpty()) {
       return Optional.empty();
     }
@@ -76,7 +77,8 @@ final class SmtpAuthBinder {
    * (the connector's default), else it means "no override" (an identity's). {@code connectorLevel}:
    * the connector's own credential, the only one that may set the token endpoint's {@code ca-file}.
    */
-  private Optional<SubmissionCredential> credential(Section s, Auth auth, boolean required, boolean connectorLevel) {
+  Optional<SubmissionCredential> credential(Section s, Auth auth, boolean required, boolean connectorLevel,
+      String defaultScope) {
     boolean hasOAuth = s.value("oauth").isPresent();
     boolean hasPassword = s.value("password").isPresent();
     return switch (auth) {
@@ -92,7 +94,7 @@ final class SmtpAuthBinder {
           }
           yield Optional.empty();
         }
-        yield s.section("oauth").flatMap(o -> oauth(o, connectorLevel));
+        yield s.section("oauth").flatMap(o -> oauth(o, connectorLevel, defaultScope));
       }
       case LOGIN, PLAIN -> {
         if (hasOAuth) {
@@ -111,7 +113,7 @@ final class SmtpAuthBinder {
     };
   }
 
-  private Optional<SubmissionCredential> oauth(Section o, boolean connectorLevel) {
+  private Optional<SubmissionCredential> oauth(Section o, boolean connectorLevel, String defaultScope) {
     int before = o.problems().count();
     Path caFile = null;
     if (connectorLevel) {
@@ -124,7 +126,7 @@ final class SmtpAuthBinder {
     URI authority = o.text("authority").flatMap(text -> authority(o, text)).orElse(SubmissionCredential.OAuth.MICROSOFT);
     Optional<String> tenant = o.text("tenant");
     Optional<String> clientId = o.text("client-id");
-    String scope = o.text("scope").orElse(SubmissionCredential.OAuth.OUTLOOK_SCOPE);
+    String scope = o.text("scope").orElse(defaultScope);
     Optional<Secret> secret = secrets.read(o, "client-secret");
     Optional<Section> certificate = o.section("client-certificate");
     Path certificateFile = null;
@@ -164,7 +166,7 @@ final class SmtpAuthBinder {
     return Optional.empty();
   }
 
-  private List<SenderIdentity> identities(Section s, Auth connectorAuth) {
+  List<SenderIdentity> identities(Section s, Auth connectorAuth, String defaultScope) {
     List<SenderIdentity> out = new ArrayList<>();
     List<ConfigValue> values = s.list("identities").orElse(List.of());
     if (s.value("identities").isPresent() && values.isEmpty()) {
@@ -177,12 +179,12 @@ final class SmtpAuthBinder {
     }
     for (int i = 0; i < values.size(); i++) {
       String at = s.pathOf("identities") + "[" + i + "]";
-      Section.of(values.get(i), at, s.problems()).flatMap(e -> identity(e, connectorAuth)).ifPresent(out::add);
+      Section.of(values.get(i), at, s.problems()).flatMap(e -> identity(e, connectorAuth, defaultScope)).ifPresent(out::add);
     }
     return out;
   }
 
-  private Optional<SenderIdentity> identity(Section e, Auth connectorAuth) {
+  private Optional<SenderIdentity> identity(Section e, Auth connectorAuth, String defaultScope) {
     int before = e.problems().count();
     e.require("sender", "mailbox");
     Optional<String> sender = e.text("sender");
@@ -195,7 +197,7 @@ final class SmtpAuthBinder {
     rewrite.filter(r -> !validAddress(r)).ifPresent(r -> e.problem("rewrite-to", "'" + r + "' is not an address",
         "e.g. scanner@contoso.com"));
     Auth auth = e.choice("auth", Auth.class).orElse(connectorAuth);
-    Optional<SubmissionCredential> override = credential(e, auth, e.value("auth").isPresent(), false);
+    Optional<SubmissionCredential> override = credential(e, auth, e.value("auth").isPresent(), false, defaultScope);
     e.finish();
     if (e.problems().count() > before) {
       return Optional.empty();
@@ -204,9 +206,8 @@ final class SmtpAuthBinder {
         override.orElse(null)));
   }
 
-  private Optional<Pacing> pacing(Section p) {
+  Optional<Pacing> pacing(Section p, Pacing d) {
     int before = p.problems().count();
-    Pacing d = Pacing.MICROSOFT_365;
     int sessions = p.integer("max-sessions", 1, 100).orElse(d.maxSessions());
     int perMinute = p.integer("messages-per-minute", 1, 1_000_000).orElse(d.messagesPerWindow());
     // The window is a minute in Microsoft's terms; shorter ones let tests and benchmarks run quickly.

@@ -1,5 +1,6 @@
 package relay.core.connector;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +92,49 @@ public sealed interface OutboundConnector {
       Objects.requireNonNull(credential, "credential");
       Objects.requireNonNull(identities, "identities");
       Objects.requireNonNull(pacing, "pacing");
+    }
+  }
+
+  /**
+   * Sends through Microsoft Graph ({@code POST {graphUrl}/v1.0/users/{mailbox}/sendMail}, the MIME
+   * message base64-encoded) where SMTP AUTH is switched off: each envelope sender is sent as the
+   * mailbox its {@link SenderIdentity} names, with an app-only OAuth token (application permission
+   * {@code Mail.Send}), paced per mailbox like {@link SmtpAuth}.
+   *
+   * @param graphUrl the Graph endpoint, {@code https://graph.microsoft.com} by default (https, no path)
+   * @param caBundle PEM file of CAs trusted for the Graph endpoint, or null for the system trust store
+   * @param credential the default credential (an app registration's client credentials)
+   * @param identities sender to mailbox mapping; a sender no entry matches is held (configuration problem)
+   * @param pacing per-mailbox limits; {@code maxSessions} is the requests at once per mailbox
+   * @param saveToSentItems whether Graph keeps a copy in the mailbox's Sent Items
+   */
+  record Graph(
+      String name,
+      URI graphUrl,
+      Path caBundle,
+      Duration connectTimeout,
+      Duration readTimeout,
+      SubmissionCredential.OAuth credential,
+      SenderIdentities identities,
+      Pacing pacing,
+      boolean saveToSentItems)
+      implements OutboundConnector {
+    /** Microsoft Graph's global endpoint. */
+    public static final URI MICROSOFT_GRAPH = URI.create("https://graph.microsoft.com");
+    /** The scope of an app-only Graph token. */
+    public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+    public Graph {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(graphUrl, "graphUrl");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(readTimeout, "readTimeout");
+      Objects.requireNonNull(credential, "credential");
+      Objects.requireNonNull(identities, "identities");
+      Objects.requireNonNull(pacing, "pacing");
+      if (!"https".equalsIgnoreCase(graphUrl.getScheme()) || graphUrl.getHost() == null) {
+        throw new IllegalArgumentException("graphUrl must be an https URL: " + graphUrl);
+      }
     }
   }
 

@@ -28,6 +28,13 @@ public record Pacing(
   public static final Pacing MICROSOFT_365 = new Pacing(3, 30, Duration.ofMinutes(1), 10_000, Duration.ofHours(24), 500,
       Duration.ofMinutes(1), Duration.ofMinutes(2));
 
+  /**
+   * Microsoft Graph's limits for sendMail: at most 4 requests at once per mailbox and app, and
+   * Exchange Online's 30 messages a minute and 10,000 recipients per 24 hours.
+   */
+  public static final Pacing MICROSOFT_GRAPH = new Pacing(4, 30, Duration.ofMinutes(1), 10_000, Duration.ofHours(24),
+      500, Duration.ofMinutes(1), Duration.ofMinutes(2));
+
   public Pacing {
     Objects.requireNonNull(messageWindow, "messageWindow");
     Objects.requireNonNull(recipientWindow, "recipientWindow");

@@ -19,6 +19,18 @@ final class StandardReplyRules {
   private StandardReplyRules() {}
 
   static final List<ReplyRule> RULES = List.of(
+      rule(530, "5.7.0", GraphAnswer.PREFIX, ReplyMeaning.CONFIGURATION, note(
+          "Microsoft Graph refused the app",
+          "Graph answered 401, 403 or 404 to sendMail: the app lacks the Mail.Send application permission "
+              + "or admin consent, an application access policy excludes the mailbox (ErrorAccessDenied), the "
+              + "token was for another resource, or the mailbox does not exist.",
+          "Grant Mail.Send (application) with admin consent, add the mailbox to the application access "
+              + "policy's group, and check the identity's mailbox. Relay holds the mail.")),
+      rule(451, "4.3.2", GraphAnswer.PREFIX, ReplyMeaning.THROTTLED, note(
+          "Microsoft Graph throttled the mailbox",
+          "Graph answered 429 Too Many Requests (or 503 with Retry-After): more than 4 requests at once or "
+              + "too many messages per minute for the mailbox and app.",
+          "Lower the connector's pacing. Relay rests the mailbox and retries; it does not bounce.")),
       rule(432, "4.3.2", null, ReplyMeaning.THROTTLED, note(
           "Too many concurrent connections (thread limit)",
           "Exchange Online takes at most 3 concurrent SMTP AUTH sessions per mailbox; the next one gets "

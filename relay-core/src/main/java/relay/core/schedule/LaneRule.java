@@ -97,6 +97,7 @@ public sealed interface LaneRule {
       case OutboundConnector.SmartHost smartHost -> new Connector();
       case OutboundConnector.Mx mx -> new PerDomain(mx.maxConnectionsPerDestination());
       case OutboundConnector.SmtpAuth smtpAuth -> new PerMailbox(smtpAuth.identities(), smtpAuth.pacing());
+      case OutboundConnector.Graph graph -> new PerMailbox(graph.identities(), graph.pacing());
     };
   }
 }

@@ -44,6 +44,7 @@ import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
 import relay.server.outbound.DnsMxResolver;
 import relay.server.outbound.DropTransport;
+import relay.server.outbound.GraphTransport;
 import relay.server.outbound.MxTransport;
 import relay.server.outbound.SmtpAuthTransport;
 import relay.server.outbound.SmtpTransport;
@@ -284,6 +285,12 @@ final class OutboundLanes implements AutoCloseable {
         tokenMetrics.expiry(smtpAuth.name(), tokens);
         yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens);
       }
+      case OutboundConnector.Graph graph -> {
+        TokenSources tokens = new TokenSources(tokenClient(graph.credential().caFile(), clock), clock,
+            RefreshPolicy.DEFAULT, tokenMetrics.listener(graph.name()));
+        tokenMetrics.expiry(graph.name(), tokens);
+        yield new GraphTransport(graph, ReplyClassifier.standard(), tokens);
+      }
     };
   }
 
@@ -291,6 +298,10 @@ final class OutboundLanes implements AutoCloseable {
   static TokenClient tokenClient(OutboundConnector.SmtpAuth connector, InstantSource clock) throws IOException {
     // The binder allows ca-file on the connector's own credential only: one trust per connector.
     Path caFile = connector.credential() instanceof SubmissionCredential.OAuth oauth ? oauth.caFile() : null;
+    return tokenClient(caFile, clock);
+  }
+
+  private static TokenClient tokenClient(Path caFile, InstantSource clock) throws IOException {
     return new TokenClient(TokenClient.httpClient(TokenClient.trust(caFile), Duration.ofSeconds(30)), clock,
         Duration.ofSeconds(60));
   }
@@ -307,6 +318,9 @@ final class OutboundLanes implements AutoCloseable {
       case OutboundConnector.Mx mx -> new LaneLimits(mx.maxConnections(), window, false, lanes);
       case OutboundConnector.SmtpAuth smtpAuth -> new LaneLimits(smtpAuth.pacing().maxSessions()
           * (int) Math.max(1, smtpAuth.identities().entries().stream().map(i -> i.mailbox().toLowerCase(Locale.ROOT))
+              .distinct().count()), window, true, lanes);
+      case OutboundConnector.Graph graph -> new LaneLimits(graph.pacing().maxSessions()
+          * (int) Math.max(1, graph.identities().entries().stream().map(i -> i.mailbox().toLowerCase(Locale.ROOT))
               .distinct().count()), window, true, lanes);
     };
   }

@@ -245,6 +245,7 @@ final class QueueDesk implements QueueOperations {
       case OutboundConnector.SmartHost s -> "smart-host";
       case OutboundConnector.Mx m -> "mx";
       case OutboundConnector.SmtpAuth a -> "smtp-auth";
+      case OutboundConnector.Graph g -> "graph";
     };
   }
 

@@ -340,6 +340,7 @@ public final class RelayServer implements AutoCloseable {
           "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
       case OutboundConnector.Mx mx -> "MX lookup (TLS " + mx.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
       case OutboundConnector.SmtpAuth smtpAuth -> "smtp-auth " + smtpAuth.host();
+      case OutboundConnector.Graph graph -> "graph " + graph.graphUrl();
     };
   }
 

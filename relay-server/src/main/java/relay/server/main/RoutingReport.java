@@ -148,6 +148,8 @@ final class RoutingReport {
           + ", " + m.maxConnections() + " connections, " + m.maxConnectionsPerDestination() + " per host)";
       case OutboundConnector.SmtpAuth s -> "smtp-auth " + s.host().host() + ":" + s.host().port() + " (STARTTLS verified, "
           + (s.credential() instanceof relay.core.connector.SubmissionCredential.OAuth ? "XOAUTH2" : "password") + ")";
+      case OutboundConnector.Graph g -> "graph " + g.graphUrl() + " (sendMail as MIME, app-only OAuth"
+          + (g.saveToSentItems() ? ", saved to Sent Items" : "") + ")";
     };
   }
 

@@ -97,6 +97,7 @@ final class TestConnectorCommand implements Callable<Integer> {
         case OutboundConnector.SmtpAuth auth -> tokens = new TokenSources(OutboundLanes.tokenClient(auth, clock), clock,
             RefreshPolicy.DEFAULT, TokenListener.NONE);
         case OutboundConnector.SmartHost ignored -> { }
+        case OutboundConnector.Graph ignored -> { }
         case OutboundConnector.Drop ignored -> { }
       }
     } catch (IOException e) {

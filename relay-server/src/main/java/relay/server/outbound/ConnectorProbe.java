@@ -97,6 +97,11 @@ public final class ConnectorProbe {
         smtpAuth(a, from, to, send, steps);
         yield "smtp-auth";
       }
+      case OutboundConnector.Graph g -> {
+        steps.add(ProbeStep.warn("graph", "relay test-connector does not test type = graph connectors yet",
+            "send a test message through Relay and follow it with relay queue and the tracking log"));
+        yield "graph";
+      }
     };
     return new ProbeReport(connector.name(), type, steps);
   }

@@ -31,6 +31,7 @@ class TestConnectorCommandTest {
   void start() throws Exception {
     TestPki pki = new TestPki("Relay Test CA");
     upstream = TestUpstream.withStartTls(pki.serverContext("localhost", Duration.ofDays(365)));
+    Path secret = Files.writeString(dir.resolve("graph-secret"), "graph-secret-value");
     config = Files.writeString(dir.resolve("relay.conf"), """
         relay {
           home = "%s"
@@ -43,9 +44,11 @@ class TestConnectorCommandTest {
             { name = "upstream", type = smart-host, hosts = ["localhost:%d"], tls = verify, ca-file = "%s",
               recipient-domains = ["*"] }
             { name = "clear", type = smart-host, hosts = ["localhost:%d"], tls = none, rule-scoped = true }
+            { name = "graph", type = graph, rule-scoped = true, identities = [ { sender = "*", mailbox = "relay@contoso.com" } ]
+              oauth { tenant = "contoso.onmicrosoft.com", client-id = "app-1", client-secret = "file:%s" } }
           ]
         }
-        """.formatted(dir.resolve("home"), upstream.port(), pki.writeCaPem(dir), upstream.port()));
+        """.formatted(dir.resolve("home"), upstream.port(), pki.writeCaPem(dir), upstream.port(), secret));
   }
 
   @AfterEach
@@ -88,6 +91,16 @@ class TestConnectorCommandTest {
     assertThat(report.path("exitStatus").asInt()).isZero();
     assertThat(report.path("steps").findValuesAsText("step")).contains("certificate", "DATA", "message");
     assertThat(upstream.messages).hasSize(1);
+  }
+
+  @Test
+  void aGraphConnectorIsNotTestedYetAndSaysSoAsAWarning() {
+    int exit = relay("test-connector", "graph", "--config", config.toString());
+
+    assertThat(exit).as(out.toString() + err).isEqualTo(1);
+    assertThat(out.toString()).startsWith("connector graph (graph)")
+        .containsPattern("\\[WARN\\] graph +relay test-connector does not test type = graph connectors yet")
+        .endsWith("result: pass with warnings\n");
   }
 
   @Test

@@ -61,6 +61,8 @@ public final class FakeTokenEndpoint implements AutoCloseable {
   private final Map<String, X509Certificate> certificates = new ConcurrentHashMap<>();
   private final List<String> issued = new CopyOnWriteArrayList<>();
   private final Map<String, Instant> expiries = new ConcurrentHashMap<>();
+  private final Map<String, String> clients = new ConcurrentHashMap<>();
+  private final java.util.Set<String> scopes = ConcurrentHashMap.newKeySet();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong expiresIn = new AtomicLong(3599);
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
@@ -75,6 +77,7 @@ public final class FakeTokenEndpoint implements AutoCloseable {
   public FakeTokenEndpoint(InstantSource clock, PemKeyMaterial serverKeys) throws IOException {
     this.clock = clock;
     this.serverKeys = serverKeys;
+    scopes.add(SCOPE);
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(serverKeys.keyManagers().getKeyManagers(), null, null);
@@ -116,6 +119,23 @@ public final class FakeTokenEndpoint implements AutoCloseable {
 
   public int requests() {
     return requests.get();
+  }
+
+  /** Also accepts {@code scope} (besides Exchange Online's), e.g. Microsoft Graph's. */
+  public void acceptScope(String scope) {
+    scopes.add(scope);
+  }
+
+  /**
+   * The client id a valid {@code token} was issued to for {@code scope}, or empty when the token is
+   * unknown, expired or for another scope (an app-only token carries its app and audience).
+   */
+  public java.util.Optional<String> clientOf(String token, String scope) {
+    String entry = token == null ? null : clients.get(token);
+    if (entry == null || !isValid(token) || !entry.endsWith(" " + scope)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(entry.substring(0, entry.indexOf(' ')));
   }
 
   /** Whether {@code token} was issued here and has not expired by the endpoint's clock. */
@@ -181,6 +201,7 @@ public final class FakeTokenEndpoint implements AutoCloseable {
       }
       String token = "fake-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
       issued.add(token);
+      clients.put(token, form.getOrDefault("client_id", "") + " " + form.get("scope"));
       expiries.put(token, clock.instant().plusSeconds(expiresIn.get()));
       reply(exchange, 200, JsonNodeFactory.instance.objectNode()
           .put("token_type", "Bearer")
@@ -203,7 +224,7 @@ public final class FakeTokenEndpoint implements AutoCloseable {
     if (!"client_credentials".equals(form.get("grant_type"))) {
       return refuse(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
     }
-    if (!SCOPE.equals(form.get("scope"))) {
+    if (!scopes.contains(form.get("scope"))) {
       return refuse(400, "invalid_scope", 1002012, "The provided value for scope is not valid.");
     }
     String clientId = form.getOrDefault("client_id", "");

@@ -1,0 +1,249 @@
+package relay.server.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import relay.server.testing.FakeGraph;
+import relay.server.testing.FakeTokenEndpoint;
+import relay.server.testing.TestPki;
+
+/**
+ * The whole relay with a {@code graph} connector, configured from HOCON: devices send plain SMTP
+ * into a running {@link RelayServer}, which sends through the fake Microsoft Graph (HTTPS with the
+ * test CA, app-only tokens from the fake Entra ID endpoint) with Graph's limits scaled down.
+ */
+class GraphRelayTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+  private static final String CLIENT_ID = "5d2e1f00-aaaa-bbbb-cccc-123456789abc";
+  private static final String SECRET = "relay~graph-secret.that_never-leaks";
+  private static final String MAILBOX = "relay@contoso.com";
+  private static final String HR = "hr@contoso.com";
+
+  @TempDir Path dir;
+  private final InstantSource clock = InstantSource.system();
+  private final Logger attemptLog = (Logger) LoggerFactory.getLogger("relay.core.schedule.DeliveryAttempt");
+  private final ch.qos.logback.core.read.ListAppender<ILoggingEvent> attempts = new ch.qos.logback.core.read.ListAppender<>();
+  private FakeTokenEndpoint endpoint;
+  private FakeGraph graph;
+  private TestRelay relay;
+
+  @BeforeEach
+  void start() throws Exception {
+    attempts.start();
+    attemptLog.addAppender(attempts);
+    TestPki pki = new TestPki("Fake Microsoft CA");
+    endpoint = new FakeTokenEndpoint(clock);
+    endpoint.registerSecret(CLIENT_ID, SECRET);
+    endpoint.acceptScope(FakeGraph.SCOPE);
+    // Graph's limits scaled down: 5 messages a second per mailbox.
+    graph = new FakeGraph(pki.serverContext("localhost"), endpoint, clock, 5, Duration.ofSeconds(1));
+    graph.grantMailSend(CLIENT_ID);
+    graph.mailbox(MAILBOX, "sales@contoso.com", "scanner@contoso.com");
+    graph.mailbox(HR);
+    Path secretFile = Files.writeString(dir.resolve("graph-secret"), SECRET);
+    relay = TestRelay.start(TestRelay.configFile(dir, """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525, starttls = false
+            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
+          }]
+          outbound-connectors = [{
+            name = "graph", type = graph, graph-url = "%s", ca-file = "%s"
+            oauth {
+              authority = "%s", tenant = "%s", client-id = "%s"
+              client-secret = "file:%s", ca-file = "%s"
+            }
+            identities = [
+              { sender = "%s", mailbox = "%s" }
+              { sender = "*", mailbox = "%s" }
+            ]
+            # Below the upstream's 5 a second, so that latency never pushes Relay over it.
+            pacing { max-sessions = 2, messages-per-minute = 4, message-window = 1s, throttle-pause = 1s }
+            recipient-domains = ["*"]
+          }]
+          delivery {
+            retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
+          }
+        }
+        """.formatted(dir.resolve("home"), graph.url(), pki.writeCaPem(dir), endpoint.authority(),
+        FakeTokenEndpoint.TENANT, CLIENT_ID, secretFile, endpoint.writeTrustPem(dir), HR, HR, MAILBOX)));
+  }
+
+  @AfterEach
+  void stop() {
+    attemptLog.detachAppender(attempts);
+    if (relay != null) {
+      relay.close();
+    }
+    graph.close();
+    endpoint.close();
+  }
+
+  /** A device's message: From is the envelope sender, To the visible recipients; the envelope may add more. */
+  private byte[] send(String sender, List<String> to, List<String> envelope, int padding) throws Exception {
+    Properties p = new Properties();
+    p.put("mail.smtp.host", "127.0.0.1");
+    p.put("mail.smtp.port", Integer.toString(relay.smtpPort()));
+    p.put("mail.smtp.from", sender);
+    Session session = Session.getInstance(p);
+    MimeMessage message = new MimeMessage(session);
+    message.setFrom(new InternetAddress(sender));
+    message.setRecipients(Message.RecipientType.TO, String.join(", ", to));
+    message.setSubject("Scan");
+    message.setText("Page one\r\n.leading dot\r\n" + "x".repeat(padding) + "\r\nend\r\n");
+    message.saveChanges();
+    ByteArrayOutputStream content = new ByteArrayOutputStream();
+    message.writeTo(content);
+    Address[] rcpts = new Address[envelope.size()];
+    for (int i = 0; i < rcpts.length; i++) {
+      rcpts[i] = new InternetAddress(envelope.get(i));
+    }
+    try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
+      transport.connect();
+      transport.sendMessage(message, rcpts);
+      assertThat(transport.getLastServerResponse()).startsWith("250 2.0.0");
+    }
+    return content.toByteArray();
+  }
+
+  private List<String> attemptLines() {
+    return attempts.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  @Test
+  void burstFromSeveralSendersIsDeliveredWithinThePerMailboxLimits() throws Exception {
+    String[] senders = {HR, "sales@contoso.com", "scanner@contoso.com"};
+    List<Future<byte[]>> sent = new ArrayList<>();
+    try (ExecutorService devices = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 12; i++) {
+        String sender = senders[i % senders.length];
+        String to = "user" + i + "@fabrikam.com";
+        sent.add(devices.submit(() -> send(sender, List.of(to), List.of(to), 10)));
+      }
+      for (Future<byte[]> s : sent) {
+        s.get();
+      }
+    }
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 12);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_spool_messages")).hasValue(0.0));
+    assertThat(graph.throttled.get()).as("never over 5 a second per mailbox").isZero();
+    assertThat(graph.overConcurrency.get()).isZero();
+    assertThat(graph.mostAtOnce.get()).isLessThanOrEqualTo(2);
+    assertThat(graph.sent).extracting(FakeGraph.Sent::mailbox).containsOnly(HR, MAILBOX);
+    assertThat(graph.sent).filteredOn(s -> s.mailbox().equals(HR)).hasSize(4);
+    assertThat(graph.sent).extracting(FakeGraph.Sent::clientId).containsOnly(CLIENT_ID);
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"delivered\"")).hasValue(12.0);
+  }
+
+  @Test
+  void theBytesAreSentAsReceivedWithABccHeaderForHiddenRecipients() throws Exception {
+    byte[] content = send(HR, List.of("boss@fabrikam.com"),
+        List.of("boss@fabrikam.com", "audit@fabrikam.com", "archive@contoso.com"), 100);
+
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+    byte[] mime = graph.sent.getFirst().mime();
+    String text = new String(mime, StandardCharsets.UTF_8);
+    assertThat(text).startsWith("Bcc: audit@fabrikam.com,\r\n archive@contoso.com\r\nReceived: from ");
+    // After the Bcc header and Relay's Received header: the client's bytes, unchanged.
+    assertThat(Arrays.copyOfRange(mime, mime.length - content.length, mime.length)).isEqualTo(content);
+    assertThat(graph.sent.getFirst().mailbox()).isEqualTo(HR);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_spool_messages")).hasValue(0.0));
+  }
+
+  @Test
+  void aHeaderAddressOutsideTheEnvelopeIsHeldNotSent() throws Exception {
+    send(HR, List.of("boss@fabrikam.com", "other@fabrikam.com"), List.of("boss@fabrikam.com"), 10);
+
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      assertThat(relay.metric("relay_messages_held")).hasValue(1.0);
+      assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("HELD", "other@fabrikam.com"));
+    });
+    assertThat(graph.requests.get()).isZero();
+  }
+
+  @Test
+  void sendAsDeniedAndMissingMailSendAreHeldWithWhatGraphSaid() throws Exception {
+    send("ceo@fabrikam.com", List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(attemptLines()).anySatisfy(line -> assertThat(line)
+        .contains("HELD", "550 5.7.60", "Graph HTTP 403 ErrorSendAsDenied", MAILBOX)));
+
+    graph.answerNext(403, "ErrorAccessDenied", "Access to OData is disabled: application access policy.", null);
+    send(HR, List.of("b@fabrikam.com"), List.of("b@fabrikam.com"), 10);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(attemptLines()).anySatisfy(line -> assertThat(line)
+        .contains("HELD", "530 5.7.0", "Graph HTTP 403 ErrorAccessDenied: Access to OData is disabled")));
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_messages_held")).hasValue(2.0));
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"permanent\"")).isEmpty();
+    assertThat(graph.sent).isEmpty();
+    assertThat(attemptLines()).allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
+  }
+
+  @Test
+  void aRefusedTokenIsReplacedOnceAndTheMessageGoesInTheSameAttempt() throws Exception {
+    graph.answerNext(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", null);
+    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+    assertThat(endpoint.requests()).isEqualTo(2);
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"delivered\"")).hasValue(1.0);
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"transient\"")).isEmpty();
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRetriedNeverBounced() throws Exception {
+    graph.answerNext(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", "1");
+    graph.answerNext(503, "ServiceUnavailable", "Service is temporarily unavailable.", null);
+    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+    assertThat(attemptLines()).anySatisfy(line -> assertThat(line)
+        .contains("451 4.3.2", "Graph HTTP 429 ApplicationThrottled", "Retry-After 1s"));
+    assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("451 4.4.0", "Graph HTTP 503"));
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"permanent\"")).isEmpty();
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_spool_messages")).hasValue(0.0));
+  }
+
+  @Test
+  void invalidRecipientsAndOversizedMessagesFailPermanently() throws Exception {
+    graph.invalidRecipient("nobody@fabrikam.com");
+    send(HR, List.of("nobody@fabrikam.com"), List.of("nobody@fabrikam.com"), 10);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(attemptLines()).anySatisfy(line -> assertThat(line)
+        .contains("nobody@fabrikam.com", "550 5.1.1", "Graph HTTP 400 ErrorInvalidRecipients")));
+
+    send(HR, List.of("big@fabrikam.com"), List.of("big@fabrikam.com"), 3 * 1024 * 1024 + 10);
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(attemptLines()).anySatisfy(line -> assertThat(line)
+        .contains("big@fabrikam.com", "552 5.3.4", "does not upload large messages")));
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"permanent\"")).hasValueSatisfying(
+        n -> assertThat(n).isGreaterThanOrEqualTo(2.0));
+    assertThat(graph.sent).extracting(s -> new String(s.mime(), StandardCharsets.UTF_8))
+        .noneMatch(m -> m.contains("big@fabrikam.com") || m.contains("nobody@fabrikam.com"));
+  }
+}
