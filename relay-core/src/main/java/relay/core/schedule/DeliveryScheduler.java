@@ -216,10 +216,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     refill(now);
-    for (ReadyLanes.Parked parked : lanes.closedLanes(now)) {
-      queue.finish(parked.message().id());
-      park(parked.message().withState(parked.message().recipients(), parked.message().attempts(), parked.until()));
-    }
+    parkClosedLanes(now);
     while (slots.tryAcquire()) {
       // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
       Optional<ReadyLanes.Lease> lease = clock.instant().isBefore(pausedUntil) ? Optional.empty() : nextLease(now);
@@ -237,10 +234,21 @@ public final class DeliveryScheduler implements AutoCloseable {
         break;
       }
     }
+    // A lane can close during this pass (an attempt that ended meanwhile used up its mailbox's day):
+    // what waits in it goes to disk now, not only at the next pass, which may never come.
+    parkClosedLanes(now);
     CompletableFuture<Void> batch = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     // Without a driver (tests stepping a clock) the call covers whatever became startable as slots
     // freed up; with one, each ending attempt starts the next itself.
     return !driver.started() && !started.isEmpty() ? batch.thenCompose(v -> runDue()) : batch;
+  }
+
+  /** Parks what waits in lanes that are closed for longer than the horizon (a mailbox out of its day). */
+  private void parkClosedLanes(Instant now) {
+    for (ReadyLanes.Parked parked : lanes.closedLanes(now)) {
+      queue.finish(parked.message().id());
+      park(parked.message().withState(parked.message().recipients(), parked.message().attempts(), parked.until()));
+    }
   }
 
   /**
