@@ -1,6 +1,7 @@
 package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -153,11 +154,7 @@ class MailboxUseTest {
     return message;
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  private static void waitUntil(java.util.function.BooleanSupplier condition) {
+    await().atMost(Duration.ofSeconds(10)).until(condition::getAsBoolean);
   }
 }

@@ -1,6 +1,7 @@
 package relay.core.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -148,18 +149,12 @@ class ReadyLanesScheduleTest {
       scheduler.submit(message("m-fast-" + i, "app@erp.example", "r" + i + "@fast.example"));
     }
     scheduler.start();
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (transport.completed("fast.example") < 4 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> transport.completed("fast.example") >= 4);
     assertThat(transport.completed("fast.example")).as("the fast domain is not held up").isEqualTo(4);
     assertThat(transport.started("slow.example")).as("the slow domain gets its two connections").isEqualTo(2);
 
     release.countDown();
-    deadline = System.nanoTime() + 5_000_000_000L;
-    while (!spool.messages.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(spool.messages::isEmpty);
     assertThat(spool.messages).isEmpty();
     assertThat(transport.mostAtOnce.get()).isLessThanOrEqualTo(2);
     assertThat(results).containsOnly(AttemptResult.DELIVERED).hasSize(10);
