@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -146,12 +145,14 @@ final class AdminApi implements HttpHandler {
 
   /** Streams the listing: one JSON object per line, written as each message is read. */
   private void list(HttpExchange exchange, Map<String, String> p) throws IOException {
+    Instant now = clock.instant();
     QueueFilter filter = new QueueFilter(
         Optional.ofNullable(p.get("connector")),
         Optional.ofNullable(p.get("state")).map(AdminApi::state),
         Optional.ofNullable(p.get("sender")),
         Optional.ofNullable(p.get("recipient")),
-        Optional.ofNullable(p.get("min-age")).map(AdminApi::duration),
+        // An age is how far back its time lies: "4h" is four hours before now, as trace reads it.
+        Optional.ofNullable(p.get("min-age")).map(t -> Duration.between(time(t, now), now)),
         Optional.ofNullable(p.get("reason")));
     int limit = Optional.ofNullable(p.get("limit")).map(AdminApi::count).orElse(DEFAULT_LIMIT);
     exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
@@ -276,25 +277,6 @@ final class AdminApi implements HttpHandler {
       return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + text + "' is not one of " + known);
-    }
-  }
-
-  /** {@code 90s}, {@code 30m}, {@code 4h}, {@code 2d}, or an ISO-8601 duration. */
-  static Duration duration(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (t.matches("[0-9]+[smhd]")) {
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
-      return Duration.parse(text.strip().toUpperCase(Locale.ROOT));
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new IllegalArgumentException("'" + text + "' is not an age (e.g. 30m, 4h, 2d)");
     }
   }
 

@@ -98,6 +98,9 @@ class QueueCommandTest {
     assertThat(queue("list", "--json", "--to", "billing").out().lines().toList()).singleElement()
         .satisfies(line -> assertThat(line).contains("\"id\":\"" + invoice + "\"", "\"state\":\"ACTIVE\""));
 
+    assertThat(queue("list", "--older-than", "1h").out()).contains("0 message(s)");
+    assertThat(queue("list", "--older-than", "soon").err()).contains("'soon'");
+
     Run summary = queue("summary");
     assertThat(summary.out()).containsPattern("upstream\\s+\\d+\\s+\\d+\\s+0").contains("3 message(s) queued");
     assertThat(queue("summary", "--domains").out()).containsPattern("TOTAL\\s+3\\s+3 ")
