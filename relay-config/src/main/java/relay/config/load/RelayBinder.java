@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import relay.config.model.AdminConfig;
 import relay.config.model.AdminToken;
+import relay.config.model.ClusterConfig;
 import relay.config.model.DeliveryConfig;
 import relay.config.model.ListenerConfig;
 import relay.config.model.LoggingConfig;
@@ -79,6 +80,7 @@ final class RelayBinder {
     Optional<RoutingConfig> routing = new RoutingBinder(inboundNames).bind(relay, connectors);
     Optional<LoggingConfig> logging = relay.section("logging").flatMap(s -> logging(s, home));
     Optional<AdminConfig> admin = relay.section("admin").flatMap(a -> admin(a, secrets));
+    Optional<ClusterConfig> cluster = relay.section("cluster").flatMap(new ClusterBinder(home, environment, secrets)::bind);
     relay.finish();
     admin.filter(AdminConfig::enabled).ifPresent(a -> listeners.stream()
         .filter(l -> l.port() == a.port() && l.address().equals(a.address()))
@@ -92,7 +94,7 @@ final class RelayBinder {
     return Optional.of(new RelayConfig(home, hostname, listeners, spool.orElseThrow(),
         delivery.orElseThrow().withConnectorRetry(connectorRetry),
         logging.orElseThrow(), admin.orElseThrow(),
-        connectors.stream().map(c -> c.connector().orElseThrow()).toList(), routing.orElseThrow()));
+        connectors.stream().map(c -> c.connector().orElseThrow()).toList(), routing.orElseThrow(), cluster));
   }
 
   private Path home(Section relay) {

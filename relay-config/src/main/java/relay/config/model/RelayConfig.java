@@ -24,6 +24,7 @@ import relay.core.routing.DomainPattern;
  * @param admin the admin HTTP endpoint ({@code /metrics}, {@code /healthz}, {@code /readyz})
  * @param outboundConnectors where mail can leave, in file order; names unique, never empty
  * @param routing accepted and remote domains, which connector serves which recipients, and rules
+ * @param cluster this node's place in a cluster that shares lane limits; empty for a single node
  */
 public record RelayConfig(
     Path home,
@@ -34,7 +35,15 @@ public record RelayConfig(
     LoggingConfig logging,
     AdminConfig admin,
     List<OutboundConnector> outboundConnectors,
-    RoutingConfig routing) {
+    RoutingConfig routing,
+    Optional<ClusterConfig> cluster) {
+
+  /** A single node (no {@code cluster} section). */
+  public RelayConfig(Path home, String hostname, List<ListenerConfig> listeners, SpoolConfig spool,
+      DeliveryConfig delivery, LoggingConfig logging, AdminConfig admin, List<OutboundConnector> outboundConnectors,
+      RoutingConfig routing) {
+    this(home, hostname, listeners, spool, delivery, logging, admin, outboundConnectors, routing, Optional.empty());
+  }
 
   public RelayConfig {
     Objects.requireNonNull(home, "home");
@@ -44,6 +53,7 @@ public record RelayConfig(
     Objects.requireNonNull(logging, "logging");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(routing, "routing");
+    Objects.requireNonNull(cluster, "cluster");
     listeners = List.copyOf(listeners);
     outboundConnectors = List.copyOf(outboundConnectors);
     if (outboundConnectors.isEmpty()) {

@@ -89,6 +89,17 @@ public final class MailboxPace {
     }
   }
 
+  /**
+   * Takes back a turn granted at {@code grantedAt} that was not used (a shared store refused it):
+   * nothing of it stays counted.
+   */
+  public synchronized void cancel(int transactions, int count, Instant grantedAt) {
+    sending = Math.max(0, sending - transactions);
+    if (recipients.removeLastOccurrence(new Sent(grantedAt, count))) {
+      recipientsInWindow -= count;
+    }
+  }
+
   /** The upstream throttled this mailbox: nothing more is sent through it before {@code now + throttlePause}. */
   public synchronized void throttled(Instant now) {
     Instant until = now.plus(pacing.throttlePause());

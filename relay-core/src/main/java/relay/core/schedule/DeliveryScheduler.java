@@ -26,6 +26,8 @@ import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
 import relay.core.dsn.RecipientReport;
 import relay.core.envelope.MessageId;
+import relay.core.limits.NodeLocalLimits;
+import relay.core.limits.SharedLimits;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -126,6 +128,25 @@ public final class DeliveryScheduler implements AutoCloseable {
       RandomGenerator random,
       TrackingLog tracking,
       Optional<DsnOutbox> outbox) {
+    this(spool, transport, connector, limits, policy, clock, random, tracking, outbox, new NodeLocalLimits());
+  }
+
+  /**
+   * As above, with the lanes' limits also kept in {@code shared}, a store that other Relay nodes
+   * share: each attempt asks it for its lanes on its own virtual thread before it starts, and waits
+   * in its lane's line (no attempt counted) while the store says "not yet" or cannot be reached.
+   */
+  public DeliveryScheduler(
+      Spool spool,
+      Transport transport,
+      String connector,
+      LaneLimits limits,
+      RetryPolicy policy,
+      InstantSource clock,
+      RandomGenerator random,
+      TrackingLog tracking,
+      Optional<DsnOutbox> outbox,
+      SharedLimits shared) {
     this.connector = Objects.requireNonNull(connector, "connector");
     this.spool = Objects.requireNonNull(spool, "spool");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -133,7 +154,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.slots = new Semaphore(limits.maxInFlight());
     this.queue = new DeliveryQueue(Math.max(limits.window(), limits.maxInFlight()));
     // One lane may fill three quarters of the window, so that the others always have room.
-    this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4, HORIZON);
+    this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4, HORIZON,
+        shared);
     this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, this::nextWake);
     this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
     this.outbox = Objects.requireNonNull(outbox, "outbox");
@@ -219,7 +241,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     parkClosedLanes(now);
     while (slots.tryAcquire()) {
       // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
-      Optional<ReadyLanes.Lease> lease = clock.instant().isBefore(pausedUntil) ? Optional.empty() : nextLease(now);
+      Optional<LaneLease> lease = clock.instant().isBefore(pausedUntil) ? Optional.empty() : nextLease(now);
       if (lease.isEmpty()) {
         slots.release();
         break;
@@ -256,8 +278,8 @@ public final class DeliveryScheduler implements AutoCloseable {
    * lane and may go now, else the next due one that gets its lanes. A due message whose lane is
    * full or paced waits there (no attempt) or is parked, and the next due one is looked at.
    */
-  private Optional<ReadyLanes.Lease> nextLease(Instant now) {
-    Optional<ReadyLanes.Lease> ready = lanes.nextReady(now);
+  private Optional<LaneLease> nextLease(Instant now) {
+    Optional<LaneLease> ready = lanes.nextReady(now);
     while (ready.isEmpty()) {
       Optional<QueuedMessage> due = queue.takeDue(now);
       if (due.isEmpty()) {
@@ -632,7 +654,16 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
   }
 
-  private void attemptOne(ReadyLanes.Lease lease) {
+  private void attemptOne(LaneLease lease) {
+    if (!lease.share(clock.instant())) {
+      // The shared store said "not yet" (another node uses the lane) or could not be asked: the
+      // message is back in its lane's line, still in the window; no attempt was made.
+      slots.release();
+      if (driver.started()) {
+        driver.wake();
+      }
+      return;
+    }
     QueuedMessage message = lease.message();
     Optional<QueuedMessage> next = Optional.empty();
     boolean interrupted = false;

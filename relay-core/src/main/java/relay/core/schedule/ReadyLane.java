@@ -50,6 +50,7 @@ final class ReadyLane {
    */
   Optional<Turn.WaitUntil> turn(LaneRule.Demand demand, Instant now) {
     if (pace == null) {
+      notBefore = null;
       return Optional.empty();
     }
     return switch (pace.reserve(demand.transactions(), demand.recipients(), now)) {
@@ -67,6 +68,27 @@ final class ReadyLane {
   /** When the pace lets the waiting messages try again; empty when they wait for room (an attempt ending). */
   Optional<Instant> notBefore() {
     return Optional.ofNullable(notBefore);
+  }
+
+  /**
+   * Keeps the waiting messages back until {@code until}: a shared store said the lane is at a limit
+   * on another node, or could not be asked.
+   */
+  void waitUntil(Instant until) {
+    notBefore = until;
+  }
+
+  /** Takes back an attempt granted at {@code grantedAt} that did not start (a shared store refused it). */
+  void cancel(LaneRule.Demand demand, Instant grantedAt) {
+    inUse--;
+    if (pace != null) {
+      pace.cancel(demand.transactions(), demand.recipients(), grantedAt);
+    }
+  }
+
+  /** The most attempts at once the lane may have (its limit before any throttling lowered it). */
+  int max() {
+    return max;
   }
 
   void take() {

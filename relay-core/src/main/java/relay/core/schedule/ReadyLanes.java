@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +21,9 @@ import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.ReplyMeaning;
 import relay.core.envelope.MessageId;
 import relay.core.envelope.Recipient;
+import relay.core.limits.LaneClaim;
+import relay.core.limits.NodeLocalLimits;
+import relay.core.limits.SharedLimits;
 import relay.core.spool.QueuedMessage;
 import relay.core.spool.RecipientState;
 import relay.core.spool.RecipientStatus;
@@ -53,7 +55,7 @@ final class ReadyLanes {
   /** What {@link #offer} did with a due message. A closed set. */
   sealed interface Grant {
     /** The message may be attempted now, on this lease. */
-    record Leased(Lease lease) implements Grant {}
+    record Leased(LaneLease lease) implements Grant {}
 
     /** The message waits in a lane; {@link #nextReady} hands it out when the lane can take it. */
     record Waits() implements Grant {}
@@ -68,53 +70,10 @@ final class ReadyLanes {
   /** A message parked back to the spool by {@link #closedLanes}, with when it may try again. */
   record Parked(QueuedMessage message, Instant until) {}
 
-  /**
-   * Permission to attempt one message on its lanes; {@link #end} gives it back exactly once,
-   * however often it is called.
-   */
-  final class Lease {
-    private final QueuedMessage message;
-    private final List<LaneRule.Demand> demands;
-    private final List<ReadyLane> lanes;
-    private final AtomicBoolean ended = new AtomicBoolean();
-
-    private Lease(QueuedMessage message, List<LaneRule.Demand> demands, List<ReadyLane> lanes) {
-      this.message = message;
-      this.demands = demands;
-      this.lanes = lanes;
-    }
-
-    QueuedMessage message() {
-      return message;
-    }
-
-    /** Gives the lanes back; the outcomes say whether the upstream throttled or anything went through. */
-    void end(Collection<RecipientOutcome> outcomes, Instant now) {
-      if (ended.getAndSet(true) || lanes.isEmpty()) {
-        return;
-      }
-      boolean throttled = outcomes.stream()
-          .anyMatch(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED);
-      boolean delivered = outcomes.stream().anyMatch(o -> o instanceof RecipientOutcome.Delivered);
-      lock.lock();
-      try {
-        for (int i = 0; i < lanes.size(); i++) {
-          ReadyLane lane = lanes.get(i);
-          lane.end(demands.get(i), now, throttled, delivered);
-          if (throttled) {
-            log.warn("connector '{}': {} throttled upstream; resting it and lowering its attempts at once to {}",
-                connector, lane.key, lane.limit());
-          }
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
   private final String connector;
   private final LaneRule rule;
   private final ReplyClassifier classifier;
+  private final SharedLimits shared;
   private final int perLaneWaiting;
   private final Duration horizon;
   private final ReentrantLock lock = new ReentrantLock();
@@ -126,6 +85,16 @@ final class ReadyLanes {
   private int waiting;
 
   ReadyLanes(String connector, LaneRule rule, ReplyClassifier classifier, int perLaneWaiting, Duration horizon) {
+    this(connector, rule, classifier, perLaneWaiting, horizon, new NodeLocalLimits());
+  }
+
+  /**
+   * @param shared the store every lease is also asked of, outside this object's lock, before its
+   *     attempt starts ({@link LaneLease#share}); {@link NodeLocalLimits} for a relay that is no cluster
+   */
+  ReadyLanes(String connector, LaneRule rule, ReplyClassifier classifier, int perLaneWaiting, Duration horizon,
+      SharedLimits shared) {
+    this.shared = Objects.requireNonNull(shared, "shared");
     this.connector = Objects.requireNonNull(connector, "connector");
     this.rule = Objects.requireNonNull(rule, "rule");
     this.classifier = Objects.requireNonNull(classifier, "classifier");
@@ -138,7 +107,7 @@ final class ReadyLanes {
     List<Recipient> pending = pending(message);
     List<LaneRule.Demand> demands = pending.isEmpty() ? List.of() : rule.demands(message.envelope().sender(), pending);
     if (demands.isEmpty()) {
-      return new Grant.Leased(new Lease(message, demands, List.of()));
+      return new Grant.Leased(new LaneLease(this, message, demands, List.of(), now));
     }
     LeaseRequest request = new LeaseRequest(message, demands);
     lock.lock();
@@ -155,14 +124,14 @@ final class ReadyLanes {
   /**
    * The next waiting message whose lanes can take it now, lanes served in turn; empty when none can.
    */
-  Optional<Lease> nextReady(Instant now) {
+  Optional<LaneLease> nextReady(Instant now) {
     lock.lock();
     try {
       Iterator<ReadyLane> it = lined.iterator();
       List<ReadyLane> servedAgainLater = new ArrayList<>();
       List<Attempt.Blocked> movedTo = new ArrayList<>();
       List<ReadyLane.Waiting> moved = new ArrayList<>();
-      Optional<Lease> found = Optional.empty();
+      Optional<LaneLease> found = Optional.empty();
       while (it.hasNext() && found.isEmpty()) {
         ReadyLane lane = it.next();
         if (!lane.hasRoom() || lane.notBefore().filter(now::isBefore).isPresent()) {
@@ -322,9 +291,76 @@ final class ReadyLanes {
     }
   }
 
+  /** The connector these lanes belong to. */
+  String connector() {
+    return connector;
+  }
+
+  /** The store shared with other nodes. */
+  SharedLimits shared() {
+    return shared;
+  }
+
+  /** What an attempt in {@code lane} claims from the shared store, and what the lane allows. */
+  LaneClaim claim(ReadyLane lane, LaneRule.Demand demand) {
+    Optional<Pacing> pacing = switch (rule) {
+      case LaneRule.Connector c -> Optional.empty();
+      case LaneRule.PerDomain d -> Optional.empty();
+      case LaneRule.PerMailbox m -> Optional.of(m.pacing());
+    };
+    return new LaneClaim(lane.key, demand.transactions(), demand.recipients(), lane.max(), pacing);
+  }
+
+  /**
+   * A lease ended with these outcomes: its lanes get their room back, a throttling reply rests them
+   * and lowers their limit, a delivery raises it again.
+   */
+  void end(LaneLease lease, Collection<RecipientOutcome> outcomes, boolean throttled, Instant now) {
+    boolean delivered = outcomes.stream().anyMatch(o -> o instanceof RecipientOutcome.Delivered);
+    lock.lock();
+    try {
+      for (int i = 0; i < lease.lanes().size(); i++) {
+        ReadyLane lane = lease.lanes().get(i);
+        lane.end(lease.demands().get(i), now, throttled, delivered);
+        if (throttled) {
+          log.warn("connector '{}': {} throttled upstream; resting it and lowering its attempts at once to {}",
+              connector, lane.key, lane.limit());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether an upstream reply among the outcomes says "too many" (a throttling reply). */
+  boolean throttled(Collection<RecipientOutcome> outcomes) {
+    return outcomes.stream().anyMatch(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED);
+  }
+
+  /**
+   * A lease the shared store refused: it never started, so its lanes take back what they counted,
+   * and the message goes back to the head of the line of lane {@code blocked} (an index into the
+   * lease's lanes), which opens again at {@code until}.
+   */
+  void putBack(LaneLease lease, int blocked, Instant until) {
+    lock.lock();
+    try {
+      for (int i = 0; i < lease.lanes().size(); i++) {
+        lease.lanes().get(i).cancel(lease.demands().get(i), lease.grantedAt());
+      }
+      ReadyLane lane = lease.lanes().get(Math.clamp(blocked, 0, lease.lanes().size() - 1));
+      lane.waitUntil(until);
+      lane.waiting.addFirst(new ReadyLane.Waiting(new LeaseRequest(lease.message(), lease.demands()), arrivals++));
+      waiting++;
+      lined.add(lane);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** What trying a lease came to. */
   private sealed interface Attempt {
-    record Granted(Lease lease) implements Attempt {}
+    record Granted(LaneLease lease) implements Attempt {}
 
     /** {@code lane} has no room ({@code until} empty) or its pace opens at {@code until}. */
     record Blocked(ReadyLane lane, Optional<Instant> until) implements Attempt {}
@@ -348,7 +384,7 @@ final class ReadyLanes {
       }
     }
     needed.forEach(ReadyLane::take);
-    return new Attempt.Granted(new Lease(request.message(), request.demands(), needed));
+    return new Attempt.Granted(new LaneLease(this, request.message(), request.demands(), needed, now));
   }
 
   private Grant line(Attempt.Blocked blocked, ReadyLane.Waiting waiter, Instant now) {

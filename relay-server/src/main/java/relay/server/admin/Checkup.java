@@ -50,6 +50,8 @@ final class Checkup {
       String name = checks.get(i).name();
       switch (outcome(running.get(i), end)) {
         case CheckResult.Ok ok -> body.append("ok ").append(name).append('\n');
+        case CheckResult.Degraded degraded ->
+            body.append("degraded ").append(name).append(": ").append(degraded.reason()).append('\n');
         case CheckResult.Failed failed -> {
           allOk = false;
           body.append("fail ").append(name).append(": ").append(failed.reason()).append('\n');

@@ -3,8 +3,9 @@ package relay.server.health;
 import java.util.Objects;
 
 /**
- * What one health or readiness check found: all is well, or a failure with a reason an operator can
- * act on ({@code No space left on device}, {@code recovering the spool}).
+ * What one health or readiness check found: all is well, a failure with a reason an operator can
+ * act on ({@code No space left on device}, {@code recovering the spool}), or working in a reduced
+ * way that does not fail the check.
  *
  * <p>Immutable.
  */
@@ -22,11 +23,26 @@ public sealed interface CheckResult {
     }
   }
 
+  /**
+   * The relay works, in a reduced way an operator should know about ({@code cluster store
+   * unreachable: deliveries on shared limits wait}); it still takes mail, so readiness holds.
+   */
+  record Degraded(String reason) implements CheckResult {
+    public Degraded {
+      Objects.requireNonNull(reason, "reason");
+      reason = reason.replaceAll("[\\r\\n]+", " ");
+    }
+  }
+
   static CheckResult ok() {
     return new Ok();
   }
 
   static CheckResult failed(String reason) {
     return new Failed(reason);
+  }
+
+  static CheckResult degraded(String reason) {
+    return new Degraded(reason);
   }
 }

@@ -1,0 +1,95 @@
+package relay.server.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A private Debian {@code redis-server} for one test class: on a free loopback port, without
+ * persistence ({@code --save '' --appendonly no}), in its own directory; never the system's one.
+ * It can be stopped and started again on the same port, as an outage does.
+ *
+ * <p>Not thread-safe; used by one test class.
+ */
+final class RedisServer implements AutoCloseable {
+
+  private static final Path BINARY = Path.of("/usr/bin/redis-server");
+
+  private final Path dir;
+  private final int port;
+  private Process process;
+
+  private RedisServer(Path dir, int port) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  /** Starts one in {@code dir}; fails when Debian's redis-server is not installed. */
+  static RedisServer start(Path dir) throws IOException {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException(BINARY + " is missing: apt-get install -y redis-server");
+    }
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    RedisServer server = new RedisServer(dir, port);
+    server.start();
+    return server;
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Starts the server (again) and waits until it answers PING. */
+  void start() throws IOException {
+    process = new ProcessBuilder(List.of(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+        .start();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::answers);
+  }
+
+  /** Stops the server (SIGKILL: an outage, not a goodbye) and waits until it is gone. */
+  void stop() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  private boolean answers() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      socket.setSoTimeout(500);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[7];
+      int n = in.read(reply);
+      return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      process.waitFor();
+    }
+  }
+}
