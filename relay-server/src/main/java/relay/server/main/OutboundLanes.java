@@ -31,6 +31,7 @@ import relay.core.envelope.MessageId;
 import relay.core.routing.Route;
 import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
+import relay.core.limits.SharedLimits;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.LaneLimits;
 import relay.core.schedule.LaneRule;
@@ -92,14 +93,17 @@ final class OutboundLanes implements AutoCloseable {
   private final TrackingLog tracking;
   private final TokenMetrics tokenMetrics;
   private final DsnOutbox notifications;
+  private final SharedLimits shared;
   private final Map<String, Lane> lanes = new HashMap<>();
   private Router router;
   private String defaultConnector;
 
   OutboundLanes(
       Spool spool, InstantSource clock, RandomGenerator random, ProtocolLog protocolLog,
-      TrackingLog tracking, TokenMetrics tokenMetrics, Supplier<RoutingSnapshot> routing, String hostname) {
+      TrackingLog tracking, TokenMetrics tokenMetrics, Supplier<RoutingSnapshot> routing, String hostname,
+      SharedLimits shared) {
     this.spool = spool;
+    this.shared = shared;
     this.tokenMetrics = tokenMetrics;
     this.clock = clock;
     this.random = random;
@@ -164,7 +168,7 @@ final class OutboundLanes implements AutoCloseable {
       }
       Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
           spool, transport(connector), connector.name(), limits(connector, config.delivery().activeWindow()),
-          new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications)));
+          new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications), shared));
       started.add(lane);
     }
     List<QueuedMessage> waiting;

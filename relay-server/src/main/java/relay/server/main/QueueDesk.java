@@ -29,6 +29,7 @@ import relay.server.admin.MessageDetail;
 import relay.server.admin.QueueAction;
 import relay.server.admin.QueueEntry;
 import relay.server.admin.QueueFilter;
+import relay.server.cluster.ConnectorSuspensions;
 import relay.server.admin.QueueOperations;
 import relay.server.admin.QueueSummary;
 
@@ -59,13 +60,17 @@ final class QueueDesk implements QueueOperations {
   private final ConnectorLedger ledger;
   private final QueueCensus census;
   private final Function<String, Optional<Duration>> tokenLeft;
+  private final Optional<ConnectorSuspensions> cluster;
 
   /**
    * @param census the metrics' count of each connector's queue (from indexes: cheap at any size)
    * @param tokenLeft time left on a connector's OAuth token, if it holds one
+   * @param cluster where a connector's suspension or resumption is recorded for every node; empty
+   *     for a single node
    */
   QueueDesk(Spool spool, OutboundLanes lanes, InstantSource clock, ConnectorLedger ledger, QueueCensus census,
-      Function<String, Optional<Duration>> tokenLeft) {
+      Function<String, Optional<Duration>> tokenLeft, Optional<ConnectorSuspensions> cluster) {
+    this.cluster = cluster;
     this.spool = spool;
     this.lanes = lanes;
     this.clock = clock;
@@ -197,6 +202,13 @@ final class QueueDesk implements QueueOperations {
   public Optional<ActionOutcome> act(String connector, ConnectorAction action) {
     return lanes.lane(connector).map(lane -> {
       DeliveryScheduler s = lane.scheduler();
+      // Recorded for every node first (they follow within a second), then here.
+      String where = switch (action) {
+        case SUSPEND, RESUME -> cluster.map(c -> c.publish(connector, action == ConnectorAction.SUSPEND)
+            ? " (on every node)"
+            : " (on this node only: the cluster store is unreachable)").orElse("");
+        case RETRY -> "";
+      };
       switch (action) {
         case SUSPEND -> s.suspend();
         case RESUME -> s.resume();
@@ -206,7 +218,7 @@ final class QueueDesk implements QueueOperations {
         case SUSPEND -> "suspended: no new attempts, mail keeps queueing";
         case RESUME -> "resumed";
         case RETRY -> "every waiting message is due now";
-      });
+      } + where);
     });
   }
 

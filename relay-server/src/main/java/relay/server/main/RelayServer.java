@@ -20,6 +20,8 @@ import relay.config.model.ListenerConfig;
 import relay.config.model.ListenerTls;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.limits.NodeLocalLimits;
+import relay.core.limits.SharedLimits;
 import relay.core.metrics.QueueCensus;
 import relay.core.metrics.TrackedMetrics;
 import relay.core.policy.InboundConnector;
@@ -37,6 +39,7 @@ import relay.server.admin.ConnectorLedger;
 import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
 import relay.server.admin.QueueGauges;
+import relay.server.cluster.ClusterNode;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
@@ -208,8 +211,17 @@ public final class RelayServer implements AutoCloseable {
     ConnectorLedger ledger = new ConnectorLedger();
     tracking = TrackingLog.all(List.of(new JsonTrackingLog(trackingFile), new TrackedMetrics(metrics), new DeliveryLogLines(),
         ledger));
-    lanes = new OutboundLanes(spool, clock, random, protocolLog, tracking, metrics, routing::get, config.hostname());
+    // A cluster node exists only with a cluster section: without one no Redis client is made and the
+    // lanes' own bookkeeping is the whole of the limits, as on any single node.
+    Optional<ClusterNode> cluster = config.cluster().map(c -> ClusterNode.start(c, registry, clock));
+    cluster.ifPresent(node -> {
+      resources.add(node); // closed after the lanes: their attempts release their leases first
+      ready.add(node.readiness());
+    });
+    lanes = new OutboundLanes(spool, clock, random, protocolLog, tracking, metrics, routing::get, config.hostname(),
+        cluster.<SharedLimits>map(ClusterNode::limits).orElseGet(NodeLocalLimits::new));
     resources.add(lanes);
+    cluster.ifPresent(node -> node.follow(new SuspensionFollower(lanes::running)));
     metrics.heldMessages(lanes::heldMessages);
     lanes.apply(config);
     census = new QueueCensus(spool, () -> lanes.running().stream()
@@ -239,7 +251,8 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft), new AuditLog(auditFile, clock, tracking),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft,
+              cluster.map(ClusterNode::suspensions)), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);
