@@ -5,12 +5,14 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Connector suspensions that an operator made on any node, kept in one hash of the store
  * (connector -> who and when). Writing is done by the admin action on the node where the operator
  * acted; every node reads the hash on each tick and suspends or resumes its own schedulers to
- * match, and the acquire script refuses turns on a suspended connector at once.
+ * match (the hash is the truth whenever it can be read), and the acquire script refuses turns on a
+ * suspended connector at once.
  *
  * <p>Threading: safe for concurrent use; calls block their (virtual or admin) thread up to the
  * store's command timeout.
@@ -22,6 +24,8 @@ public final class ConnectorSuspensions {
   private final StoreKeys keys;
   private final String node;
   private final InstantSource clock;
+  // Counts this node's publications, so that a reading taken before one is not applied after it.
+  private final AtomicLong published = new AtomicLong();
 
   ConnectorSuspensions(StoreConnection connection, StoreHealth health, StoreKeys keys, String node, InstantSource clock) {
     this.connection = Objects.requireNonNull(connection, "connection");
@@ -38,6 +42,7 @@ public final class ConnectorSuspensions {
    *     until the store answers again and this node follows the cluster's record)
    */
   public boolean publish(String connector, boolean suspended) {
+    published.incrementAndGet();
     try {
       if (suspended) {
         connection.commands().hset(keys.suspended(), connector, "node " + node + " at " + clock.instant());
@@ -52,12 +57,16 @@ public final class ConnectorSuspensions {
     }
   }
 
-  /** Every suspended connector with who suspended it; empty when the store cannot be asked. */
+  /**
+   * Every suspended connector with who suspended it; empty when the store cannot be asked, or when
+   * this node published a change while reading (the reading may predate it: the next one will not).
+   */
   Optional<Map<String, String>> read() {
+    long before = published.get();
     try {
       Map<String, String> all = connection.commands().hgetall(keys.suspended());
       health.up();
-      return Optional.of(all);
+      return published.get() == before ? Optional.of(all) : Optional.empty();
     } catch (RedisException e) {
       health.down(e);
       return Optional.empty();

@@ -22,7 +22,7 @@ import java.util.List;
  *
  * <p>Not thread-safe; used by one test class.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private static final Path BINARY = Path.of("/usr/bin/redis-server");
 
@@ -36,7 +36,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts one in {@code dir}; fails when Debian's redis-server is not installed. */
-  static RedisServer start(Path dir) throws IOException {
+  public static RedisServer start(Path dir) throws IOException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: apt-get install -y redis-server");
     }
@@ -49,12 +49,12 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Starts the server (again) and waits until it answers PING. */
-  void start() throws IOException {
+  public void start() throws IOException {
     process = new ProcessBuilder(List.of(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"))
         .redirectErrorStream(true)
@@ -64,7 +64,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops the server (SIGKILL: an outage, not a goodbye) and waits until it is gone. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }

@@ -82,7 +82,8 @@ final class TestRelay implements AutoCloseable {
         c.logging(),
         new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen()),
         c.outboundConnectors(),
-        c.routing());
+        c.routing(),
+        c.cluster());
   }
 
   static TestRelay start(RelayConfig config) throws IOException, InterruptedException {
