@@ -31,6 +31,7 @@ import relay.core.envelope.MessageId;
 import relay.core.routing.Route;
 import relay.core.routing.Router;
 import relay.core.routing.RoutingSnapshot;
+import relay.core.limits.NodeLocalLimits;
 import relay.core.limits.SharedLimits;
 import relay.core.schedule.DeliveryScheduler;
 import relay.core.schedule.LaneLimits;
@@ -287,7 +288,10 @@ final class OutboundLanes implements AutoCloseable {
         TokenSources tokens =
             new TokenSources(tokenClient(smtpAuth, clock), clock, RefreshPolicy.DEFAULT, tokenMetrics.listener(smtpAuth.name()));
         tokenMetrics.expiry(smtpAuth.name(), tokens);
-        yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens);
+        // In a cluster no session stays open between attempts: an idle one would count at Microsoft
+        // without holding a shared lease.
+        yield new SmtpAuthTransport(smtpAuth, ReplyClassifier.standard(), protocolLog, clock, tokens,
+            shared instanceof NodeLocalLimits);
       }
       case OutboundConnector.Graph graph -> {
         TokenSources tokens = new TokenSources(tokenClient(graph.credential().caFile(), clock), clock,

@@ -71,6 +71,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
   private final AtomicLong sessionIds = new AtomicLong();
   private final StallWatch stallWatch;
   private final SocketCapture capture = new SocketCapture();
+  private final boolean keepIdleSessions;
 
   /** A sign-in that did not work; {@code report} is what each recipient's outcome rests on. */
   private static final class SignInFailed extends Exception {
@@ -87,6 +88,18 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
    */
   public SmtpAuthTransport(OutboundConnector.SmtpAuth connector, ReplyClassifier classifier, ProtocolLog protocolLog,
       InstantSource clock, TokenSources tokens) throws IOException {
+    this(connector, classifier, protocolLog, clock, tokens, true);
+  }
+
+  /**
+   * @param keepIdleSessions whether a session stays open for the mailbox's next message. False in a
+   *     cluster: Microsoft counts open sessions per mailbox, and the shared lease covers an attempt,
+   *     not an idle session another node cannot see; so each attempt signs in and says QUIT.
+   * @throws IOException when the connector's CA bundle cannot be read
+   */
+  public SmtpAuthTransport(OutboundConnector.SmtpAuth connector, ReplyClassifier classifier, ProtocolLog protocolLog,
+      InstantSource clock, TokenSources tokens, boolean keepIdleSessions) throws IOException {
+    this.keepIdleSessions = keepIdleSessions;
     this.connector = connector;
     this.classifier = classifier;
     this.protocolLog = protocolLog;
@@ -148,7 +161,7 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
           e instanceof MessagingException ? LocalCause.CONNECTION_LOST : LocalCause.LOCAL_ERROR,
           connection.host() + ": " + UpstreamConnections.describe(e), connection.hop()));
     } finally {
-      if (reusable) {
+      if (reusable && keepIdleSessions) {
         lane.putIdle(connection);
       } else {
         closeQuietly(connection);
