@@ -85,4 +85,19 @@ class ShippedExamplesTest {
     assertThat(((OutboundConnector.SmartHost) config.outboundConnector("fabrikam").orElseThrow()).hosts())
         .containsExactly(new UpstreamHost("smtp.fabrikam.com", 587));
   }
+
+  @Test
+  void clusterExampleTakesNodeAndRedisFromTheEnvironmentAndThePasswordAsAReference() {
+    RelayConfig config = ConfigLoader.load(Optional.of(EXAMPLES.resolve("cluster.conf")), Map.of(
+        "M365_CLIENT_SECRET", "example-secret", "RELAY_NODE_NAME", "relay-2", "RELAY_NODE_ADDRESS", "10.0.0.12",
+        "RELAY_REDIS_HOST", "10.0.0.20", "RELAY_REDIS_PORT", "6380",
+        "RELAY_REDIS_PASSWORD_REF", "env:RELAY_REDIS_PASSWORD", "RELAY_REDIS_PASSWORD", "redis-pw"));
+
+    relay.config.model.ClusterConfig cluster = config.cluster().orElseThrow();
+    assertThat(cluster.nodeName()).isEqualTo("relay-2");
+    assertThat(cluster.adminUrl().orElseThrow()).hasToString("http://10.0.0.12:9025");
+    assertThat(cluster.redis().host()).isEqualTo("10.0.0.20");
+    assertThat(cluster.redis().port()).isEqualTo(6380);
+    assertThat(cluster.redis().password().orElseThrow()).isEqualTo(new Secret("env:RELAY_REDIS_PASSWORD", "redis-pw"));
+  }
 }

@@ -19,9 +19,9 @@ import relay.server.trace.TrackingSearch;
 /**
  * The admin HTTP endpoint: {@code /metrics} (Prometheus text format), {@code /healthz} (alive: the
  * relay is still doing its work) and {@code /readyz} (ready: it can take mail and account for it).
- * The two checks endpoints answer one line per check, {@code ok NAME} or {@code fail NAME:
- * REASON}, with 200 when all pass and 503 otherwise; a check that does not answer within {@value
- * #CHECK_SECONDS} s fails. The admin API ({@link AdminApi}, {@code /api/}) needs a bearer token,
+ * The two checks endpoints answer one line per check, {@code ok NAME}, {@code degraded NAME:
+ * REASON} (works, in a reduced way; does not fail) or {@code fail NAME: REASON}, with 200 when none
+ * fails and 503 otherwise; a check that does not answer within {@value #CHECK_SECONDS} s fails. The admin API ({@link AdminApi}, {@code /api/}) needs a bearer token,
  * and so does {@code /metrics} when it is not open; with the API, {@code /} serves the web console
  * ({@link Console}), whose script uses that API. Bound to loopback by default; it exposes no
  * secrets.

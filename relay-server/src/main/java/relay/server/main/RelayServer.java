@@ -125,8 +125,8 @@ public final class RelayServer implements AutoCloseable {
             + "the running listeners are kept");
       }
       if (!next.spool().equals(before.spool()) || !next.admin().equals(before.admin())
-          || !next.logging().equals(before.logging())) {
-        LOG.warn("configuration reload: spool, admin or logging settings changed; they take effect only after a restart");
+          || !next.logging().equals(before.logging()) || !next.cluster().equals(before.cluster())) {
+        LOG.warn("configuration reload: spool, admin, logging or cluster settings changed; they take effect only after a restart");
       }
       lanes.apply(next);
       queueGauges.update();
