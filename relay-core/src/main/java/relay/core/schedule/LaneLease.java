@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.limits.LaneClaim;
 import relay.core.limits.SharedGrant;
@@ -21,6 +23,8 @@ import relay.core.spool.QueuedMessage;
  * {@code end} may also be called by the one that could not start it.
  */
 final class LaneLease {
+
+  private static final Logger log = LoggerFactory.getLogger(LaneLease.class);
 
   private final ReadyLanes owner;
   private final QueuedMessage message;
@@ -71,7 +75,16 @@ final class LaneLease {
     for (int i = 0; i < lanes.size(); i++) {
       claims.add(owner.claim(lanes.get(i), demands.get(i)));
     }
-    return switch (owner.shared().acquire(owner.connector(), claims, now)) {
+    SharedGrant answer;
+    try {
+      answer = owner.shared().acquire(owner.connector(), claims, now);
+    } catch (RuntimeException e) {
+      // The port promises never to throw; should a store break that promise, the attempt waits
+      // like for an unreachable store instead of losing its slot and its lease.
+      log.error("connector '{}': the shared limits store failed; the message waits", owner.connector(), e);
+      answer = new SharedGrant.Unavailable(now.plusSeconds(1), "shared limits store failed");
+    }
+    return switch (answer) {
       case SharedGrant.Granted granted -> {
         shared = granted;
         yield true;
