@@ -211,6 +211,46 @@ class SharedLimitsRedisTest {
     assertThat(one.members().live()).extracting(ClusterMember::name).containsExactly("relay-1");
   }
 
+  @Test
+  void aThrottlingReplySeenByOneNodeRestsTheMailboxOnTheOtherForTheThrottlePause() {
+    MovableClock clock = new MovableClock();
+    ClusterNode one = node("relay-1", Duration.ofSeconds(30), clock);
+    ClusterNode two = node("relay-2", Duration.ofSeconds(30), clock);
+    SharedGrant.Granted granted = (SharedGrant.Granted) ask(one, clock);
+
+    one.limits().release(granted, true, clock.instant()); // 432 4.3.2 from Microsoft
+
+    assertThat(ask(two, clock)).isInstanceOfSatisfying(SharedGrant.Wait.class, wait -> {
+      assertThat(wait.reason()).contains("paused after the upstream throttled");
+      assertThat(wait.until()).isEqualTo(clock.instant().plus(MAILBOX.throttlePause()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    });
+    clock.advance(MAILBOX.throttlePause());
+    assertThat(ask(two, clock)).isInstanceOf(SharedGrant.Granted.class);
+  }
+
+  @Test
+  void recipientsPerDayAreCountedOverBothNodesAndTheWaitEndsWhenTheOldestLeaveTheWindow() {
+    MovableClock clock = new MovableClock();
+    Pacing fivePerDay = new Pacing(3, 30, Duration.ofMinutes(1), 5, Duration.ofHours(24), 500,
+        Duration.ofSeconds(5), Duration.ofMinutes(2));
+    List<LaneClaim> threeRecipients =
+        List.of(new LaneClaim("scanner@example.com", 1, 3, 3, Optional.of(fivePerDay)));
+    ClusterNode one = node("relay-1", Duration.ofSeconds(30), clock);
+    ClusterNode two = node("relay-2", Duration.ofSeconds(30), clock);
+    java.time.Instant first = clock.instant();
+    SharedGrant.Granted granted = (SharedGrant.Granted) one.limits().acquire("m365", threeRecipients, clock.instant());
+    one.limits().release(granted, false, clock.instant());
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(two.limits().acquire("m365", threeRecipients, clock.instant()))
+        .isInstanceOfSatisfying(SharedGrant.Wait.class, wait -> {
+          assertThat(wait.reason()).contains("5 recipients per window reached");
+          assertThat(wait.until()).isEqualTo(first.plus(Duration.ofHours(24)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        });
+    clock.advance(Duration.ofHours(23));
+    assertThat(two.limits().acquire("m365", threeRecipients, clock.instant())).isInstanceOf(SharedGrant.Granted.class);
+  }
+
   private static boolean release(ClusterNode node, SharedGrant.Granted granted, InstantSource clock) {
     node.limits().release(granted, false, clock.instant());
     return true;
