@@ -19,6 +19,7 @@ declare -A ALLOWED_MISSING=(
   [up]="Prometheus's own series for each scrape target, not the relay's"
   [relay_oauth_token_expiry_seconds]="appears with a connector's first token (no token endpoint here; TokenMetricsTest)"
   [relay_dsn_sent_total]="counted from the first bounce or delay notice"
+  [relay_cluster_store_up]="only with a cluster section (ClusterRelayTest, test/e2e/cluster.sh check it)"
   [jvm_gc_pause_seconds_count]="Micrometer registers the pause timer at the first garbage collection"
   [jvm_gc_pause_seconds_sum]="as jvm_gc_pause_seconds_count"
 )
