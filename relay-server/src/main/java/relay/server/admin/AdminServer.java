@@ -6,7 +6,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -92,6 +96,24 @@ public final class AdminServer implements AutoCloseable {
   public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace,
       InstantSource clock) {
     return new AdminApi(access, queue, audit, trace, clock);
+  }
+
+  /**
+   * Serves the cluster-wide views ({@code /api/cluster}, {@link ClusterApi}) over this node and the
+   * nodes {@code directory} names, asking each with {@code http}.
+   */
+  public void serveCluster(AdminAccess access, ClusterDirectory directory, HttpClient http) {
+    ObjectMapper json = new ObjectMapper();
+    server.createContext("/api/cluster",
+        new ClusterApi(access, directory, new ClusterView(directory, selfUrl(), http, json), json));
+  }
+
+  /** Where this node reaches its own endpoint: its address, or loopback when bound to every address. */
+  private URI selfUrl() {
+    InetSocketAddress bound = server.getAddress();
+    InetAddress host = bound.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound.getAddress();
+    String literal = host.getHostAddress();
+    return URI.create("http://" + (literal.contains(":") ? "[" + literal + "]" : literal) + ":" + bound.getPort() + "/");
   }
 
   /** The bound address (useful with port 0). */

@@ -112,11 +112,18 @@ final class QueueCommand {
   }
 
   @Command(name = "summary", mixinStandardHelpOptions = true,
-      description = "Counts per connector and ages; --domains: recipients waiting per destination domain by age (like qshape).")
+      description = {"Counts per connector and ages; --domains: recipients waiting per destination domain by age (like qshape).",
+          "--cluster: every node's counts (asked through each node's admin API with the same token) and the totals."})
   int summary(@Option(names = "--json") boolean asJson,
       @Option(names = "--domains", description = "per destination domain: reads every queued message, so it takes longer") boolean domains,
+      @Option(names = "--cluster", description = "every node of the cluster, and the cluster's totals") boolean cluster,
       @Mixin Filters filters) {
     return run(client -> {
+      if (cluster) {
+        JsonNode summary = object(client.get("api/cluster/queue/summary"));
+        out().print(asJson ? summary.toString() + "\n" : QueueText.clusterSummary(summary));
+        return;
+      }
       if (domains) {
         DomainShape shape = new DomainShape(Instant.now());
         lines(client, "api/queue?" + filters.query(Integer.MAX_VALUE), line -> shape.add(tree(line)));

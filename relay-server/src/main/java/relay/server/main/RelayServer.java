@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.AdminAccess;
 import relay.server.admin.AuditLog;
+import relay.server.admin.ClusterDirectory;
 import relay.server.admin.ConnectorLedger;
 import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
@@ -69,11 +72,12 @@ public final class RelayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
   /** Days of rolled protocol and tracking logs kept (as logback keeps relay.log's). */
   /** Log lines that may wait for the disk before lines are dropped (about 2,500 messages' worth). */
-  private static final int LOG_QUEUE = 65_536;
+  static final int LOG_QUEUE = 65_536;
   /** How long /healthz gives each listener's event loops to run a no-op task. */
   private static final Duration LOOP_TURN = Duration.ofSeconds(2);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private ClusterDirectory directory;
   private final List<SmtpListener> listeners = new ArrayList<>();
   private final RelayConfig config;
   private final int logQueue;
@@ -155,7 +159,17 @@ public final class RelayServer implements AutoCloseable {
 
   /** As above, with room for {@code logQueue} lines in each log's queue (tests make it small). */
   static RelayServer start(RelayConfig config, InstantSource clock, int logQueue) throws IOException, InterruptedException {
+    return start(config, clock, logQueue, null);
+  }
+
+  /**
+   * As above, with the cluster's nodes named by {@code directory} (null: the configuration's
+   * cluster, or this node alone).
+   */
+  static RelayServer start(RelayConfig config, InstantSource clock, int logQueue, ClusterDirectory directory)
+      throws IOException, InterruptedException {
     RelayServer server = new RelayServer(config, logQueue);
+    server.directory = directory;
     try {
       server.startComponents(clock);
       return server;
@@ -243,6 +257,10 @@ public final class RelayServer implements AutoCloseable {
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);
+      HttpClient peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+          .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      resources.add(peers::close);
+      admin.serveCluster(access, directory != null ? directory : ClusterDirectory.alone(config.hostname()), peers);
     }
     running = true;
     recovery = Thread.ofVirtual().name("spool-recovery").start(this::recover);

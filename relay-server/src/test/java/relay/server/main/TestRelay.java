@@ -1,6 +1,7 @@
 package relay.server.main;
 
 import java.io.IOException;
+import relay.server.admin.ClusterDirectory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +93,11 @@ final class TestRelay implements AutoCloseable {
   /** With room for only {@code logQueue} lines in each log writer's queue. */
   static TestRelay start(RelayConfig config, int logQueue) throws IOException, InterruptedException {
     return new TestRelay(RelayServer.start(config, InstantSource.system(), logQueue), config);
+  }
+
+  /** Part of a cluster whose other nodes {@code directory} names. */
+  static TestRelay start(RelayConfig config, ClusterDirectory directory) throws IOException, InterruptedException {
+    return new TestRelay(RelayServer.start(config, InstantSource.system(), RelayServer.LOG_QUEUE, directory), config);
   }
 
   RelayServer server() {
