@@ -45,6 +45,7 @@ import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
+import relay.server.tls.AdminTlsContexts;
 import relay.server.tls.ListenerTlsContext;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
@@ -255,9 +256,15 @@ public final class RelayServer implements AutoCloseable {
           new HealthChecks(alive, ready), access,
           AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
-          config.admin().metricsOpen());
+          config.admin().metricsOpen(),
+          config.admin().tls().isPresent() ? AdminTlsContexts.server(config.admin().tls().get()) : null);
       resources.add(admin);
+      if (config.admin().tls().isEmpty() && !config.admin().address().isLoopbackAddress()) {
+        LOG.warn("the admin endpoint at {} is plain HTTP: its bearer tokens cross the network in clear "
+            + "(set relay.admin.tls)", admin.address());
+      }
       HttpClient peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+          .sslContext(AdminTlsContexts.client(config.admin().tls()))
           .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       resources.add(peers::close);
       admin.serveCluster(access, directory != null ? directory : ClusterDirectory.alone(config.hostname()), peers);

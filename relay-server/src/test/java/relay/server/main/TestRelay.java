@@ -81,7 +81,8 @@ final class TestRelay implements AutoCloseable {
         c.spool(),
         c.delivery(),
         c.logging(),
-        new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen()),
+        new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen(),
+            c.admin().tls()),
         c.outboundConnectors(),
         c.routing());
   }
