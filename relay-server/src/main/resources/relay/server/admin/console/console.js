@@ -284,13 +284,40 @@
   }
 
   async function loadOverview() {
-    const [summary, connectors] = await Promise.all([json('/api/queue/summary'), json('/api/connectors')]);
+    const [summary, connectors, cluster] = await Promise.all([json('/api/queue/summary'), json('/api/connectors'),
+      json('/api/cluster')]);
+    // Only a node with others to ask shows them (GET /api/cluster/queue/summary asks every node).
+    const nodes = cluster.nodes.length ? await json('/api/cluster/queue/summary') : null;
     const states = new Map(connectors.map((c) => [c.name, c]));
     const queues = new Map(summary.connectors.map((q) => [q.connector, q]));
     const names = [...new Set([...queues.keys(), ...states.keys()])].sort();
     // The summary names each connector's oldest arrival (from the spool's index, cheap at any size).
     const oldest = new Map(summary.connectors.filter((q) => q.oldest).map((q) => [q.connector, q.oldest]));
-    return () => drawOverview(summary, states, queues, names, oldest);
+    return () => {
+      drawOverview(summary, states, queues, names, oldest);
+      drawNodes(nodes);
+    };
+  }
+
+  /** Each node's queue from the cluster summary, or nothing when this node is on its own. */
+  function drawNodes(cluster) {
+    $('cluster').hidden = !cluster;
+    if (!cluster) {
+      return;
+    }
+    const answered = cluster.nodes.length - cluster.unreachable;
+    $('cluster-total').textContent =
+      `${cluster.total} message(s) queued on ${answered} of ${cluster.nodes.length} node(s).`;
+    fill($('cluster-table').tBodies[0], cluster.nodes.map((n) => {
+      const sum = (field) => n.summary ? n.summary.connectors.reduce((total, c) => total + c[field], 0) : null;
+      return el('tr', { 'data-node': n.node },
+        el('th', { scope: 'row' }, n.node),
+        el('td', { class: 'num' }, n.summary ? count(n.summary.total) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('active')) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('deferred')) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('held')) : '—'),
+        el('td', n.error ? { class: 'error' } : {}, n.error || 'ok'));
+    }), 6, 'No nodes.');
   }
 
   function drawOverview(summary, states, queues, names, oldest) {
