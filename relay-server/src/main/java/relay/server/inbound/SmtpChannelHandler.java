@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
@@ -73,12 +74,12 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private ChannelHandlerContext ctx;
   private SmtpStage stage = SmtpStage.CONNECT;
-  // Per connection, not per read: a DATA phase makes one read per TCP segment or so.
-  private byte[] scratch;
-  private ChunkBuffer decoded;
+  // Shared by the connections of this event loop: see ReadScratch.
+  private final Supplier<ReadScratch> scratches;
 
-  SmtpChannelHandler(
-      SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking) {
+  SmtpChannelHandler(SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued,
+      TrackingLog tracking, Supplier<ReadScratch> scratches) {
+    this.scratches = scratches;
     this.tracking = tracking;
     this.session = session;
     this.wiring = wiring;
@@ -213,10 +214,10 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
 
   private boolean readData() {
     int n = Math.min(SCRATCH, pending.readableBytes());
-    ensureScratch(n);
+    ReadScratch buffers = scratches.get();
+    byte[] scratch = buffers.raw(n);
     pending.getBytes(pending.readerIndex(), scratch, 0, n);
-    ChunkBuffer out = decoded;
-    out.reset();
+    ChunkBuffer out = buffers.decoded();
     int used;
     try {
       used = decoder.feed(scratch, 0, n, out);
@@ -248,7 +249,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private boolean readChunk() {
     int n = chunk.take(pending.readableBytes(), SCRATCH);
     if (chunk.keep() && n > 0) {
-      ensureScratch(n);
+      byte[] scratch = scratches.get().raw(n);
       pending.getBytes(pending.readerIndex(), scratch, 0, n);
       chunkContent.feed(scratch, 0, n);
       headers.accept(scratch, 0, n);
@@ -274,13 +275,6 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       apply(session.chunkReceived(state, summary, section));
     }
     return true;
-  }
-
-  private void ensureScratch(int n) {
-    if (scratch == null || scratch.length < n) {
-      scratch = new byte[Math.max(n, 8 << 10)];
-      decoded = new ChunkBuffer(scratch.length + 64);
-    }
   }
 
   private void apply(Transition t) {

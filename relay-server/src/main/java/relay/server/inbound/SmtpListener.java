@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -72,6 +73,13 @@ public final class SmtpListener implements AutoCloseable {
   private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final NettyTransport transport = NettyTransport.best();
   // One group accepts and serves the sessions (no hand-off between an acceptor thread and a worker).
+  // One pair of read buffers per event-loop thread, shared by its connections (ReadScratch).
+  private final FastThreadLocal<ReadScratch> scratches = new FastThreadLocal<>() {
+    @Override
+    protected ReadScratch initialValue() {
+      return new ReadScratch();
+    }
+  };
   private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(transport.eventLoops(), transport.ioHandlers());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final String idPrefix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -186,7 +194,7 @@ public final class SmtpListener implements AutoCloseable {
         settings.hostName(), connector, remote.getAddress().getHostAddress(), remote.getPort(),
         startTls.isPresent(), clock, sessionId, routing.get()));
     SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
-    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking));
+    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking, scratches::get));
   }
 
   /**
