@@ -396,8 +396,14 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Spool-lane side: a chunk is on disk. Below the low-water mark the loop looks again at whether
+   * to read, whatever autoRead says now: the loop may be about to turn reading off on a figure read
+   * before this chunk was counted off, and nothing else would turn it on again (a 50 MiB message
+   * stalled into the data timeout that way, about once in many runs on a loaded machine).
+   */
   private void laneProgress() {
-    if (lane.pendingBytes() < LOW_WATER && !ctx.channel().config().isAutoRead()) {
+    if (lane.pendingBytes() < LOW_WATER) {
       onLoop(() -> {});
     }
   }
