@@ -60,7 +60,8 @@ final class ClusterApi implements HttpHandler {
       String query = exchange.getRequestURI().getRawQuery();
       if (rest.isEmpty() || rest.equals("/")) {
         send(exchange, 200, "application/json", json.writeValueAsBytes(Map.of("self", directory.self(),
-            "nodes", directory.peers().stream().map(n -> Map.of("node", n.name(), "url", n.admin().toString())).toList())));
+            "nodes", directory.peers().stream()
+                .map(n -> Map.of("node", n.name(), "url", n.admin().map(Object::toString).orElse(""))).toList())));
       } else if (rest.equals("/queue/summary")) {
         send(exchange, 200, "application/json", json.writeValueAsBytes(view.summary(authorization)));
       } else if (rest.equals("/trace") || rest.startsWith("/trace/") && rest.indexOf('/', 7) < 0) {

@@ -15,7 +15,7 @@ public interface ClusterDirectory {
   String self();
 
   /** The other live nodes, by name; none without a cluster. */
-  List<ClusterNode> peers();
+  List<ClusterPeer> peers();
 
   /** A node on its own. */
   static ClusterDirectory alone(String name) {
@@ -26,7 +26,7 @@ public interface ClusterDirectory {
       }
 
       @Override
-      public List<ClusterNode> peers() {
+      public List<ClusterPeer> peers() {
         return List.of();
       }
     };

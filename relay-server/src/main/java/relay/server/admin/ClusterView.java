@@ -54,7 +54,7 @@ final class ClusterView {
   }
 
   /** A node's answer: its body, or why there is none. */
-  private record Answer(ClusterNode node, int status, String body, String error) {}
+  private record Answer(ClusterPeer node, int status, String body, String error) {}
 
   /**
    * Every node's {@code /api/queue/summary}, and the cluster's totals (messages, and per connector
@@ -66,7 +66,8 @@ final class ClusterView {
     long total = 0;
     Map<String, ObjectNode> connectors = new LinkedHashMap<>();
     for (Answer a : ask("api/queue/summary", authorization)) {
-      ObjectNode node = nodes.addObject().put("node", a.node().name()).put("url", a.node().admin().toString());
+      ObjectNode node = nodes.addObject().put("node", a.node().name())
+          .put("url", a.node().admin().map(URI::toString).orElse(null));
       JsonNode summary = a.error() == null ? parse(a.body()) : null;
       if (summary == null) {
         node.put("error", a.error() != null ? a.error() : "unreadable answer");
@@ -118,19 +119,23 @@ final class ClusterView {
   /** Asks every node (this one first) for {@code path}, all at once, waiting at most {@link #PER_NODE} each. */
   private List<Answer> ask(String path, String authorization) {
     List<CompletableFuture<Answer>> pending = new ArrayList<>();
-    ClusterNode me = new ClusterNode(directory.self(), self);
+    ClusterPeer me = new ClusterPeer(directory.self(), self);
     pending.add(ask(me, path, authorization));
     try {
       directory.peers().forEach(peer -> pending.add(ask(peer, path, authorization)));
     } catch (RuntimeException e) {
-      pending.add(CompletableFuture.completedFuture(new Answer(new ClusterNode("(other nodes)", self), 0, null,
+      pending.add(CompletableFuture.completedFuture(new Answer(new ClusterPeer("(other nodes)", self), 0, null,
           "the list of nodes could not be read: " + e.getMessage())));
     }
     return pending.stream().map(CompletableFuture::join).toList();
   }
 
-  private CompletableFuture<Answer> ask(ClusterNode node, String path, String authorization) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(node.admin().resolve(path)).timeout(PER_NODE).GET();
+  private CompletableFuture<Answer> ask(ClusterPeer node, String path, String authorization) {
+    if (node.admin().isEmpty()) {
+      return CompletableFuture.completedFuture(new Answer(node, 0, null,
+          "the node advertises no admin URL (its cluster.admin-url)"));
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(node.admin().get().resolve(path)).timeout(PER_NODE).GET();
     if (authorization != null) {
       request.header("Authorization", authorization);
     }

@@ -27,7 +27,7 @@ import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.config.load.InvalidConfigException;
 import relay.server.admin.ClusterDirectory;
-import relay.server.admin.ClusterNode;
+import relay.server.admin.ClusterPeer;
 import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
 import relay.server.tls.PemKeyMaterial;
@@ -61,7 +61,7 @@ class AdminTlsTest {
     configA = config("a", upstream.port(), localhost);
     Path configB = config("b", upstream.port(), localhost);
     b = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(configB), Map.of()))));
-    List<ClusterNode> peers = List.of(new ClusterNode("relay-b", URI.create("https://localhost:" + b.adminPort())));
+    List<ClusterPeer> peers = List.of(new ClusterPeer("relay-b", URI.create("https://localhost:" + b.adminPort())));
     a = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(configA), Map.of())),
         new ClusterDirectory() {
           @Override
@@ -70,7 +70,7 @@ class AdminTlsTest {
           }
 
           @Override
-          public List<ClusterNode> peers() {
+          public List<ClusterPeer> peers() {
             return peers;
           }
         }));

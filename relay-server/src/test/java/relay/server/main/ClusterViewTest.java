@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.server.admin.ClusterDirectory;
-import relay.server.admin.ClusterNode;
+import relay.server.admin.ClusterPeer;
 import relay.server.testing.TestUpstream;
 
 /**
@@ -38,7 +38,7 @@ class ClusterViewTest {
   @TempDir Path dir;
   @RegisterExtension final TestResources resources = new TestResources();
 
-  private final List<ClusterNode> peersOfA = new CopyOnWriteArrayList<>();
+  private final List<ClusterPeer> peersOfA = new CopyOnWriteArrayList<>();
   private TestRelay a;
   private TestRelay b;
   private Path configA;
@@ -58,8 +58,8 @@ class ClusterViewTest {
     try (ServerSocket closed = new ServerSocket(0)) {
       gone = closed.getLocalPort();
     }
-    peersOfA.add(new ClusterNode("relay-b", URI.create("http://127.0.0.1:" + b.adminPort())));
-    peersOfA.add(new ClusterNode("relay-c", URI.create("http://127.0.0.1:" + gone)));
+    peersOfA.add(new ClusterPeer("relay-b", URI.create("http://127.0.0.1:" + b.adminPort())));
+    peersOfA.add(new ClusterPeer("relay-c", URI.create("http://127.0.0.1:" + gone)));
   }
 
   private ClusterDirectory directory(String self) {
@@ -70,7 +70,7 @@ class ClusterViewTest {
       }
 
       @Override
-      public List<ClusterNode> peers() {
+      public List<ClusterPeer> peers() {
         return self.equals("relay-a") ? List.copyOf(peersOfA) : List.of();
       }
     };
