@@ -236,7 +236,8 @@ public final class GraphTransport implements Transport {
   }
 
   private AttemptReport tokenProblem(Exception e) {
-    String reason = "no token for connector '" + connector.name() + "': " + e.getMessage();
+    String reason = "no token for connector '" + connector.name() + "'"
+        + (connector.httpsProxy() == null ? "" : " (through proxy " + connector.httpsProxy() + ")") + ": " + e.getMessage();
     boolean hold = !(e instanceof TokenException t) || t.isConfigurationProblem();
     return new AttemptReport.Local(hold ? LocalCause.MISCONFIGURED : LocalCause.CREDENTIAL_UNAVAILABLE, reason);
   }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.server.testing.ConnectProxy;
 import relay.server.testing.FakeGraph;
 import relay.server.testing.FakeTokenEndpoint;
 import relay.server.testing.TestPki;
@@ -78,6 +79,11 @@ class GraphRelayTest {
 
   /** The relay's configuration: one graph connector for every recipient, Graph's limits scaled down. */
   private RelayConfig graphConfig() throws Exception {
+    return graphConfig("");
+  }
+
+  /** With {@code extra} keys in the graph connector. */
+  private RelayConfig graphConfig(String extra) throws Exception {
     Path secretFile = Files.writeString(dir.resolve("graph-secret"), SECRET);
     return TestRelay.configFile(dir, """
         relay {
@@ -101,13 +107,15 @@ class GraphRelayTest {
             # Below the upstream's 5 a second, so that latency never pushes Relay over it.
             pacing { max-sessions = 2, messages-per-minute = 4, message-window = 1s, throttle-pause = 1s }
             recipient-domains = ["*"]
+            %s
           }]
           delivery {
             retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
           }
         }
         """.formatted(dir.resolve("home"), graph.url(), pki.writeCaPem(dir), endpoint.authority(),
-        FakeTokenEndpoint.TENANT, CLIENT_ID, secretFile, endpoint.writeTrustPem(dir), HR, HR, MAILBOX, POSTMASTER));
+        FakeTokenEndpoint.TENANT, CLIENT_ID, secretFile, endpoint.writeTrustPem(dir), HR, HR, MAILBOX, POSTMASTER,
+        extra));
   }
 
   @AfterEach
@@ -371,5 +379,36 @@ class GraphRelayTest {
           .contains("HELD", "501 recipients are more than the 500 one request may carry"));
     });
     assertThat(graph.requests.get()).isZero();
+  }
+
+  @Test
+  void withAnHttpsProxyGraphAndTheTokenEndpointAreReachedOnlyThroughItsTunnels() throws Exception {
+    relay.close();
+    try (ConnectProxy proxy = new ConnectProxy()) {
+      relay = TestRelay.start(graphConfig("https-proxy = \"127.0.0.1:" + proxy.port() + "\""));
+      send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+
+      await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+      assertThat(proxy.tunnels).contains("localhost:" + graph.url().getPort(),
+          endpoint.authority().getHost() + ":" + endpoint.authority().getPort());
+    }
+  }
+
+  @Test
+  void aProxyThatIsDownIsATransientFailureThatNamesIt() throws Exception {
+    relay.close();
+    int down;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      down = closed.getLocalPort();
+    }
+    relay = TestRelay.start(graphConfig("https-proxy = \"127.0.0.1:" + down + "\""));
+    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_delivery_attempts_total",
+        "result=\"transient\"")).hasValueSatisfying(n -> assertThat(n).isGreaterThanOrEqualTo(1.0)));
+    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"permanent\"")).isEmpty();
+    assertThat(graph.requests.get()).isZero();
+    assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("deferred", "through proxy 127.0.0.1:" + down));
+    assertThat(attemptLines()).allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
   }
 }
