@@ -95,6 +95,7 @@ public final class FakeGraph implements AutoCloseable {
   /** Grants the app the {@code Mail.Send} application permission (with admin consent). */
   public void grantMailSend(String clientId) {
     mailSend.add(clientId);
+    tokens.grantRole(clientId, "Mail.Send");
   }
 
   /** A mailbox, which may send as itself and as {@code alsoSendsAs}. */
