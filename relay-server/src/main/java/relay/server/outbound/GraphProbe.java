@@ -181,9 +181,11 @@ final class GraphProbe {
               + "includes " + mailbox + " (Test-ApplicationAccessPolicy)";
       case 404 -> "no mailbox " + mailbox + " in the tenant: check the identities";
       case 429 -> "Graph is throttling this app and mailbox now: try again after Retry-After";
+      case 400 -> "Graph refused the request in a way the dry request does not expect; the token and access "
+          + "checks may still be fine: try --send to a mailbox of your own";
       default -> "see what Graph said; 5xx answers are usually passing";
     };
-    return answer.status() == 429 || answer.status() >= 500
+    return answer.status() == 429 || answer.status() == 400 || answer.status() >= 500
         ? ProbeStep.warn(step, said, hint)
         : ProbeStep.fail(step, said, hint);
   }
