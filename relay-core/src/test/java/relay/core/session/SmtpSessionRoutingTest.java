@@ -245,6 +245,19 @@ class SmtpSessionRoutingTest {
   }
 
   @Test
+  void aDeclaredSizeOverTheRoutesConnectorLimitIsRefusedAtRcptForThatRecipientOnly() {
+    RoutingSnapshot base = snapshot();
+    SessionDriver d = new SessionDriver(new SmtpSession(new SessionContext("relay.example", Optional.of(PRINTERS),
+        "192.0.2.10", 40000, false, InstantSource.fixed(NOW),
+        "S1", new RoutingSnapshot(base.rules(), base.remoteDomains(), java.util.Map.of("m365", 100L)))));
+    d.send("EHLO printer", "MAIL FROM:<scanner@corp.example> SIZE=5000");
+
+    assertThat(d.one("RCPT TO:<carol@blocked.example>").toWire())
+        .isEqualTo("552 5.3.4 Message too big for this route: at most 100 bytes\r\n");
+    assertThat(d.one("RCPT TO:<alice@corp.example>")).isEqualTo(Replies.RECIPIENT_OK);
+  }
+
+  @Test
   void aMessageWithinTheConnectorsLimitIsQueued() {
     RoutingSnapshot base = snapshot();
     SessionDriver d = driver(new RoutingSnapshot(base.rules(), base.remoteDomains(), java.util.Map.of("m365", 1000L)));
