@@ -325,7 +325,8 @@ class GraphRelayTest {
     assertThat(text).contains("From: Mail Delivery System <postmaster@contoso.com>", "To: hr@contoso.com",
         "Status: 5.3.4", "Action: failed", "Graph's sendMail limit");
     assertThat(text).doesNotContain("MAILER-DAEMON@relay.test>\r\nTo:");
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_spool_messages")).hasValue(0.0));
+    // Counted on disk: after a restart the spool gauge can race recovery (seen in SmartHostRelayTest: -1).
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.queuedFiles()).isZero());
     assertThat(graph.sent).hasSize(1);
     assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("big@fabrikam.com", "552 5.3.4"));
   }
