@@ -75,6 +75,14 @@ public final class Replies {
   public static final SmtpReply CHUNK_SYNTAX = SmtpReply.of(521, "5.5.4", "Syntax: BDAT chunk-size [LAST], closing connection");
 
   /** The connect greeting (no enhanced status: RFC 2034 section 3). */
+  /**
+   * The message is larger than the outbound connector its recipients route to can carry (Microsoft
+   * Graph's request cap): refused at the end of DATA, with the limit, so the sender can act on it.
+   */
+  public static SmtpReply tooBigForConnector(long limit) {
+    return SmtpReply.of(552, "5.3.4", "Message too big for this route: at most " + limit + " bytes");
+  }
+
   public static SmtpReply greeting(String hostName) {
     return SmtpReply.of(220, null, hostName + " ESMTP Relay");
   }

@@ -93,17 +93,21 @@ final class ReadyLanes {
       if (ended.getAndSet(true) || lanes.isEmpty()) {
         return;
       }
-      boolean throttled = outcomes.stream()
-          .anyMatch(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED);
+      List<RecipientOutcome> throttles = outcomes.stream()
+          .filter(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED).toList();
+      boolean throttled = !throttles.isEmpty();
+      // The longest rest any throttling reply asked for (Graph's Retry-After); the pace adds its own floor.
+      Duration rest = throttles.stream().map(o -> o.report().restAtLeast()).flatMap(Optional::stream)
+          .max(Duration::compareTo).orElse(Duration.ZERO);
       boolean delivered = outcomes.stream().anyMatch(o -> o instanceof RecipientOutcome.Delivered);
       lock.lock();
       try {
         for (int i = 0; i < lanes.size(); i++) {
           ReadyLane lane = lanes.get(i);
-          lane.end(demands.get(i), now, throttled, delivered);
+          lane.end(demands.get(i), now, throttled, delivered, rest);
           if (throttled) {
-            log.warn("connector '{}': {} throttled upstream; resting it and lowering its attempts at once to {}",
-                connector, lane.key, lane.limit());
+            log.warn("connector '{}': {} throttled upstream; resting it{} and lowering its attempts at once to {}",
+                connector, lane.key, rest.isZero() ? "" : " at least " + rest.toSeconds() + "s as asked", lane.limit());
           }
         }
       } finally {

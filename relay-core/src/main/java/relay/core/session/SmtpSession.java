@@ -3,6 +3,8 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import relay.core.envelope.Domain;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
@@ -357,11 +359,25 @@ public final class SmtpSession {
     }
     return switch (routing.recipient(s, c.name(), r.recipient())) {
       // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
-      case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+      case RecipientVerdict.Accept a -> tooBigForRoute(s, a.route().connector())
+          .map(limit -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.tooBigForConnector(limit),
+              "declared SIZE=" + s.parameters().declaredSize() + " is over what connector '" + a.route().connector()
+                  + "' can carry (" + limit + ")")), s, Replies.tooBigForConnector(limit)))
+          .orElseGet(() -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK));
       case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
       case RecipientVerdict.Refuse refuse -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, s.sender(), address,
           null, refuse.reply(), refuse.reason(), refuse.trace())), s, refuse.reply());
     };
+  }
+
+  /**
+   * The route's connector limit when the client declared ({@code SIZE=}) a larger message: refused
+   * at RCPT, before the bytes travel. Without a declaration the end of DATA decides.
+   */
+  private Optional<Long> tooBigForRoute(SessionState s, String connector) {
+    long declared = s.parameters() == null ? -1 : s.parameters().declaredSize();
+    OptionalLong limit = routing.snapshot().connectorSizeLimit(connector);
+    return limit.isPresent() && declared > limit.getAsLong() ? Optional.of(limit.getAsLong()) : Optional.empty();
   }
 
   private Transition data(SessionState s) {

@@ -11,7 +11,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -106,7 +108,14 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private static RoutingSnapshot snapshot(RelayConfig config) {
-    return new RoutingSnapshot(config.routing().ruleEngine(), config.routing().remoteDomains());
+    // Graph connectors carry at most one 4 MB request: their routes refuse larger mail at SMTP time.
+    Map<String, Long> limits = new HashMap<>();
+    for (OutboundConnector c : config.outboundConnectors()) {
+      if (c instanceof OutboundConnector.Graph graph) {
+        limits.put(graph.name(), OutboundConnector.Graph.maxAcceptedBytes());
+      }
+    }
+    return new RoutingSnapshot(config.routing().ruleEngine(), config.routing().remoteDomains(), limits);
   }
 
   /**
