@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
@@ -31,6 +32,7 @@ import relay.core.session.SessionTls;
 import relay.core.session.SmtpSession;
 import relay.core.session.SpoolFailure;
 import relay.core.session.HeaderCapture;
+import relay.core.session.Intake;
 import relay.core.routing.rule.DecisionTrace;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
@@ -61,6 +63,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private final SpoolLane lane;
   private final Consumer<QueuedMessage> onQueued;
   private final TrackingLog tracking;
+  private final Supplier<Intake> intake;
   private HeaderCapture headers;
   private SessionState state;
   private ByteBuf pending;
@@ -78,8 +81,10 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private ChunkBuffer decoded;
 
   SmtpChannelHandler(
-      SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking) {
+      SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking,
+      Supplier<Intake> intake) {
     this.tracking = tracking;
+    this.intake = intake;
     this.session = session;
     this.wiring = wiring;
     this.lane = lane;
@@ -207,7 +212,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     wiring.log(Direction.IN, CommandLineText.loggable(line));
     stage = CommandLineText.stage(line);
-    apply(session.command(state, line));
+    apply(session.command(state, line, intake.get()));
     return true;
   }
 

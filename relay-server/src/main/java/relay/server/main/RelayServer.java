@@ -40,6 +40,8 @@ import relay.server.admin.QueueGauges;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
+import relay.server.inbound.IntakeState;
+import relay.server.inbound.IntakeSwitch;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
 import relay.server.tls.ListenerTlsContext;
@@ -219,10 +221,18 @@ public final class RelayServer implements AutoCloseable {
     // million messages), which must not hold up the listeners.
     Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
 
+    // Drained survives a restart (an operator patching a node restarts it): read before any listener binds.
+    IntakeSwitch intake = IntakeSwitch.open(config.home(), clock);
+    ready.add(new Check("intake", () -> switch (intake.current()) {
+      case IntakeState.Accepting a -> CheckResult.ok();
+      case IntakeState.Drained d -> CheckResult.failed("drained since " + d.since() + " by " + d.by()
+          + ": not accepting new mail ('relay drain --undo' to accept)");
+    }));
+    metrics.drained(() -> intake.current() instanceof IntakeState.Drained);
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
           new SmtpListener(settings(listenerConfig, clock), spool, lanes::submit, protocolLog, metrics, clock,
-              routing::get, tracking);
+              routing::get, tracking, () -> intake.current().intake());
       resources.add(listener);
       listener.start();
       listeners.add(listener);
@@ -239,7 +249,8 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft), new AuditLog(auditFile, clock, tracking),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft),
+              new IntakeDesk(intake, census), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);
