@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -34,7 +35,8 @@ import relay.config.load.InvalidConfigException;
  * acted on without asking: asking is for filters, which may match more than meant.
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
-    description = "Look at and act on the running relay's queue (through its admin API).")
+    description = "Look at and act on the running relay's queue (through its admin API); export and import a stopped relay's queue.",
+    subcommands = {QueueExportCommand.class, QueueImportCommand.class})
 final class QueueCommand {
 
   /** Most messages one action by filter takes on. */
@@ -57,6 +59,16 @@ final class QueueCommand {
   @CommandLine.ParentCommand private Main main;
 
   private final ObjectMapper json = new ObjectMapper();
+
+  /** The configuration given with {@code --config}, if any (the export and import commands read it too). */
+  Optional<Path> configFile() {
+    return Optional.ofNullable(config);
+  }
+
+  /** The variables the configuration's substitutions and secret references read. */
+  Map<String, String> environment() {
+    return main.environment();
+  }
 
   /** Which messages: the listing's filters. */
   static final class Filters {

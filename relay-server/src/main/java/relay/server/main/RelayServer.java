@@ -27,6 +27,7 @@ import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.FileSpool;
 import relay.core.spool.FreeSpace;
 import relay.core.spool.RecoveryProgress;
+import relay.core.spool.SpoolLock;
 import relay.core.tracking.DeliveryLogLines;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
@@ -195,6 +196,8 @@ public final class RelayServer implements AutoCloseable {
     ready.add(new Check("tracking-log", trackingFile::health));
     SecureRandom random = new SecureRandom();
 
+    // Held for the whole run: 'relay queue export/import' must never move files under a running relay.
+    resources.add(SpoolLock.acquire(config.spool().directory()));
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
     spool.open();
     ready.add(new Check("spool", new SpoolRoom(config.spool().directory(), config.spool().minFreeSpace(),
