@@ -2,14 +2,15 @@
 # Drain and hand-off between two relays on loopback. Node A's upstream is a closed port, so the
 # mail it accepts waits; one message is held by an operator. `relay drain` on A: new connections get
 # 421 4.3.2, /readyz 503 while /healthz stays 200, and --wait runs out (exit 3) because nothing can
-# leave. A is stopped; `relay queue export` moves its queue into an archive; `relay queue import`
+# leave. A is stopped; `relay queue export` moves its queue into an archive (the first run is killed
+# with SIGKILL part-way: its archive does not import, a second run finishes it); `relay queue import`
 # (twice: the second adds nothing) puts it into B's spool while B is stopped; B starts with the
 # Python sink as upstream, the held message is released, and every Message-ID arrives exactly once.
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 e2e_init handoff 600 "$@"
 
-N=${HANDOFF_MESSAGES:-200}
+N=${HANDOFF_MESSAGES:-600}
 RUN_ID=$$-$RANDOM
 relay() { "$E2E_ROOT/bin/relay" "$@" 2> >(grep -v 'cds' >&2); }
 
@@ -58,9 +59,29 @@ set -e
 grep -q "$((N - 1)) to deliver, 1 held" "$E2E_TMP/wait.out" || fail "the report does not count the queue: $(cat "$E2E_TMP/wait.out")"
 grep -q '"action":"drain"' "$E2E_TMP/a-home/logs/audit.log" || fail "audit.log lacks the drain"
 
-# Stop A and export its queue.
+# Stop A and export its queue: the first export is killed (SIGKILL) once it has begun writing the
+# archive; that archive cannot be imported, and running the export again finishes it.
 RELAY_PID=$A_PID stop_relay
-start=$(date +%s.%N)
+"$E2E_ROOT/bin/relay" queue --config "$E2E_TMP/a.conf" export --to "$E2E_TMP/archive" > "$E2E_TMP/export-1.log" 2>&1 &
+export_pid=$! # bin/relay execs java: this is the JVM
+wait_for 120 "the export to begin archiving" bash -c "[ -n \"\$(find '$E2E_TMP/archive/messages' -name '*.msg' 2>/dev/null | head -1)\" ] || ! kill -0 $export_pid 2>/dev/null"
+kill -KILL "$export_pid" 2>/dev/null || true
+wait "$export_pid" 2>/dev/null || true
+if [ -f "$E2E_TMP/archive/manifest" ]; then
+  e2e_log "the first export finished before SIGKILL reached it"
+else
+  left=$(find "$E2E_TMP/a-home/spool/queue" -name '*.msg' | wc -l)
+  taken=$(find "$E2E_TMP/a-home/spool/exported" -name '*.msg' | wc -l)
+  archived=$(find "$E2E_TMP/archive/messages" -name '*.msg' | wc -l)
+  e2e_log "export killed: $left message(s) still queued on A, $taken taken out of the queue, $archived archived"
+  set +e
+  RELAY_HOME=$E2E_TMP/b-home "$E2E_ROOT/bin/relay" queue --config "$E2E_TMP/a.conf" import "$E2E_TMP/archive" > "$E2E_TMP/early-import.log" 2>&1
+  early=$?
+  set -e
+  [ "$early" = 1 ] && grep -q "no manifest" "$E2E_TMP/early-import.log" \
+    || fail "an unfinished archive must not import: exit $early, $(cat "$E2E_TMP/early-import.log")"
+  rm -rf "$E2E_TMP/b-home"
+fi
 exported=$(relay queue --config "$E2E_TMP/a.conf" export --to "$E2E_TMP/archive")
 e2e_log "relay queue export: $exported"
 grep -q "exported $N message(s)" <<< "$exported" || fail "export: $exported"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import relay.core.envelope.MessageId;
 
 /**
@@ -37,19 +38,23 @@ final class ImportLedger {
     return Files.exists(done.resolve(id.value()));
   }
 
-  /** Notes that an import of {@code id} begins (forced before any of its files is written). */
-  void begin(MessageId id) throws IOException {
+  /** Notes that imports of {@code ids} begin (forced before any of their files is written). */
+  void begin(List<MessageId> ids) throws IOException {
     Files.createDirectories(pending);
     Files.createDirectories(done);
-    Files.deleteIfExists(pending.resolve(id.value()));
-    Files.createFile(pending.resolve(id.value()));
+    for (MessageId id : ids) {
+      Files.deleteIfExists(pending.resolve(id.value()));
+      Files.createFile(pending.resolve(id.value()));
+    }
     QueueArchive.forceDirectory(pending);
   }
 
-  /** Notes that {@code id} is committed to the queue. */
-  void finish(MessageId id) throws IOException {
-    Files.move(pending.resolve(id.value()), done.resolve(id.value()), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+  /** Notes that {@code ids} are committed to the queue (their buckets forced already). */
+  void finish(List<MessageId> ids) throws IOException {
+    for (MessageId id : ids) {
+      Files.move(pending.resolve(id.value()), done.resolve(id.value()), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    }
     QueueArchive.forceDirectory(done);
     QueueArchive.forceDirectory(pending);
   }

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import relay.core.envelope.MessageId;
 
 /**
@@ -16,7 +18,8 @@ import relay.core.envelope.MessageId;
  * next attempt, connector, TLS requirement), to be delivered when the relay starts. See ADR 0007.
  *
  * <p>Nothing is written until every message of the archive verifies: the SHA-256 the manifest
- * lists, and the spool format's own checks (trailer, CRC32C of body and record, ids). Per message:
+ * lists, and the spool format's own checks (trailer, CRC32C of body and record, ids). Per message
+ * (in batches, each step forced for the whole batch before the next begins):
  * the {@link ImportLedger} notes the import as pending (forced); the state file and then the
  * message file are copied into {@code incoming/}, forced, and renamed into the message's bucket,
  * the message file last (the commit), and the bucket forced; the ledger then notes it done.
@@ -51,6 +54,7 @@ public final class SpoolImport {
       int held = 0;
       int already = 0;
       long bytes = 0;
+      List<QueueArchive.Entry> batch = new ArrayList<>();
       for (QueueArchive.Entry entry : entries) {
         MessageId id = entry.id();
         if (ledger.isDone(id)) {
@@ -66,17 +70,17 @@ public final class SpoolImport {
           }
           continue;
         }
-        ledger.begin(id);
-        Path bucket = bucket(id);
-        place(archive.stateFile(id), bucket.resolve(id.value() + SpoolDirectories.STATE_SUFFIX));
-        place(archive.messageFile(id), directories.messageFile(id)); // the commit: the message is queued
-        QueueArchive.forceDirectory(bucket);
-        ledger.finish(id);
+        batch.add(entry);
         moved++;
         held += entry.held() ? 1 : 0;
-        bytes += Files.size(directories.messageFile(id));
+        bytes += Files.size(archive.messageFile(id));
         byConnector.merge(entry.connector() == null ? "-" : entry.connector(), 1, Integer::sum);
+        if (batch.size() == SpoolExport.BATCH) {
+          place(archive, batch);
+          batch.clear();
+        }
       }
+      place(archive, batch);
       return new ArchiveReport(moved, held, byConnector, bytes, already, notes);
     }
   }
@@ -119,7 +123,30 @@ public final class SpoolImport {
     return bucket;
   }
 
-  private void place(Path from, Path to) throws IOException {
+  /**
+   * Queues a batch: pending markers forced, then each message's state and message file (the commit)
+   * copied, forced and renamed into its bucket, the buckets forced, then the done markers forced.
+   */
+  private void place(QueueArchive archive, List<QueueArchive.Entry> batch) throws IOException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    ledger.begin(batch.stream().map(QueueArchive.Entry::id).toList());
+    Set<Path> buckets = new LinkedHashSet<>();
+    for (QueueArchive.Entry entry : batch) {
+      MessageId id = entry.id();
+      Path bucket = bucket(id);
+      buckets.add(bucket);
+      copy(archive.stateFile(id), bucket.resolve(id.value() + SpoolDirectories.STATE_SUFFIX));
+      copy(archive.messageFile(id), directories.messageFile(id)); // the commit: the message is queued
+    }
+    for (Path bucket : buckets) {
+      QueueArchive.forceDirectory(bucket);
+    }
+    ledger.finish(batch.stream().map(QueueArchive.Entry::id).toList());
+  }
+
+  private void copy(Path from, Path to) throws IOException {
     Path temp = directories.incoming().resolve("import-" + to.getFileName());
     QueueArchive.copyDurably(from, temp);
     Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
