@@ -36,7 +36,8 @@ import relay.config.load.InvalidConfigException;
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
     description = "Look at and act on the running relay's queue (through its admin API); export and import a stopped relay's queue.",
-    subcommands = {QueueExportCommand.class, QueueImportCommand.class})
+    subcommands = {QueueExportCommand.class, QueueImportCommand.class},
+    modelTransformer = QueueCommand.OfflineCommands.class)
 final class QueueCommand {
 
   /** Most messages one action by filter takes on. */
@@ -59,6 +60,29 @@ final class QueueCommand {
   @CommandLine.ParentCommand private Main main;
 
   private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * Export and import work on a stopped relay's spool, not through the admin API: the API's
+   * options, inherited by every {@code queue} subcommand, are taken off theirs so that their help
+   * does not offer them.
+   */
+  static final class OfflineCommands implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec queue) {
+      for (String offline : List.of("export", "import")) {
+        CommandLine sub = queue.subcommands().get(offline);
+        if (sub != null) {
+          for (String option : List.of("--url", "--token-file")) {
+            CommandLine.Model.OptionSpec spec = sub.getCommandSpec().findOption(option);
+            if (spec != null) {
+              sub.getCommandSpec().remove(spec);
+            }
+          }
+        }
+      }
+      return queue;
+    }
+  }
 
   /** The configuration given with {@code --config}, if any (the export and import commands read it too). */
   Optional<Path> configFile() {
