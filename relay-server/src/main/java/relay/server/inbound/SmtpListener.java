@@ -186,7 +186,9 @@ public final class SmtpListener implements AutoCloseable {
   private void startSession(SocketChannel ch, String sessionId, ProxyHeader.Endpoints endpoints) {
     InetSocketAddress remote = endpoints.client();
     Optional<InboundConnector> connector = InboundConnector.select(settings.connectors(), remote.getAddress());
-    boolean admitted = limiter.tryAcquire(remote.getAddress());
+    // A drained node refuses before taking a connection slot: a refusal never gives one back.
+    boolean drained = intake.get() == Intake.DRAINED;
+    boolean admitted = !drained && limiter.tryAcquire(remote.getAddress());
     Runnable release = admitted ? () -> limiter.release(remote.getAddress()) : () -> {};
     boolean implicit = settings.implicitTls();
     // Implicit TLS: the handshake comes first, and every reply (a refusal too) goes out encrypted;
@@ -198,14 +200,14 @@ public final class SmtpListener implements AutoCloseable {
     if (implicit) {
       ch.pipeline().addLast("tls", settings.tls().orElseThrow().newHandler(ch.alloc()));
     }
+    if (drained) {
+      ch.pipeline().addLast("refuse", new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock,
+          Replies.DRAINED, "node drained"));
+      return;
+    }
     if (!admitted) {
       ch.pipeline().addLast("refuse", new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock,
           Replies.TOO_MANY_CONNECTIONS, "connection limit"));
-      return;
-    }
-    if (intake.get() == Intake.DRAINED) {
-      ch.pipeline().addLast("refuse", new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock,
-          Replies.DRAINED, "node drained"));
       return;
     }
     SmtpSession session = new SmtpSession(new SessionContext(

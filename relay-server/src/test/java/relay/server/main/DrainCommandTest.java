@@ -152,6 +152,32 @@ class DrainCommandTest {
   }
 
   @Test
+  void connectionsRefusedWhileDrainedLeaveTheListenersConnectionLimitAsItWas() throws Exception {
+    relay.close();
+    configFile = Files.writeString(dir.resolve("relay.conf"), """
+        relay {
+          home = "%s"
+          hostname = "relay.test"
+          listeners = [{
+            name = "lan", address = "127.0.0.1", port = 2525, max-connections = 2, max-connections-per-client = 2
+            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true }]
+          }]
+          outbound-connectors = [
+            { name = "upstream", type = smart-host, hosts = ["localhost:%d"], tls = none, recipient-domains = ["*"] }
+          ]
+        }
+        """.formatted(dir.resolve("home"), upstream.port()));
+    relay = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(configFile), Map.of()))));
+    assertThat(drain().exit()).isZero();
+    for (int i = 0; i < 5; i++) {
+      assertThat(greeting()).startsWith("421 4.3.2");
+    }
+    assertThat(drain("--undo").exit()).isZero();
+
+    assertThat(send("after-many-refusals")).startsWith("250 2.0.0 Ok queued as ");
+  }
+
+  @Test
   void waitingRunsOutWhileTheUpstreamIsDown() throws Exception {
     upstream.down = true;
     assertThat(send("stuck")).startsWith("250 ");
