@@ -99,16 +99,16 @@ final class DrainCommand implements java.util.concurrent.Callable<Integer> {
           : read(client.post("api/intake/" + (undo ? "accept" : "drain")));
       if (patience.isPresent()) {
         long end = System.nanoTime() + patience.get().toNanos();
-        while (report.path("deliverable").asLong() > 0 && System.nanoTime() < end) {
+        while (!report.path("emptied").asBoolean() && System.nanoTime() < end) {
           Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
           report = read(client.get("api/intake"));
         }
       }
       out.print(asJson ? report.toString() + "\n" : text(report));
       out.flush();
-      if (patience.isPresent() && report.path("deliverable").asLong() > 0) {
+      if (patience.isPresent() && !report.path("emptied").asBoolean()) {
         err.println("relay drain: waited " + wait + "; " + report.path("deliverable").asLong()
-            + " message(s) still to deliver");
+            + " message(s) still to deliver" + (report.path("recovering").asBoolean() ? ", and the spool is still being read" : ""));
         return 3;
       }
       return 0;
@@ -132,7 +132,10 @@ final class DrainCommand implements java.util.concurrent.Callable<Integer> {
     }
     long deliverable = report.path("deliverable").asLong();
     long held = report.path("held").asLong();
-    if (deliverable + held == 0) {
+    if (report.path("recovering").asBoolean()) {
+      out.append("the spool is still being read after the start: more mail may be queued than counted below\n");
+    }
+    if (deliverable + held == 0 && !report.path("recovering").asBoolean()) {
       return out.append("queue empty\n").toString();
     }
     out.append("queued: ").append(deliverable).append(" to deliver, ").append(held)

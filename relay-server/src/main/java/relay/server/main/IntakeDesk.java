@@ -3,6 +3,7 @@ package relay.server.main;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import relay.core.metrics.ConnectorQueue;
 import relay.core.metrics.QueueCensus;
 import relay.server.admin.IntakeOperations;
@@ -18,10 +19,13 @@ final class IntakeDesk implements IntakeOperations {
 
   private final IntakeSwitch intake;
   private final QueueCensus census;
+  private final BooleanSupplier recovered;
 
-  IntakeDesk(IntakeSwitch intake, QueueCensus census) {
+  /** @param recovered whether the start-up walk of the spool has finished */
+  IntakeDesk(IntakeSwitch intake, QueueCensus census, BooleanSupplier recovered) {
     this.intake = intake;
     this.census = census;
+    this.recovered = recovered;
   }
 
   @Override
@@ -38,9 +42,10 @@ final class IntakeDesk implements IntakeOperations {
         held += c.held();
       }
     }
+    boolean recovering = !recovered.getAsBoolean();
     return switch (intake.current()) {
-      case IntakeState.Accepting a -> new IntakeReport(true, null, null, deliverable, held, waiting);
-      case IntakeState.Drained d -> new IntakeReport(false, d.since(), d.by(), deliverable, held, waiting);
+      case IntakeState.Accepting a -> new IntakeReport(true, null, null, deliverable, held, recovering, waiting);
+      case IntakeState.Drained d -> new IntakeReport(false, d.since(), d.by(), deliverable, held, recovering, waiting);
     };
   }
 

@@ -253,7 +253,7 @@ public final class RelayServer implements AutoCloseable {
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
           AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft),
-              new IntakeDesk(intake, census), new AuditLog(auditFile, clock, tracking),
+              new IntakeDesk(intake, census, () -> spool.recoveryProgress().finished()), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen());
       resources.add(admin);

@@ -135,7 +135,9 @@ class DrainCommandTest {
 
     assertThat(greeting()).startsWith("421 4.3.2");
     assertThat(relay.admin("/readyz").statusCode()).isEqualTo(503);
-    assertThat(drain("--status", "--json").out()).contains("\"accepting\":false", "\"drainedBy\":\"local\"");
+    // Emptied once the start-up walk of the (empty) spool has finished.
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(drain("--status", "--json").out())
+        .contains("\"accepting\":false", "\"drainedBy\":\"local\"", "\"emptied\":true"));
 
     Run undone = drain("--undo");
     assertThat(undone.exit()).as(undone.err()).isZero();
