@@ -68,6 +68,18 @@ public final class SpoolExport {
               + ": start the relay once (it converts them), stop it, then export");
         }
       }
+      Path note = exported.resolve("archive");
+      if (archive.complete() && Files.exists(note)
+          && Path.of(Files.readString(note, StandardCharsets.UTF_8).strip()).equals(archive.root())) {
+        // Stopped after the manifest, before the note went: the export is done.
+        List<QueueArchive.Entry> entries = archive.readManifest();
+        Files.delete(note);
+        QueueArchive.forceDirectory(exported);
+        Map<String, Integer> byConnector = new HashMap<>();
+        entries.forEach(e -> byConnector.merge(e.connector() == null ? "-" : e.connector(), 1, Integer::sum));
+        return new ArchiveReport(entries.size(), (int) entries.stream().filter(QueueArchive.Entry::held).count(),
+            byConnector, 0, 0, List.of());
+      }
       prepare(archive);
       List<String> notes = new ArrayList<>();
       // Whatever an interrupted run marked but did not archive goes first.
@@ -81,7 +93,9 @@ public final class SpoolExport {
         archive(archive, left.subList(i, Math.min(left.size(), i + BATCH)));
       }
       for (String name : ParkingIndex.names(exported)) {
-        if (name.endsWith(SpoolDirectories.STATE_SUFFIX)) {
+        if (name.endsWith(".tmp")) {
+          Files.delete(exported.resolve(name)); // a state copy cut short in step 1
+        } else if (name.endsWith(SpoolDirectories.STATE_SUFFIX)) {
           // Its message is still in the queue (stopped between steps 1 and 2) or archived (between
           // the two deletions of step 4): either way this copy is not needed.
           Files.delete(exported.resolve(name));
@@ -246,6 +260,9 @@ public final class SpoolExport {
       bytes += Files.size(archive.messageFile(id));
     }
     archive.writeManifest(clock.instant(), directories.root(), entries);
+    for (String name : ParkingIndex.names(archive.incoming())) {
+      Files.delete(archive.incoming().resolve(name)); // copies an interrupted run left unfinished
+    }
     return new ArchiveReport(entries.size(), heldMessages, byConnector, bytes, 0, notes);
   }
 

@@ -127,6 +127,22 @@ class SpoolHandOffTest {
   }
 
   @Test
+  void anExportStoppedAfterItsManifestIsDoneWhenRunAgain() throws Exception {
+    queue(spool(dir.resolve("a")));
+    Path archive = dir.resolve("archive").toAbsolutePath();
+    new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive);
+    // As if killed after the manifest, before the note of the export under way was deleted.
+    Path note = Files.writeString(dir.resolve("a").resolve("exported").resolve("archive"), archive + "\n");
+
+    ArchiveReport again = new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive);
+
+    assertThat(again.moved()).isEqualTo(3);
+    assertThat(note).doesNotExist();
+    assertThatThrownBy(() -> new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive))
+        .hasMessageContaining("complete archive already");
+  }
+
+  @Test
   void aDamagedArchiveImportsNothing() throws Exception {
     queue(spool(dir.resolve("a")));
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
