@@ -89,11 +89,24 @@ public final class SmtpSession {
     return reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
   }
 
-  /** One command line (without CRLF). */
+  /** One command line (without CRLF), on a node that takes new mail. */
   public Transition command(SessionState s, String line) {
+    return command(s, line, Intake.OPEN);
+  }
+
+  /**
+   * One command line (without CRLF) while the node's intake is {@code intake}: a drained node ends
+   * the session with {@code 421 4.3.2} at its next MAIL, so the client takes its mail to another
+   * host; a transaction already under way finishes.
+   */
+  public Transition command(SessionState s, String line, Intake intake) {
     expect(s, Phase.COMMANDS);
     boolean utf8 = s.parameters() != null && s.parameters().smtpUtf8();
-    return command(s, parser.parse(line, utf8));
+    Command command = parser.parse(line, utf8);
+    return switch (intake) {
+      case OPEN -> command(s, command);
+      case DRAINED -> command instanceof Command.Mail m ? drained(s, m) : command(s, command);
+    };
   }
 
   /** One parsed command. */
@@ -312,6 +325,15 @@ public final class SmtpSession {
       return new Transition(List.of(), List.of(), s);
     }
     return close(s, Replies.SHUTTING_DOWN);
+  }
+
+  /** MAIL on a drained node: refused with 421 and the session ends (RFC 5321 4.2.2: 421 closes). */
+  private Transition drained(SessionState s, Command.Mail m) {
+    Transition closed = close(s, Replies.DRAINED);
+    return new Transition(closed.replies(), List.of(
+        rejections.event(s, SmtpStage.MAIL, m.sender(), null, null, Replies.DRAINED,
+            "node drained: not accepting new mail", DecisionTrace.NONE),
+        closed.effects().getFirst()), closed.next());
   }
 
   private Transition mail(SessionState s, Command.Mail m) {

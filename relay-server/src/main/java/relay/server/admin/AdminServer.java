@@ -116,12 +116,12 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * The admin API's handler over {@code queue} and the tracking log ({@code trace}), with every
+   * The admin API's handler over {@code queue}, the node's {@code intake} and the tracking log ({@code trace}), with every
    * change written to {@code audit}.
    */
-  public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace,
-      InstantSource clock) {
-    return new AdminApi(access, queue, audit, trace, clock);
+  public static HttpHandler api(AdminAccess access, QueueOperations queue, IntakeOperations intake, AuditLog audit,
+      TrackingSearch trace, InstantSource clock) {
+    return new AdminApi(access, queue, intake, audit, trace, clock);
   }
 
   /**

@@ -32,6 +32,7 @@ import relay.core.session.SessionTls;
 import relay.core.session.SmtpSession;
 import relay.core.session.SpoolFailure;
 import relay.core.session.HeaderCapture;
+import relay.core.session.Intake;
 import relay.core.routing.rule.DecisionTrace;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
@@ -62,6 +63,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private final SpoolLane lane;
   private final Consumer<QueuedMessage> onQueued;
   private final TrackingLog tracking;
+  private final Supplier<Intake> intake;
   private HeaderCapture headers;
   private SessionState state;
   private ByteBuf pending;
@@ -78,9 +80,10 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private final Supplier<ReadScratch> scratches;
 
   SmtpChannelHandler(SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued,
-      TrackingLog tracking, Supplier<ReadScratch> scratches) {
+      TrackingLog tracking, Supplier<Intake> intake, Supplier<ReadScratch> scratches) {
     this.scratches = scratches;
     this.tracking = tracking;
+    this.intake = intake;
     this.session = session;
     this.wiring = wiring;
     this.lane = lane;
@@ -208,7 +211,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     wiring.log(Direction.IN, CommandLineText.loggable(line));
     stage = CommandLineText.stage(line);
-    apply(session.command(state, line));
+    apply(session.command(state, line, intake.get()));
     return true;
   }
 

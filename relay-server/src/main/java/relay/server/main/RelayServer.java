@@ -31,6 +31,7 @@ import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.FileSpool;
 import relay.core.spool.FreeSpace;
 import relay.core.spool.RecoveryProgress;
+import relay.core.spool.SpoolLock;
 import relay.core.tracking.DeliveryLogLines;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
@@ -45,6 +46,8 @@ import relay.server.admin.QueueGauges;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
+import relay.server.inbound.IntakeState;
+import relay.server.inbound.IntakeSwitch;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
 import relay.server.tls.AdminTlsContexts;
@@ -217,6 +220,8 @@ public final class RelayServer implements AutoCloseable {
     ready.add(new Check("tracking-log", trackingFile::health));
     SecureRandom random = new SecureRandom();
 
+    // Held for the whole run: 'relay queue export/import' must never move files under a running relay.
+    resources.add(SpoolLock.acquire(config.spool().directory()));
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
     spool.open();
     ready.add(new Check("spool", new SpoolRoom(config.spool().directory(), config.spool().minFreeSpace(),
@@ -243,10 +248,18 @@ public final class RelayServer implements AutoCloseable {
     // million messages), which must not hold up the listeners.
     Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
 
+    // Drained survives a restart (an operator patching a node restarts it): read before any listener binds.
+    IntakeSwitch intake = IntakeSwitch.open(config.home(), clock);
+    ready.add(new Check("intake", () -> switch (intake.current()) {
+      case IntakeState.Accepting a -> CheckResult.ok();
+      case IntakeState.Drained d -> CheckResult.failed("drained since " + d.since() + " by " + d.by()
+          + ": not accepting new mail ('relay drain --undo' to accept)");
+    }));
+    metrics.drained(() -> intake.current() instanceof IntakeState.Drained);
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
           new SmtpListener(settings(listenerConfig, clock), spool, lanes::submit, protocolLog, metrics, clock,
-              routing::get, tracking);
+              routing::get, tracking, () -> intake.current().intake());
       resources.add(listener);
       listener.start();
       listeners.add(listener);
@@ -263,7 +276,8 @@ public final class RelayServer implements AutoCloseable {
       admin = new AdminServer(
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
-          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft), new AuditLog(auditFile, clock, tracking),
+          AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft),
+              new IntakeDesk(intake, census, () -> spool.recoveryProgress().finished()), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
           config.admin().metricsOpen(),
           config.admin().tls().isPresent() ? AdminTlsContexts.server(config.admin().tls().get()) : null);

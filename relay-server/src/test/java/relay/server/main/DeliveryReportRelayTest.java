@@ -97,7 +97,7 @@ class DeliveryReportRelayTest {
         .contains("\"code\":null,\"status\":null,\"reply\":null,\"cause\":\"connection-failed\"")
         .contains("\"reason\":\"localhost:" + closed + ": ")
         .contains("\"remote_host\":null,\"remote_ip\":null"));
-    // The tracking log is written in batches: the notice may arrive before the line is on disk.
+    // tracking.log is written by its own thread: the notice can reach the upstream before the line is on disk.
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(tracked("expired")).singleElement()
         .satisfies(line -> assertThat(line).contains("\"cause\":\"connection-failed\"")));
     String notice = new String(internal.messages.getFirst().content(), StandardCharsets.UTF_8);

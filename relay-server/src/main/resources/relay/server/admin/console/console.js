@@ -284,8 +284,8 @@
   }
 
   async function loadOverview() {
-    const [summary, connectors, cluster] = await Promise.all([json('/api/queue/summary'), json('/api/connectors'),
-      json('/api/cluster')]);
+    const [summary, connectors, intake, cluster] = await Promise.all([json('/api/queue/summary'),
+      json('/api/connectors'), json('/api/intake'), json('/api/cluster')]);
     // Only a node with others to ask shows them (GET /api/cluster/queue/summary asks every node).
     const nodes = cluster.nodes.length ? await json('/api/cluster/queue/summary') : null;
     const states = new Map(connectors.map((c) => [c.name, c]));
@@ -294,7 +294,7 @@
     // The summary names each connector's oldest arrival (from the spool's index, cheap at any size).
     const oldest = new Map(summary.connectors.filter((q) => q.oldest).map((q) => [q.connector, q.oldest]));
     return () => {
-      drawOverview(summary, states, queues, names, oldest);
+      drawOverview(summary, states, queues, names, oldest, intake);
       drawNodes(nodes);
     };
   }
@@ -320,8 +320,11 @@
     }), 6, 'No nodes.');
   }
 
-  function drawOverview(summary, states, queues, names, oldest) {
-    $('overview-total').textContent = `${summary.total} message(s) queued.`;
+  function drawOverview(summary, states, queues, names, oldest, intake) {
+    // A drained node says so first: it is why no new mail arrives (relay drain --undo ends it).
+    $('overview-total').textContent = (intake.accepting ? ''
+      : `Drained since ${new Date(intake.drainedSince).toLocaleString()} by ${intake.drainedBy}: new mail gets 421, `
+        + 'the queue is still delivered (relay drain --undo to accept mail). ') + `${summary.total} message(s) queued.`;
     fill($('overview-table').tBodies[0], names.map((name) => {
       const q = queues.get(name) || { active: 0, deferred: 0, held: 0, configured: true };
       return el('tr', { 'data-connector': name },
