@@ -9,6 +9,11 @@ message and throws it away, writing a running counter in smtp-sink's -c format
       STARTTLS required, then AUTH XOAUTH2 required with exactly TOKEN as the bearer token; and an
       HTTPS token endpoint on 127.0.0.1:PORT2 (same certificate) answering every POST with TOKEN,
       like Entra ID's client-credentials grant. No limits.
+  fake_upstream.py --port PORT --counter FILE --cert PEM --key KEY --token TOKEN --token-port PORT2
+                   --graph-port PORT3
+      as above, and a Microsoft Graph stand-in on 127.0.0.1:PORT3 (HTTPS, HTTP/1.1 keep-alive):
+      POST /v1.0/users/{mailbox}/sendMail with exactly TOKEN as the bearer token and a base64 MIME
+      body answers 202 and counts the message; anything else 400/401. No limits, no 429s.
 """
 import argparse
 import asyncio
@@ -71,6 +76,45 @@ def token_endpoint(port, context, token):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
+def graph_endpoint(port, context, token, sink):
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as Relay's client uses it
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.headers.get("Authorization") != "Bearer " + token:
+                return self.answer(401, b'{"error":{"code":"InvalidAuthenticationToken","message":"bad token"}}')
+            if not self.path.startswith("/v1.0/users/") or not self.path.endswith("/sendMail"):
+                return self.answer(400, b'{"error":{"code":"BadRequest","message":"Unsupported request."}}')
+            try:
+                base64.b64decode(body, validate=True)
+            except ValueError:
+                return self.answer(400, b'{"error":{"code":"ErrorMimeContentInvalidBase64String",'
+                                        b'"message":"Invalid base64 string for MIME content."}}')
+            with lock:
+                sink.count += 1
+                sink.counter.write(b"sess=0 quit=0 mesg=%d\r" % sink.count)
+            self.answer(202, b"")
+
+        def answer(self, status, body):
+            self.send_response(status)
+            if body:
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
@@ -79,6 +123,7 @@ def main():
     p.add_argument("--key")
     p.add_argument("--token")
     p.add_argument("--token-port", type=int)
+    p.add_argument("--graph-port", type=int)
     a = p.parse_args()
     sink = Sink(a.counter, a.token)
     kwargs = {}
@@ -87,6 +132,8 @@ def main():
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(a.cert, a.key)
         token_endpoint(a.token_port, context, a.token)
+        if a.graph_port:
+            graph_endpoint(a.graph_port, context, a.token, sink)
         kwargs = dict(tls_context=context, require_starttls=True, auth_required=True, auth_require_tls=True,
                       auth_exclude_mechanism=["LOGIN", "PLAIN"])
     controller = Controller(sink, hostname="127.0.0.1", port=a.port, server_hostname="upstream.bench",

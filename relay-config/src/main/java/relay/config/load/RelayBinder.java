@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import relay.config.model.AdminConfig;
+import relay.config.model.AdminTls;
 import relay.config.model.AdminToken;
 import relay.config.model.ClusterConfig;
 import relay.config.model.DeliveryConfig;
@@ -22,6 +23,7 @@ import relay.config.model.LoggingConfig;
 import relay.config.model.RelayConfig;
 import relay.config.model.RoutingConfig;
 import relay.config.model.SpoolConfig;
+import relay.config.model.TlsFiles;
 import relay.config.secret.SecretResolver;
 import relay.core.connector.Secret;
 import relay.core.policy.InboundConnector;
@@ -79,7 +81,7 @@ final class RelayBinder {
         .flatMap(l -> l.inboundConnectors().stream()).map(InboundConnector::name).collect(Collectors.toSet());
     Optional<RoutingConfig> routing = new RoutingBinder(inboundNames).bind(relay, connectors);
     Optional<LoggingConfig> logging = relay.section("logging").flatMap(s -> logging(s, home));
-    Optional<AdminConfig> admin = relay.section("admin").flatMap(a -> admin(a, secrets));
+    Optional<AdminConfig> admin = relay.section("admin").flatMap(a -> admin(a, secrets, home));
     Optional<ClusterConfig> cluster = relay.section("cluster").flatMap(new ClusterBinder(home, environment, secrets)::bind);
     relay.finish();
     admin.filter(AdminConfig::enabled).ifPresent(a -> listeners.stream()
@@ -143,7 +145,7 @@ final class RelayBinder {
         : Optional.of(new LoggingConfig(directory, keepDays, fileSize, totals[0], totals[1], totals[2]));
   }
 
-  private static Optional<AdminConfig> admin(Section s, SecretReader secrets) {
+  private static Optional<AdminConfig> admin(Section s, SecretReader secrets, Path home) {
     int before = s.problems().count();
     s.require("enabled", "address", "port", "metrics-open");
     boolean enabled = s.flag("enabled").orElse(true);
@@ -151,6 +153,7 @@ final class RelayBinder {
     int port = s.port("port").orElse(0);
     boolean metricsOpen = s.flag("metrics-open").orElse(true);
     List<AdminToken> tokens = adminTokens(s, secrets);
+    Optional<AdminTls> tls = s.section("tls").flatMap(t -> adminTls(t, home));
     s.finish();
     if (enabled && address.isPresent() && !address.get().isLoopbackAddress() && tokens.isEmpty()
         && s.list("tokens").map(List::isEmpty).orElse(true)) {
@@ -159,7 +162,20 @@ final class RelayBinder {
           + "or bind 127.0.0.1");
     }
     return s.problems().count() > before ? Optional.empty()
-        : Optional.of(new AdminConfig(enabled, address.orElseThrow(), port, tokens, metricsOpen));
+        : Optional.of(new AdminConfig(enabled, address.orElseThrow(), port, tokens, metricsOpen, tls));
+  }
+
+  /** {@code certificate} and {@code key} (PEM, both required), {@code trust} (PEM CAs, optional); relative to home. */
+  private static Optional<AdminTls> adminTls(Section s, Path home) {
+    s.require("certificate", "key");
+    Optional<String> certificate = s.text("certificate");
+    Optional<String> key = s.text("key");
+    Optional<Path> trust = s.text("trust").map(home::resolve);
+    s.finish();
+    if (certificate.isEmpty() || key.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new AdminTls(new TlsFiles(home.resolve(certificate.get()), home.resolve(key.get())), trust));
   }
 
   private static List<AdminToken> adminTokens(Section s, SecretReader secrets) {

@@ -189,7 +189,7 @@ final class SmtpAuthBinder {
     e.require("sender", "mailbox");
     Optional<String> sender = e.text("sender");
     sender.filter(p -> !validSender(p)).ifPresent(p -> e.problem("sender", "'" + p + "' is not a sender pattern",
-        "an address (scanner@contoso.com), a domain (*@contoso.com) or * for every other sender"));
+        "an address (scanner@contoso.com), a domain (*@contoso.com), <> for Relay's own notifications or * for every other sender"));
     Optional<String> mailbox = e.text("mailbox");
     mailbox.filter(m -> !validAddress(m)).ifPresent(m -> e.problem("mailbox", "'" + m + "' is not a mailbox address",
         "e.g. relay@contoso.com"));
@@ -225,7 +225,7 @@ final class SmtpAuthBinder {
   }
 
   private static boolean validSender(String pattern) {
-    return pattern.equals(SenderIdentity.ANY)
+    return pattern.equals(SenderIdentity.ANY) || pattern.equals(SenderIdentity.NULL_SENDER)
         || (pattern.startsWith("*@") && pattern.length() > 2 && !pattern.substring(2).contains("*")
             && !pattern.substring(2).contains("@"))
         || (!pattern.contains("*") && validAddress(pattern));

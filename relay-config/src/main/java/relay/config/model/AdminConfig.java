@@ -3,6 +3,7 @@ package relay.config.model;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The admin HTTP endpoint: {@code /healthz} and {@code /readyz} (always open), {@code /metrics}
@@ -18,16 +19,24 @@ import java.util.Objects;
  *     for tests and embedding
  * @param tokens bearer tokens for the API, each with its role
  * @param metricsOpen whether {@code /metrics} answers without a token (Prometheus scrapers)
+ * @param tls HTTPS instead of HTTP, with this certificate; empty: plain HTTP
  */
-public record AdminConfig(boolean enabled, InetAddress address, int port, List<AdminToken> tokens, boolean metricsOpen) {
+public record AdminConfig(boolean enabled, InetAddress address, int port, List<AdminToken> tokens, boolean metricsOpen,
+    Optional<AdminTls> tls) {
 
   /** Without tokens of its own, metrics open. */
   public AdminConfig(boolean enabled, InetAddress address, int port) {
     this(enabled, address, port, List.of(), true);
   }
 
+  /** Plain HTTP. */
+  public AdminConfig(boolean enabled, InetAddress address, int port, List<AdminToken> tokens, boolean metricsOpen) {
+    this(enabled, address, port, tokens, metricsOpen, Optional.empty());
+  }
+
   public AdminConfig {
     Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(tls, "tls");
     tokens = List.copyOf(tokens);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);

@@ -13,6 +13,7 @@ import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.Pacing;
 import relay.core.connector.SubmissionCredential;
+import relay.core.connector.UpstreamHost;
 import relay.core.envelope.MailPath;
 
 /** The keys of a graph connector: graph-url, ca-file, oauth, identities, pacing, save-to-sent-items. */
@@ -51,7 +52,7 @@ class GraphBindingTest {
 
     assertThat(c.graphUrl()).isEqualTo(URI.create("https://graph.microsoft.com"));
     assertThat(c.caBundle()).isNull();
-    assertThat(c.saveToSentItems()).isFalse();
+    assertThat(c.httpsProxy()).isNull();
     assertThat(c.pacing()).isEqualTo(Pacing.MICROSOFT_GRAPH);
     assertThat(c.pacing().maxSessions()).isEqualTo(4);
     assertThat(c.pacing().messagesPerWindow()).isEqualTo(30);
@@ -65,6 +66,7 @@ class GraphBindingTest {
   void everyKeyIsBound() throws Exception {
     OutboundConnector.Graph c = bound("""
         graph-url = "https://graph.test:8443/", ca-file = "tls/ca.pem", save-to-sent-items = true
+        https-proxy = "http://proxy.contoso.com:3128"
         connect-timeout = 5s, read-timeout = 20s
         oauth { tenant = "t1", client-id = "c1", client-secret = "env:M365_CLIENT_SECRET", ca-file = "tls/login.pem" }
         identities = [ { sender = "*@contoso.com", mailbox = "relay@contoso.com" } ]
@@ -74,7 +76,7 @@ class GraphBindingTest {
     assertThat(c.graphUrl()).isEqualTo(URI.create("https://graph.test:8443"));
     assertThat(c.caBundle().endsWith(Path.of("tls/ca.pem"))).isTrue();
     assertThat(c.credential().caFile().endsWith(Path.of("tls/login.pem"))).isTrue();
-    assertThat(c.saveToSentItems()).isTrue();
+    assertThat(c.httpsProxy()).isEqualTo(new UpstreamHost("proxy.contoso.com", 3128));
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(c.pacing().maxSessions()).isEqualTo(2);
@@ -103,6 +105,34 @@ class GraphBindingTest {
         .singleElement().asString().contains("identities", "rewrite-to");
     assertThat(problems("graph-url = \"https://graph.test\"\n" + ANYONE)).singleElement().asString()
         .contains("oauth", "is required");
+  }
+
+  @Test
+  void saveToSentItemsFalseIsRefusedBecauseTheMimeFormAlwaysSaves() throws Exception {
+    assertThat(problems(OAUTH + "\n" + ANYONE + "\nsave-to-sent-items = false")).singleElement().asString()
+        .startsWith("relay.conf:12: relay.outbound-connectors[0].save-to-sent-items:")
+        .contains("always saves a copy in the mailbox's Sent Items", "'false' cannot be honoured");
+  }
+
+  @Test
+  void anHttpsProxyIsHostAndPortWithoutCredentials() throws Exception {
+    assertThat(bound(OAUTH + "\n" + ANYONE + "\nhttps-proxy = \"10.0.0.8:8080\"").httpsProxy())
+        .isEqualTo(new UpstreamHost("10.0.0.8", 8080));
+    assertThat(problems(OAUTH + "\n" + ANYONE + "\nhttps-proxy = \"http://user:pw@proxy:3128\"")).singleElement()
+        .asString().contains("https-proxy", "is not host:port of an HTTP proxy").doesNotContain("user:pw");
+    assertThat(problems(OAUTH + "\n" + ANYONE + "\nhttps-proxy = \"proxy\"")).singleElement().asString()
+        .contains("https-proxy", "is not host:port");
+  }
+
+  @Test
+  void notificationsMayHaveAMailboxOfTheirOwn() throws Exception {
+    OutboundConnector.Graph c = bound(OAUTH + """
+
+        identities = [ { sender = "*", mailbox = "relay@contoso.com" }, { sender = "<>", mailbox = "postmaster@contoso.com" } ]
+        """);
+    assertThat(c.identities().forSender(MailPath.NULL).orElseThrow().mailbox()).isEqualTo("postmaster@contoso.com");
+    assertThat(c.identities().forSender(MailPath.parse("a@contoso.com")).orElseThrow().mailbox())
+        .isEqualTo("relay@contoso.com");
   }
 
   @Test

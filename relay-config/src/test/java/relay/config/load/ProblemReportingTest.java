@@ -60,7 +60,7 @@ class ProblemReportingTest {
   @Test
   void unknownKeyResemblingNothingListsTheKnownKeys() throws IOException {
     assertThat(problems("relay.admin.flavour = vanilla\n", Map.of()))
-        .containsExactly("relay.conf:1: relay.admin.flavour: unknown key (known keys: address, enabled, metrics-open, port, tokens)");
+        .containsExactly("relay.conf:1: relay.admin.flavour: unknown key (known keys: address, enabled, metrics-open, port, tls, tokens)");
   }
 
   @Test

@@ -151,10 +151,10 @@ class SmtpAuthBindingTest {
         ]
         """)).containsExactly(
         "relay.conf:12: relay.outbound-connectors[0].identities[0].sender: 'scan*@contoso.com' is not a sender pattern"
-            + " (an address (scanner@contoso.com), a domain (*@contoso.com) or * for every other sender)",
+            + " (an address (scanner@contoso.com), a domain (*@contoso.com), <> for Relay's own notifications or * for every other sender)",
         "relay.conf:13: relay.outbound-connectors[0].identities[1].mailbox: 'relay' is not a mailbox address (e.g. relay@contoso.com)",
         "relay.conf:13: relay.outbound-connectors[0].identities[1].sender: '*@' is not a sender pattern"
-            + " (an address (scanner@contoso.com), a domain (*@contoso.com) or * for every other sender)",
+            + " (an address (scanner@contoso.com), a domain (*@contoso.com), <> for Relay's own notifications or * for every other sender)",
         "relay.conf:14: relay.outbound-connectors[0].identities[2].rewrite-to: 'nobody' is not an address (e.g. scanner@contoso.com)",
         "relay.conf:15: relay.outbound-connectors[0].identities[3].sender: is required but missing");
   }

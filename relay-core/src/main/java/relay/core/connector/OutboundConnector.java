@@ -106,7 +106,8 @@ public sealed interface OutboundConnector {
    * @param credential the default credential (an app registration's client credentials)
    * @param identities sender to mailbox mapping; a sender no entry matches is held (configuration problem)
    * @param pacing per-mailbox limits; {@code maxSessions} is the requests at once per mailbox
-   * @param saveToSentItems whether Graph keeps a copy in the mailbox's Sent Items
+   * @param httpsProxy the HTTP proxy that Graph and token requests go through with {@code CONNECT},
+   *     or null to connect directly
    */
   record Graph(
       String name,
@@ -117,12 +118,30 @@ public sealed interface OutboundConnector {
       SubmissionCredential.OAuth credential,
       SenderIdentities identities,
       Pacing pacing,
-      boolean saveToSentItems)
+      UpstreamHost httpsProxy)
       implements OutboundConnector {
     /** Microsoft Graph's global endpoint. */
     public static final URI MICROSOFT_GRAPH = URI.create("https://graph.microsoft.com");
     /** The scope of an app-only Graph token. */
     public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+    /** Graph's limit on one {@code sendMail} request body. */
+    public static final long MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+    /** The most MIME bytes one request can carry: base64 makes 3 bytes of MIME 4 bytes of request. */
+    public static final long MAX_MIME_BYTES = MAX_REQUEST_BYTES / 4 * 3;
+    /**
+     * Room kept below {@link #MAX_MIME_BYTES} when a message is accepted over SMTP, for what Relay
+     * adds before sending: its {@code Received:} header (a few hundred bytes) and the {@code Bcc:}
+     * header for hidden recipients (about 40 bytes each for ordinary addresses, so 500 fit easily).
+     */
+    public static final long SMTP_HEADROOM = 64L * 1024;
+
+    /**
+     * The largest message accepted over SMTP for delivery through a graph connector: larger ones
+     * are refused with {@code 552 5.3.4} at the end of DATA, while the client can still be told.
+     */
+    public static long maxAcceptedBytes() {
+      return MAX_MIME_BYTES - SMTP_HEADROOM;
+    }
 
     public Graph {
       Objects.requireNonNull(name, "name");

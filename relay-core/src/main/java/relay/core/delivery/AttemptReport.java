@@ -1,6 +1,8 @@
 package relay.core.delivery;
 
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import relay.core.reply.SmtpReply;
 
 /**
@@ -32,20 +34,40 @@ public sealed interface AttemptReport {
     return hop() == null ? said : said + " (" + hop() + ")";
   }
 
+  /** How long the upstream asked not to be sent to again, when it said so ({@link Replied#retryAfter}). */
+  default Optional<Duration> restAtLeast() {
+    return switch (this) {
+      case Replied r -> Optional.ofNullable(r.retryAfter());
+      case Local l -> Optional.empty();
+    };
+  }
+
   /**
    * The upstream answered: its reply decides the outcome.
    *
    * @param hop the upstream that gave the reply; null only for replies recorded as text by an
    *     earlier release (read back from the spool), or made up by tests
+   * @param retryAfter how long the upstream asked to be left alone (Microsoft Graph's
+   *     {@code Retry-After} on a 429), or null when it did not say; when the classifier calls the
+   *     reply throttling, the sending mailbox rests at least this long. Kept in memory only: the
+   *     spool records the reply, not the rest, which is over long before a restart matters.
    */
-  record Replied(SmtpReply reply, UpstreamHop hop) implements AttemptReport {
+  record Replied(SmtpReply reply, UpstreamHop hop, Duration retryAfter) implements AttemptReport {
     public Replied {
       Objects.requireNonNull(reply, "reply");
+      if (retryAfter != null && retryAfter.isNegative()) {
+        retryAfter = Duration.ZERO;
+      }
+    }
+
+    /** A reply from {@code hop} that asked for no particular rest. */
+    public Replied(SmtpReply reply, UpstreamHop hop) {
+      this(reply, hop, null);
     }
 
     /** A reply without a known hop. */
     public Replied(SmtpReply reply) {
-      this(reply, null);
+      this(reply, null, null);
     }
 
     @Override

@@ -30,7 +30,8 @@ final class StandardReplyRules {
           "Microsoft Graph throttled the mailbox",
           "Graph answered 429 Too Many Requests (or 503 with Retry-After): more than 4 requests at once or "
               + "too many messages per minute for the mailbox and app.",
-          "Lower the connector's pacing. Relay rests the mailbox and retries; it does not bounce.")),
+          "Lower the connector's pacing. Relay rests the mailbox at least as long as Retry-After asks (and at "
+              + "least throttle-pause) and retries; it does not bounce.")),
       rule(432, "4.3.2", null, ReplyMeaning.THROTTLED, note(
           "Too many concurrent connections (thread limit)",
           "Exchange Online takes at most 3 concurrent SMTP AUTH sessions per mailbox; the next one gets "

@@ -1,5 +1,6 @@
 package relay.core.limits;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,7 +21,7 @@ public final class NodeLocalLimits implements SharedLimits {
   }
 
   @Override
-  public void release(SharedGrant.Granted grant, boolean throttled, Instant now) {
+  public void release(SharedGrant.Granted grant, boolean throttled, Duration restAtLeast, Instant now) {
     // nothing is counted outside the lanes
   }
 

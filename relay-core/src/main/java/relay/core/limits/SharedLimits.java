@@ -1,5 +1,6 @@
 package relay.core.limits;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,9 +31,10 @@ public interface SharedLimits extends AutoCloseable {
   /**
    * The attempt on {@code grant} ended at {@code now}: its lanes are free again, its messages count
    * from now in their windows, and {@code throttled} (the upstream said "too many") rests every paced
-   * lane of it for its throttle pause, on every node. Called at most once per grant.
+   * lane of it for its throttle pause, or for {@code restAtLeast} when the upstream asked for longer
+   * (Graph's {@code Retry-After}), on every node. Called at most once per grant.
    */
-  void release(SharedGrant.Granted grant, boolean throttled, Instant now);
+  void release(SharedGrant.Granted grant, boolean throttled, Duration restAtLeast, Instant now);
 
   /** Stops renewing leases (they expire by themselves) and frees the connection. */
   @Override

@@ -101,8 +101,19 @@ public final class MailboxPace {
   }
 
   /** The upstream throttled this mailbox: nothing more is sent through it before {@code now + throttlePause}. */
-  public synchronized void throttled(Instant now) {
-    Instant until = now.plus(pacing.throttlePause());
+  public void throttled(Instant now) {
+    throttled(now, java.time.Duration.ZERO);
+  }
+
+  /**
+   * The upstream throttled this mailbox and asked for {@code atLeast} of rest (Graph's
+   * {@code Retry-After}): nothing more is sent through it before {@code now} plus the longer of
+   * that and {@code throttlePause}. The configured pause is a floor, so a {@code Retry-After: 0}
+   * cannot turn a throttle into a busy loop.
+   */
+  public synchronized void throttled(Instant now, java.time.Duration atLeast) {
+    java.time.Duration rest = atLeast.compareTo(pacing.throttlePause()) > 0 ? atLeast : pacing.throttlePause();
+    Instant until = now.plus(rest);
     if (until.isAfter(pausedUntil)) {
       pausedUntil = until;
     }

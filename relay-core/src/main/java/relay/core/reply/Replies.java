@@ -31,6 +31,8 @@ public final class Replies {
   public static final SmtpReply TOO_MANY_CONNECTIONS = SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
   public static final SmtpReply TIMEOUT = SmtpReply.of(421, "4.4.2", "Timeout, closing connection");
   public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down, closing connection");
+  /** A drained node: new connections and new transactions are sent to another host. */
+  public static final SmtpReply DRAINED = SmtpReply.of(421, "4.3.2", "Service not available, try another host");
   public static final SmtpReply QUEUE_FAILED = SmtpReply.of(451, "4.3.0", "Local error in processing, try again later");
   public static final SmtpReply SPOOL_FULL = SmtpReply.of(452, "4.3.1", "Insufficient system storage, try again later");
   public static final SmtpReply TOO_MANY_RECIPIENTS = SmtpReply.of(452, "4.5.3", "Too many recipients");
@@ -75,6 +77,14 @@ public final class Replies {
   public static final SmtpReply CHUNK_SYNTAX = SmtpReply.of(521, "5.5.4", "Syntax: BDAT chunk-size [LAST], closing connection");
 
   /** The connect greeting (no enhanced status: RFC 2034 section 3). */
+  /**
+   * The message is larger than the outbound connector its recipients route to can carry (Microsoft
+   * Graph's request cap): refused at the end of DATA, with the limit, so the sender can act on it.
+   */
+  public static SmtpReply tooBigForConnector(long limit) {
+    return SmtpReply.of(552, "5.3.4", "Message too big for this route: at most " + limit + " bytes");
+  }
+
   public static SmtpReply greeting(String hostName) {
     return SmtpReply.of(220, null, hostName + " ESMTP Relay");
   }

@@ -1,25 +1,41 @@
 package relay.core.routing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import relay.core.envelope.Domain;
 import relay.core.policy.InboundConnector;
 import relay.core.routing.rule.RuleEngine;
 
 /**
  * The routing configuration a session works with, fixed when the session connects: the rule engine
- * (with its router and accepted domains) and the remote-domain settings. A hot reload builds a new
+ * (with its router and accepted domains), the remote-domain settings, and the largest message each
+ * outbound connector can carry where it has such a limit (a Microsoft Graph connector's request
+ * cap). A hot reload builds a new
  * snapshot; sessions already connected keep theirs to the end, so a reload never changes a
  * transaction half-way.
  *
  * <p>Immutable and thread-safe.
  */
-public record RoutingSnapshot(RuleEngine rules, RemoteDomains remoteDomains) {
+public record RoutingSnapshot(RuleEngine rules, RemoteDomains remoteDomains, Map<String, Long> connectorSizeLimits) {
 
   public RoutingSnapshot {
     Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(remoteDomains, "remoteDomains");
+    connectorSizeLimits = Map.copyOf(connectorSizeLimits);
+  }
+
+  /** No connector with a size limit of its own. */
+  public RoutingSnapshot(RuleEngine rules, RemoteDomains remoteDomains) {
+    this(rules, remoteDomains, Map.of());
+  }
+
+  /** The largest message (bytes, as received) the named outbound connector can carry; empty for no limit. */
+  public OptionalLong connectorSizeLimit(String connector) {
+    Long limit = connectorSizeLimits.get(connector);
+    return limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
   }
 
   /**

@@ -1,10 +1,12 @@
 package relay.core.schedule;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,12 +110,16 @@ final class LaneLease {
     if (ended.getAndSet(true) || lanes.isEmpty()) {
       return;
     }
-    boolean throttled = owner.throttled(outcomes);
+    List<RecipientOutcome> throttles = owner.throttles(outcomes);
+    boolean throttled = !throttles.isEmpty();
+    // The longest rest any throttling reply asked for (Graph's Retry-After); the pace adds its own floor.
+    Duration rest = throttles.stream().map(o -> o.report().restAtLeast()).flatMap(Optional::stream)
+        .max(Duration::compareTo).orElse(Duration.ZERO);
     SharedGrant.Granted granted = shared;
     if (granted != null) {
       // First, outside the lanes' lock: the store may be across the network.
-      owner.shared().release(granted, throttled, now);
+      owner.shared().release(granted, throttled, rest, now);
     }
-    owner.end(this, outcomes, throttled, now);
+    owner.end(this, outcomes, throttled, rest, now);
   }
 }

@@ -1,5 +1,6 @@
 package relay.core.schedule;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -102,6 +103,14 @@ final class ReadyLane {
    * @param delivered something went through: the lane allows one more again, up to the maximum
    */
   void end(LaneRule.Demand demand, Instant now, boolean throttled, boolean delivered) {
+    end(demand, now, throttled, delivered, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #end(LaneRule.Demand, Instant, boolean, boolean)}, and a throttled lane rests at least
+   * {@code restAtLeast} (the upstream's {@code Retry-After}) instead of only the configured pause.
+   */
+  void end(LaneRule.Demand demand, Instant now, boolean throttled, boolean delivered, Duration restAtLeast) {
     inUse--;
     if (pace != null) {
       pace.sent(demand.transactions(), now);
@@ -109,7 +118,7 @@ final class ReadyLane {
     if (throttled) {
       limit = Math.max(1, limit - 1);
       if (pace != null) {
-        pace.throttled(now);
+        pace.throttled(now, restAtLeast);
       }
     } else if (delivered && limit < max) {
       limit++;

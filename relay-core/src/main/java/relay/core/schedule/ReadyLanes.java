@@ -315,16 +315,16 @@ final class ReadyLanes {
    * A lease ended with these outcomes: its lanes get their room back, a throttling reply rests them
    * and lowers their limit, a delivery raises it again.
    */
-  void end(LaneLease lease, Collection<RecipientOutcome> outcomes, boolean throttled, Instant now) {
+  void end(LaneLease lease, Collection<RecipientOutcome> outcomes, boolean throttled, Duration rest, Instant now) {
     boolean delivered = outcomes.stream().anyMatch(o -> o instanceof RecipientOutcome.Delivered);
     lock.lock();
     try {
       for (int i = 0; i < lease.lanes().size(); i++) {
         ReadyLane lane = lease.lanes().get(i);
-        lane.end(lease.demands().get(i), now, throttled, delivered);
+        lane.end(lease.demands().get(i), now, throttled, delivered, rest);
         if (throttled) {
-          log.warn("connector '{}': {} throttled upstream; resting it and lowering its attempts at once to {}",
-              connector, lane.key, lane.limit());
+          log.warn("connector '{}': {} throttled upstream; resting it{} and lowering its attempts at once to {}",
+              connector, lane.key, rest.isZero() ? "" : " at least " + rest.toSeconds() + "s as asked", lane.limit());
         }
       }
     } finally {
@@ -332,9 +332,9 @@ final class ReadyLanes {
     }
   }
 
-  /** Whether an upstream reply among the outcomes says "too many" (a throttling reply). */
-  boolean throttled(Collection<RecipientOutcome> outcomes) {
-    return outcomes.stream().anyMatch(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED);
+  /** The outcomes whose upstream reply says "too many" (throttling replies). */
+  List<RecipientOutcome> throttles(Collection<RecipientOutcome> outcomes) {
+    return outcomes.stream().filter(o -> classifier.classify(o.report()) == ReplyMeaning.THROTTLED).toList();
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import relay.core.envelope.Envelope;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
@@ -27,8 +28,10 @@ import relay.core.tracking.TrackingEvent;
  * of DATA the plan for the whole message, with the remote-domain settings applied on top of the
  * rules.
  *
- * <p>Remote domains: a part to an outside domain larger than that domain's maximum size refuses the
- * whole message with {@code 552 5.3.4} (the client learns it at once; nothing is queued). Automatic
+ * <p>Size: a part routed to a connector that cannot carry the message (a Microsoft Graph connector's
+ * request cap, {@link RoutingSnapshot#connectorSizeLimit}) refuses the whole message with
+ * {@code 552 5.3.4}, as does a part to an outside domain larger than that domain's maximum size:
+ * the client learns it at once and nothing is queued, instead of a bounce later. Automatic
  * replies ({@code Auto-Submitted} other than {@code no}) and automatic forwards (recipients a rule
  * redirected) to a domain that blocks them are dropped with a tracking record while the rest is
  * delivered, as Exchange does: the sender of an automatic message is a machine that could do nothing
@@ -77,6 +80,12 @@ final class MessageRouting {
     boolean automatic = headers.first("Auto-Submitted").map(v -> !v.strip().toLowerCase(Locale.ROOT).startsWith("no")).orElse(false);
     List<SpoolPart> parts = new ArrayList<>();
     for (MessagePart part : plan.parts()) {
+      OptionalLong connectorLimit = snapshot().connectorSizeLimit(part.connector());
+      if (connectorLimit.isPresent() && size > connectorLimit.getAsLong()) {
+        return new DataVerdict.Reject(Replies.tooBigForConnector(connectorLimit.getAsLong()),
+            "larger than connector '" + part.connector() + "' can carry (" + connectorLimit.getAsLong() + " bytes)",
+            plan.trace());
+      }
       List<Recipient> kept = new ArrayList<>();
       for (Recipient r : part.recipients()) {
         Optional<RemoteDomain> remote = snapshot().remoteSettings(r.address().domain());

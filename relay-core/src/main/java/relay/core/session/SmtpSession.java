@@ -3,6 +3,8 @@ package relay.core.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import relay.core.envelope.Domain;
 import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
@@ -87,11 +89,24 @@ public final class SmtpSession {
     return reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
   }
 
-  /** One command line (without CRLF). */
+  /** One command line (without CRLF), on a node that takes new mail. */
   public Transition command(SessionState s, String line) {
+    return command(s, line, Intake.OPEN);
+  }
+
+  /**
+   * One command line (without CRLF) while the node's intake is {@code intake}: a drained node ends
+   * the session with {@code 421 4.3.2} at its next MAIL, so the client takes its mail to another
+   * host; a transaction already under way finishes.
+   */
+  public Transition command(SessionState s, String line, Intake intake) {
     expect(s, Phase.COMMANDS);
     boolean utf8 = s.parameters() != null && s.parameters().smtpUtf8();
-    return command(s, parser.parse(line, utf8));
+    Command command = parser.parse(line, utf8);
+    return switch (intake) {
+      case OPEN -> command(s, command);
+      case DRAINED -> command instanceof Command.Mail m ? drained(s, m) : command(s, command);
+    };
   }
 
   /** One parsed command. */
@@ -312,6 +327,15 @@ public final class SmtpSession {
     return close(s, Replies.SHUTTING_DOWN);
   }
 
+  /** MAIL on a drained node: refused with 421 and the session ends (RFC 5321 4.2.2: 421 closes). */
+  private Transition drained(SessionState s, Command.Mail m) {
+    Transition closed = close(s, Replies.DRAINED);
+    return new Transition(closed.replies(), List.of(
+        rejections.event(s, SmtpStage.MAIL, m.sender(), null, null, Replies.DRAINED,
+            "node drained: not accepting new mail", DecisionTrace.NONE),
+        closed.effects().getFirst()), closed.next());
+  }
+
   private Transition mail(SessionState s, Command.Mail m) {
     InboundConnector c = connector();
     if (s.helo() == null || s.inTransaction() || !(s.chunking() instanceof Chunking.None)) {
@@ -357,11 +381,25 @@ public final class SmtpSession {
     }
     return switch (routing.recipient(s, c.name(), r.recipient())) {
       // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
-      case RecipientVerdict.Accept a -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
+      case RecipientVerdict.Accept a -> tooBigForRoute(s, a.route().connector())
+          .map(limit -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.tooBigForConnector(limit),
+              "declared SIZE=" + s.parameters().declaredSize() + " is over what connector '" + a.route().connector()
+                  + "' can carry (" + limit + ")")), s, Replies.tooBigForConnector(limit)))
+          .orElseGet(() -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK));
       case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
       case RecipientVerdict.Refuse refuse -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, s.sender(), address,
           null, refuse.reply(), refuse.reason(), refuse.trace())), s, refuse.reply());
     };
+  }
+
+  /**
+   * The route's connector limit when the client declared ({@code SIZE=}) a larger message: refused
+   * at RCPT, before the bytes travel. Without a declaration the end of DATA decides.
+   */
+  private Optional<Long> tooBigForRoute(SessionState s, String connector) {
+    long declared = s.parameters() == null ? -1 : s.parameters().declaredSize();
+    OptionalLong limit = routing.snapshot().connectorSizeLimit(connector);
+    return limit.isPresent() && declared > limit.getAsLong() ? Optional.of(limit.getAsLong()) : Optional.empty();
   }
 
   private Transition data(SessionState s) {

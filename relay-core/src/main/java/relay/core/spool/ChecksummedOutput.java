@@ -8,15 +8,19 @@ import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
- * The body stream of a spool transaction: buffers in a modest fixed chunk (never the whole message),
- * writes through to the file channel, and keeps the byte count and CRC32C of everything written.
+ * The body stream of a spool transaction: buffers small writes in a modest fixed chunk (never the
+ * whole message), passes writes of at least a chunk straight to the file channel, and keeps the
+ * byte count and CRC32C of everything written.
  *
  * <p>After {@link #seal()} further writes fail, so a caller that keeps writing after commit or close
  * cannot change a queued message. Not thread-safe: one writer at a time.
  */
 final class ChecksummedOutput extends OutputStream {
 
-  private static final int BUFFER_BYTES = 32 << 10;
+  // One per message being written: small, so that a flow of small messages does not allocate (and
+  // collect) a large buffer each; large writes bypass it.
+  private static final int BUFFER_BYTES = 8 << 10;
+  private static final int SLICE_BYTES = 64 << 10;
 
   private final FileChannel channel;
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -47,6 +51,19 @@ final class ChecksummedOutput extends OutputStream {
     count += length;
     int at = offset;
     int left = length;
+    if (left >= BUFFER_BYTES) {
+      drain();
+      // In slices: the JDK copies a heap buffer into a temporary direct one of the same size.
+      while (left > 0) {
+        ByteBuffer slice = ByteBuffer.wrap(bytes, at, Math.min(left, SLICE_BYTES));
+        while (slice.hasRemaining()) {
+          channel.write(slice);
+        }
+        at = slice.position();
+        left = offset + length - at;
+      }
+      return;
+    }
     while (left > 0) {
       if (!buffer.hasRemaining()) {
         drain();

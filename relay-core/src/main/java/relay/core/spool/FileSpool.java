@@ -147,10 +147,24 @@ public final class FileSpool implements Spool {
     if (unfinished > 0) {
       log.info("spool: {} unfinished writes removed", unfinished);
     }
+    // Before anything is delivered: an import cut short must be told from one that committed.
+    int settled = new ImportLedger(directories.root()).settle(directories);
+    if (settled > 0) {
+      log.info("spool: {} interrupted import(s) settled", settled);
+    }
+    warnAboutUnfinishedExport();
     belowFloor = freeSpace.usableBytes() < minFreeBytes;
     size.set(0);
     recovery.newest().ifPresent(ids::after);
     firstNew = ids.next();
+  }
+
+  private void warnAboutUnfinishedExport() throws IOException {
+    Path note = directories.root().resolve("exported").resolve("archive");
+    if (Files.exists(note)) {
+      log.warn("spool: an export to {} did not finish; the messages it took are not delivered by this relay: "
+          + "stop it and run 'relay queue export --to {}' again", Files.readString(note).strip(), Files.readString(note).strip());
+    }
   }
 
   /**

@@ -34,4 +34,28 @@ class ReadyLaneTest {
     assertThat(lane.turn(ONE, T0.plus(Duration.ofMinutes(6)))).isEmpty();
     assertThat(lane.notBefore()).isEmpty();
   }
+
+  @Test
+  void aThrottleThatAsksForALongerRestThanThePauseRestsTheLaneThatLong() {
+    ReadyLane lane = new ReadyLane("relay@example.com", 2, PACING);
+    assertThat(lane.turn(ONE, T0)).isEmpty();
+    lane.take();
+
+    lane.end(ONE, T0, true, false, Duration.ofMinutes(20));
+    assertThat(lane.turn(ONE, T0.plus(Duration.ofMinutes(6)))).as("the 5-minute pause is over, Retry-After is not")
+        .isPresent();
+    assertThat(lane.notBefore()).contains(T0.plus(Duration.ofMinutes(20)));
+    assertThat(lane.turn(ONE, T0.plus(Duration.ofMinutes(20)))).isEmpty();
+  }
+
+  @Test
+  void aShorterRetryAfterThanThePauseKeepsThePause() {
+    ReadyLane lane = new ReadyLane("relay@example.com", 2, PACING);
+    assertThat(lane.turn(ONE, T0)).isEmpty();
+    lane.take();
+
+    lane.end(ONE, T0, true, false, Duration.ofSeconds(1));
+    assertThat(lane.turn(ONE, T0.plusSeconds(2))).isPresent();
+    assertThat(lane.notBefore()).contains(T0.plus(Duration.ofMinutes(5)));
+  }
 }

@@ -20,6 +20,7 @@ import relay.core.connector.Pacing;
 import relay.core.connector.SenderIdentities;
 import relay.core.connector.SenderIdentity;
 import relay.core.delivery.AttemptReport;
+import relay.core.delivery.GraphAnswer;
 import relay.core.delivery.DeliveryRequest;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.Transport;
@@ -126,6 +127,37 @@ class ReadyLanesScheduleTest {
         AttemptResult.DELIVERED, AttemptResult.DELIVERED, AttemptResult.DELIVERED, AttemptResult.DELIVERED);
     assertThat(spool.messages).as("the throttled one waits for its retry").containsOnlyKeys(new MessageId("m-scan-0"));
     assertThat(spool.messages.get(new MessageId("m-scan-0")).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void aThrottleWithRetryAfterRestsTheMailboxThatLongAndTheRetryThatComesDueMeanwhileIsNoAttempt() {
+    // throttle-pause 5 minutes, retry after 10; Graph asks for 20 minutes of rest.
+    Pacing pacing = new Pacing(3, 100, Duration.ofMinutes(1), 10_000, Duration.ofHours(24), 100,
+        Duration.ofMinutes(5), Duration.ofMinutes(2));
+    AttemptReport graph429 = new AttemptReport.Replied(SmtpReply.of(451, "4.3.2",
+        GraphAnswer.PREFIX + "429 ApplicationThrottled: over its limit (Retry-After 1200s)"), null, Duration.ofMinutes(20));
+    AtomicInteger throttles = new AtomicInteger(1);
+    LaneTransport transport = new LaneTransport(r -> throttles.getAndDecrement() > 0
+        ? new RecipientOutcome.TransientFailure(r, graph429) : new RecipientOutcome.Delivered(r, OK));
+    DeliveryScheduler scheduler = scheduler(transport, new LaneRule.PerMailbox(IDENTITIES, pacing));
+    scheduler.submit(message("m-scan-0", "printer@scan.example", "first@example.net"));
+    scheduler.runDue().join();
+    scheduler.submit(message("m-scan-1", "printer@scan.example", "second@example.net"));
+
+    for (int minute = 1; minute < 20; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      scheduler.runDue().join();
+    }
+    assertThat(transport.perSender).as("resting 20 minutes, not the 5 of throttle-pause")
+        .containsEntry("printer@scan.example", 1);
+    assertThat(results).containsExactly(AttemptResult.TRANSIENT);
+
+    clock.advance(Duration.ofMinutes(1));
+    scheduler.runDue().join();
+    assertThat(transport.perSender).containsEntry("printer@scan.example", 3);
+    assertThat(results).as("the retry that came due while resting was no attempt").containsExactly(
+        AttemptResult.TRANSIENT, AttemptResult.DELIVERED, AttemptResult.DELIVERED);
+    assertThat(spool.messages).isEmpty();
   }
 
   @Test

@@ -140,7 +140,7 @@ class SharedLimitsScheduleTest {
     }
 
     @Override
-    public void release(SharedGrant.Granted grant, boolean throttled, Instant now) {
+    public void release(SharedGrant.Granted grant, boolean throttled, Duration restAtLeast, Instant now) {
       released.add(grant.id());
     }
 

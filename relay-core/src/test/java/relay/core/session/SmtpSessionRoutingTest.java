@@ -232,6 +232,43 @@ class SmtpSessionRoutingTest {
   }
 
   @Test
+  void aPartRoutedToAConnectorThatCannotCarryItRefusesTheWholeMessageWithTheLimit() {
+    RoutingSnapshot base = snapshot();
+    SessionDriver d = driver(new RoutingSnapshot(base.rules(), base.remoteDomains(), java.util.Map.of("m365", 100L)));
+    d.send("RCPT TO:<alice@corp.example>", "RCPT TO:<carol@blocked.example>");
+
+    Transition t = endOfData(d, "Subject: scan\r\n\r\n" + "x".repeat(150) + "\r\n");
+
+    assertThat(t.replies()).singleElement().satisfies(r ->
+        assertThat(r.toWire()).isEqualTo("552 5.3.4 Message too big for this route: at most 100 bytes\r\n"));
+    assertThat(t.effects()).noneMatch(e -> e instanceof Effect.Commit);
+  }
+
+  @Test
+  void aDeclaredSizeOverTheRoutesConnectorLimitIsRefusedAtRcptForThatRecipientOnly() {
+    RoutingSnapshot base = snapshot();
+    SessionDriver d = new SessionDriver(new SmtpSession(new SessionContext("relay.example", Optional.of(PRINTERS),
+        "192.0.2.10", 40000, false, InstantSource.fixed(NOW),
+        "S1", new RoutingSnapshot(base.rules(), base.remoteDomains(), java.util.Map.of("m365", 100L)))));
+    d.send("EHLO printer", "MAIL FROM:<scanner@corp.example> SIZE=5000");
+
+    assertThat(d.one("RCPT TO:<carol@blocked.example>").toWire())
+        .isEqualTo("552 5.3.4 Message too big for this route: at most 100 bytes\r\n");
+    assertThat(d.one("RCPT TO:<alice@corp.example>")).isEqualTo(Replies.RECIPIENT_OK);
+  }
+
+  @Test
+  void aMessageWithinTheConnectorsLimitIsQueued() {
+    RoutingSnapshot base = snapshot();
+    SessionDriver d = driver(new RoutingSnapshot(base.rules(), base.remoteDomains(), java.util.Map.of("m365", 1000L)));
+    d.send("RCPT TO:<carol@blocked.example>");
+
+    Transition t = endOfData(d, "Subject: scan\r\n\r\n" + "x".repeat(150) + "\r\n");
+
+    assertThat(t.effects()).anyMatch(e -> e instanceof Effect.Commit);
+  }
+
+  @Test
   void automaticReplyToARemoteDomainThatBlocksItIsDroppedForThatRecipientOnly() {
     SessionDriver d = driver(snapshot());
     d.send("RCPT TO:<alice@corp.example>", "RCPT TO:<carol@blocked.example>");

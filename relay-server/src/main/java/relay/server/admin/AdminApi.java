@@ -42,6 +42,9 @@ import relay.server.trace.TrackingSearch;
  * GET  /api/trace/ID                        one message's timeline (queue id, Message-ID or session id)
  * GET  /api/connectors                      every connector's state
  * POST /api/connectors/NAME/ACTION          suspend | resume | retry                  (admin role)
+ * GET  /api/intake                          whether the node takes new mail; what stays queued
+ * POST /api/intake/drain                    stop taking new mail (421), keep delivering (admin role)
+ * POST /api/intake/accept                   take new mail again                       (admin role)
  * </pre>
  *
  * Answers: 200 with JSON; 401 without a valid token; 403 for a read-only token on a POST; 404 for
@@ -56,6 +59,7 @@ final class AdminApi implements HttpHandler {
 
   private final AdminAccess access;
   private final QueueOperations queue;
+  private final IntakeOperations intake;
   private final AuditLog audit;
   private final TrackingSearch trace;
   private final InstantSource clock;
@@ -64,9 +68,11 @@ final class AdminApi implements HttpHandler {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .build();
 
-  AdminApi(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace, InstantSource clock) {
+  AdminApi(AdminAccess access, QueueOperations queue, IntakeOperations intake, AuditLog audit, TrackingSearch trace,
+      InstantSource clock) {
     this.access = access;
     this.queue = queue;
+    this.intake = intake;
     this.audit = audit;
     this.trace = trace;
     this.clock = clock;
@@ -110,6 +116,8 @@ final class AdminApi implements HttpHandler {
       send(exchange, 200, Map.of("name", operator.name(), "role", operator.role().name().toLowerCase(Locale.ROOT)));
     } else if (path.equals(List.of("connectors"))) {
       send(exchange, 200, queue.connectors());
+    } else if (path.equals(List.of("intake"))) {
+      send(exchange, 200, intake.report());
     } else if (path.equals(List.of("queue"))) {
       list(exchange, parameters(exchange));
     } else if (path.equals(List.of("trace"))) {
@@ -228,6 +236,10 @@ final class AdminApi implements HttpHandler {
   }
 
   private void act(HttpExchange exchange, List<String> path, Operator operator) throws IOException {
+    if (path.size() == 2 && path.getFirst().equals("intake")) {
+      intake(exchange, path.get(1), operator);
+      return;
+    }
     boolean message = path.size() == 3 && path.getFirst().equals("queue");
     boolean connector = path.size() == 3 && path.getFirst().equals("connectors");
     if (!message && !connector) {
@@ -266,6 +278,26 @@ final class AdminApi implements HttpHandler {
       case NOT_DONE -> 409;
       case NOT_FOUND -> 404;
     }, o);
+  }
+
+  /** Drains the node or opens it again; the answer is the report after the change. */
+  private void intake(HttpExchange exchange, String action, Operator operator) throws IOException {
+    if (!action.equals("drain") && !action.equals("accept")) {
+      error(exchange, 404, "no such route");
+      return;
+    }
+    if (!operator.mayAct()) {
+      audit.record(operator.name(), from(exchange), action, "node", false, "refused: read-only token");
+      error(exchange, 403, "token '" + operator.name() + "' may only read");
+      return;
+    }
+    boolean changed = action.equals("drain") ? intake.drain(operator.name()) : intake.accept(operator.name());
+    String detail = switch (action) {
+      case "drain" -> changed ? "drained: new mail gets 421, the queue is still delivered" : "already drained";
+      default -> changed ? "accepting new mail" : "already accepting new mail";
+    };
+    audit.record(operator.name(), from(exchange), action, "node", changed, detail);
+    send(exchange, 200, intake.report());
   }
 
   private static QueueEntry.State state(String text) {

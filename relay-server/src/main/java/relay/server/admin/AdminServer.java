@@ -3,15 +3,24 @@ package relay.server.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.time.InstantSource;
 import relay.server.health.HealthChecks;
 import relay.server.trace.TrackingSearch;
@@ -24,7 +33,7 @@ import relay.server.trace.TrackingSearch;
  * fails and 503 otherwise; a check that does not answer within {@value #CHECK_SECONDS} s fails. The admin API ({@link AdminApi}, {@code /api/}) needs a bearer token,
  * and so does {@code /metrics} when it is not open; with the API, {@code /} serves the web console
  * ({@link Console}), whose script uses that API. Bound to loopback by default; it exposes no
- * secrets.
+ * secrets. Over HTTPS when given a TLS context (the tokens then never cross the network in clear).
  *
  * <p>Threading: requests run on virtual threads, and so does each check; {@link #close()} stops the
  * server.
@@ -54,13 +63,34 @@ public final class AdminServer implements AutoCloseable {
    */
   public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks,
       AdminAccess access, HttpHandler api, boolean metricsOpen) throws IOException {
+    this(address, registry, checks, access, api, metricsOpen, null);
+  }
+
+  /**
+   * As above, over HTTPS with {@code tls} (TLS 1.2 and 1.3 only); null: plain HTTP.
+   */
+  public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks,
+      AdminAccess access, HttpHandler api, boolean metricsOpen, SSLContext tls) throws IOException {
     // Without TCP_NODELAY the JDK's server waits on Nagle and delayed ACKs: about 45 ms on every
     // answer to a client that waits for it (measured with the JDK's HTTP client: /metrics 52 ms, 5 ms
     // with it; curl does not show it). The JDK reads this once, when its first server starts.
     if (System.getProperty(NODELAY) == null) {
       System.setProperty(NODELAY, "true");
     }
-    server = HttpServer.create(address, 64);
+    if (tls == null) {
+      server = HttpServer.create(address, 64);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 64);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters parameters) {
+          SSLParameters modern = tls.getDefaultSSLParameters();
+          modern.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+          parameters.setSSLParameters(modern);
+        }
+      });
+      server = https;
+    }
     server.setExecutor(executor);
     server.createContext("/metrics", exchange -> {
       if (!metricsOpen && (access == null
@@ -86,12 +116,31 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * The admin API's handler over {@code queue} and the tracking log ({@code trace}), with every
+   * The admin API's handler over {@code queue}, the node's {@code intake} and the tracking log ({@code trace}), with every
    * change written to {@code audit}.
    */
-  public static HttpHandler api(AdminAccess access, QueueOperations queue, AuditLog audit, TrackingSearch trace,
-      InstantSource clock) {
-    return new AdminApi(access, queue, audit, trace, clock);
+  public static HttpHandler api(AdminAccess access, QueueOperations queue, IntakeOperations intake, AuditLog audit,
+      TrackingSearch trace, InstantSource clock) {
+    return new AdminApi(access, queue, intake, audit, trace, clock);
+  }
+
+  /**
+   * Serves the cluster-wide views ({@code /api/cluster}, {@link ClusterApi}) over this node and the
+   * nodes {@code directory} names, asking each with {@code http}.
+   */
+  public void serveCluster(AdminAccess access, ClusterDirectory directory, HttpClient http) {
+    ObjectMapper json = new ObjectMapper();
+    server.createContext("/api/cluster",
+        new ClusterApi(access, directory, new ClusterView(directory, selfUrl(), http, json), json));
+  }
+
+  /** Where this node reaches its own endpoint: its address, or loopback when bound to every address. */
+  private URI selfUrl() {
+    InetSocketAddress bound = server.getAddress();
+    InetAddress host = bound.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound.getAddress();
+    String literal = host.getHostAddress();
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://" + (literal.contains(":") ? "[" + literal + "]" : literal) + ":" + bound.getPort() + "/");
   }
 
   /** The bound address (useful with port 0). */

@@ -73,6 +73,13 @@ public final class MicrometerRelayMetrics implements RelayMetrics, TokenMetrics 
         .register(registry);
   }
 
+  /** Publishes whether the node is drained (1: new mail gets 421) as {@code relay_drained}. */
+  public void drained(java.util.function.BooleanSupplier drained) {
+    Gauge.builder("relay.drained", () -> drained.getAsBoolean() ? 1 : 0)
+        .description("1 while the node is drained: listeners refuse new mail with 421, the queue is still delivered")
+        .register(registry);
+  }
+
   /** Publishes the number of messages held (waiting for an operator) as {@code relay_messages_held}. */
   public void heldMessages(java.util.function.LongSupplier held) {
     Gauge.builder("relay.messages.held", held::getAsLong)

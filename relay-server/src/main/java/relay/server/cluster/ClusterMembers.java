@@ -11,17 +11,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import relay.server.admin.ClusterDirectory;
+import relay.server.admin.ClusterPeer;
 
 /**
  * The cluster's membership: each node writes a hash of itself (name, admin URL, started-at, last
  * heartbeat) whose key expires after the lease time to live unless refreshed, and a score in one
  * sorted set of node names by heartbeat; the live nodes are those that beat within the time to live.
- * The view for cluster-wide queue and trace commands.
+ * The directory behind the admin API's cluster-wide queue and trace views.
  *
  * <p>Threading: safe for concurrent use; calls block their (virtual) thread up to the store's
  * command timeout.
  */
-public final class ClusterMembers {
+public final class ClusterMembers implements ClusterDirectory {
 
   private final StoreConnection connection;
   private final StoreHealth health;
@@ -45,8 +47,20 @@ public final class ClusterMembers {
   }
 
   /** This node's name. */
+  @Override
   public String self() {
     return node;
+  }
+
+  /**
+   * The other live nodes, as the admin API's cluster views reach them.
+   *
+   * @throws RedisException when the store cannot be asked (the views then say so)
+   */
+  @Override
+  public List<ClusterPeer> peers() {
+    return live().stream().filter(m -> !m.name().equals(node))
+        .map(m -> new ClusterPeer(m.name(), m.adminUrl())).toList();
   }
 
   /** Says this node is alive; called by the node's ticker. */

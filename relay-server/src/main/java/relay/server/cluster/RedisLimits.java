@@ -109,14 +109,15 @@ public final class RedisLimits implements SharedLimits {
   }
 
   @Override
-  public void release(SharedGrant.Granted grant, boolean throttled, Instant now) {
+  public void release(SharedGrant.Granted grant, boolean throttled, Duration restAtLeast, Instant now) {
     Held lease = held.remove(grant.id());
     if (lease == null) {
       return;
     }
     List<String> k = new ArrayList<>(lease.claims().size() * 3);
-    List<String> a = new ArrayList<>(4 + lease.claims().size() * 4);
-    a.addAll(List.of(Long.toString(now.toEpochMilli()), grant.id(), throttled ? "1" : "0", Long.toString(ttl.toMillis())));
+    List<String> a = new ArrayList<>(5 + lease.claims().size() * 4);
+    a.addAll(List.of(Long.toString(now.toEpochMilli()), grant.id(), throttled ? "1" : "0", Long.toString(ttl.toMillis()),
+        Long.toString(restAtLeast.toMillis())));
     for (LaneClaim claim : lease.claims()) {
       String[] lane = keys.lane(lease.connector(), claim.lane());
       k.addAll(List.of(lane[0], lane[1], lane[4]));

@@ -4,24 +4,28 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * A growable byte buffer for the decoded content of one socket read. Unlike
- * {@link java.io.ByteArrayOutputStream} it takes no lock per write; the content decoder writes runs
- * of a line's bytes and single line-end bytes. One instance serves a whole connection ({@link
- * #reset()} between reads). Not thread-safe: filled on the event loop, then handed over as a copy.
+ * A growable byte buffer: the decoded content of one socket read ({@link ReadScratch}), or a
+ * session's content staged for the spool ({@link SpoolLane}). Unlike {@link
+ * java.io.ByteArrayOutputStream} it takes no lock per write; the content decoder writes runs of a
+ * line's bytes and single line-end bytes. Not thread-safe: filled on the event loop, then handed
+ * over as a copy or by {@link #take()}.
  */
 final class ChunkBuffer extends OutputStream {
+
+  private static final byte[] NONE = new byte[0];
 
   private byte[] bytes;
   private int count;
 
+  /** @param initialCapacity bytes to allocate now; 0: none until the first write, which takes what it needs */
   ChunkBuffer(int initialCapacity) {
-    bytes = new byte[Math.max(16, initialCapacity)];
+    bytes = initialCapacity == 0 ? NONE : new byte[Math.max(16, initialCapacity)];
   }
 
   @Override
   public void write(int b) {
     if (count == bytes.length) {
-      bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      bytes = Arrays.copyOf(bytes, Math.max(16, bytes.length * 2));
     }
     bytes[count++] = (byte) b;
   }
@@ -49,7 +53,16 @@ final class ChunkBuffer extends OutputStream {
     return bytes;
   }
 
-  byte[] toByteArray() {
-    return Arrays.copyOf(bytes, count);
+  /**
+   * The content, and the buffer emptied: its own storage when the content fills it exactly (no
+   * copy; the next write allocates anew), else a copy.
+   */
+  byte[] take() {
+    byte[] content = count == bytes.length ? bytes : Arrays.copyOf(bytes, count);
+    if (content == bytes) {
+      bytes = NONE;
+    }
+    count = 0;
+    return content;
   }
 }

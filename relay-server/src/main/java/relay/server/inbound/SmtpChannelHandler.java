@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
@@ -31,6 +32,7 @@ import relay.core.session.SessionTls;
 import relay.core.session.SmtpSession;
 import relay.core.session.SpoolFailure;
 import relay.core.session.HeaderCapture;
+import relay.core.session.Intake;
 import relay.core.routing.rule.DecisionTrace;
 import relay.core.tracking.TrackingEvent;
 import relay.core.tracking.TrackingLog;
@@ -61,6 +63,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private final SpoolLane lane;
   private final Consumer<QueuedMessage> onQueued;
   private final TrackingLog tracking;
+  private final Supplier<Intake> intake;
   private HeaderCapture headers;
   private SessionState state;
   private ByteBuf pending;
@@ -73,13 +76,14 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private ChannelHandlerContext ctx;
   private SmtpStage stage = SmtpStage.CONNECT;
-  // Per connection, not per read: a DATA phase makes one read per TCP segment or so.
-  private byte[] scratch;
-  private ChunkBuffer decoded;
+  // Shared by the connections of this event loop: see ReadScratch.
+  private final Supplier<ReadScratch> scratches;
 
-  SmtpChannelHandler(
-      SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued, TrackingLog tracking) {
+  SmtpChannelHandler(SmtpSession session, ConnectionInfo wiring, SpoolLane lane, Consumer<QueuedMessage> onQueued,
+      TrackingLog tracking, Supplier<Intake> intake, Supplier<ReadScratch> scratches) {
+    this.scratches = scratches;
     this.tracking = tracking;
+    this.intake = intake;
     this.session = session;
     this.wiring = wiring;
     this.lane = lane;
@@ -207,16 +211,16 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
     wiring.log(Direction.IN, CommandLineText.loggable(line));
     stage = CommandLineText.stage(line);
-    apply(session.command(state, line));
+    apply(session.command(state, line, intake.get()));
     return true;
   }
 
   private boolean readData() {
     int n = Math.min(SCRATCH, pending.readableBytes());
-    ensureScratch(n);
+    ReadScratch buffers = scratches.get();
+    byte[] scratch = buffers.raw(n);
     pending.getBytes(pending.readerIndex(), scratch, 0, n);
-    ChunkBuffer out = decoded;
-    out.reset();
+    ChunkBuffer out = buffers.decoded();
     int used;
     try {
       used = decoder.feed(scratch, 0, n, out);
@@ -248,7 +252,7 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   private boolean readChunk() {
     int n = chunk.take(pending.readableBytes(), SCRATCH);
     if (chunk.keep() && n > 0) {
-      ensureScratch(n);
+      byte[] scratch = scratches.get().raw(n);
       pending.getBytes(pending.readerIndex(), scratch, 0, n);
       chunkContent.feed(scratch, 0, n);
       headers.accept(scratch, 0, n);
@@ -274,13 +278,6 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
       apply(session.chunkReceived(state, summary, section));
     }
     return true;
-  }
-
-  private void ensureScratch(int n) {
-    if (scratch == null || scratch.length < n) {
-      scratch = new byte[Math.max(n, 8 << 10)];
-      decoded = new ChunkBuffer(scratch.length + 64);
-    }
   }
 
   private void apply(Transition t) {
@@ -402,8 +399,14 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Spool-lane side: a chunk is on disk. Below the low-water mark the loop looks again at whether
+   * to read, whatever autoRead says now: the loop may be about to turn reading off on a figure read
+   * before this chunk was counted off, and nothing else would turn it on again (a 50 MiB message
+   * stalled into the data timeout that way, about once in many runs on a loaded machine).
+   */
   private void laneProgress() {
-    if (lane.pendingBytes() < LOW_WATER && !ctx.channel().config().isAutoRead()) {
+    if (lane.pendingBytes() < LOW_WATER) {
       onLoop(() -> {});
     }
   }

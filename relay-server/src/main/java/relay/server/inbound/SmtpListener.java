@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -34,6 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.metrics.RelayMetrics;
 import relay.core.policy.InboundConnector;
+import relay.core.reply.Replies;
+import relay.core.session.Intake;
 import relay.core.session.SessionContext;
 import relay.core.session.SmtpSession;
 import relay.core.spool.QueuedMessage;
@@ -69,9 +72,17 @@ public final class SmtpListener implements AutoCloseable {
   private final Supplier<RoutingSnapshot> routing;
   private final TrackingLog tracking;
   private final ConnectionLimiter limiter;
+  private final Supplier<Intake> intake;
   private final ExecutorService spoolExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final NettyTransport transport = NettyTransport.best();
   // One group accepts and serves the sessions (no hand-off between an acceptor thread and a worker).
+  // One pair of read buffers per event-loop thread, shared by its connections (ReadScratch).
+  private final FastThreadLocal<ReadScratch> scratches = new FastThreadLocal<>() {
+    @Override
+    protected ReadScratch initialValue() {
+      return new ReadScratch();
+    }
+  };
   private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(transport.eventLoops(), transport.ioHandlers());
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final String idPrefix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -102,6 +113,24 @@ public final class SmtpListener implements AutoCloseable {
       InstantSource clock,
       Supplier<RoutingSnapshot> routing,
       TrackingLog tracking) {
+    this(settings, spool, onQueued, protocolLog, metrics, clock, routing, tracking, () -> Intake.OPEN);
+  }
+
+  /**
+   * @param intake whether the node takes new mail, read at each connection and each command: when
+   *     drained, new connections get {@code 421 4.3.2} and sessions get it at their next MAIL
+   */
+  public SmtpListener(
+      ListenerSettings settings,
+      Spool spool,
+      Consumer<QueuedMessage> onQueued,
+      ProtocolLog protocolLog,
+      RelayMetrics metrics,
+      InstantSource clock,
+      Supplier<RoutingSnapshot> routing,
+      TrackingLog tracking,
+      Supplier<Intake> intake) {
+    this.intake = Objects.requireNonNull(intake, "intake");
     this.routing = Objects.requireNonNull(routing, "routing");
     this.tracking = Objects.requireNonNull(tracking, "tracking");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -165,7 +194,9 @@ public final class SmtpListener implements AutoCloseable {
   private void startSession(SocketChannel ch, String sessionId, ProxyHeader.Endpoints endpoints) {
     InetSocketAddress remote = endpoints.client();
     Optional<InboundConnector> connector = InboundConnector.select(settings.connectors(), remote.getAddress());
-    boolean admitted = limiter.tryAcquire(remote.getAddress());
+    // A drained node refuses before taking a connection slot: a refusal never gives one back.
+    boolean drained = intake.get() == Intake.DRAINED;
+    boolean admitted = !drained && limiter.tryAcquire(remote.getAddress());
     Runnable release = admitted ? () -> limiter.release(remote.getAddress()) : () -> {};
     boolean implicit = settings.implicitTls();
     // Implicit TLS: the handshake comes first, and every reply (a refusal too) goes out encrypted;
@@ -177,16 +208,22 @@ public final class SmtpListener implements AutoCloseable {
     if (implicit) {
       ch.pipeline().addLast("tls", settings.tls().orElseThrow().newHandler(ch.alloc()));
     }
+    if (drained) {
+      ch.pipeline().addLast("refuse", new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock,
+          Replies.DRAINED, "node drained"));
+      return;
+    }
     if (!admitted) {
-      ch.pipeline().addLast("refuse",
-          new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock));
+      ch.pipeline().addLast("refuse", new ConnectionRefusal(info, remote.getAddress().getHostAddress(), tracking, clock,
+          Replies.TOO_MANY_CONNECTIONS, "connection limit"));
       return;
     }
     SmtpSession session = new SmtpSession(new SessionContext(
         settings.hostName(), connector, remote.getAddress().getHostAddress(), remote.getPort(),
         startTls.isPresent(), clock, sessionId, routing.get()));
     SpoolLane lane = new SpoolLane(spool, spoolExecutor, sessionId);
-    ch.pipeline().addLast("smtp", new SmtpChannelHandler(session, info, lane, onQueued, tracking));
+    ch.pipeline().addLast("smtp",
+        new SmtpChannelHandler(session, info, lane, onQueued, tracking, intake, scratches::get));
   }
 
   /**

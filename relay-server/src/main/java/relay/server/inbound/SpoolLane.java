@@ -43,7 +43,8 @@ final class SpoolLane {
   private final Executor executor;
   private final String sessionId;
   private final AtomicLong pendingBytes = new AtomicLong();
-  private final ChunkBuffer staged = new ChunkBuffer(8 << 10);
+  // Empty until the first content: then as large as that read (often the whole small message).
+  private final ChunkBuffer staged = new ChunkBuffer(0);
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   // Event-loop side: whether the current message has handed anything to the lane's thread yet.
   private boolean begun;
@@ -152,9 +153,7 @@ final class SpoolLane {
   }
 
   private byte[] takeStaged() {
-    byte[] bytes = staged.toByteArray();
-    staged.reset();
-    return bytes;
+    return staged.take();
   }
 
   private void discardStaged() {

@@ -14,12 +14,15 @@ import java.util.Map;
 import java.util.Optional;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
+import javax.net.ssl.SSLContext;
 import relay.server.admin.LocalToken;
+import relay.server.tls.AdminTlsContexts;
 
 /**
  * The command line's way to a running relay: its admin API, at the address the configuration names
  * (or {@code --url}), with a bearer token from {@code --token-file}, the environment variable
- * {@code RELAY_ADMIN_TOKEN}, or the local token the relay wrote into its home. Blocking;
+ * {@code RELAY_ADMIN_TOKEN}, or the local token the relay wrote into its home. Over HTTPS when
+ * the configuration gives the endpoint a certificate, which is then trusted as is. Blocking;
  * one instance per command.
  */
 final class AdminClient {
@@ -29,11 +32,12 @@ final class AdminClient {
 
   private final URI base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
 
-  private AdminClient(URI base, String token) {
+  private AdminClient(URI base, String token, SSLContext tls) {
     this.base = base;
     this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
   }
 
   /**
@@ -51,7 +55,7 @@ final class AdminClient {
       String host = relay.admin().address().getHostAddress();
       host = host.contains(":") ? "[" + host + "]" : host;
       host = relay.admin().address().isAnyLocalAddress() ? "127.0.0.1" : host;
-      return URI.create("http://" + host + ":" + relay.admin().port() + "/");
+      return URI.create((relay.admin().tls().isPresent() ? "https://" : "http://") + host + ":" + relay.admin().port() + "/");
     });
     String token;
     if (tokenFile.isPresent()) {
@@ -61,7 +65,11 @@ final class AdminClient {
     } else {
       token = read(relay.home().resolve(LocalToken.FILE));
     }
-    return new AdminClient(base, token);
+    try {
+      return new AdminClient(base, token, AdminTlsContexts.client(relay.admin().tls()));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot set up TLS for the admin endpoint: " + e.getMessage(), e);
+    }
   }
 
   private static String read(Path file) {

@@ -23,7 +23,7 @@ import relay.config.model.RelayConfig;
     mixinStandardHelpOptions = true,
     version = "Relay 0.1.0",
     description = "SMTP relay / smart host: accepts mail from allowed clients, queues it on disk and delivers it onward.",
-    subcommands = {CheckConfigCommand.class, RouteCommand.class, QueueCommand.class, TraceCommand.class,
+    subcommands = {CheckConfigCommand.class, RouteCommand.class, QueueCommand.class, DrainCommand.class, TraceCommand.class,
         CheckDnsCommand.class, ExplainCommand.class, AnalyzeHeadersCommand.class, TestConnectorCommand.class,
         TestInboundCommand.class})
 final class Main implements Callable<Integer> {

@@ -294,7 +294,7 @@ final class OutboundLanes implements AutoCloseable {
             shared instanceof NodeLocalLimits);
       }
       case OutboundConnector.Graph graph -> {
-        TokenSources tokens = new TokenSources(tokenClient(graph.credential().caFile(), clock), clock,
+        TokenSources tokens = new TokenSources(tokenClient(graph, clock), clock,
             RefreshPolicy.DEFAULT, tokenMetrics.listener(graph.name()));
         tokenMetrics.expiry(graph.name(), tokens);
         yield new GraphTransport(graph, ReplyClassifier.standard(), tokens);
@@ -307,6 +307,12 @@ final class OutboundLanes implements AutoCloseable {
     // The binder allows ca-file on the connector's own credential only: one trust per connector.
     Path caFile = connector.credential() instanceof SubmissionCredential.OAuth oauth ? oauth.caFile() : null;
     return tokenClient(caFile, clock);
+  }
+
+  /** The token client of a graph connector (also {@code relay test-connector}'s): through its proxy, if any. */
+  static TokenClient tokenClient(OutboundConnector.Graph connector, InstantSource clock) throws IOException {
+    return new TokenClient(TokenClient.httpClient(TokenClient.trust(connector.credential().caFile()),
+        Duration.ofSeconds(30), connector.httpsProxy()), clock, Duration.ofSeconds(60));
   }
 
   private static TokenClient tokenClient(Path caFile, InstantSource clock) throws IOException {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -34,7 +35,9 @@ import relay.config.load.InvalidConfigException;
  * acted on without asking: asking is for filters, which may match more than meant.
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
-    description = "Look at and act on the running relay's queue (through its admin API).")
+    description = "Look at and act on the running relay's queue (through its admin API); export and import a stopped relay's queue.",
+    subcommands = {QueueExportCommand.class, QueueImportCommand.class},
+    modelTransformer = QueueCommand.OfflineCommands.class)
 final class QueueCommand {
 
   /** Most messages one action by filter takes on. */
@@ -57,6 +60,39 @@ final class QueueCommand {
   @CommandLine.ParentCommand private Main main;
 
   private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * Export and import work on a stopped relay's spool, not through the admin API: the API's
+   * options, inherited by every {@code queue} subcommand, are taken off theirs so that their help
+   * does not offer them.
+   */
+  static final class OfflineCommands implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec queue) {
+      for (String offline : List.of("export", "import")) {
+        CommandLine sub = queue.subcommands().get(offline);
+        if (sub != null) {
+          for (String option : List.of("--url", "--token-file")) {
+            CommandLine.Model.OptionSpec spec = sub.getCommandSpec().findOption(option);
+            if (spec != null) {
+              sub.getCommandSpec().remove(spec);
+            }
+          }
+        }
+      }
+      return queue;
+    }
+  }
+
+  /** The configuration given with {@code --config}, if any (the export and import commands read it too). */
+  Optional<Path> configFile() {
+    return Optional.ofNullable(config);
+  }
+
+  /** The variables the configuration's substitutions and secret references read. */
+  Map<String, String> environment() {
+    return main.environment();
+  }
 
   /** Which messages: the listing's filters. */
   static final class Filters {
@@ -112,11 +148,18 @@ final class QueueCommand {
   }
 
   @Command(name = "summary", mixinStandardHelpOptions = true,
-      description = "Counts per connector and ages; --domains: recipients waiting per destination domain by age (like qshape).")
+      description = {"Counts per connector and ages; --domains: recipients waiting per destination domain by age (like qshape).",
+          "--cluster: every node's counts (asked through each node's admin API with the same token) and the totals."})
   int summary(@Option(names = "--json") boolean asJson,
       @Option(names = "--domains", description = "per destination domain: reads every queued message, so it takes longer") boolean domains,
+      @Option(names = "--cluster", description = "every node of the cluster, and the cluster's totals") boolean cluster,
       @Mixin Filters filters) {
     return run(client -> {
+      if (cluster) {
+        JsonNode summary = object(client.get("api/cluster/queue/summary"));
+        out().print(asJson ? summary.toString() + "\n" : QueueText.clusterSummary(summary));
+        return;
+      }
       if (domains) {
         DomainShape shape = new DomainShape(Instant.now());
         lines(client, "api/queue?" + filters.query(Integer.MAX_VALUE), line -> shape.add(tree(line)));

@@ -50,6 +50,46 @@ final class QueueText {
     return out.append(counts).append("\n\n").append(s.get("total").asLong()).append(" message(s) queued\n").toString();
   }
 
+  /** The answer of {@code /api/cluster/queue/summary}: one row per node, then the cluster's connectors. */
+  static String clusterSummary(JsonNode s) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("%-24s %8s %8s %8s %8s %8s%n", "NODE", "TOTAL", "ACTIVE", "DEFERRED", "HELD", "OLDEST"));
+    int nodes = 0;
+    for (JsonNode n : s.get("nodes")) {
+      nodes++;
+      JsonNode summary = n.get("summary");
+      if (summary == null) {
+        out.append(String.format("%-24s %s%n", clip(n.get("node").asText(), 24), n.path("error").asText("no answer")));
+        continue;
+      }
+      long active = 0;
+      long deferred = 0;
+      long held = 0;
+      Instant oldest = null;
+      for (JsonNode c : summary.get("connectors")) {
+        active += c.get("active").asLong();
+        deferred += c.get("deferred").asLong();
+        held += c.get("held").asLong();
+        if (c.path("oldest").isTextual()) {
+          Instant at = Instant.parse(c.get("oldest").asText());
+          oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
+        }
+      }
+      out.append(String.format("%-24s %8d %8d %8d %8d %8s%n", clip(n.get("node").asText(), 24), summary.get("total").asLong(),
+          active, deferred, held, oldest == null ? "-" : age(Duration.between(oldest, Instant.now()))));
+    }
+    out.append(String.format("%n%-24s %8s %8s %8s %8s%n", "CONNECTOR (ALL NODES)", "ACTIVE", "DEFERRED", "HELD", "OLDEST"));
+    for (JsonNode c : s.get("connectors")) {
+      String oldest = c.path("oldest").isTextual() ? age(Duration.between(Instant.parse(c.get("oldest").asText()), Instant.now())) : "-";
+      out.append(String.format("%-24s %8d %8d %8d %8s%n", clip(c.get("connector").asText(), 24), c.get("active").asLong(),
+          c.get("deferred").asLong(), c.get("held").asLong(), oldest));
+    }
+    int unreachable = s.get("unreachable").asInt();
+    return out.append("\n").append(s.get("total").asLong()).append(" message(s) queued on ").append(nodes - unreachable)
+        .append(" of ").append(nodes).append(" node(s)").append(unreachable > 0 ? "; the others did not answer (above)" : "")
+        .append("\n").toString();
+  }
+
   static String detail(JsonNode d) {
     JsonNode m = d.get("entry");
     StringBuilder out = new StringBuilder();

@@ -5,13 +5,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,12 +33,14 @@ import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.FileSpool;
 import relay.core.spool.FreeSpace;
 import relay.core.spool.RecoveryProgress;
+import relay.core.spool.SpoolLock;
 import relay.core.tracking.DeliveryLogLines;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.TrackingLog;
 import relay.server.admin.AdminServer;
 import relay.server.admin.AdminAccess;
 import relay.server.admin.AuditLog;
+import relay.server.admin.ClusterDirectory;
 import relay.server.admin.ConnectorLedger;
 import relay.server.admin.LocalToken;
 import relay.server.admin.MicrometerRelayMetrics;
@@ -43,8 +49,11 @@ import relay.server.cluster.ClusterNode;
 import relay.server.health.Check;
 import relay.server.health.CheckResult;
 import relay.server.health.HealthChecks;
+import relay.server.inbound.IntakeState;
+import relay.server.inbound.IntakeSwitch;
 import relay.server.inbound.ListenerSettings;
 import relay.server.inbound.SmtpListener;
+import relay.server.tls.AdminTlsContexts;
 import relay.server.tls.ListenerTlsContext;
 import relay.server.tls.PemKeyMaterial;
 import relay.server.tls.SelfSignedCertificate;
@@ -72,11 +81,12 @@ public final class RelayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
   /** Days of rolled protocol and tracking logs kept (as logback keeps relay.log's). */
   /** Log lines that may wait for the disk before lines are dropped (about 2,500 messages' worth). */
-  private static final int LOG_QUEUE = 65_536;
+  static final int LOG_QUEUE = 65_536;
   /** How long /healthz gives each listener's event loops to run a no-op task. */
   private static final Duration LOOP_TURN = Duration.ofSeconds(2);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private ClusterDirectory directory;
   private final List<SmtpListener> listeners = new ArrayList<>();
   private final RelayConfig config;
   private final int logQueue;
@@ -104,7 +114,14 @@ public final class RelayServer implements AutoCloseable {
   }
 
   private static RoutingSnapshot snapshot(RelayConfig config) {
-    return new RoutingSnapshot(config.routing().ruleEngine(), config.routing().remoteDomains());
+    // Graph connectors carry at most one 4 MB request: their routes refuse larger mail at SMTP time.
+    Map<String, Long> limits = new HashMap<>();
+    for (OutboundConnector c : config.outboundConnectors()) {
+      if (c instanceof OutboundConnector.Graph graph) {
+        limits.put(graph.name(), OutboundConnector.Graph.maxAcceptedBytes());
+      }
+    }
+    return new RoutingSnapshot(config.routing().ruleEngine(), config.routing().remoteDomains(), limits);
   }
 
   /**
@@ -158,7 +175,17 @@ public final class RelayServer implements AutoCloseable {
 
   /** As above, with room for {@code logQueue} lines in each log's queue (tests make it small). */
   static RelayServer start(RelayConfig config, InstantSource clock, int logQueue) throws IOException, InterruptedException {
+    return start(config, clock, logQueue, null);
+  }
+
+  /**
+   * As above, with the cluster's nodes named by {@code directory} (null: the configuration's
+   * cluster, or this node alone).
+   */
+  static RelayServer start(RelayConfig config, InstantSource clock, int logQueue, ClusterDirectory directory)
+      throws IOException, InterruptedException {
     RelayServer server = new RelayServer(config, logQueue);
+    server.directory = directory;
     try {
       server.startComponents(clock);
       return server;
@@ -196,6 +223,8 @@ public final class RelayServer implements AutoCloseable {
     ready.add(new Check("tracking-log", trackingFile::health));
     SecureRandom random = new SecureRandom();
 
+    // Held for the whole run: 'relay queue export/import' must never move files under a running relay.
+    resources.add(SpoolLock.acquire(config.spool().directory()));
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
     spool.open();
     ready.add(new Check("spool", new SpoolRoom(config.spool().directory(), config.spool().minFreeSpace(),
@@ -231,10 +260,18 @@ public final class RelayServer implements AutoCloseable {
     // million messages), which must not hold up the listeners.
     Thread.ofVirtual().name("queue-gauges").start(queueGauges::update);
 
+    // Drained survives a restart (an operator patching a node restarts it): read before any listener binds.
+    IntakeSwitch intake = IntakeSwitch.open(config.home(), clock);
+    ready.add(new Check("intake", () -> switch (intake.current()) {
+      case IntakeState.Accepting a -> CheckResult.ok();
+      case IntakeState.Drained d -> CheckResult.failed("drained since " + d.since() + " by " + d.by()
+          + ": not accepting new mail ('relay drain --undo' to accept)");
+    }));
+    metrics.drained(() -> intake.current() instanceof IntakeState.Drained);
     for (ListenerConfig listenerConfig : config.listeners()) {
       SmtpListener listener =
           new SmtpListener(settings(listenerConfig, clock), spool, lanes::submit, protocolLog, metrics, clock,
-              routing::get, tracking);
+              routing::get, tracking, () -> intake.current().intake());
       resources.add(listener);
       listener.start();
       listeners.add(listener);
@@ -252,10 +289,25 @@ public final class RelayServer implements AutoCloseable {
           new InetSocketAddress(config.admin().address(), config.admin().port()), registry,
           new HealthChecks(alive, ready), access,
           AdminServer.api(access, new QueueDesk(spool, lanes, clock, ledger, census, metrics::tokenLeft,
-              cluster.map(ClusterNode::suspensions)), new AuditLog(auditFile, clock, tracking),
+              cluster.map(ClusterNode::suspensions)),
+              new IntakeDesk(intake, census, () -> spool.recoveryProgress().finished()), new AuditLog(auditFile, clock, tracking),
               new TrackingSearch(config.logging().directory()), clock),
-          config.admin().metricsOpen());
+          config.admin().metricsOpen(),
+          config.admin().tls().isPresent() ? AdminTlsContexts.server(config.admin().tls().get()) : null);
       resources.add(admin);
+      if (config.admin().tls().isEmpty() && !config.admin().address().isLoopbackAddress()) {
+        LOG.warn("the admin endpoint at {} is plain HTTP: its bearer tokens cross the network in clear "
+            + "(set relay.admin.tls)", admin.address());
+      }
+      HttpClient peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+          .sslContext(AdminTlsContexts.client(config.admin().tls()))
+          .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      resources.add(peers::close);
+      // The cluster's live nodes come from the shared store's membership; without a cluster, a node
+      // is a cluster of one.
+      admin.serveCluster(access, directory != null ? directory
+          : cluster.<ClusterDirectory>map(ClusterNode::members).orElseGet(() -> ClusterDirectory.alone(config.hostname())),
+          peers);
     }
     running = true;
     recovery = Thread.ofVirtual().name("spool-recovery").start(this::recover);

@@ -149,7 +149,7 @@ final class RoutingReport {
       case OutboundConnector.SmtpAuth s -> "smtp-auth " + s.host().host() + ":" + s.host().port() + " (STARTTLS verified, "
           + (s.credential() instanceof relay.core.connector.SubmissionCredential.OAuth ? "XOAUTH2" : "password") + ")";
       case OutboundConnector.Graph g -> "graph " + g.graphUrl() + " (sendMail as MIME, app-only OAuth"
-          + (g.saveToSentItems() ? ", saved to Sent Items" : "") + ")";
+          + (g.httpsProxy() == null ? "" : ", through proxy " + g.httpsProxy()) + ")";
     };
   }
 

@@ -27,20 +27,21 @@ import relay.server.outbound.oauth.TokenSources;
 /**
  * {@code relay test-connector NAME}: tests an outbound connector as configured, step by step (DNS,
  * connect, banner, EHLO, STARTTLS, certificate, token, AUTH, MAIL FROM, RCPT TO, then RSET or with
- * {@code --send} one test message), and prints each step's verdict, the reply seen and a fix hint
+ * {@code --send} one test message; for {@code graph}: identity, token, the token's Mail.Send role and
+ * a dry sendMail request that cannot send), and prints each step's verdict, the reply seen and a fix hint
  * ({@link ConnectorProbe}). Exit codes: 0 every step passed, 1 warnings, 2 a step failed, the
  * configuration is invalid or no connector has that name.
  */
 @Command(name = "test-connector", mixinStandardHelpOptions = true,
-    description = "Test an outbound connector step by step (DNS, TCP, TLS, certificate, token, AUTH, MAIL, RCPT); "
-        + "nothing is sent unless --send. Exit 0 pass, 1 warnings, 2 failure.")
+    description = "Test an outbound connector step by step (DNS, TCP, TLS, certificate, token, AUTH, MAIL, RCPT; "
+        + "graph: token, Mail.Send role, a dry request); nothing is sent unless --send. Exit 0 pass, 1 warnings, 2 failure.")
 final class TestConnectorCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "NAME", description = "the outbound connector to test")
   private String name;
 
   @Option(names = "--from", paramLabel = "ADDRESS",
-      description = "envelope sender (smtp-auth: picks the identity's mailbox; default: the first identity's mailbox)")
+      description = "envelope sender (smtp-auth, graph: picks the identity's mailbox; default: the first identity's mailbox)")
   private String from;
 
   @Option(names = "--to", paramLabel = "ADDRESS", description = "recipient for RCPT TO (default: the sender; required for mx)")
@@ -97,7 +98,8 @@ final class TestConnectorCommand implements Callable<Integer> {
         case OutboundConnector.SmtpAuth auth -> tokens = new TokenSources(OutboundLanes.tokenClient(auth, clock), clock,
             RefreshPolicy.DEFAULT, TokenListener.NONE);
         case OutboundConnector.SmartHost ignored -> { }
-        case OutboundConnector.Graph ignored -> { }
+        case OutboundConnector.Graph graph -> tokens = new TokenSources(OutboundLanes.tokenClient(graph, clock), clock,
+            RefreshPolicy.DEFAULT, TokenListener.NONE);
         case OutboundConnector.Drop ignored -> { }
       }
     } catch (IOException e) {

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -93,6 +95,17 @@ final class TraceCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "HOCON configuration file (default: the embedded default)")
   private Path config;
 
+  @Option(names = "--cluster", description = "ask the running relay, which asks every node of its cluster "
+      + "(through the admin APIs, with the same token); the node of each event is shown")
+  private boolean cluster;
+
+  @Option(names = "--url", paramLabel = "URL", description = "with --cluster: the admin endpoint (default: from the configuration)")
+  private String url;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "with --cluster: a file holding an admin token "
+      + "(default: $" + AdminClient.TOKEN_VARIABLE + ", else the relay's local token)")
+  private Path tokenFile;
+
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   @CommandLine.ParentCommand private Main main;
@@ -111,6 +124,9 @@ final class TraceCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (cluster) {
+      return cluster(out, err);
+    }
     Path directory;
     try {
       directory = logDir != null ? logDir
@@ -181,6 +197,40 @@ final class TraceCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  private int cluster(PrintWriter out, PrintWriter err) {
+    try {
+      AdminClient admin = AdminClient.of(Optional.ofNullable(config), Optional.ofNullable(url),
+          Optional.ofNullable(tokenFile), main.environment());
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("since", since);
+      query.put("until", until);
+      if (id == null) {
+        query.put("sender", from);
+        query.put("recipient", to);
+        query.put("message-id", messageId);
+        query.put("id", queueId);
+        query.put("client", client);
+        query.put("subject", subject);
+        query.put("user", user);
+        query.put("status", String.join(",", statuses));
+        query.put("limit", Integer.toString(limit));
+      }
+      int shown = new ClusterTrace(admin).run(id, ClusterTrace.query(query), json, id != null, out, err);
+      if (shown == 0) {
+        err.println("relay trace: nothing found on any node that answered");
+      }
+      return shown > 0 ? 0 : 1;
+    } catch (InvalidConfigException e) {
+      err.println(e.getMessage());
+      return 2;
+    } catch (IllegalStateException | IOException e) {
+      err.println("relay trace: " + e.getMessage());
+      return 2;
+    } finally {
+      out.flush();
+    }
   }
 
   private void report(PrintWriter err, SearchStats done) {

@@ -28,7 +28,7 @@ import relay.server.outbound.oauth.TokenSources;
  * conversation ({@link ProbeSession}) with the first host that answers. The pieces are the ones
  * deliveries use: {@link UpstreamTls} and {@link CertificateCheck} for TLS, {@link MxResolver}
  * and the MX destination's TLS policy for {@code mx}, {@link TokenSources} and the identity table
- * for {@code smtp-auth}. Nothing is sent unless asked to.
+ * for {@code smtp-auth}, {@link GraphProbe} for {@code graph}. Nothing is sent unless asked to.
  *
  * <p>Call {@link #run} once per test; it blocks (DNS, connections, token request). Not thread-safe.
  */
@@ -47,7 +47,8 @@ public final class ConnectorProbe {
 
   /**
    * @param resolver the DNS answers for an {@code mx} connector (unused otherwise)
-   * @param tokens the token sources for an {@code smtp-auth} connector with OAuth (unused otherwise)
+   * @param tokens the token sources for an {@code smtp-auth} connector with OAuth or a {@code graph}
+   *     connector (unused otherwise)
    */
   public ConnectorProbe(OutboundConnector connector, InstantSource clock, MxResolver resolver, TokenSources tokens) {
     this.connector = connector;
@@ -98,8 +99,12 @@ public final class ConnectorProbe {
         yield "smtp-auth";
       }
       case OutboundConnector.Graph g -> {
-        steps.add(ProbeStep.warn("graph", "relay test-connector does not test type = graph connectors yet",
-            "send a test message through Relay and follow it with relay queue and the tracking log"));
+        try {
+          new GraphProbe(g, clock, tokens).run(from, to, send, steps);
+        } catch (IOException e) {
+          steps.add(ProbeStep.fail("connector", "cannot trust the Graph endpoint: " + e.getMessage(),
+              "check the connector's ca-file"));
+        }
         yield "graph";
       }
     };

@@ -25,8 +25,12 @@ class SpooledMessage extends SMTPMessage {
 
   @Override
   public void writeTo(OutputStream out) throws IOException {
+    // A buffer fitted to the message (InputStream.transferTo takes 16 KiB for every message).
+    byte[] buffer = new byte[(int) Math.clamp(body.size(), 512, 16 << 10)];
     try (InputStream in = body.open()) {
-      in.transferTo(out);
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        out.write(buffer, 0, n);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package relay.server.tracking;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,11 @@ import relay.core.tracking.TrackingLog;
  */
 public final class JsonTrackingLog implements TrackingLog {
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  // Jackson's default pool of generator buffers is per thread; events are recorded from virtual
+  // threads, which are new for every delivery attempt, so each line allocated fresh buffers (4 % of
+  // the relay's allocation under load). A shared pool, bounded to the generators in use at once.
+  private static final JsonFactory JSON =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.newBoundedPool(64)).build();
 
   private final Consumer<String> lines;
 

@@ -102,7 +102,7 @@ class SharedLimitsRedisTest {
               underWay.decrementAndGet();
               sent.incrementAndGet();
               sentBy.computeIfAbsent(node.members().self(), n -> new AtomicInteger()).incrementAndGet();
-              node.limits().release(granted, false, clock.instant());
+              node.limits().release(granted, false, Duration.ZERO, clock.instant());
             }
           }
         }));
@@ -206,9 +206,13 @@ class SharedLimitsRedisTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("relay-1", "http://127.0.0.1:9100"),
             org.assertj.core.groups.Tuple.tuple("relay-2", "http://127.0.0.1:9101")));
 
+    assertThat(one.members().peers()).as("the admin API's cluster views ask the others")
+        .containsExactly(new relay.server.admin.ClusterPeer("relay-2", URI.create("http://127.0.0.1:9101/")));
+
     two.close();
     nodes.remove(two);
     assertThat(one.members().live()).extracting(ClusterMember::name).containsExactly("relay-1");
+    assertThat(one.members().peers()).isEmpty();
   }
 
   @Test
@@ -218,7 +222,7 @@ class SharedLimitsRedisTest {
     ClusterNode two = node("relay-2", Duration.ofSeconds(30), clock);
     SharedGrant.Granted granted = (SharedGrant.Granted) ask(one, clock);
 
-    one.limits().release(granted, true, clock.instant()); // 432 4.3.2 from Microsoft
+    one.limits().release(granted, true, Duration.ZERO, clock.instant()); // 432 4.3.2 from Microsoft
 
     assertThat(ask(two, clock)).isInstanceOfSatisfying(SharedGrant.Wait.class, wait -> {
       assertThat(wait.reason()).contains("paused after the upstream throttled");
@@ -239,7 +243,7 @@ class SharedLimitsRedisTest {
     ClusterNode two = node("relay-2", Duration.ofSeconds(30), clock);
     java.time.Instant first = clock.instant();
     SharedGrant.Granted granted = (SharedGrant.Granted) one.limits().acquire("m365", threeRecipients, clock.instant());
-    one.limits().release(granted, false, clock.instant());
+    one.limits().release(granted, false, Duration.ZERO, clock.instant());
     clock.advance(Duration.ofHours(1));
 
     assertThat(two.limits().acquire("m365", threeRecipients, clock.instant()))
@@ -252,7 +256,7 @@ class SharedLimitsRedisTest {
   }
 
   private static boolean release(ClusterNode node, SharedGrant.Granted granted, InstantSource clock) {
-    node.limits().release(granted, false, clock.instant());
+    node.limits().release(granted, false, Duration.ZERO, clock.instant());
     return true;
   }
 }

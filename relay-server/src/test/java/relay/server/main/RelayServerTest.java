@@ -83,7 +83,7 @@ class RelayServerTest {
     assertThat(relay.admin("/healthz").body()).isEqualTo("ok relay\nok smtp-default\n");
     assertThat(relay.admin("/readyz").statusCode()).isEqualTo(200);
     assertThat(relay.admin("/readyz").body())
-        .isEqualTo("ok relay\nok protocol-log\nok tracking-log\nok spool\nok spool-recovery\n");
+        .isEqualTo("ok relay\nok protocol-log\nok tracking-log\nok spool\nok spool-recovery\nok intake\n");
   }
 
   @Test

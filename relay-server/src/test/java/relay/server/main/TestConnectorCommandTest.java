@@ -94,16 +94,6 @@ class TestConnectorCommandTest {
   }
 
   @Test
-  void aGraphConnectorIsNotTestedYetAndSaysSoAsAWarning() {
-    int exit = relay("test-connector", "graph", "--config", config.toString());
-
-    assertThat(exit).as(out.toString() + err).isEqualTo(1);
-    assertThat(out.toString()).startsWith("connector graph (graph)")
-        .containsPattern("\\[WARN\\] graph +relay test-connector does not test type = graph connectors yet")
-        .endsWith("result: pass with warnings\n");
-  }
-
-  @Test
   void plaintextConnectorWarnsWithExitOne() {
     int exit = relay("test-connector", "clear", "--config", config.toString());
 

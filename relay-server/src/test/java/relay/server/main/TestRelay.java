@@ -1,6 +1,7 @@
 package relay.server.main;
 
 import java.io.IOException;
+import relay.server.admin.ClusterDirectory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,7 +81,8 @@ final class TestRelay implements AutoCloseable {
         c.spool(),
         c.delivery(),
         c.logging(),
-        new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen()),
+        new AdminConfig(c.admin().enabled(), c.admin().address(), 0, c.admin().tokens(), c.admin().metricsOpen(),
+            c.admin().tls()),
         c.outboundConnectors(),
         c.routing(),
         c.cluster());
@@ -93,6 +95,11 @@ final class TestRelay implements AutoCloseable {
   /** With room for only {@code logQueue} lines in each log writer's queue. */
   static TestRelay start(RelayConfig config, int logQueue) throws IOException, InterruptedException {
     return new TestRelay(RelayServer.start(config, InstantSource.system(), logQueue), config);
+  }
+
+  /** Part of a cluster whose other nodes {@code directory} names. */
+  static TestRelay start(RelayConfig config, ClusterDirectory directory) throws IOException, InterruptedException {
+    return new TestRelay(RelayServer.start(config, InstantSource.system(), RelayServer.LOG_QUEUE, directory), config);
   }
 
   RelayServer server() {

@@ -45,4 +45,33 @@ class GraphMimeTest {
     assertThat(mime.strangers()).containsExactly("team@fabrikam.com", "cc@fabrikam.com");
     assertThat(mime.strangersText()).hasValue("team@fabrikam.com, cc@fabrikam.com");
   }
+
+  @Test
+  void aNotificationIsSentFromTheMailboxKeepingItsDisplayNameAndNothingElseChanges() throws Exception {
+    String dsn = "From: Mail Delivery System\r\n <MAILER-DAEMON@relay.test>\r\nTo: hr@contoso.com\r\n"
+        + "Subject: Undelivered\r\n\r\nFrom: a body line, not a header\r\n";
+    GraphMime mime = new GraphMime(dsn.getBytes(StandardCharsets.UTF_8), recipients("hr@contoso.com"),
+        "postmaster@contoso.com");
+
+    assertThat(new String(mime.bytes(), StandardCharsets.UTF_8)).isEqualTo(
+        "From: Mail Delivery System <postmaster@contoso.com>\r\nTo: hr@contoso.com\r\n"
+            + "Subject: Undelivered\r\n\r\nFrom: a body line, not a header\r\n");
+  }
+
+  @Test
+  void aGroupWithoutMembersNamesNobody() throws Exception {
+    String message = "From: a@contoso.com\r\nTo: undisclosed-recipients:;\r\n\r\nbody\r\n";
+    GraphMime mime = new GraphMime(message.getBytes(StandardCharsets.UTF_8), recipients("x@fabrikam.com"));
+
+    assertThat(mime.strangers()).isEmpty();
+    assertThat(mime.named()).isEmpty();
+    assertThat(mime.hidden()).extracting(r -> r.address().address()).containsExactly("x@fabrikam.com");
+  }
+
+  @Test
+  void recipientsAreSharedOutInEnvelopeOrderAtMostPerRequest() {
+    List<Recipient> five = recipients("a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com");
+    assertThat(GraphTransport.shares(five, 2)).containsExactly(five.subList(0, 2), five.subList(2, 4), five.subList(4, 5));
+    assertThat(GraphTransport.shares(five, 5)).containsExactly(five);
+  }
 }

@@ -63,6 +63,8 @@ public final class FakeGraph implements AutoCloseable {
   public final AtomicInteger overConcurrency = new AtomicInteger();
   public final AtomicInteger mostAtOnce = new AtomicInteger();
   public final AtomicInteger requests = new AtomicInteger();
+  /** The most recipients (To, Cc and Bcc) one accepted request named: Graph's cap is 500 by default. */
+  public final AtomicInteger mostRecipients = new AtomicInteger();
 
   private final FakeTokenEndpoint tokens;
   private final InstantSource clock;
@@ -93,6 +95,7 @@ public final class FakeGraph implements AutoCloseable {
   /** Grants the app the {@code Mail.Send} application permission (with admin consent). */
   public void grantMailSend(String clientId) {
     mailSend.add(clientId);
+    tokens.grantRole(clientId, "Mail.Send");
   }
 
   /** A mailbox, which may send as itself and as {@code alsoSendsAs}. */
@@ -191,7 +194,8 @@ public final class FakeGraph implements AutoCloseable {
     byte[] mime;
     InternetHeaders headers;
     try {
-      mime = Base64.getMimeDecoder().decode(body);
+      // Strict, as Graph is: anything but base64 (line breaks aside) is refused before it is read as MIME.
+      mime = Base64.getDecoder().decode(new String(body, StandardCharsets.US_ASCII).replaceAll("[\r\n]", ""));
       headers = new InternetHeaders(new ByteArrayInputStream(mime));
     } catch (IllegalArgumentException | jakarta.mail.MessagingException e) {
       error(exchange, 400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.", null);
@@ -205,18 +209,25 @@ public final class FakeGraph implements AutoCloseable {
       return;
     }
     List<String> refused = new ArrayList<>();
+    int named = 0;
     for (String name : List.of("To", "Cc", "Bcc")) {
       for (String a : all(headers, name)) {
+        named++;
         if (invalid.contains(a)) {
           refused.add(a);
         }
       }
+    }
+    if (named > 500) {
+      error(exchange, 400, "ErrorTooManyRecipients", "The message has too many recipients.", null);
+      return;
     }
     if (!refused.isEmpty()) {
       error(exchange, 400, "ErrorInvalidRecipients", "At least one recipient isn't valid: " + String.join(", ", refused),
           null);
       return;
     }
+    mostRecipients.accumulateAndGet(named, Math::max);
     sent.add(new Sent(mailbox, client, mime, clock.instant()));
     exchange.sendResponseHeaders(202, -1);
   }
@@ -248,7 +259,10 @@ public final class FakeGraph implements AutoCloseable {
     for (String v : values) {
       try {
         for (InternetAddress a : InternetAddress.parseHeader(v, false)) {
-          out.add(a.getAddress().toLowerCase(Locale.ROOT));
+          InternetAddress[] members = a.isGroup() ? a.getGroup(false) : new InternetAddress[] {a};
+          for (InternetAddress m : members == null ? new InternetAddress[0] : members) {
+            out.add(m.getAddress().toLowerCase(Locale.ROOT));
+          }
         }
       } catch (jakarta.mail.internet.AddressException e) {
         // an unreadable header names nobody here

@@ -67,6 +67,8 @@ public final class FakeTokenEndpoint implements AutoCloseable {
   private final AtomicLong expiresIn = new AtomicLong(3599);
   private final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
   private final SecureRandom random = new SecureRandom();
+  // application permissions consented per client id: the token's "roles" claim
+  private final Map<String, java.util.Set<String>> roles = new ConcurrentHashMap<>();
 
   /** An endpoint with a fresh certificate (RSA key generation: slow on a busy machine). */
   public FakeTokenEndpoint(InstantSource clock) throws IOException {
@@ -199,7 +201,7 @@ public final class FakeTokenEndpoint implements AutoCloseable {
         reply(exchange, refusal.status(), refusal.json());
         return;
       }
-      String token = "fake-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+      String token = jwt(form.getOrDefault("client_id", ""), form.get("scope"));
       issued.add(token);
       clients.put(token, form.getOrDefault("client_id", "") + " " + form.get("scope"));
       expiries.put(token, clock.instant().plusSeconds(expiresIn.get()));
@@ -278,6 +280,31 @@ public final class FakeTokenEndpoint implements AutoCloseable {
       }
     }
     return fields;
+  }
+
+  /**
+   * A token shaped like Entra ID's app-only access tokens: a JWT whose payload carries {@code aud},
+   * {@code appid}, {@code roles} (the consented application permissions) and {@code exp}. The
+   * signature is random bytes: the fakes know their tokens by value, and Relay never verifies one.
+   */
+  private String jwt(String clientId, String scope) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    ObjectNode header = JsonNodeFactory.instance.objectNode().put("typ", "JWT").put("alg", "RS256");
+    ObjectNode payload = JsonNodeFactory.instance.objectNode()
+        .put("aud", scope == null ? "" : scope.replace("/.default", ""))
+        .put("appid", clientId)
+        .put("tid", TENANT)
+        .put("jti", b64.encodeToString(bytes(12)))
+        .put("exp", clock.instant().plusSeconds(expiresIn.get()).getEpochSecond());
+    var granted = payload.putArray("roles");
+    roles.getOrDefault(clientId, java.util.Set.of()).forEach(granted::add);
+    return b64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(bytes(64));
+  }
+
+  /** Consents the application permission {@code role} (e.g. {@code Mail.Send}) for the client: later tokens carry it. */
+  public void grantRole(String clientId, String role) {
+    roles.computeIfAbsent(clientId, k -> ConcurrentHashMap.newKeySet()).add(role);
   }
 
   private byte[] bytes(int n) {

@@ -46,6 +46,10 @@ public final class TestUpstream implements AutoCloseable {
   public final Map<String, RejectException> refuse = new ConcurrentHashMap<>();
   /** While true, every connection is greeted with 421 (the upstream is "down"). */
   public volatile boolean down;
+  /** While set, DATA waits for it to open before taking the message (a delivery kept in flight). */
+  public volatile java.util.concurrent.CountDownLatch gate;
+  /** How many DATA commands have begun (waiting at the gate or not). */
+  public final AtomicInteger dataBegun = new AtomicInteger();
   private final SMTPServer server;
 
   private TestUpstream(SMTPServer.Builder builder) {
@@ -148,6 +152,16 @@ public final class TestUpstream implements AutoCloseable {
 
       @Override
       public String data(InputStream data) throws IOException {
+        dataBegun.incrementAndGet();
+        java.util.concurrent.CountDownLatch waitFor = gate;
+        if (waitFor != null) {
+          try {
+            waitFor.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted at the gate", e);
+          }
+        }
         Certificate[] peer = context.getTlsPeerCertificates();
         List<String> subjects = peer == null ? List.of() : Arrays.stream(peer)
             .map(c -> ((X509Certificate) c).getSubjectX500Principal().getName()).toList();

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import relay.core.connector.Secret;
+import relay.core.connector.UpstreamHost;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -68,12 +71,25 @@ public final class TokenClient {
    * connect timeout. Host names are always verified.
    */
   public static HttpClient httpClient(SSLContext trust, Duration connectTimeout) {
-    return HttpClient.newBuilder()
+    return httpClient(trust, connectTimeout, null);
+  }
+
+  /**
+   * As {@link #httpClient(SSLContext, Duration)}, through the HTTP proxy {@code proxy} when it is not
+   * null: every request (all are https) opens a tunnel with {@code CONNECT host:443}, so TLS stays end
+   * to end and the proxy sees only the host name. The proxy is used for every host, loopback
+   * included: a site that configures one has no direct route.
+   */
+  public static HttpClient httpClient(SSLContext trust, Duration connectTimeout, UpstreamHost proxy) {
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .sslContext(trust)
-        .connectTimeout(connectTimeout)
-        .build();
+        .connectTimeout(connectTimeout);
+    if (proxy != null) {
+      builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxy.host(), proxy.port())));
+    }
+    return builder.build();
   }
 
   /**

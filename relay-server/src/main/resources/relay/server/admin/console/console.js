@@ -284,17 +284,47 @@
   }
 
   async function loadOverview() {
-    const [summary, connectors] = await Promise.all([json('/api/queue/summary'), json('/api/connectors')]);
+    const [summary, connectors, intake, cluster] = await Promise.all([json('/api/queue/summary'),
+      json('/api/connectors'), json('/api/intake'), json('/api/cluster')]);
+    // Only a node with others to ask shows them (GET /api/cluster/queue/summary asks every node).
+    const nodes = cluster.nodes.length ? await json('/api/cluster/queue/summary') : null;
     const states = new Map(connectors.map((c) => [c.name, c]));
     const queues = new Map(summary.connectors.map((q) => [q.connector, q]));
     const names = [...new Set([...queues.keys(), ...states.keys()])].sort();
     // The summary names each connector's oldest arrival (from the spool's index, cheap at any size).
     const oldest = new Map(summary.connectors.filter((q) => q.oldest).map((q) => [q.connector, q.oldest]));
-    return () => drawOverview(summary, states, queues, names, oldest);
+    return () => {
+      drawOverview(summary, states, queues, names, oldest, intake);
+      drawNodes(nodes);
+    };
   }
 
-  function drawOverview(summary, states, queues, names, oldest) {
-    $('overview-total').textContent = `${summary.total} message(s) queued.`;
+  /** Each node's queue from the cluster summary, or nothing when this node is on its own. */
+  function drawNodes(cluster) {
+    $('cluster').hidden = !cluster;
+    if (!cluster) {
+      return;
+    }
+    const answered = cluster.nodes.length - cluster.unreachable;
+    $('cluster-total').textContent =
+      `${cluster.total} message(s) queued on ${answered} of ${cluster.nodes.length} node(s).`;
+    fill($('cluster-table').tBodies[0], cluster.nodes.map((n) => {
+      const sum = (field) => n.summary ? n.summary.connectors.reduce((total, c) => total + c[field], 0) : null;
+      return el('tr', { 'data-node': n.node },
+        el('th', { scope: 'row' }, n.node),
+        el('td', { class: 'num' }, n.summary ? count(n.summary.total) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('active')) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('deferred')) : '—'),
+        el('td', { class: 'num' }, n.summary ? count(sum('held')) : '—'),
+        el('td', n.error ? { class: 'error' } : {}, n.error || 'ok'));
+    }), 6, 'No nodes.');
+  }
+
+  function drawOverview(summary, states, queues, names, oldest, intake) {
+    // A drained node says so first: it is why no new mail arrives (relay drain --undo ends it).
+    $('overview-total').textContent = (intake.accepting ? ''
+      : `Drained since ${new Date(intake.drainedSince).toLocaleString()} by ${intake.drainedBy}: new mail gets 421, `
+        + 'the queue is still delivered (relay drain --undo to accept mail). ') + `${summary.total} message(s) queued.`;
     fill($('overview-table').tBodies[0], names.map((name) => {
       const q = queues.get(name) || { active: 0, deferred: 0, held: 0, configured: true };
       return el('tr', { 'data-connector': name },

@@ -1,0 +1,71 @@
+package relay.server.main;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import relay.config.load.ConfigLoader;
+import relay.config.load.InvalidConfigException;
+import relay.config.model.RelayConfig;
+import relay.core.connector.OutboundConnector;
+import relay.core.spool.ArchiveReport;
+import relay.core.spool.SpoolImport;
+
+/**
+ * {@code relay queue import DIR}: takes a queue archive made by {@code relay queue export} into
+ * this node's spool, to be delivered when the relay starts ({@link SpoolImport}; ADR 0009). The
+ * relay must be stopped (the spool lock says so). Importing the same archive again queues nothing
+ * twice. Exit codes: 0 done, 1 could not (nothing is imported from an archive that does not verify),
+ * 2 invalid configuration.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = {"Take the messages of an archive made by 'relay queue export' into this node's queue, each with its "
+        + "queue id, connector, TLS requirement, attempts and recipients already delivered.",
+        "The relay must be stopped; it delivers them when it starts. Every message is verified first (nothing is "
+            + "imported from a damaged archive); importing the same archive again adds nothing."})
+final class QueueImportCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "DIR", description = "the archive directory")
+  private Path from;
+
+  @CommandLine.ParentCommand private QueueCommand queue;
+
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    RelayConfig config;
+    try {
+      config = ConfigLoader.loadForRouting(queue.configFile(), queue.environment());
+    } catch (InvalidConfigException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    long start = System.nanoTime();
+    ArchiveReport report;
+    try {
+      report = new SpoolImport(config.spool().directory()).from(from);
+    } catch (IOException e) {
+      err.println("relay queue import: " + e.getMessage());
+      return 1;
+    }
+    out.print(ArchiveText.summary("imported", report, Duration.ofNanos(System.nanoTime() - start)));
+    Set<String> configured = config.outboundConnectors().stream().map(OutboundConnector::name).collect(Collectors.toSet());
+    report.byConnector().forEach((connector, count) -> {
+      if (!connector.equals("-") && !configured.contains(connector)) {
+        out.println("warning: connector '" + connector + "' is not in this node's configuration: its " + count
+            + " message(s) wait as held until a configuration with it is loaded");
+      }
+    });
+    out.flush();
+    return 0;
+  }
+}
