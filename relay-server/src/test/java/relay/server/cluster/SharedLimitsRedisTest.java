@@ -233,6 +233,21 @@ class SharedLimitsRedisTest {
   }
 
   @Test
+  void aRetryAfterLongerThanTheThrottlePauseRestsTheMailboxThatLongOnEveryNode() {
+    MovableClock clock = new MovableClock();
+    ClusterNode one = node("relay-1", Duration.ofSeconds(30), clock);
+    ClusterNode two = node("relay-2", Duration.ofSeconds(30), clock);
+    SharedGrant.Granted granted = (SharedGrant.Granted) ask(one, clock);
+
+    one.limits().release(granted, true, Duration.ofSeconds(20), clock.instant()); // 429, Retry-After: 20
+
+    clock.advance(MAILBOX.throttlePause());
+    assertThat(ask(two, clock)).as("still resting after the configured pause").isInstanceOf(SharedGrant.Wait.class);
+    clock.advance(Duration.ofSeconds(15));
+    assertThat(ask(two, clock)).isInstanceOf(SharedGrant.Granted.class);
+  }
+
+  @Test
   void recipientsPerDayAreCountedOverBothNodesAndTheWaitEndsWhenTheOldestLeaveTheWindow() {
     MovableClock clock = new MovableClock();
     Pacing fivePerDay = new Pacing(3, 30, Duration.ofMinutes(1), 5, Duration.ofHours(24), 500,
