@@ -1,19 +1,12 @@
 package relay.server.main;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import relay.config.load.ConfigLoader;
-import relay.config.load.InvalidConfigException;
-import relay.config.model.RelayConfig;
-import relay.core.spool.ArchiveReport;
 import relay.core.spool.SpoolExport;
 import relay.server.inbound.IntakeSwitch;
 
@@ -40,30 +33,14 @@ final class QueueExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    RelayConfig config;
-    try {
-      config = ConfigLoader.loadForRouting(queue.configFile(), queue.environment());
-    } catch (InvalidConfigException e) {
-      err.println(e.getMessage());
-      return 2;
-    }
-    long start = System.nanoTime();
-    ArchiveReport report;
-    try {
-      report = new SpoolExport(config.spool().directory(), InstantSource.system()).to(to);
-    } catch (IOException e) {
-      err.println("relay queue export: " + e.getMessage());
-      return 1;
-    }
-    out.print(ArchiveText.summary("exported", report, Duration.ofNanos(System.nanoTime() - start)));
-    out.println("archive: " + to.toAbsolutePath() + " (complete). Next: copy it to the other node, stop the relay there "
-        + "and run 'relay queue import " + to.toAbsolutePath() + "'.");
-    if (!Files.exists(config.home().resolve(IntakeSwitch.FILE))) {
-      out.println("note: this node is not drained: when it starts again it takes new mail.");
-    }
-    out.flush();
-    return 0;
+    return ArchiveStep.run("export", "exported", queue, spec,
+        config -> new SpoolExport(config.spool().directory(), InstantSource.system()).to(to),
+        (config, report, out) -> {
+          out.println("archive: " + to.toAbsolutePath() + " (complete). Next: copy it to the other node, stop the relay "
+              + "there and run 'relay queue import " + to.toAbsolutePath() + "'.");
+          if (!Files.exists(config.home().resolve(IntakeSwitch.FILE))) {
+            out.println("note: this node is not drained: when it starts again it takes new mail.");
+          }
+        });
   }
 }

@@ -1,20 +1,13 @@
 package relay.server.main;
 
-import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import relay.config.load.ConfigLoader;
-import relay.config.load.InvalidConfigException;
-import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
-import relay.core.spool.ArchiveReport;
 import relay.core.spool.SpoolImport;
 
 /**
@@ -40,32 +33,17 @@ final class QueueImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    RelayConfig config;
-    try {
-      config = ConfigLoader.loadForRouting(queue.configFile(), queue.environment());
-    } catch (InvalidConfigException e) {
-      err.println(e.getMessage());
-      return 2;
-    }
-    long start = System.nanoTime();
-    ArchiveReport report;
-    try {
-      report = new SpoolImport(config.spool().directory()).from(from);
-    } catch (IOException e) {
-      err.println("relay queue import: " + e.getMessage());
-      return 1;
-    }
-    out.print(ArchiveText.summary("imported", report, Duration.ofNanos(System.nanoTime() - start)));
-    Set<String> configured = config.outboundConnectors().stream().map(OutboundConnector::name).collect(Collectors.toSet());
-    report.byConnector().forEach((connector, count) -> {
-      if (!connector.equals("-") && !configured.contains(connector)) {
-        out.println("warning: connector '" + connector + "' is not in this node's configuration: its " + count
-            + " message(s) wait as held until a configuration with it is loaded");
-      }
-    });
-    out.flush();
-    return 0;
+    return ArchiveStep.run("import", "imported", queue, spec,
+        config -> new SpoolImport(config.spool().directory()).from(from),
+        (config, report, out) -> {
+          Set<String> configured = config.outboundConnectors().stream().map(OutboundConnector::name)
+              .collect(Collectors.toSet());
+          report.byConnector().forEach((connector, count) -> {
+            if (!connector.equals("-") && !configured.contains(connector)) {
+              out.println("warning: connector '" + connector + "' is not in this node's configuration: its " + count
+                  + " message(s) wait as held until a configuration with it is loaded");
+            }
+          });
+        });
   }
 }
