@@ -22,6 +22,7 @@ command -v redis-server >/dev/null || fail "redis-server is not installed (apt-g
 RUN_ID=$$-$RANDOM
 PASSWORD=mailbox-pw-$RUN_ID
 export E2E_MAILBOX_PASSWORD=$PASSWORD
+printf 'ops-token-0123456789abcdef\n' > "$E2E_TMP/ops.token" # the read token every node knows (cluster views)
 ensure_relay_built
 make_test_ca "$E2E_TMP/pki"
 
@@ -70,7 +71,7 @@ relay {
   outbound-connectors = [ { name = "m365", type = smtp-auth, host = "localhost", port = $M365_PORT,
     ca-file = "$E2E_TMP/pki/ca.pem", auth = plain, password = "env:E2E_MAILBOX_PASSWORD",
     identities = [ $2 ], pacing { $3 }, recipient-domains = ["*"] } ]
-  admin { port = ${NODE_ADMIN[$1]} }
+  admin { port = ${NODE_ADMIN[$1]}, tokens = [ { name = "ops", token = "file:$E2E_TMP/ops.token", role = read } ] }
   ${4:-}cluster { node-name = "relay-$1", key-prefix = "e2e-$RUN_ID:", lease-ttl = 3s, admin-url = "http://127.0.0.1:${NODE_ADMIN[$1]}", redis { host = "127.0.0.1", port = $REDIS_PORT } }
 }
 EOF
@@ -203,6 +204,20 @@ outage_lines=$(grep -c 'cluster store .* unreachable' "$RELAY_LOG1" || true)
 back_lines=$(grep -c 'cluster store .* reachable again' "$RELAY_LOG1" || true)
 [ "$outage_lines" -eq 1 ] && [ "$back_lines" -eq 1 ] \
   || fail "node 1's relay.log should say once that the store was unreachable and once that it is back: $outage_lines and $back_lines lines"
+
+# The cluster's views, asked of node 1 with the token every node has: each node's queue (the
+# members come from Redis), and message trace over all three nodes' tracking logs.
+cluster_cli() { RELAY_HOME="$E2E_TMP/node1/home" "$E2E_ROOT/bin/relay" "$@" --config "$E2E_TMP/node1/relay.conf" --token-file "$E2E_TMP/ops.token"; }
+summary=$(cluster_cli queue summary --cluster 2>&1) || fail "relay queue summary --cluster failed: $summary"
+echo "$summary" | grep -q "0 message(s) queued on 3 of 3 node(s)" || fail "the cluster summary does not show 3 nodes with empty queues: $summary"
+cluster_cli trace --cluster --status delivered --since 1h --limit 1000 --json > "$E2E_TMP/trace-cluster.json" 2> "$E2E_TMP/trace-cluster.err" \
+  || fail "relay trace --cluster failed: $(cat "$E2E_TMP/trace-cluster.err")"
+traced=$(grep -c '"event":"delivered"' "$E2E_TMP/trace-cluster.json" || true)
+traced_nodes=$(grep -o '"node":"relay-[0-9]"' "$E2E_TMP/trace-cluster.json" | sort -u | wc -l)
+[ "$traced" -ge 160 ] && [ "$traced_nodes" -eq 3 ] \
+  || fail "relay trace --cluster found $traced delivered events on $traced_nodes node(s); expected 160 or more on 3"
+e2e_log "cluster views: summary on 3 of 3 nodes; trace found $traced delivered events on $traced_nodes nodes"
+
 stop_haproxy
 stop_nodes "1 2 3"
 kill -TERM "$M365_PID" 2>/dev/null || true

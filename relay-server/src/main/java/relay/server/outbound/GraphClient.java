@@ -10,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import relay.core.connector.OutboundConnector;
 import relay.core.delivery.GraphAnswer;
@@ -54,8 +57,8 @@ public final class GraphClient {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    return answer(response.statusCode(), response.body(),
-        response.headers().firstValue("Retry-After").flatMap(GraphClient::seconds).orElse(null));
+    return answer(response.statusCode(), response.body(), response.headers().firstValue("Retry-After")
+        .flatMap(value -> retryAfter(value, response.headers().firstValue("Date"))).orElse(null));
   }
 
   /** Microsoft's error body, {@code {"error":{"code":"...","message":"..."}}}; anything else is kept short. */
@@ -75,11 +78,24 @@ public final class GraphClient {
     return new GraphAnswer(status, code, message, retryAfter);
   }
 
-  private static Optional<Duration> seconds(String value) {
+  /**
+   * How long {@code Retry-After} asks to wait: delay-seconds, or an HTTP date, which is read against
+   * the answer's own {@code Date} (so that this host's clock, possibly off, plays no part); empty
+   * when it cannot be read (the mailbox's own throttle-pause applies).
+   */
+  static Optional<Duration> retryAfter(String value, Optional<String> date) {
     try {
       return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip()))));
     } catch (NumberFormatException e) {
-      return Optional.empty(); // an HTTP date: the mailbox's own throttle-pause applies
+      // not seconds: an HTTP date, below
+    }
+    try {
+      ZonedDateTime until = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+      return date.map(d -> ZonedDateTime.parse(d.strip(), DateTimeFormatter.RFC_1123_DATE_TIME))
+          .map(sent -> Duration.between(sent, until))
+          .map(wait -> wait.isNegative() ? Duration.ZERO : wait);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
     }
   }
 }
