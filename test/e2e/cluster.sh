@@ -72,7 +72,7 @@ relay {
     ca-file = "$E2E_TMP/pki/ca.pem", auth = plain, password = "env:E2E_MAILBOX_PASSWORD",
     identities = [ $2 ], pacing { $3 }, recipient-domains = ["*"] } ]
   admin { port = ${NODE_ADMIN[$1]}, tokens = [ { name = "ops", token = "file:$E2E_TMP/ops.token", role = read } ] }
-  ${4:-}cluster { node-name = "relay-$1", key-prefix = "e2e-$RUN_ID:", lease-ttl = 3s, admin-url = "http://127.0.0.1:${NODE_ADMIN[$1]}", redis { host = "127.0.0.1", port = $REDIS_PORT } }
+  ${4:-}cluster { node-name = "relay-$1", key-prefix = "e2e-$RUN_ID:", lease-ttl = 10s, admin-url = "http://127.0.0.1:${NODE_ADMIN[$1]}", redis { host = "127.0.0.1", port = $REDIS_PORT } }
 }
 EOF
 }

@@ -59,7 +59,7 @@ public final class ClusterNode implements AutoCloseable {
     this.connection = new StoreConnection(config.redis());
     this.health = new StoreHealth(connection.where(), registry);
     StoreKeys keys = new StoreKeys(config.keyPrefix());
-    this.limits = new RedisLimits(connection, health, keys, config.nodeName(), config.leaseTtl(), clock);
+    this.limits = new RedisLimits(connection, health, keys, config.nodeName(), config.leaseTtl(), clock, registry);
     this.members = new ClusterMembers(connection, health, keys, config.nodeName(), config.adminUrl(), config.leaseTtl(), clock);
     this.suspensions = new ConnectorSuspensions(connection, health, keys, config.nodeName(), clock);
   }

@@ -1,6 +1,8 @@
 package relay.server.cluster;
 
 import io.lettuce.core.RedisException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -10,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import relay.core.connector.Pacing;
 import relay.core.limits.LaneClaim;
 import relay.core.limits.SharedGrant;
@@ -38,6 +42,8 @@ import relay.core.limits.SharedLimits;
  */
 public final class RedisLimits implements SharedLimits {
 
+  private static final Logger log = LoggerFactory.getLogger(RedisLimits.class);
+
   /** How soon a lane that is full on other nodes is asked again: they tell nobody when they end. */
   static final Duration FULL_RECHECK = Duration.ofMillis(250);
   /** How soon an attempt asks again while the store is unreachable. */
@@ -57,10 +63,14 @@ public final class RedisLimits implements SharedLimits {
   private final LuaScript acquire = LuaScript.load("acquire");
   private final LuaScript release = LuaScript.load("release");
   private final LuaScript renew = LuaScript.load("renew");
+  private final Counter lapsed;
   private volatile boolean closed;
 
   RedisLimits(StoreConnection connection, StoreHealth health, StoreKeys keys, String node, Duration ttl,
-      InstantSource clock) {
+      InstantSource clock, MeterRegistry registry) {
+    this.lapsed = Counter.builder("relay.cluster.leases.lapsed")
+        .description("Leases of attempts under way found lapsed at renewal (the node did not renew within lease-ttl)")
+        .register(registry);
     this.connection = Objects.requireNonNull(connection, "connection");
     this.health = Objects.requireNonNull(health, "health");
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -144,6 +154,7 @@ public final class RedisLimits implements SharedLimits {
       return;
     }
     String now = Long.toString(clock.millis());
+    long lapsedNow = 0;
     for (Map.Entry<String, Held> entry : held.entrySet()) {
       Held lease = entry.getValue();
       List<String> k = new ArrayList<>(lease.claims().size() * 2);
@@ -157,12 +168,18 @@ public final class RedisLimits implements SharedLimits {
             p == null ? "0" : Long.toString(p.messageWindow().toMillis())));
       }
       try {
-        renew.runForNumber(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
+        lapsedNow += renew.runForNumber(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
         health.up();
       } catch (RedisException e) {
         health.down(e);
-        return; // the next tick tries again
+        break; // the next tick tries again
       }
+    }
+    if (lapsedNow > 0) {
+      lapsed.increment(lapsedNow);
+      log.warn("{} lease(s) of attempts under way had lapsed before this node renewed them (it did not renew within "
+          + "lease-ttl {}: the node stalled, or the store was out of reach); other nodes may have used those slots "
+          + "meanwhile, so a mailbox may briefly have had more sessions than its limit", lapsedNow, ttl);
     }
   }
 

@@ -3,6 +3,7 @@ package relay.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -64,9 +65,13 @@ class SharedLimitsRedisTest {
   }
 
   private ClusterNode node(String name, Duration ttl, InstantSource clock) {
+    return node(name, ttl, clock, new SimpleMeterRegistry());
+  }
+
+  private ClusterNode node(String name, Duration ttl, InstantSource clock, MeterRegistry registry) {
     ClusterConfig config = new ClusterConfig(name, new RedisEndpoint("127.0.0.1", redis.port()), prefix, ttl,
         Optional.of(URI.create("http://127.0.0.1:9" + (nodes.size() + 100))));
-    ClusterNode node = ClusterNode.start(config, new SimpleMeterRegistry(), clock, TICK);
+    ClusterNode node = ClusterNode.start(config, registry, clock, TICK);
     nodes.add(node);
     // Joining never waits for the store; a test does, so that it starts from a connected node.
     await().atMost(Duration.ofSeconds(5)).until(() -> node.readiness().probe().get() instanceof CheckResult.Ok);
@@ -125,6 +130,21 @@ class SharedLimitsRedisTest {
     minute.run();
     assertThat(sent.get()).as("the next minute allows thirty more").isEqualTo(60);
     assertThat(mostAtOnce.get()).isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  void aLeaseThatLapsedBeforeItsNodeRenewedItIsCountedAndSaidSo() {
+    MovableClock clock = new MovableClock();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    ClusterNode stalled = node("relay-1", Duration.ofSeconds(30), clock, registry);
+    assertThat(ask(stalled, clock)).isInstanceOf(SharedGrant.Granted.class);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> registry.counter("relay.cluster.leases.lapsed").count() == 0);
+
+    // As if the node had not run for longer than the lease's time to live: at its next renewal
+    // the lease had lapsed, and another node could have had its slot meanwhile.
+    clock.advance(Duration.ofSeconds(31));
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("relay.cluster.leases.lapsed").count() == 1);
   }
 
   @Test
