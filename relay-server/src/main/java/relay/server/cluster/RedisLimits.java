@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.Pacing;
@@ -49,8 +50,12 @@ public final class RedisLimits implements SharedLimits {
   /** How soon an attempt asks again while the store is unreachable. */
   static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(1);
 
-  /** A lease this node holds, remembered for renewal and release. */
-  private record Held(String connector, List<LaneClaim> claims) {}
+  /**
+   * A lease this node holds, remembered for renewal and release. Its lock keeps the two apart: a
+   * renewal that ran just after the release would put the released lease back in the store, where
+   * it would hold a slot nobody uses until it expired.
+   */
+  private record Held(String connector, List<LaneClaim> claims, ReentrantLock lock) {}
 
   private final StoreConnection connection;
   private final StoreHealth health;
@@ -110,7 +115,7 @@ public final class RedisLimits implements SharedLimits {
     }
     String verdict = String.valueOf(answer.get(0));
     if (verdict.equals("ok")) {
-      held.put(id, new Held(connector, claims));
+      held.put(id, new Held(connector, claims, new ReentrantLock()));
       return new SharedGrant.Granted(id);
     }
     int lane = ((Number) answer.get(1)).intValue();
@@ -120,10 +125,21 @@ public final class RedisLimits implements SharedLimits {
 
   @Override
   public void release(SharedGrant.Granted grant, boolean throttled, Duration restAtLeast, Instant now) {
-    Held lease = held.remove(grant.id());
+    Held lease = held.get(grant.id());
     if (lease == null) {
       return;
     }
+    lease.lock().lock();
+    try {
+      if (held.remove(grant.id()) != null) {
+        release(grant, lease, throttled, restAtLeast, now);
+      }
+    } finally {
+      lease.lock().unlock();
+    }
+  }
+
+  private void release(SharedGrant.Granted grant, Held lease, boolean throttled, Duration restAtLeast, Instant now) {
     List<String> k = new ArrayList<>(lease.claims().size() * 3);
     List<String> a = new ArrayList<>(5 + lease.claims().size() * 4);
     a.addAll(List.of(Long.toString(now.toEpochMilli()), grant.id(), throttled ? "1" : "0", Long.toString(ttl.toMillis()),
@@ -153,26 +169,31 @@ public final class RedisLimits implements SharedLimits {
     if (closed || held.isEmpty()) {
       return;
     }
-    String now = Long.toString(clock.millis());
     long lapsedNow = 0;
     for (Map.Entry<String, Held> entry : held.entrySet()) {
       Held lease = entry.getValue();
-      List<String> k = new ArrayList<>(lease.claims().size() * 2);
-      List<String> a = new ArrayList<>(3 + lease.claims().size() * 3);
-      a.addAll(List.of(now, Long.toString(ttl.toMillis()), entry.getKey()));
-      for (LaneClaim claim : lease.claims()) {
-        String[] lane = keys.lane(lease.connector(), claim.lane());
-        k.addAll(List.of(lane[0], lane[1]));
-        Pacing p = claim.pacing().orElse(null);
-        a.addAll(List.of(p == null ? "0" : "1", Integer.toString(claim.transactions()),
-            p == null ? "0" : Long.toString(p.messageWindow().toMillis())));
-      }
+      lease.lock().lock();
       try {
+        if (held.get(entry.getKey()) != lease) {
+          continue; // released meanwhile
+        }
+        List<String> k = new ArrayList<>(lease.claims().size() * 2);
+        List<String> a = new ArrayList<>(3 + lease.claims().size() * 3);
+        a.addAll(List.of(Long.toString(clock.millis()), Long.toString(ttl.toMillis()), entry.getKey()));
+        for (LaneClaim claim : lease.claims()) {
+          String[] lane = keys.lane(lease.connector(), claim.lane());
+          k.addAll(List.of(lane[0], lane[1]));
+          Pacing p = claim.pacing().orElse(null);
+          a.addAll(List.of(p == null ? "0" : "1", Integer.toString(claim.transactions()),
+              p == null ? "0" : Long.toString(p.messageWindow().toMillis())));
+        }
         lapsedNow += renew.runForNumber(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
         health.up();
       } catch (RedisException e) {
         health.down(e);
         break; // the next tick tries again
+      } finally {
+        lease.lock().unlock();
       }
     }
     if (lapsedNow > 0) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -82,6 +83,11 @@ class SharedLimitsRedisTest {
     return List.of(new LaneClaim("scanner@example.com", 1, 1, MAILBOX.maxSessions(), Optional.of(MAILBOX)));
   }
 
+  /** A destination domain's lane: three connections at once, no pace. */
+  private static List<LaneClaim> domain() {
+    return List.of(new LaneClaim("fabrikam.com", 1, 1, 3, Optional.empty()));
+  }
+
   private static SharedGrant ask(ClusterNode node, InstantSource clock) {
     return node.limits().acquire("m365", scanner(), clock.instant());
   }
@@ -145,6 +151,41 @@ class SharedLimitsRedisTest {
     // the lease had lapsed, and another node could have had its slot meanwhile.
     clock.advance(Duration.ofSeconds(31));
     await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("relay.cluster.leases.lapsed").count() == 1);
+  }
+
+  @Test
+  void aRenewalRacingAReleaseNeverPutsTheReleasedLeaseBack() throws Exception {
+    MovableClock clock = new MovableClock();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    ClusterNode node = node("relay-1", Duration.ofSeconds(30), clock, registry);
+    AtomicBoolean done = new AtomicBoolean();
+    Thread renewer = Thread.ofVirtual().start(() -> {
+      while (!done.get()) {
+        ((RedisLimits) node.limits()).renew();
+      }
+    });
+    List<Thread> attempts = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      attempts.add(Thread.ofVirtual().start(() -> {
+        for (int i = 0; i < 300; i++) {
+          if (node.limits().acquire("mx", domain(), clock.instant()) instanceof SharedGrant.Granted granted) {
+            node.limits().release(granted, false, Duration.ZERO, clock.instant());
+          }
+        }
+      }));
+    }
+    for (Thread attempt : attempts) {
+      attempt.join();
+    }
+    done.set(true);
+    renewer.join();
+
+    // Every lease was released: all three connections are free again, none held by a lease renewed back.
+    for (int i = 0; i < 3; i++) {
+      assertThat(node.limits().acquire("mx", domain(), clock.instant())).as("connection %d", i + 1)
+          .isInstanceOf(SharedGrant.Granted.class);
+    }
+    assertThat(registry.counter("relay.cluster.leases.lapsed").count()).isZero();
   }
 
   @Test
