@@ -258,20 +258,31 @@ public final class SmtpSession {
 
   /**
    * Every part of the message is durably queued: only now does the client get 250, naming the
-   * first part's queue id; each part is recorded as routed.
+   * first part's queue id. The parts' routing is not among the effects: see {@link #routed}.
    */
   public Transition committed(SessionState s, List<QueuedMessage> messages) {
     expect(s, Phase.COMMITTING);
     if (messages.isEmpty()) {
       throw new IllegalArgumentException("a commit queues at least one message");
     }
+    return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), List.of(), s.reset().withoutJunk());
+  }
+
+  /**
+   * The tracking events of a commit: each part, routed. The adapter records them on the thread that
+   * committed, after the commit and before it hands the parts to delivery. They cannot wait for
+   * {@link #committed}, which runs after a hop back to the event loop: by then a quick delivery
+   * attempt may already have recorded its outcome, and tracking.log (and {@code relay trace}) would
+   * tell "delivered" before "routed" for the same message. Reads no session state, so any thread may
+   * call it.
+   */
+  public List<TrackingEvent> routed(List<QueuedMessage> messages) {
     Instant now = context.clock().instant();
-    List<Effect> effects = messages.stream()
-        .<Effect>map(m -> new Effect.Track(new TrackingEvent.Routed(
+    return messages.stream()
+        .<TrackingEvent>map(m -> new TrackingEvent.Routed(
             now, context.sessionId(), m.id(), m.connector(), m.envelope().sender(),
-            m.envelope().recipients().stream().map(Recipient::address).toList(), m.requireTls())))
+            m.envelope().recipients().stream().map(Recipient::address).toList(), m.requireTls()))
         .toList();
-    return new Transition(List.of(Replies.queued(messages.getFirst().id().value())), effects, s.reset().withoutJunk());
   }
 
   /** The commit failed: nothing was queued. */

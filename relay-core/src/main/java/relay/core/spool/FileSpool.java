@@ -79,6 +79,7 @@ public final class FileSpool implements Spool {
   private final Map<Path, DirectorySync> syncs = new ConcurrentHashMap<>();
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final SpoolRecovery recovery;
+  private final RecoveryFront front = new RecoveryFront();
   private final ParkingIndex parked;
   private final ParkingIndex held;
   private final AtomicLong size = new AtomicLong();
@@ -157,6 +158,7 @@ public final class FileSpool implements Spool {
     size.set(0);
     recovery.newest().ifPresent(ids::after);
     firstNew = ids.next();
+    front.open(firstNew);
   }
 
   private void warnAboutUnfinishedExport() throws IOException {
@@ -169,7 +171,9 @@ public final class FileSpool implements Spool {
 
   /**
    * Walks the queue (converting an older layout first), verifying each message written before
-   * {@link #open()} and handing it to {@code found} as soon as it is verified: oldest first.
+   * {@link #open()} and handing it to {@code found} as soon as it is verified: oldest first. Until
+   * recovery has reached a message, it is the only route by which the message enters delivery and
+   * the size ({@link RecoveryFront}).
    */
   public void recover(Consumer<QueuedMessage> found) throws IOException {
     requireOpen();
@@ -177,9 +181,22 @@ public final class FileSpool implements Spool {
     parked.tallyAll();
     held.tallyAll();
     recovery.scan(firstNew, message -> {
-      size.incrementAndGet();
-      found.accept(message);
+      Path file = directories.messageFile(message.id());
+      // Verified moments ago, but an operator may have removed it since (uncounted: it was ahead).
+      boolean counted = front.reach(file, () -> {
+        if (!Files.exists(file)) {
+          return false;
+        }
+        size.incrementAndGet();
+        // Handed over before the front moves past it: no other route may have it first.
+        found.accept(message);
+        return true;
+      });
+      if (!counted) {
+        log.info("spool: message {} was removed while recovery verified it", message.id());
+      }
     });
+    front.finish();
   }
 
   @Override
@@ -297,8 +314,10 @@ public final class FileSpool implements Spool {
     // No directory sync: if a crash forgets the removal, recovery finds the message again and it is
     // delivered a second time, which is acceptable; forcing the directory here would cost one more
     // journal commit per delivered message.
-    spares.recycle(directories.messageFile(id), message.bodySize());
-    size.decrementAndGet();
+    Path file = directories.messageFile(id);
+    if (front.removing(id, file, () -> spares.recycle(file, message.bodySize()))) {
+      size.decrementAndGet(); // else never counted: recovery had not reached it, and now finds nothing
+    }
     Files.deleteIfExists(directories.stateFile(id));
   }
 
@@ -316,6 +335,10 @@ public final class FileSpool implements Spool {
   public List<QueuedMessage> unpark(String connector, Instant now, int limit) throws IOException {
     List<QueuedMessage> due = new ArrayList<>();
     for (MessageId id : parked.take(connector, now, limit)) {
+      if (front.ahead(id, directories.messageFile(id))) {
+        // Parked in an earlier run: recovery hands it over (and counts it) when it gets there.
+        continue;
+      }
       // A marker is a hint: the record decides (the message may be gone or belong elsewhere now).
       read(id).filter(m -> ownedBy(m, connector) && m.hasPending())
           .ifPresent(m -> due.add(m.withConnector(connector)));

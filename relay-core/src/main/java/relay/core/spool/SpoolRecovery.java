@@ -276,7 +276,7 @@ final class SpoolRecovery {
 
   /** True for ids handed out by this run (they sort after every earlier one of the same shape). */
   private static boolean isNew(MessageId id, MessageId firstNew) {
-    return id.value().length() == firstNew.value().length() && id.value().compareTo(firstNew.value()) >= 0;
+    return RecoveryFront.isNew(id, firstNew);
   }
 
   private static void deleteIfEmpty(Path directory) throws IOException {

@@ -47,7 +47,9 @@ import relay.core.tracking.ProtocolLog.Direction;
  * carries out its effects. Spool work goes to the session's {@link SpoolLane}; reading stops while
  * the lane is behind, so a message never piles up in heap, whichever way it comes.
  *
- * <p>Threading: every method runs on the channel's event loop; lane callbacks hop back onto it.
+ * <p>Threading: every method runs on the channel's event loop; lane callbacks hop back onto it,
+ * except for what must happen before a committed message is handed to delivery (its routing is
+ * tracked on the lane's thread, so that no delivery outcome is tracked ahead of it).
  * Bytes are kept in {@code pending} while the session waits (spool open, commit, TLS handshake), so
  * pipelined commands are answered in order.
  */
@@ -311,6 +313,9 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
         case Effect.Commit c -> lane.commit(c.parts(), (queued, failure) -> {
           if (queued != null) {
             wiring.metrics().messageAccepted(wiring.connectorName(), queued.getFirst().bodySize());
+            // Routed first, here on the lane's thread: once handed over, a part may be delivered
+            // (and its outcome tracked) before the event loop gets to the 250.
+            session.routed(queued).forEach(this::track);
             queued.forEach(this::notifyQueued);
           }
           onLoop(() -> apply(queued != null ? session.committed(state, queued) : session.commitFailed(state, failure)));
