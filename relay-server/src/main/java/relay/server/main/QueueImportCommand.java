@@ -1,6 +1,7 @@
 package relay.server.main;
 
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -34,7 +35,7 @@ final class QueueImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return ArchiveStep.run("import", "imported", queue, spec,
-        config -> new SpoolImport(config.spool().directory()).from(from),
+        config -> new SpoolImport(config.spool().directory(), InstantSource.system()).from(from),
         (config, report, out) -> {
           Set<String> configured = config.outboundConnectors().stream().map(OutboundConnector::name)
               .collect(Collectors.toSet());
