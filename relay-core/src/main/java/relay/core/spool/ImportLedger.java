@@ -32,7 +32,7 @@ import relay.core.envelope.MessageId;
  * restart that delivers the message, and a second import would send it twice.
  *
  * <p>Bounded: {@link #tidy} (at the start of each import) forgets whole arrival periods that ended
- * more than {@link #RETENTION} ago, after moving the {@link LedgerHorizon} past them; a message made
+ * more than the {@linkplain #retention retention} ago, after moving the {@link LedgerHorizon} past them; a message made
  * before the horizon is never imported (ADR 0009), so forgetting cannot let one in twice. Markers of
  * ids without a time prefix (not made by a relay spool) sit in {@code done/_/_/} and are kept.
  * {@code tidy} also moves markers of the flat layout ({@code imports/done/ID}, written before the
@@ -45,11 +45,11 @@ import relay.core.envelope.MessageId;
 final class ImportLedger {
 
   /**
-   * How long after its message arrived a marker is kept: far beyond any sensible {@code
+   * The shortest time after its message arrived that a marker is kept: far beyond a usual {@code
    * max-lifetime} (4 days in the reference configuration, 2 by default), so that an archive is
    * remembered for weeks after its messages would have expired.
    */
-  static final Duration RETENTION = Duration.ofDays(30);
+  static final Duration MIN_RETENTION = Duration.ofDays(30);
   // Flat markers are converted a round at a time, so a million of them never sit in memory at once.
   private static final int CONVERT_ROUND = 4096;
 
@@ -63,6 +63,18 @@ final class ImportLedger {
     this.pending = imports.resolve("pending");
     this.done = imports.resolve("done");
     this.horizon = new LedgerHorizon(imports);
+  }
+
+  /**
+   * How long markers are kept when the longest {@code max-lifetime} configured is {@code
+   * longestLifetime}: the longer of {@link #MIN_RETENTION} and twice that, so a message is remembered
+   * well past the time it may stay queued. A pure function; the horizon only moves forward, so
+   * shortening the lifetime later forgets sooner (safe: older messages are then refused) and
+   * lengthening it cannot bring back what was forgotten.
+   */
+  static Duration retention(Duration longestLifetime) {
+    Duration twice = longestLifetime.multipliedBy(2);
+    return twice.compareTo(MIN_RETENTION) > 0 ? twice : MIN_RETENTION;
   }
 
   /** Whether a marker names {@code id} (in its directory, or in the flat layout not yet converted). */
@@ -140,14 +152,14 @@ final class ImportLedger {
   }
 
   /**
-   * Keeps the ledger bounded at {@code now}: moves the horizon to {@code now - RETENTION} (durably,
+   * Keeps the ledger bounded at {@code now}: moves the horizon to {@code now - retention} (durably,
    * first), converts flat markers (dropping those before the horizon), then deletes every period
    * directory that ended before it. Returns the horizon in force: messages made before it are not
    * to be imported. Cheap when there is nothing to do: one listing of {@code done/}, whose entries
    * are periods of about 17.5 minutes within the retention.
    */
-  Instant tidy(Instant now) throws IOException {
-    Instant forgottenBefore = horizon.advance(now.minus(RETENTION));
+  Instant tidy(Instant now, Duration retention) throws IOException {
+    Instant forgottenBefore = horizon.advance(now.minus(retention));
     if (!Files.isDirectory(done)) {
       return forgottenBefore;
     }

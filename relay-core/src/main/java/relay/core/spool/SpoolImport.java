@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -28,8 +29,8 @@ import relay.core.envelope.MessageId;
  * the message file last (the commit), and the bucket forced; the ledger then notes it done.
  * Importing the same archive again skips what the ledger says is done, so no message is queued
  * twice, even one delivered and removed since; a message whose id is queued already with other
- * content is left alone and reported. The ledger remembers {@link ImportLedger#RETENTION} back from
- * now: a message queued (at its source) before that is not imported at all but reported, because
+ * content is left alone and reported. The ledger remembers {@linkplain ImportLedger#retention a
+ * retention} back from now: a message queued (at its source) before that is not imported at all but reported, because
  * the ledger can no longer tell whether it came in once before, and a relay attempts a message past
  * its lifetime once more before it expires it (so it would be sent again).
  *
@@ -42,15 +43,20 @@ public final class SpoolImport {
   private final ImportLedger ledger;
 
   private final InstantSource clock;
+  private final Duration retention;
 
   /**
    * @param spoolRoot the stopped relay's spool
-   * @param clock the time that decides what the ledger may forget ({@link ImportLedger#RETENTION})
+   * @param clock the time that decides what the ledger may forget
+   * @param longestLifetime the longest {@code max-lifetime} of this node's configuration (global or
+   *     any connector's): the ledger remembers imports for {@linkplain ImportLedger#retention twice
+   *     that}, 30 days at least
    */
-  public SpoolImport(Path spoolRoot, InstantSource clock) {
+  public SpoolImport(Path spoolRoot, InstantSource clock, Duration longestLifetime) {
     this.directories = new SpoolDirectories(spoolRoot.toAbsolutePath());
     this.ledger = new ImportLedger(directories.root());
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.retention = ImportLedger.retention(Objects.requireNonNull(longestLifetime, "longestLifetime"));
   }
 
   /** Imports every message of the archive at {@code archiveRoot}. */
@@ -61,7 +67,7 @@ public final class SpoolImport {
       verify(archive, entries);
       new SpoolRecovery(directories, format).prepare();
       ledger.settle(directories);
-      Instant horizon = ledger.tidy(clock.instant());
+      Instant horizon = ledger.tidy(clock.instant(), retention);
       List<String> notes = new ArrayList<>();
       Map<String, Integer> byConnector = new HashMap<>();
       int moved = 0;
@@ -103,7 +109,7 @@ public final class SpoolImport {
       if (!tooOld.isEmpty()) {
         notes.add(tooOld.size() + " message(s) queued before " + horizon + " not imported (" + tooOld.getFirst().value()
             + (tooOld.size() > 1 ? " ..." : "") + "): older than this spool remembers its imports ("
-            + ImportLedger.RETENTION.toDays() + " days), so they may have been imported and delivered here already; "
+            + retention.toDays() + " days), so they may have been imported and delivered here already; "
             + "they are left in the archive");
       }
       return new ArchiveReport(moved, held, byConnector, bytes, already, notes);

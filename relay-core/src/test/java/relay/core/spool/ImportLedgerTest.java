@@ -28,6 +28,7 @@ import relay.core.envelope.MessageId;
 class ImportLedgerTest {
 
   private static final Instant NOW = SpoolFixtures.RECEIVED;
+  private static final Duration RETENTION = ImportLedger.MIN_RETENTION;
 
   @TempDir Path dir;
 
@@ -43,7 +44,7 @@ class ImportLedgerTest {
   }
 
   private ArchiveReport importInto(Path spool, Path archive, Instant at) throws IOException {
-    return new SpoolImport(spool, InstantSource.fixed(at)).from(archive);
+    return new SpoolImport(spool, InstantSource.fixed(at), SpoolFixtures.LIFETIME).from(archive);
   }
 
   /** Delivers (removes) everything queued on the spool at {@code root}. */
@@ -112,16 +113,16 @@ class ImportLedgerTest {
   void tidyingForgetsOnlyPeriodsThatEndedBeforeTheRetention() throws Exception {
     ImportLedger ledger = new ImportLedger(dir);
     Instant now = Instant.parse("2026-12-07T06:00:00Z");
-    MessageId old = madeAt(now.minus(ImportLedger.RETENTION).minus(Duration.ofHours(1)));
-    MessageId young = madeAt(now.minus(ImportLedger.RETENTION).plus(Duration.ofHours(1)));
+    MessageId old = madeAt(now.minus(RETENTION).minus(Duration.ofHours(1)));
+    MessageId young = madeAt(now.minus(RETENTION).plus(Duration.ofHours(1)));
     MessageId foreign = new MessageId("not-from-a-relay-spool");
     for (MessageId id : List.of(old, young, foreign)) {
       ledger.record(id);
     }
 
-    Instant horizon = ledger.tidy(now);
+    Instant horizon = ledger.tidy(now, RETENTION);
 
-    assertThat(horizon).isEqualTo(now.minus(ImportLedger.RETENTION));
+    assertThat(horizon).isEqualTo(now.minus(RETENTION));
     assertThat(ledger.isDone(old)).isFalse();
     assertThat(dir.resolve("imports/done").resolve(old.value().substring(0, 6))).doesNotExist();
     assertThat(ledger.isDone(young)).isTrue();
@@ -136,13 +137,13 @@ class ImportLedgerTest {
   void aPeriodReachingIntoTheRetentionIsKeptWhole() throws Exception {
     ImportLedger ledger = new ImportLedger(dir);
     Instant now = Instant.parse("2026-12-07T06:00:00Z");
-    Instant cut = now.minus(ImportLedger.RETENTION);
+    Instant cut = now.minus(RETENTION);
     MessageId justBefore = madeAt(cut.minusMillis(1));
     MessageId justAfter = madeAt(cut.plusMillis(1));
     ledger.record(justBefore);
     ledger.record(justAfter);
 
-    Instant horizon = ledger.tidy(now);
+    Instant horizon = ledger.tidy(now, RETENTION);
 
     // Same 17.5-minute period: the directory stays until the whole period is past the horizon, and
     // the message before the horizon is refused by age anyway.
@@ -153,13 +154,29 @@ class ImportLedgerTest {
   }
 
   @Test
+  void theRetentionIsThirtyDaysOrTwiceTheLongestLifetime() {
+    assertThat(ImportLedger.retention(Duration.ofDays(2))).isEqualTo(Duration.ofDays(30));
+    assertThat(ImportLedger.retention(Duration.ofDays(20))).isEqualTo(Duration.ofDays(40));
+  }
+
+  @Test
+  void aLongerLifetimeKeepsMessagesImportable() throws Exception {
+    Path archive = archiveOf(1);
+
+    ArchiveReport imported = new SpoolImport(dir.resolve("b"), InstantSource.fixed(NOW.plus(Duration.ofDays(45))),
+        Duration.ofDays(30)).from(archive);
+
+    assertThat(imported.moved()).as("45 days old, retention 60 days").isEqualTo(1);
+  }
+
+  @Test
   void theHorizonNeverMovesBackWhenTheClockDoes() throws Exception {
     ImportLedger ledger = new ImportLedger(dir);
     Instant now = Instant.parse("2026-12-07T06:00:00Z");
-    Instant first = ledger.tidy(now);
+    Instant first = ledger.tidy(now, RETENTION);
 
-    assertThat(ledger.tidy(now.minus(Duration.ofDays(10)))).isEqualTo(first);
-    assertThat(ledger.tidy(now.plus(Duration.ofDays(1)))).isEqualTo(first.plus(Duration.ofDays(1)));
+    assertThat(ledger.tidy(now.minus(Duration.ofDays(10)), RETENTION)).isEqualTo(first);
+    assertThat(ledger.tidy(now.plus(Duration.ofDays(1)), RETENTION)).isEqualTo(first.plus(Duration.ofDays(1)));
   }
 
   @Test
@@ -179,14 +196,14 @@ class ImportLedgerTest {
     Path archive = archiveOf(2);
     importInto(dir.resolve("b"), archive, NOW);
     deliverAll(dir.resolve("b"));
-    Instant later = NOW.plus(ImportLedger.RETENTION).plus(Duration.ofDays(1));
+    Instant later = NOW.plus(RETENTION).plus(Duration.ofDays(1));
 
     ArchiveReport again = importInto(dir.resolve("b"), archive, later);
 
     assertThat(filesIn(dir.resolve("b").resolve("imports").resolve("done"))).as("forgotten").isEmpty();
     assertThat(again.moved()).as("never sent twice").isZero();
     assertThat(again.notes()).singleElement().asString()
-        .startsWith("2 message(s) queued before " + later.minus(ImportLedger.RETENTION) + " not imported")
+        .startsWith("2 message(s) queued before " + later.minus(RETENTION) + " not imported")
         .contains("left in the archive");
     assertThat(spool(dir.resolve("b")).recover()).isEmpty();
   }
@@ -196,7 +213,7 @@ class ImportLedgerTest {
     Path archive = archiveOf(2);
 
     ArchiveReport imported = importInto(dir.resolve("b"), archive,
-        NOW.plus(ImportLedger.RETENTION).minus(Duration.ofHours(1)));
+        NOW.plus(RETENTION).minus(Duration.ofHours(1)));
 
     assertThat(imported.moved()).isEqualTo(2);
     assertThat(imported.notes()).isEmpty();

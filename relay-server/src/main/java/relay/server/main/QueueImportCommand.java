@@ -1,6 +1,7 @@
 package relay.server.main;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -8,7 +9,9 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
+import relay.core.schedule.RetrySchedule;
 import relay.core.spool.SpoolImport;
 
 /**
@@ -35,7 +38,7 @@ final class QueueImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return ArchiveStep.run("import", "imported", queue, spec,
-        config -> new SpoolImport(config.spool().directory(), InstantSource.system()).from(from),
+        config -> new SpoolImport(config.spool().directory(), InstantSource.system(), longestLifetime(config)).from(from),
         (config, report, out) -> {
           Set<String> configured = config.outboundConnectors().stream().map(OutboundConnector::name)
               .collect(Collectors.toSet());
@@ -46,5 +49,14 @@ final class QueueImportCommand implements Callable<Integer> {
             }
           });
         });
+  }
+
+  /** The longest {@code max-lifetime}, global or any connector's: the import ledger remembers twice that. */
+  private static Duration longestLifetime(RelayConfig config) {
+    Duration longest = config.delivery().retry().maxLifetime();
+    for (RetrySchedule schedule : config.delivery().connectorRetry().values()) {
+      longest = schedule.maxLifetime().compareTo(longest) > 0 ? schedule.maxLifetime() : longest;
+    }
+    return longest;
   }
 }
