@@ -18,14 +18,16 @@ import relay.core.spool.SpoolImport;
  * {@code relay queue import DIR}: takes a queue archive made by {@code relay queue export} into
  * this node's spool, to be delivered when the relay starts ({@link SpoolImport}; ADR 0009). The
  * relay must be stopped (the spool lock says so). Importing the same archive again queues nothing
- * twice. Exit codes: 0 done, 1 could not (nothing is imported from an archive that does not verify),
+ * twice; messages older than the import ledger remembers are reported, not imported. Exit codes: 0 done, 1 could not (nothing is imported from an archive that does not verify),
  * 2 invalid configuration.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Take the messages of an archive made by 'relay queue export' into this node's queue, each with its "
         + "queue id, connector, TLS requirement, attempts and recipients already delivered.",
         "The relay must be stopped; it delivers them when it starts. Every message is verified first (nothing is "
-            + "imported from a damaged archive); importing the same archive again adds nothing."})
+            + "imported from a damaged archive); importing the same archive again adds nothing.",
+        "This node remembers its imports for 30 days after each message was queued (or twice the longest "
+            + "max-lifetime, if longer); an older message is not imported, since it may have been delivered here already."})
 final class QueueImportCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "DIR", description = "the archive directory")
