@@ -18,8 +18,9 @@ import relay.core.spool.SpoolImport;
  * {@code relay queue import DIR}: takes a queue archive made by {@code relay queue export} into
  * this node's spool, to be delivered when the relay starts ({@link SpoolImport}; ADR 0009). The
  * relay must be stopped (the spool lock says so). Importing the same archive again queues nothing
- * twice; messages older than the import ledger remembers are reported, not imported. Exit codes: 0 done, 1 could not (nothing is imported from an archive that does not verify),
- * 2 invalid configuration.
+ * twice; messages older than the import ledger remembers are reported, not imported. Exit codes: 0
+ * done, 1 could not (nothing is imported from an archive that does not verify), 2 invalid
+ * configuration.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Take the messages of an archive made by 'relay queue export' into this node's queue, each with its "
