@@ -3,7 +3,10 @@ package relay.core.spool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import relay.core.envelope.MessageId;
 
 /**
@@ -38,6 +41,9 @@ record SpoolDirectories(Path root) {
   static final int LAYOUT = 2;
   private static final int PERIOD_CHARS = 6;
   private static final int ID_CHARS = 22;
+  private static final String OTHER_SHAPE = "_";
+  // Six of the id's ten time characters: the last four (20 bits of milliseconds) vary within a period.
+  private static final Duration PERIOD = Duration.ofMillis(1L << 20);
 
   SpoolDirectories {
     Objects.requireNonNull(root, "root");
@@ -69,11 +75,31 @@ record SpoolDirectories(Path root) {
 
   /** The directory holding {@code id}'s files. */
   Path bucket(MessageId id) {
+    return hashed(queue(), id);
+  }
+
+  /**
+   * {@code base/<period>/<slice>/}: where under {@code base} files named after {@code id} go, spread
+   * by the id's time prefix as the queue is (see above); {@code base/_/_/} for ids of another shape.
+   * The import ledger shares it so that its markers are bounded per directory as the queue is.
+   */
+  static Path hashed(Path base, MessageId id) {
     String value = id.value();
     if (value.length() != ID_CHARS) {
-      return queue().resolve("_").resolve("_");
+      return base.resolve(OTHER_SHAPE).resolve(OTHER_SHAPE);
     }
-    return queue().resolve(value.substring(0, PERIOD_CHARS)).resolve(value.substring(PERIOD_CHARS, PERIOD_CHARS + 1));
+    return base.resolve(value.substring(0, PERIOD_CHARS)).resolve(value.substring(PERIOD_CHARS, PERIOD_CHARS + 1));
+  }
+
+  /**
+   * When the arrival period a {@link #hashed} directory named {@code name} stands for ends (every id
+   * in it was made before), or empty for a name that is no period ({@code _} included).
+   */
+  static Optional<Instant> periodEnd(String name) {
+    if (name.length() != PERIOD_CHARS) {
+      return Optional.empty();
+    }
+    return MessageIdSource.periodStart(name).map(start -> start.plus(PERIOD));
   }
 
   Path messageFile(MessageId id) {

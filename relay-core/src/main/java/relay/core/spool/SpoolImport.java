@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import relay.core.envelope.MessageId;
 
@@ -25,7 +29,10 @@ import relay.core.envelope.MessageId;
  * the message file last (the commit), and the bucket forced; the ledger then notes it done.
  * Importing the same archive again skips what the ledger says is done, so no message is queued
  * twice, even one delivered and removed since; a message whose id is queued already with other
- * content is left alone and reported.
+ * content is left alone and reported. The ledger remembers {@linkplain ImportLedger#retention a
+ * retention} back from now: a message queued (at its source) before that is not imported at all but reported, because
+ * the ledger can no longer tell whether it came in once before, and a relay attempts a message past
+ * its lifetime once more before it expires it (so it would be sent again).
  *
  * <p>Holds the {@link SpoolLock} throughout. Single use, one thread.
  */
@@ -35,9 +42,21 @@ public final class SpoolImport {
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final ImportLedger ledger;
 
-  public SpoolImport(Path spoolRoot) {
+  private final InstantSource clock;
+  private final Duration retention;
+
+  /**
+   * @param spoolRoot the stopped relay's spool
+   * @param clock the time that decides what the ledger may forget
+   * @param longestLifetime the longest {@code max-lifetime} of this node's configuration (global or
+   *     any connector's): the ledger remembers imports for {@linkplain ImportLedger#retention twice
+   *     that}, 30 days at least
+   */
+  public SpoolImport(Path spoolRoot, InstantSource clock, Duration longestLifetime) {
     this.directories = new SpoolDirectories(spoolRoot.toAbsolutePath());
     this.ledger = new ImportLedger(directories.root());
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.retention = ImportLedger.retention(Objects.requireNonNull(longestLifetime, "longestLifetime"));
   }
 
   /** Imports every message of the archive at {@code archiveRoot}. */
@@ -48,11 +67,13 @@ public final class SpoolImport {
       verify(archive, entries);
       new SpoolRecovery(directories, format).prepare();
       ledger.settle(directories);
+      Instant horizon = ledger.tidy(clock.instant(), retention);
       List<String> notes = new ArrayList<>();
       Map<String, Integer> byConnector = new HashMap<>();
       int moved = 0;
       int held = 0;
       int already = 0;
+      List<MessageId> tooOld = new ArrayList<>();
       long bytes = 0;
       List<QueueArchive.Entry> batch = new ArrayList<>();
       for (QueueArchive.Entry entry : entries) {
@@ -70,6 +91,10 @@ public final class SpoolImport {
           }
           continue;
         }
+        if (ImportLedger.forgets(id, horizon)) {
+          tooOld.add(id); // imported here once, perhaps, and forgotten since: not again
+          continue;
+        }
         batch.add(entry);
         moved++;
         held += entry.held() ? 1 : 0;
@@ -81,6 +106,12 @@ public final class SpoolImport {
         }
       }
       place(archive, batch);
+      if (!tooOld.isEmpty()) {
+        notes.add(tooOld.size() + " message(s) queued before " + horizon + " not imported (" + tooOld.getFirst().value()
+            + (tooOld.size() > 1 ? " ..." : "") + "): older than this spool remembers its imports ("
+            + retention.toDays() + " days), so they may have been imported and delivered here already; "
+            + "they are left in the archive");
+      }
       return new ArchiveReport(moved, held, byConnector, bytes, already, notes);
     }
   }

@@ -28,6 +28,8 @@ final class SpoolFixtures {
 
   static final Instant RECEIVED = Instant.parse("2026-11-23T10:15:30.123456789Z");
   static final InstantSource CLOCK = InstantSource.fixed(RECEIVED);
+  /** The default {@code max-lifetime}, for imports. */
+  static final java.time.Duration LIFETIME = java.time.Duration.ofDays(2);
 
   private SpoolFixtures() {}
 

@@ -72,7 +72,7 @@ class SpoolHandOffTest {
     assertThat(filesIn(dir.resolve("a").resolve("exported"))).isEmpty();
     assertThat(spool(dir.resolve("a")).parkedCount("m365") + spool(dir.resolve("a")).heldCount("m365")).isZero();
 
-    ArchiveReport imported = new SpoolImport(dir.resolve("b")).from(dir.resolve("archive"));
+    ArchiveReport imported = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
 
     assertThat(imported.moved()).isEqualTo(3);
     assertThat(imported.held()).isEqualTo(1);
@@ -90,10 +90,10 @@ class SpoolHandOffTest {
     assertThat(new String(readBody(target.body(partly)))).isEqualTo("Subject: partly\r\n\r\none\r\n");
 
     // Again, before and after the target delivered (and removed) one of them: nothing comes back.
-    assertThat(new SpoolImport(dir.resolve("b")).from(dir.resolve("archive")))
+    assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")))
         .satisfies(r -> assertThat(r.moved()).isZero()).satisfies(r -> assertThat(r.alreadyDone()).isEqualTo(3));
     target.remove(partly);
-    assertThat(new SpoolImport(dir.resolve("b")).from(dir.resolve("archive")).moved()).isZero();
+    assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")).moved()).isZero();
     assertThat(spool(dir.resolve("b")).recover()).hasSize(2);
   }
 
@@ -113,7 +113,7 @@ class SpoolHandOffTest {
     assertThat(spool(dir.resolve("a")).recover()).as("taken messages are not delivered by the source").isEmpty();
     assertThat(filesIn(dir.resolve("a").resolve("exported"))).extracting(p -> p.getFileName().toString())
         .contains(queued.get(1).id().value() + ".msg", queued.get(2).id().value() + ".msg");
-    assertThatThrownBy(() -> new SpoolImport(dir.resolve("b")).from(archive)).hasMessageContaining("no manifest");
+    assertThatThrownBy(() -> new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(archive)).hasMessageContaining("no manifest");
     assertThatThrownBy(() -> new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("elsewhere")))
         .hasMessageContaining("did not finish: run it again with --to " + archive.toAbsolutePath());
 
@@ -122,7 +122,7 @@ class SpoolHandOffTest {
     ArchiveReport finished = new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive);
 
     assertThat(finished.moved()).isEqualTo(3);
-    assertThat(new SpoolImport(dir.resolve("b")).from(archive).moved()).isEqualTo(3);
+    assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(archive).moved()).isEqualTo(3);
     assertThat(spool(dir.resolve("b")).recover()).containsExactlyInAnyOrderElementsOf(queued);
   }
 
@@ -151,7 +151,7 @@ class SpoolHandOffTest {
     bytes[3] ^= 1;
     Files.write(victim, bytes);
 
-    assertThatThrownBy(() -> new SpoolImport(dir.resolve("b")).from(dir.resolve("archive")))
+    assertThatThrownBy(() -> new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")))
         .hasMessageContaining("does not verify; nothing imported").hasMessageContaining("checksum differs");
     assertThat(filesIn(dir.resolve("b"))).noneMatch(p -> p.toString().contains("queue"));
   }
@@ -160,7 +160,7 @@ class SpoolHandOffTest {
   void anImportCutShortIsSettledWhenTheSpoolOpens() throws Exception {
     queue(spool(dir.resolve("a")));
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
-    new SpoolImport(dir.resolve("b")).from(dir.resolve("archive"));
+    new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
     Path imports = dir.resolve("b").resolve("imports");
     List<Path> done = filesIn(imports.resolve("done"));
     // As if killed between the commit and the done marker of one message, and of another before its commit.
@@ -173,7 +173,7 @@ class SpoolHandOffTest {
 
     FileSpool target = spool(dir.resolve("b")); // opening settles both
     target.remove(target.read(new relay.core.envelope.MessageId(committed.getFileName().toString())).orElseThrow());
-    ArchiveReport again = new SpoolImport(dir.resolve("b")).from(dir.resolve("archive"));
+    ArchiveReport again = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
 
     assertThat(again.moved()).as("only the one that never committed").isEqualTo(1);
     assertThat(spool(dir.resolve("b")).recover()).extracting(QueuedMessage::id).contains(lost).hasSize(2);

@@ -33,7 +33,7 @@ class SpoolHandOffThroughput {
     ArchiveReport exported = new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
     double exportSeconds = (System.nanoTime() - start) / 1e9;
     start = System.nanoTime();
-    ArchiveReport imported = new SpoolImport(dir.resolve("b")).from(dir.resolve("archive"));
+    ArchiveReport imported = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
     double importSeconds = (System.nanoTime() - start) / 1e9;
 
     assertThat(exported.moved()).isEqualTo(MESSAGES);

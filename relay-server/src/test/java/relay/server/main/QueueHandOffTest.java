@@ -102,6 +102,9 @@ class QueueHandOffTest {
     assertThat(again.out()).contains("imported 0 message(s)", "3 message(s) imported here before");
 
     TestRelay nodeB = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(configB), Map.of()))));
+    // Retry and release act on what the scheduler holds: wait until the start-up walk of the spool
+    // has handed it the imported messages (under load it can finish after the first API call).
+    await().atMost(PATIENCE).until(() -> nodeB.api("GET", "/api/intake").body().contains("\"recovering\":false"));
     assertThat(nodeB.api("GET", "/api/queue/" + secure).body()).contains("\"requireTls\":true");
     assertThat(nodeB.api("GET", "/api/queue?state=suspended").body()).contains(held);
     assertThat(nodeB.api("POST", "/api/connectors/upstream/retry").statusCode()).isEqualTo(200);
