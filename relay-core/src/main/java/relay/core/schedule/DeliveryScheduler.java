@@ -1,6 +1,5 @@
 package relay.core.schedule;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -15,22 +14,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import relay.core.delivery.AttemptReport;
-import relay.core.delivery.LocalCause;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
-import relay.core.dsn.RecipientReport;
 import relay.core.envelope.MessageId;
 import relay.core.limits.NodeLocalLimits;
 import relay.core.limits.SharedLimits;
 import relay.core.spool.QueuedMessage;
-import relay.core.spool.RecipientState;
-import relay.core.spool.RecipientStatus;
 import relay.core.spool.Spool;
 import relay.core.tracking.TrackingLog;
 
@@ -45,7 +38,7 @@ import relay.core.tracking.TrackingLog;
  * messages per minute, recipients per day, a rest after throttling). A due message whose lane is
  * busy waits in that lane's line; that is not an attempt and costs no thread. Transports never gate.
  *
- * <p>Memory: a message stays in the window while it is in flight or due within {@link #HORIZON};
+ * <p>Memory: a message stays in the window while it is in flight or due within {@link ActiveWindow#HORIZON};
  * any other (a retry minutes away, held mail, mail that finds the window full) is parked in the
  * {@link Spool}, which finds it again when it is due. The window is refilled from the spool when it
  * is less than half full, so a backlog of any size drains through it at the connector's rate. Only
@@ -64,24 +57,21 @@ import relay.core.tracking.TrackingLog;
  * from any thread), {@link #start()}; {@link #close()} at shutdown (attempts under way are
  * interrupted; their messages stay in the spool and are recovered at the next start).
  *
+ * <p>It coordinates, and keeps the slots and the attempts' virtual threads to itself: {@link
+ * ActiveWindow} decides where a message waits (window, lane line or parking index), {@link
+ * ConnectorPause} whether attempts may start, {@link OperatorActions} carries out the operator's
+ * actions, {@link WakeTime} tells the {@link DueDriver} when to look again.
+ *
  * <p>Threading: every method is safe to call from any thread.
  */
 public final class DeliveryScheduler implements AutoCloseable {
 
-  /** Messages due within this are kept in memory rather than parked (the index works in minutes). */
-  static final Duration HORIZON = Duration.ofSeconds(60);
   /** The reason recorded for recipients of a suspended message. */
   public static final String SUSPENDED = "suspended by operator";
   /** The reason given in the failure notice of a message an operator removed with a bounce. */
   public static final String REMOVED_BY_OPERATOR = "removed from the queue by an operator";
   /** The window when none is configured. */
   public static final int DEFAULT_WINDOW = 1_000;
-  /** Most held messages listed at once. */
-  private static final int HELD_LISTED = 10_000;
-  /** The longest pause after an unreachable upstream. */
-  private static final Duration LONGEST_PAUSE = Duration.ofMinutes(5);
-  /** The driver looks at the spool at least this often, for parked mail and clock jumps. */
-  private static final Duration LONGEST_SLEEP = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
 
@@ -90,16 +80,14 @@ public final class DeliveryScheduler implements AutoCloseable {
   private final InstantSource clock;
   private final RetrySchedule schedule;
   private final DeliveryQueue queue;
+  private final ReadyLanes lanes;
+  private final ActiveWindow window;
+  private final ConnectorPause pause;
+  private final OperatorActions operator;
   private final DeliveryAttempt attempt;
   private final Semaphore slots;
-  private final ReadyLanes lanes;
   private final DueDriver driver;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final ReentrantLock refilling = new ReentrantLock();
-  private final boolean pauseWhenUnreachable;
-  private final Optional<DsnOutbox> outbox;
-  private volatile Instant pausedUntil = Instant.MIN;
-  private volatile boolean suspended;
   private volatile boolean closed;
 
   /**
@@ -154,16 +142,19 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.slots = new Semaphore(limits.maxInFlight());
     this.queue = new DeliveryQueue(Math.max(limits.window(), limits.maxInFlight()));
     // One lane may fill three quarters of the window, so that the others always have room.
-    this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4, HORIZON,
-        shared);
-    this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, this::nextWake);
-    this.pauseWhenUnreachable = limits.pauseWhenUnreachable();
-    this.outbox = Objects.requireNonNull(outbox, "outbox");
+    this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4,
+        ActiveWindow.HORIZON, shared);
+    this.window = new ActiveWindow(connector, spool, clock, queue, lanes);
+    this.pause = new ConnectorPause(connector, limits.pauseWhenUnreachable(), schedule.initialDelay());
+    WakeTime wakeTime = new WakeTime(pause, queue, lanes, window, slots);
+    this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, wakeTime::next);
+    this.operator = new OperatorActions(connector, spool, clock, queue, window, pause,
+        Objects.requireNonNull(outbox, "outbox"), this::recovered, driver::wake);
     this.attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"),
         new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"),
-        this::upstreamUnreachable);
+        reason -> pause.upstreamUnreachable(reason, clock.instant()));
   }
 
   /**
@@ -185,39 +176,13 @@ public final class DeliveryScheduler implements AutoCloseable {
   }
 
   private void take(QueuedMessage message, boolean isNew) {
-    if (!keep(message, isNew)) {
+    if (!window.keep(message, isNew)) {
       return;
     }
     if (driver.started() && !closed && !message.nextAttemptAt().isAfter(clock.instant())) {
       runDue();
     } else {
       driver.wake();
-    }
-  }
-
-  /** Puts a message in the window, or parks it; true when it went into the window. */
-  private boolean keep(QueuedMessage message, boolean isNew) {
-    if (!message.isHeld() && !message.nextAttemptAt().isAfter(clock.instant().plus(HORIZON))) {
-      switch (queue.add(message, isNew)) {
-        case ADDED -> {
-          return true;
-        }
-        case DUPLICATE -> {
-          return false;
-        }
-        case FULL -> { /* parked below */ }
-      }
-    }
-    park(message);
-    return false;
-  }
-
-  private void park(QueuedMessage message) {
-    try {
-      spool.park(message.connector() == null ? message.withConnector(connector) : message);
-    } catch (IOException | RuntimeException e) {
-      // Not lost: the message is on disk and the next start's recovery finds it.
-      log.error("message {}: could not park it in the spool index; it waits until the next restart", message.id(), e);
     }
   }
 
@@ -230,18 +195,18 @@ public final class DeliveryScheduler implements AutoCloseable {
    */
   public CompletableFuture<Void> runDue() {
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    if (suspended || closed) {
+    if (pause.isSuspended() || closed) {
       return CompletableFuture.completedFuture(null);
     }
     Instant now = clock.instant();
-    if (now.isBefore(pausedUntil)) {
+    if (pause.isPaused(now)) {
       return CompletableFuture.completedFuture(null);
     }
-    refill(now);
-    parkClosedLanes(now);
+    window.refill(now);
+    window.parkClosedLanes(now);
     while (slots.tryAcquire()) {
       // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
-      Optional<LaneLease> lease = clock.instant().isBefore(pausedUntil) ? Optional.empty() : nextLease(now);
+      Optional<LaneLease> lease = pause.isPaused(clock.instant()) ? Optional.empty() : window.nextLease(now);
       if (lease.isEmpty()) {
         slots.release();
         break;
@@ -258,95 +223,16 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
     // A lane can close during this pass (an attempt that ended meanwhile used up its mailbox's day):
     // what waits in it goes to disk now, not only at the next pass, which may never come.
-    parkClosedLanes(now);
+    window.parkClosedLanes(now);
     CompletableFuture<Void> batch = CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     // Without a driver (tests stepping a clock) the call covers whatever became startable as slots
     // freed up; with one, each ending attempt starts the next itself.
     return !driver.started() && !started.isEmpty() ? batch.thenCompose(v -> runDue()) : batch;
   }
 
-  /** Parks what waits in lanes that are closed for longer than the horizon (a mailbox out of its day). */
-  private void parkClosedLanes(Instant now) {
-    for (ReadyLanes.Parked parked : lanes.closedLanes(now)) {
-      queue.finish(parked.message().id());
-      park(parked.message().withState(parked.message().recipients(), parked.message().attempts(), parked.until()));
-    }
-  }
-
-  /**
-   * The next message that may be attempted now, with its lease: first one that waited in a ready
-   * lane and may go now, else the next due one that gets its lanes. A due message whose lane is
-   * full or paced waits there (no attempt) or is parked, and the next due one is looked at.
-   */
-  private Optional<LaneLease> nextLease(Instant now) {
-    Optional<LaneLease> ready = lanes.nextReady(now);
-    while (ready.isEmpty()) {
-      Optional<QueuedMessage> due = queue.takeDue(now);
-      if (due.isEmpty()) {
-        return Optional.empty();
-      }
-      switch (lanes.offer(due.get(), now)) {
-        case ReadyLanes.Grant.Leased leased -> ready = Optional.of(leased.lease());
-        case ReadyLanes.Grant.Waits waits -> { /* in its lane's line, still in the window */ }
-        case ReadyLanes.Grant.ParkUntil park -> {
-          QueuedMessage message = due.get();
-          queue.finish(message.id());
-          park(message.withState(message.recipients(), message.attempts(), park.at()));
-        }
-      }
-    }
-    return ready;
-  }
-
-  /** Takes due parked messages of this connector back into the window while it is under half full. */
-  private void refill(Instant now) {
-    if (queue.size() * 2 >= queue.capacity() || !refilling.tryLock()) {
-      return;
-    }
-    try {
-      Optional<Instant> parked = spool.nextParked(connector);
-      if (parked.isEmpty() || parked.get().isAfter(now)) {
-        return;
-      }
-      for (QueuedMessage message : spool.unpark(connector, now, queue.capacity() - queue.size())) {
-        // The index decides when a parked message is due: a reload that shortened the schedule, or
-        // an operator's retry, brings the index's markers forward rather than rewriting every
-        // record, so a record may still name a later time.
-        keep(message.nextAttemptAt().isAfter(now)
-            ? message.withState(message.recipients(), message.attempts(), now) : message, false);
-      }
-    } catch (IOException | RuntimeException e) {
-      log.error("connector '{}': could not take parked messages from the spool; trying again later", connector, e);
-    } finally {
-      refilling.unlock();
-    }
-  }
-
-  /**
-   * Called when an attempt could not reach the upstream at all (every host refused or timed out):
-   * on a connector with a single upstream, attempts stop until the connector's initial retry delay
-   * (at most five minutes) has passed. Mail keeps queueing meanwhile and the messages due meanwhile
-   * wait without an attempt each: a day-long outage costs one failed connection per pause, not one
-   * per queued message. The first attempts after the pause are the probe.
-   */
-  private void upstreamUnreachable(String reason) {
-    if (!pauseWhenUnreachable) {
-      return;
-    }
-    Instant now = clock.instant();
-    Duration pause = schedule.initialDelay().compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : schedule.initialDelay();
-    boolean wasRunning = !now.isBefore(pausedUntil);
-    pausedUntil = now.plus(pause);
-    if (wasRunning) {
-      log.warn("connector '{}': upstream unreachable ({}); no delivery attempts until {}, mail keeps queueing",
-          connector, reason, pausedUntil);
-    }
-  }
-
   /** When the pause after an unreachable upstream ends; empty when the connector is not paused. */
   public Optional<Instant> pausedUntil() {
-    Instant until = pausedUntil;
-    return clock.instant().isBefore(until) ? Optional.of(until) : Optional.empty();
+    return pause.endOfPause(clock.instant());
   }
 
   /** Starts the driver thread that runs due messages as time passes. */
@@ -362,32 +248,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @return false when no message with that id is held for this connector
    */
   public boolean release(MessageId id) {
-    Optional<QueuedMessage> found;
-    try {
-      found = spool.read(id);
-    } catch (IOException e) {
-      log.error("message {}: could not read it from the spool to release it", id, e);
-      return false;
-    }
-    if (found.isEmpty() || !owns(found.get()) || !found.get().isHeld()) {
-      return false;
-    }
-    QueuedMessage message = found.get();
-    List<RecipientState> states = message.recipients().stream()
-        .map(r -> r.status() == RecipientStatus.HELD
-            ? new RecipientState(r.recipient(), RecipientStatus.PENDING, r.attempts(), r.lastReply())
-            : r)
-        .toList();
-    QueuedMessage released = message.withState(states, message.attempts(), clock.instant());
-    try {
-      spool.update(released);
-    } catch (IOException e) {
-      log.error("message {}: could not record its release in the spool; it stays held", id, e);
-      return false;
-    }
-    log.info("message {}: released for delivery via '{}'", id, connector);
-    recovered(released);
-    return true;
+    return operator.release(id);
   }
 
   /**
@@ -397,33 +258,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @return false when the message is not queued for this connector, is in flight, or has nothing pending
    */
   public boolean suspend(MessageId id) {
-    Optional<QueuedMessage> inMemory = takeWaiting(id);
-    Optional<QueuedMessage> found = inMemory;
-    try {
-      if (found.isEmpty()) {
-        found = spool.read(id);
-      }
-      if (found.isEmpty() || !owns(found.get()) || !found.get().hasPending()) {
-        inMemory.ifPresent(m -> keep(m, false));
-        return false;
-      }
-      QueuedMessage message = found.get();
-      List<RecipientState> states = message.recipients().stream()
-          .map(r -> r.status() == RecipientStatus.PENDING
-              ? new RecipientState(r.recipient(), RecipientStatus.HELD, r.attempts(),
-                  new AttemptReport.Local(LocalCause.MISCONFIGURED, SUSPENDED))
-              : r)
-          .toList();
-      QueuedMessage suspendedMessage = message.withState(states, message.attempts(), message.nextAttemptAt());
-      spool.update(suspendedMessage);
-      park(suspendedMessage);
-      log.info("message {}: suspended by operator", id);
-      return true;
-    } catch (IOException e) {
-      log.error("message {}: could not record its suspension in the spool", id, e);
-      inMemory.ifPresent(m -> keep(m, false));
-      return false;
-    }
+    return operator.suspend(id);
   }
 
   /** What an operator's removal of a message did. */
@@ -445,31 +280,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * @return false when the message is not queued for this connector, is in flight, or has nothing pending
    */
   public boolean retryNow(MessageId id) {
-    Optional<QueuedMessage> inMemory = takeWaiting(id);
-    refilling.lock(); // a refill taking the same message from the index meanwhile would start it twice
-    try {
-      if (inMemory.isEmpty() && queue.contains(id)) {
-        return false; // in flight
-      }
-      Optional<QueuedMessage> found = inMemory.isPresent() ? inMemory : spool.read(id);
-      if (found.isEmpty() || !owns(found.get()) || !found.get().hasPending()) {
-        inMemory.ifPresent(m -> keep(m, false));
-        return false;
-      }
-      QueuedMessage due = found.get().withState(found.get().recipients(), found.get().attempts(), clock.instant());
-      spool.update(due);
-      keep(due, false);
-      pausedUntil = Instant.MIN;
-      log.info("message {}: retry now, by operator", id);
-    } catch (IOException e) {
-      log.error("message {}: could not record the retry in the spool", id, e);
-      inMemory.ifPresent(m -> keep(m, false));
-      return false;
-    } finally {
-      refilling.unlock();
-    }
-    driver.wake();
-    return true;
+    return operator.retryNow(id);
   }
 
   /**
@@ -478,18 +289,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    * so a pause after an unreachable upstream ends too. Held messages stay held.
    */
   public void retryAll() {
-    Instant now = clock.instant();
-    pausedUntil = Instant.MIN;
-    try {
-      spool.bringForward(connector, now);
-    } catch (IOException e) {
-      log.error("connector '{}': could not bring parked messages forward", connector, e);
-    }
-    for (QueuedMessage message : queue.takeAll()) {
-      keep(message.withState(message.recipients(), message.attempts(), now), false);
-    }
-    log.info("connector '{}': every waiting message is due now, by operator", connector);
-    driver.wake();
+    operator.retryAll();
   }
 
   /**
@@ -498,81 +298,28 @@ public final class DeliveryScheduler implements AutoCloseable {
    * by an operator", status 5.3.0). A message in flight is left alone.
    */
   public Removal remove(MessageId id, boolean bounce) {
-    Optional<QueuedMessage> inMemory = takeWaiting(id);
-    refilling.lock();
-    try {
-      if (inMemory.isEmpty() && queue.contains(id)) {
-        return Removal.IN_FLIGHT;
-      }
-      Optional<QueuedMessage> found = inMemory.isPresent() ? inMemory : spool.read(id);
-      if (found.isEmpty() || !owns(found.get())) {
-        inMemory.ifPresent(m -> keep(m, false));
-        return Removal.NOT_QUEUED;
-      }
-      QueuedMessage message = found.get();
-      if (bounce && outbox.isPresent()) {
-        Instant now = clock.instant();
-        AttemptReport removed = new AttemptReport.Local(LocalCause.LOCAL_ERROR, REMOVED_BY_OPERATOR);
-        List<RecipientReport> reports = message.recipients().stream()
-            .filter(r -> r.status() == RecipientStatus.PENDING || r.status() == RecipientStatus.HELD)
-            .map(r -> RecipientReport.failed(r.recipient(), removed, now))
-            .toList();
-        if (!reports.isEmpty()) {
-          outbox.get().queue(message, reports);
-        }
-      }
-      spool.remove(message);
-      outbox.ifPresent(o -> o.forget(id));
-      log.info("message {}: removed from the queue by operator{}", id, bounce ? ", sender notified" : "");
-      return Removal.REMOVED;
-    } catch (IOException e) {
-      log.error("message {}: could not remove it from the spool", id, e);
-      inMemory.ifPresent(m -> keep(m, false));
-      return Removal.NOT_QUEUED;
-    } finally {
-      refilling.unlock();
-    }
-  }
-
-  /** A waiting message taken out of memory (its window slot or its ready lane's line); empty when not waiting here. */
-  private Optional<QueuedMessage> takeWaiting(MessageId id) {
-    return queue.remove(id).or(() -> lanes.remove(id).map(m -> {
-      queue.finish(m.id());
-      return m;
-    }));
-  }
-
-  // A record without a connector (written before routing was recorded) goes where it was sent.
-  private boolean owns(QueuedMessage message) {
-    return message.connector() == null || connector.equals(message.connector());
+    return operator.remove(id, bounce);
   }
 
   /** Stops starting attempts through this connector (attempts under way finish); mail keeps queueing. */
   public void suspend() {
-    suspended = true;
-    log.warn("connector '{}': suspended; no delivery attempts until resumed", connector);
+    pause.suspend();
   }
 
   /** Lets a suspended connector deliver again. */
   public void resume() {
-    suspended = false;
-    log.info("connector '{}': resumed", connector);
+    pause.resume();
     driver.wake();
   }
 
   /** True while {@linkplain #suspend() suspended}. */
   public boolean isSuspended() {
-    return suspended;
+    return pause.isSuspended();
   }
 
   /** Messages held for a configuration problem or suspended, waiting for {@link #release} (at most 10,000). */
   public List<QueuedMessage> held() {
-    try {
-      return spool.held(connector, HELD_LISTED);
-    } catch (IOException e) {
-      log.error("connector '{}': could not list held messages", connector, e);
-      return List.of();
-    }
+    return operator.held();
   }
 
   /** Messages in memory waiting for their next attempt or for their turn in a ready lane. */
@@ -632,12 +379,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<QueuedMessage> waiting = new ArrayList<>(queue.takeAll());
-    for (QueuedMessage message : lanes.takeAll()) {
-      queue.finish(message.id());
-      waiting.add(message);
-    }
-    return waiting;
+    return window.takeAllWaiting();
   }
 
   @Override
@@ -675,8 +417,7 @@ public final class DeliveryScheduler implements AutoCloseable {
       interrupted = true;
     } catch (RuntimeException e) {
       log.error("message {}: delivery attempt failed unexpectedly; retrying later", message.id(), e);
-      next = Optional.of(message.withState(message.recipients(),
-          message.attempts(), clock.instant().plus(schedule.initialDelay())));
+      next = Optional.of(ActiveWindow.dueAt(message, clock.instant().plus(schedule.initialDelay())));
     } finally {
       lease.end(List.of(), clock.instant());
       queue.finish(message.id());
@@ -686,44 +427,13 @@ public final class DeliveryScheduler implements AutoCloseable {
       return;
     }
     if (closed) {
-      next.ifPresent(this::park); // drained: whoever takes over this connector finds it in the spool
+      next.ifPresent(window::park); // drained: whoever takes over this connector finds it in the spool
       return;
     }
-    next.ifPresent(m -> keep(m, false));
+    next.ifPresent(m -> window.keep(m, false));
     if (driver.started()) {
       runDue();
       driver.wake(); // the driver may have to wait for an earlier time now
     }
-  }
-
-  /** When the driver looks again at the latest, if nothing wakes it sooner. */
-  private Instant nextWake(Instant now) {
-    Instant until = now.plus(LONGEST_SLEEP);
-    if (now.isBefore(pausedUntil)) {
-      return min(until, pausedUntil); // nothing starts before the pause ends
-    }
-    if (suspended) {
-      return until;
-    }
-    Optional<Instant> next = queue.nextDue();
-    // A due message with no free slot waits for an attempt to end (which wakes the driver), not for time.
-    if (next.isPresent() && (next.get().isAfter(now) || slots.availablePermits() > 0)) {
-      until = min(until, next.get());
-    }
-    Optional<Instant> opening = lanes.nextOpening();
-    if (opening.isPresent() && slots.availablePermits() > 0) {
-      until = min(until, opening.get());
-    }
-    if (queue.size() * 2 < queue.capacity()) {
-      Optional<Instant> parked = spool.nextParked(connector);
-      if (parked.isPresent()) {
-        until = min(until, parked.get().isBefore(now) ? now.plus(LONGEST_SLEEP.dividedBy(30)) : parked.get());
-      }
-    }
-    return until;
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }
