@@ -3,20 +3,13 @@ package relay.core.schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.dsn.DsnOutbox;
@@ -57,10 +50,10 @@ import relay.core.tracking.TrackingLog;
  * from any thread), {@link #start()}; {@link #close()} at shutdown (attempts under way are
  * interrupted; their messages stay in the spool and are recovered at the next start).
  *
- * <p>It coordinates, and keeps the slots and the attempts' virtual threads to itself: {@link
- * ActiveWindow} decides where a message waits (window, lane line or parking index), {@link
- * ConnectorPause} whether attempts may start, {@link OperatorActions} carries out the operator's
- * actions, {@link WakeTime} tells the {@link DueDriver} when to look again.
+ * <p>It is the coordinator of its parts: {@link ActiveWindow} decides where a message waits
+ * (window, lane line or parking index), {@link ConnectorPause} whether attempts may start, {@link
+ * Dispatch} runs the attempts on their slots and virtual threads, {@link OperatorActions} carries out
+ * the operator's actions, {@link WakeTime} tells the {@link DueDriver} when to look again.
  *
  * <p>Threading: every method is safe to call from any thread.
  */
@@ -73,22 +66,15 @@ public final class DeliveryScheduler implements AutoCloseable {
   /** The window when none is configured. */
   public static final int DEFAULT_WINDOW = 1_000;
 
-  private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
-
-  private final String connector;
   private final Spool spool;
   private final InstantSource clock;
-  private final RetrySchedule schedule;
   private final DeliveryQueue queue;
   private final ReadyLanes lanes;
   private final ActiveWindow window;
   private final ConnectorPause pause;
   private final OperatorActions operator;
-  private final DeliveryAttempt attempt;
-  private final Semaphore slots;
   private final DueDriver driver;
-  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private volatile boolean closed;
+  private final Dispatch dispatch;
 
   /**
    * A scheduler that records outcomes in {@code tracking} and sends delivery status notifications
@@ -135,11 +121,11 @@ public final class DeliveryScheduler implements AutoCloseable {
       TrackingLog tracking,
       Optional<DsnOutbox> outbox,
       SharedLimits shared) {
-    this.connector = Objects.requireNonNull(connector, "connector");
+    Objects.requireNonNull(connector, "connector");
     this.spool = Objects.requireNonNull(spool, "spool");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.schedule = policy.schedule();
-    this.slots = new Semaphore(limits.maxInFlight());
+    RetrySchedule schedule = policy.schedule();
+    Semaphore slots = new Semaphore(limits.maxInFlight());
     this.queue = new DeliveryQueue(Math.max(limits.window(), limits.maxInFlight()));
     // One lane may fill three quarters of the window, so that the others always have room.
     this.lanes = new ReadyLanes(connector, limits.lanes(), ReplyClassifier.standard(), queue.capacity() * 3 / 4,
@@ -150,11 +136,13 @@ public final class DeliveryScheduler implements AutoCloseable {
     this.driver = new DueDriver("delivery-" + connector, clock, this::runDue, wakeTime::next);
     this.operator = new OperatorActions(connector, spool, clock, queue, window, pause,
         Objects.requireNonNull(outbox, "outbox"), this::recovered, driver::wake);
-    this.attempt = new DeliveryAttempt(
+    DeliveryAttempt attempt = new DeliveryAttempt(
         spool, Objects.requireNonNull(transport, "transport"),
         connector, policy, clock, Objects.requireNonNull(random, "random"),
-        new AttemptNotices(outbox, policy.schedule()), Objects.requireNonNull(tracking, "tracking"),
+        new AttemptNotices(outbox, schedule), Objects.requireNonNull(tracking, "tracking"),
         reason -> pause.upstreamUnreachable(reason, clock.instant()));
+    this.dispatch = new Dispatch(connector, clock, schedule.initialDelay(), queue, window, pause, attempt, slots, driver,
+        this::runDue);
   }
 
   /**
@@ -179,7 +167,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     if (!window.keep(message, isNew)) {
       return;
     }
-    if (driver.started() && !closed && !message.nextAttemptAt().isAfter(clock.instant())) {
+    if (driver.started() && !dispatch.isClosed() && !message.nextAttemptAt().isAfter(clock.instant())) {
       runDue();
     } else {
       driver.wake();
@@ -194,8 +182,7 @@ public final class DeliveryScheduler implements AutoCloseable {
    *     again or gone (without a driver: also the attempts started as those ended)
    */
   public CompletableFuture<Void> runDue() {
-    List<CompletableFuture<Void>> started = new ArrayList<>();
-    if (pause.isSuspended() || closed) {
+    if (pause.isSuspended() || dispatch.isClosed()) {
       return CompletableFuture.completedFuture(null);
     }
     Instant now = clock.instant();
@@ -204,23 +191,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
     window.refill(now);
     window.parkClosedLanes(now);
-    while (slots.tryAcquire()) {
-      // A slot frees only after its attempt ended, so a pause that attempt called is seen here.
-      Optional<LaneLease> lease = pause.isPaused(clock.instant()) ? Optional.empty() : window.nextLease(now);
-      if (lease.isEmpty()) {
-        slots.release();
-        break;
-      }
-      try {
-        started.add(CompletableFuture.runAsync(() -> attemptOne(lease.get()), workers));
-      } catch (RejectedExecutionException e) {
-        // Draining or closed meanwhile: the message stays in the spool as it is.
-        lease.get().end(List.of(), now);
-        slots.release();
-        queue.finish(lease.get().message().id());
-        break;
-      }
-    }
+    List<CompletableFuture<Void>> started = dispatch.startReady(now);
     // A lane can close during this pass (an attempt that ended meanwhile used up its mailbox's day):
     // what waits in it goes to disk now, not only at the next pass, which may never come.
     window.parkClosedLanes(now);
@@ -367,73 +338,12 @@ public final class DeliveryScheduler implements AutoCloseable {
    * patience} are interrupted; their messages stay in the spool as they were.
    */
   public List<QueuedMessage> drain(Duration patience) {
-    closed = true;
-    driver.stop();
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(patience.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("connector '{}': delivery attempts still running after {}, interrupting them", connector, patience);
-        workers.shutdownNow();
-        workers.awaitTermination(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    dispatch.drain(patience);
     return window.takeAllWaiting();
   }
 
   @Override
   public void close() {
-    closed = true;
-    driver.stop();
-    workers.shutdownNow();
-    try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        log.warn("connector '{}': delivery attempts still running at shutdown", connector);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void attemptOne(LaneLease lease) {
-    if (!lease.share(clock.instant())) {
-      // The shared store said "not yet" (another node uses the lane) or could not be asked: the
-      // message is back in its lane's line, still in the window; no attempt was made.
-      slots.release();
-      if (driver.started()) {
-        driver.wake();
-      }
-      return;
-    }
-    QueuedMessage message = lease.message();
-    Optional<QueuedMessage> next = Optional.empty();
-    boolean interrupted = false;
-    try {
-      next = attempt.run(message, outcomes -> lease.end(outcomes, clock.instant()));
-    } catch (InterruptedException e) {
-      // Shutting down: the message stays in the spool as it was and is recovered at the next start.
-      Thread.currentThread().interrupt();
-      interrupted = true;
-    } catch (RuntimeException e) {
-      log.error("message {}: delivery attempt failed unexpectedly; retrying later", message.id(), e);
-      next = Optional.of(ActiveWindow.dueAt(message, clock.instant().plus(schedule.initialDelay())));
-    } finally {
-      lease.end(List.of(), clock.instant());
-      queue.finish(message.id());
-      slots.release();
-    }
-    if (interrupted) {
-      return;
-    }
-    if (closed) {
-      next.ifPresent(window::park); // drained: whoever takes over this connector finds it in the spool
-      return;
-    }
-    next.ifPresent(m -> window.keep(m, false));
-    if (driver.started()) {
-      runDue();
-      driver.wake(); // the driver may have to wait for an earlier time now
-    }
+    dispatch.close();
   }
 }
