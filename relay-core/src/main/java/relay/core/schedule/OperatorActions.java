@@ -113,11 +113,12 @@ final class OperatorActions {
   /** {@link DeliveryScheduler#suspend(MessageId)}: pending recipients are held until released. */
   boolean suspend(MessageId id) {
     Optional<QueuedMessage> inMemory = window.takeWaiting(id);
-    Optional<QueuedMessage> found = inMemory;
+    window.refilling().lock(); // as for retryNow: a refill must not start the message meanwhile
     try {
-      if (found.isEmpty()) {
-        found = spool.read(id);
+      if (inMemory.isEmpty() && queue.contains(id)) {
+        return false; // in flight: its attempt would write its own outcome over the suspension
       }
+      Optional<QueuedMessage> found = inMemory.isPresent() ? inMemory : spool.read(id);
       if (!ownsPending(found)) {
         putBack(inMemory);
         return false;
@@ -138,6 +139,8 @@ final class OperatorActions {
       log.error("message {}: could not record its suspension in the spool", id, e);
       putBack(inMemory);
       return false;
+    } finally {
+      window.refilling().unlock();
     }
   }
 

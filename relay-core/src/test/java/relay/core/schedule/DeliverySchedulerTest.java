@@ -270,6 +270,34 @@ class DeliverySchedulerTest {
   }
 
   @Test
+  void aMessageInFlightIsNeitherHeldNorRetriedUntilItsAttemptEnds() {
+    CountDownLatch release = new CountDownLatch(1);
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
+    transport.duringDelivery = () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 2, clock);
+    QueuedMessage message = queue("m1", "a@example.com");
+    scheduler.submit(message);
+    var done = scheduler.runDue();
+    await().until(() -> transport.underWay.get() == 1);
+
+    // The attempt writes its own outcome: an operator's hold or retry now would be overwritten.
+    assertThat(scheduler.suspend(message.id())).isFalse();
+    assertThat(scheduler.retryNow(message.id())).isFalse();
+    release.countDown();
+    done.join();
+
+    assertThat(spool.removed).containsExactly(message.id());
+    assertThat(spool.updates).noneSatisfy(update ->
+        assertThat(update.recipients().getFirst().status()).isEqualTo(RecipientStatus.HELD));
+  }
+
+  @Test
   void messageSubmittedTwiceIsAttemptedOnce() {
     ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 4, clock);
