@@ -83,12 +83,13 @@ class QueueCommandTest {
   @Test
   void anOperatorListsShowsRetriesDeletesAndBouncesWaitingMail() throws Exception {
     String scan = send("scanner@contoso.com", "boss@fabrikam.com", "scan-1");
-    String invoice = send("erp@contoso.com", "billing@fabrikam.com", "invoice-2");
-    String spam = send("scanner@contoso.com", "nobody@fabrikam.com", "junk-3");
     // The first attempt finds the upstream down: that message waits an hour, and the connector
-    // pauses (the others wait in its window without an attempt).
+    // pauses, so the next ones wait in its window without an attempt. (Sent at once, a loaded
+    // machine could start their attempts before the first one had failed.)
     await().atMost(PATIENCE).until(() -> upstream.sessions.get() >= 1 && queue("list", "--state", "deferred").out()
         .contains(scan));
+    String invoice = send("erp@contoso.com", "billing@fabrikam.com", "invoice-2");
+    String spam = send("scanner@contoso.com", "nobody@fabrikam.com", "junk-3");
     assertThat(queue("list").out()).contains("3 message(s)");
 
     Run list = queue("list", "--from", "scanner");
