@@ -44,4 +44,12 @@ public record SessionContext(
     this(hostName, connector, clientAddress, clientPort, tlsAvailable, clock, sessionId,
         RoutingSnapshot.single("default"));
   }
+
+  /**
+   * The connector that admitted the client. Only for a session past its connect: a refused client
+   * has none, and asking then is a bug in the caller ({@link IllegalStateException}).
+   */
+  InboundConnector admitted() {
+    return connector.orElseThrow(() -> new IllegalStateException("client was refused at connect"));
+  }
 }

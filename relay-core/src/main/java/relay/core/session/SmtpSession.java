@@ -1,20 +1,13 @@
 package relay.core.session;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import relay.core.envelope.Domain;
-import relay.core.envelope.MailPath;
 import relay.core.envelope.Recipient;
 import relay.core.policy.InboundConnector;
 import relay.core.reply.Replies;
-import relay.core.reply.SmtpReply;
 import relay.core.metrics.SmtpStage;
 import relay.core.routing.header.HeaderSection;
-import relay.core.routing.rule.DecisionTrace;
-import relay.core.routing.rule.RecipientVerdict;
 import relay.core.session.SessionState.Phase;
 import relay.core.spool.QueuedMessage;
 import relay.core.tracking.TrackingEvent;
@@ -32,36 +25,45 @@ import relay.core.tracking.TrackingEvent;
  * {@link #timeout()} in any phase. An input in the wrong phase is a bug in the caller and throws
  * {@link IllegalStateException}.
  *
- * <p>Policy lives here: a client without a connector is refused at connect; MAIL needs TLS when the
- * connector requires it and an allowed sender domain; RCPT accepts recipients in accepted domains or
- * domains the connector may relay to (never an open relay), at most {@code maxRecipients}, and
- * then asks the mail-flow rules of the session's {@link relay.core.routing.RoutingSnapshot} (refuse
- * with the rule's reply, or 550 5.4.4 when no connector serves the domain); at the end of DATA the
- * rules and remote-domain settings decide over the whole message ({@link MessageRouting}); more than
+ * <p>This class checks phases, parses and dispatches; each part of the policy has its own home. A
+ * client without a connector is refused at connect. MAIL and RCPT ({@link EnvelopeCommands}): MAIL
+ * needs TLS and AUTH when the connector requires them and an allowed sender domain; RCPT accepts
+ * recipients in accepted domains or domains the connector may relay to (never an open relay), at
+ * most {@code maxRecipients}, and then asks the mail-flow rules of the session's
+ * {@link relay.core.routing.RoutingSnapshot} (refuse with the rule's reply, or 550 5.4.4 when no
+ * connector serves the domain). BDAT chunks (RFC 3030, {@link Chunks}) share DATA's limits, spool
+ * and end-of-message decisions; their octets are always read, even when refused, except that a
+ * transaction is never read past 1.5 times the size limit (Postfix's bound). At the end of a
+ * message ({@link MessageEnd}) the rules and remote-domain settings decide over the whole message
+ * ({@link MessageRouting}). SMTP AUTH (PLAIN, LOGIN; {@link Authentication}) is offered only when
+ * the connector lists users and, unless it allows plaintext, only under TLS; an authenticated
+ * client may relay when the connector's auth grants it, and the user is what the rules'
+ * {@code authenticated-user} condition sees. For every part ({@link Answers}): more than
  * {@code maxErrors} failed commands close the session, and commands that move no mail count as
- * failed past {@code maxJunkCommands}. BDAT chunks (RFC 3030) share DATA's limits, spool and end-of-message
- * decisions; their octets are always read, even when refused, except that a transaction is never
- * read past 1.5 times the size limit (Postfix's bound). SMTP AUTH (PLAIN, LOGIN) is offered only
- * when the connector lists users and, unless it allows plaintext, only under TLS; a failed AUTH
- * counts as a failed command; an authenticated client may relay when the connector's auth grants
- * it, MAIL needs AUTH when the connector requires it, and the user is what the rules'
- * {@code authenticated-user} condition sees. Every decision worth tracing is handed out
- * as an {@link Effect.Track}. Immutable and thread-safe.
+ * failed past {@code maxJunkCommands}. Every decision worth tracing is handed out as an
+ * {@link Effect.Track}. Immutable and thread-safe.
  */
 public final class SmtpSession {
 
   private final SessionContext context;
   private final CommandParser parser;
-  private final MessageRouting routing;
-  private final MessageEnd messageEnd;
   private final Rejections rejections;
+  private final Answers answers;
+  private final MessageEnd messageEnd;
+  private final EnvelopeCommands envelope;
+  private final Chunks chunks;
+  private final Authentication authentication;
 
   public SmtpSession(SessionContext context) {
     this.context = context;
     this.parser = new CommandParser(new Domain(context.hostName()));
-    this.routing = new MessageRouting(context);
+    MessageRouting routing = new MessageRouting(context);
     this.rejections = new Rejections(context);
+    this.answers = new Answers(context);
     this.messageEnd = new MessageEnd(context, routing, rejections);
+    this.envelope = new EnvelopeCommands(context, routing, rejections, answers);
+    this.chunks = new Chunks(context, rejections, answers);
+    this.authentication = new Authentication(context, rejections, answers);
   }
 
   public SessionContext context() {
@@ -80,13 +82,10 @@ public final class SmtpSession {
   public Transition connect(boolean implicitTls) {
     SessionState s = SessionState.initial(implicitTls);
     if (context.connector().isEmpty()) {
-      Transition refused = close(s, Replies.CLIENT_NOT_ALLOWED);
-      return new Transition(refused.replies(), List.of(
-          rejections.event(s, SmtpStage.CONNECT, null, Replies.CLIENT_NOT_ALLOWED,
-              "no inbound connector admits client " + context.clientAddress()),
-          refused.effects().getFirst()), refused.next());
+      return Answers.closeAfter(rejections.event(s, SmtpStage.CONNECT, null, Replies.CLIENT_NOT_ALLOWED,
+          "no inbound connector admits client " + context.clientAddress()), s, Replies.CLIENT_NOT_ALLOWED);
     }
-    return reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
+    return Answers.reply(s.withPhase(Phase.COMMANDS), Replies.greeting(context.hostName()));
   }
 
   /** One command line (without CRLF), on a node that takes new mail. */
@@ -105,35 +104,36 @@ public final class SmtpSession {
     Command command = parser.parse(line, utf8);
     return switch (intake) {
       case OPEN -> command(s, command);
-      case DRAINED -> command instanceof Command.Mail m ? drained(s, m) : command(s, command);
+      case DRAINED -> command instanceof Command.Mail m ? envelope.drained(s, m) : command(s, command);
     };
   }
 
   /** One parsed command. */
   public Transition command(SessionState s, Command command) {
     expect(s, Phase.COMMANDS);
-    InboundConnector c = connector();
+    InboundConnector c = context.admitted();
     return switch (command) {
-      case Command.Ehlo e -> dropChunks(s,
-          junk(s.greeted(e.domain(), true),
+      case Command.Ehlo e -> Chunks.dropChunks(s,
+          answers.junk(s.greeted(e.domain(), true),
               Replies.ehlo(context.hostName(), c.limits().maxMessageSize(), context.tlsAvailable() && !s.tlsActive(),
                   c.auth().offeredOn(s.tlsActive()))));
-      case Command.Helo h -> dropChunks(s, junk(s.greeted(h.domain(), false), Replies.helo(context.hostName())));
-      case Command.Mail m -> mail(s, m);
-      case Command.Rcpt r -> rcpt(s, r);
+      case Command.Helo h ->
+          Chunks.dropChunks(s, answers.junk(s.greeted(h.domain(), false), Replies.helo(context.hostName())));
+      case Command.Mail m -> envelope.mail(s, m);
+      case Command.Rcpt r -> envelope.rcpt(s, r);
       case Command.Data d -> data(s);
-      case Command.Bdat b -> bdat(s, b);
-      case Command.MalformedBdat m -> close(s, Replies.CHUNK_SYNTAX);
-      case Command.Rset r -> dropChunks(s, junk(s.reset(), Replies.RESET));
-      case Command.Noop n -> junk(s, Replies.OK);
-      case Command.Help h -> junk(s, Replies.HELP);
-      case Command.Vrfy v -> junk(s, Replies.VRFY);
-      case Command.Quit q -> close(s, Replies.BYE);
-      case Command.ProxyHeader p -> close(s, Replies.PROXY_NOT_ALLOWED);
+      case Command.Bdat b -> chunks.bdat(s, b);
+      case Command.MalformedBdat m -> Answers.close(s, Replies.CHUNK_SYNTAX);
+      case Command.Rset r -> Chunks.dropChunks(s, answers.junk(s.reset(), Replies.RESET));
+      case Command.Noop n -> answers.junk(s, Replies.OK);
+      case Command.Help h -> answers.junk(s, Replies.HELP);
+      case Command.Vrfy v -> answers.junk(s, Replies.VRFY);
+      case Command.Quit q -> Answers.close(s, Replies.BYE);
+      case Command.ProxyHeader p -> Answers.close(s, Replies.PROXY_NOT_ALLOWED);
       case Command.StartTls t -> startTls(s);
-      case Command.Auth a -> auth(s, a);
-      case Command.Unknown u -> fail(s, Replies.UNKNOWN_COMMAND);
-      case Command.Invalid i -> fail(s, i.reply());
+      case Command.Auth a -> authentication.auth(s, a);
+      case Command.Unknown u -> answers.fail(s, Replies.UNKNOWN_COMMAND);
+      case Command.Invalid i -> answers.fail(s, i.reply());
     };
   }
 
@@ -143,7 +143,7 @@ public final class SmtpSession {
    */
   public Transition authResponse(SessionState s, String line) {
     expect(s, Phase.AUTH);
-    return authStep(s, SaslExchange.respond(s.pendingAuth(), line));
+    return authentication.respond(s, line);
   }
 
   /** A command line (or SASL response) longer than the connector allows was read and discarded. */
@@ -151,7 +151,7 @@ public final class SmtpSession {
     if (s.phase() != Phase.AUTH) {
       expect(s, Phase.COMMANDS);
     }
-    return fail(s, Replies.LINE_TOO_LONG);
+    return answers.fail(s, Replies.LINE_TOO_LONG);
   }
 
   /**
@@ -160,7 +160,7 @@ public final class SmtpSession {
    */
   public Transition spoolOpened(SessionState s) {
     expect(s, Phase.OPENING);
-    InboundConnector c = connector();
+    InboundConnector c = context.admitted();
     byte[] header =
         ReceivedHeader.build(
             s.helo(), context.clientAddress(), context.hostName(), s.esmtp(), s.tlsActive(),
@@ -181,12 +181,12 @@ public final class SmtpSession {
    */
   public Transition spoolFailed(SessionState s, SpoolFailure failure) {
     expect(s, Phase.OPENING);
-    Effect.Track tracked = rejections.event(s, SmtpStage.DATA, null, spoolReply(failure), spoolReason(failure, "open"));
+    Effect.Track tracked = rejections.event(s, SmtpStage.DATA, null, failure.reply(), failure.reason("open"));
     if (s.chunk() != null) {
-      Chunk refused = s.chunk().refused(spoolReply(failure));
+      Chunk refused = s.chunk().refused(failure.reply());
       return new Transition(List.of(), List.of(tracked, refused.effect()), s.readingChunk(refused));
     }
-    return failAfter(List.of(tracked), s.reset(), spoolReply(failure));
+    return answers.failAfter(tracked, s.reset(), failure.reply());
   }
 
   /** The content decoder read the end of data; no header section was captured. */
@@ -216,13 +216,7 @@ public final class SmtpSession {
     if (!chunk.kept()) {
       throw new IllegalStateException("chunk was to be discarded");
     }
-    if (chunk.last()) {
-      return endOfMessage(s, summary, headers);
-    }
-    SessionState next = s.withChunking(new Chunking.Accepting(s.chunking().received() + chunk.size()));
-    SmtpReply ok = Replies.chunkReceived(chunk.size());
-    // An empty chunk that ends nothing moves no mail: it counts like a NOOP.
-    return chunk.size() == 0 ? junk(next, ok) : reply(next, ok);
+    return chunk.last() ? endOfMessage(s, summary, headers) : chunks.received(s);
   }
 
   /**
@@ -232,21 +226,16 @@ public final class SmtpSession {
    */
   public Transition chunkSkipped(SessionState s) {
     expect(s, Phase.CHUNK);
-    Chunk chunk = s.chunk();
-    if (chunk.kept()) {
+    if (s.chunk().kept()) {
       throw new IllegalStateException("chunk was to be kept");
     }
-    boolean first = !(s.chunking() instanceof Chunking.Discarding);
-    SessionState next = chunk.last()
-        ? s.reset()
-        : s.reset().withChunking(new Chunking.Discarding(chunk.refusal(), s.chunking().received() + chunk.size()));
-    return first ? fail(next, chunk.refusal()) : reply(next, chunk.refusal());
+    return chunks.skipped(s);
   }
 
   /** The end of a message, by DATA or BDAT LAST: limits, then the rules, then the commit. */
   private Transition endOfMessage(SessionState s, DataSummary summary, HeaderSection headers) {
-    return switch (messageEnd.judge(s, connector(), summary, headers)) {
-      case MessageEnd.Outcome.Refuse r -> failAfter(r.effects(), s.reset(), r.reply());
+    return switch (messageEnd.judge(s, context.admitted(), summary, headers)) {
+      case MessageEnd.Outcome.Refuse r -> Answers.after(r.effects(), answers.fail(s.reset(), r.reply()));
       case MessageEnd.Outcome.Proceed p -> p.transition();
     };
   }
@@ -288,8 +277,8 @@ public final class SmtpSession {
   /** The commit failed: nothing was queued. */
   public Transition commitFailed(SessionState s, SpoolFailure failure) {
     expect(s, Phase.COMMITTING);
-    return failAfter(List.of(rejections.event(s, SmtpStage.DATA, null, spoolReply(failure),
-        spoolReason(failure, "commit"))), s.reset(), spoolReply(failure));
+    return answers.failAfter(rejections.event(s, SmtpStage.DATA, null, failure.reply(), failure.reason("commit")),
+        s.reset(), failure.reply());
   }
 
   /** The TLS handshake after STARTTLS completed, its details unknown: start over, as before EHLO. */
@@ -323,7 +312,7 @@ public final class SmtpSession {
     if (s.phase() == Phase.CLOSED) {
       return new Transition(List.of(), List.of(), s);
     }
-    return close(s, Replies.TIMEOUT);
+    return Answers.close(s, Replies.TIMEOUT);
   }
 
   /**
@@ -335,278 +324,27 @@ public final class SmtpSession {
     if (s.phase() != Phase.COMMANDS || s.receivingChunks()) {
       return new Transition(List.of(), List.of(), s);
     }
-    return close(s, Replies.SHUTTING_DOWN);
-  }
-
-  /** MAIL on a drained node: refused with 421 and the session ends (RFC 5321 4.2.2: 421 closes). */
-  private Transition drained(SessionState s, Command.Mail m) {
-    Transition closed = close(s, Replies.DRAINED);
-    return new Transition(closed.replies(), List.of(
-        rejections.event(s, SmtpStage.MAIL, m.sender(), null, null, Replies.DRAINED,
-            "node drained: not accepting new mail", DecisionTrace.NONE),
-        closed.effects().getFirst()), closed.next());
-  }
-
-  private Transition mail(SessionState s, Command.Mail m) {
-    InboundConnector c = connector();
-    if (s.helo() == null || s.inTransaction() || !(s.chunking() instanceof Chunking.None)) {
-      return fail(s, Replies.BAD_SEQUENCE);
-    }
-    if (c.requireTls() && !s.tlsActive()) {
-      return refuseMail(s, m, Replies.TLS_REQUIRED, "connector " + c.name() + " requires TLS (STARTTLS) before MAIL");
-    }
-    if (c.auth().required() && s.authenticatedUser() == null) {
-      return refuseMail(s, m, Replies.AUTH_REQUIRED, "connector " + c.name() + " requires SMTP AUTH before MAIL");
-    }
-    if (m.parameters().declaredSize() > c.limits().maxMessageSize()) {
-      return refuseMail(s, m, Replies.MESSAGE_TOO_BIG, "declared size " + m.parameters().declaredSize()
-          + " octets is over connector " + c.name() + "'s limit of " + c.limits().maxMessageSize());
-    }
-    if (!c.allowsSenderDomain(m.sender().domain())) {
-      return refuseMail(s, m, Replies.SENDER_DENIED, "connector " + c.name() + " does not allow sender domain "
-          + m.sender().optionalDomain().map(d -> d.name()).orElse("(none)"));
-    }
-    return reply(s.withTransaction(m.sender(), m.parameters()), Replies.SENDER_OK);
-  }
-
-  private Transition rcpt(SessionState s, Command.Rcpt r) {
-    InboundConnector c = connector();
-    if (!s.inTransaction() || !(s.chunking() instanceof Chunking.None)) {
-      return fail(s, Replies.BAD_SEQUENCE);
-    }
-    MailPath address = r.recipient().address();
-    boolean authorised = s.authenticatedUser() != null && c.auth().grantsRelay();
-    if (!r.postmaster() && !authorised && !routing.snapshot().mayReceive(c, address.domain())) {
-      return failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.RELAY_DENIED,
-          address.domain().name() + " is not an accepted domain and connector " + c.name() + " may not relay to it")),
-          s, Replies.RELAY_DENIED);
-    }
-    boolean duplicate = s.recipients().stream().anyMatch(x -> x.address().equals(address));
-    if (duplicate) {
-      return reply(s, Replies.RECIPIENT_OK);
-    }
-    if (s.recipients().size() >= c.limits().maxRecipients()) {
-      return failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.TOO_MANY_RECIPIENTS,
-          "more than connector " + c.name() + "'s " + c.limits().maxRecipients() + " recipients per message")),
-          s, Replies.TOO_MANY_RECIPIENTS);
-    }
-    return switch (routing.recipient(s, c.name(), r.recipient())) {
-      // A discard is decided again, for good, by the plan at the end of DATA; the client sees 250.
-      case RecipientVerdict.Accept a -> tooBigForRoute(s, a.route().connector())
-          .map(limit -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, address, Replies.tooBigForConnector(limit),
-              "declared SIZE=" + s.parameters().declaredSize() + " is over what connector '" + a.route().connector()
-                  + "' can carry (" + limit + ")")), s, Replies.tooBigForConnector(limit)))
-          .orElseGet(() -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK));
-      case RecipientVerdict.Discard d -> reply(s.withRecipient(r.recipient()), Replies.RECIPIENT_OK);
-      case RecipientVerdict.Refuse refuse -> failAfter(List.of(rejections.event(s, SmtpStage.RCPT, s.sender(), address,
-          null, refuse.reply(), refuse.reason(), refuse.trace())), s, refuse.reply());
-    };
-  }
-
-  /**
-   * The route's connector limit when the client declared ({@code SIZE=}) a larger message: refused
-   * at RCPT, before the bytes travel. Without a declaration the end of DATA decides.
-   */
-  private Optional<Long> tooBigForRoute(SessionState s, String connector) {
-    long declared = s.parameters() == null ? -1 : s.parameters().declaredSize();
-    OptionalLong limit = routing.snapshot().connectorSizeLimit(connector);
-    return limit.isPresent() && declared > limit.getAsLong() ? Optional.of(limit.getAsLong()) : Optional.empty();
+    return Answers.close(s, Replies.SHUTTING_DOWN);
   }
 
   private Transition data(SessionState s) {
     // After a BDAT the transaction is chunked; it stays so (RFC 3030: DATA there gets 503).
     if (!s.inTransaction() || s.recipients().isEmpty() || !(s.chunking() instanceof Chunking.None)) {
-      return fail(s, Replies.BAD_SEQUENCE);
+      return answers.fail(s, Replies.BAD_SEQUENCE);
     }
     return new Transition(List.of(), List.of(new Effect.OpenMessage()), s.withPhase(Phase.OPENING));
-  }
-
-  /**
-   * BDAT: decide now what becomes of the chunk's octets; the reply comes once they are read. The
-   * first chunk opens the spool transaction as DATA does. A chunk is refused (read and discarded)
-   * without a transaction with recipients, after an earlier refusal, or when the message would
-   * exceed the size limit. Reading stops at 1.5 times the limit per transaction (Postfix's rule):
-   * a chunk beyond that gets {@code 552} and the connection is closed without reading it, so no
-   * announced size, however large, keeps the server reading.
-   */
-  private Transition bdat(SessionState s, Command.Bdat b) {
-    long limit = connector().limits().maxMessageSize();
-    long readable = limit > Long.MAX_VALUE / 3 * 2 ? Long.MAX_VALUE : limit + limit / 2;
-    long received = s.chunking().received();
-    if (b.size() > readable - received) {
-      Transition closed = close(s, Replies.MESSAGE_TOO_BIG);
-      return new Transition(closed.replies(), List.of(tooBig(s, received + b.size(), limit), closed.effects().getFirst()),
-          closed.next());
-    }
-    return switch (s.chunking()) {
-      case Chunking.Discarding d -> read(s, Chunk.refused(b, d.refusal()));
-      case Chunking.None n -> {
-        if (!s.inTransaction() || s.recipients().isEmpty()) {
-          yield read(s, Chunk.refused(b, Replies.BAD_SEQUENCE));
-        }
-        if (b.size() > limit) {
-          yield after(tooBig(s, b.size(), limit), read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG)));
-        }
-        yield new Transition(List.of(), List.of(new Effect.OpenMessage()), s.openingForChunk(Chunk.kept(b)));
-      }
-      case Chunking.Accepting a -> b.size() > limit - received
-          ? abandoning(after(tooBig(s, received + b.size(), limit), read(s, Chunk.refused(b, Replies.MESSAGE_TOO_BIG))))
-          : read(s, Chunk.kept(b));
-    };
-  }
-
-  /** The tracking event for a chunked message refused for its size. */
-  private Effect.Track tooBig(SessionState s, long size, long limit) {
-    return rejections.event(s, SmtpStage.DATA, null, Replies.MESSAGE_TOO_BIG,
-        "message of at least " + size + " octets (BDAT) is over connector " + connector().name() + "'s limit of " + limit);
-  }
-
-  /** {@code t}, after {@code first}. */
-  private static Transition after(Effect first, Transition t) {
-    List<Effect> effects = new ArrayList<>();
-    effects.add(first);
-    effects.addAll(t.effects());
-    return new Transition(t.replies(), effects, t.next());
-  }
-
-  private static Transition read(SessionState s, Chunk chunk) {
-    return new Transition(List.of(), List.of(chunk.effect()), s.readingChunk(chunk));
-  }
-
-  /**
-   * When {@code t} ends a transaction part-way through its chunks (RSET, HELO, EHLO), the chunks
-   * already handed to the spool are dropped first.
-   */
-  private static Transition dropChunks(SessionState before, Transition t) {
-    return before.receivingChunks() && !t.next().receivingChunks() ? abandoning(t) : t;
-  }
-
-  /** {@code t}, after the open spool transaction is abandoned. */
-  private static Transition abandoning(Transition t) {
-    List<Effect> effects = new ArrayList<>();
-    effects.add(new Effect.AbandonMessage());
-    effects.addAll(t.effects());
-    return new Transition(t.replies(), effects, t.next());
   }
 
   private Transition startTls(SessionState s) {
     // Mid-chunks the spooled content would outlive the transaction that TLS is about to forget.
     if (s.tlsActive() || s.receivingChunks()) {
-      return fail(s, Replies.BAD_SEQUENCE);
+      return answers.fail(s, Replies.BAD_SEQUENCE);
     }
     if (!context.tlsAvailable()) {
-      return fail(s, Replies.NOT_IMPLEMENTED);
+      return answers.fail(s, Replies.NOT_IMPLEMENTED);
     }
     return new Transition(
         List.of(Replies.START_TLS), List.of(new Effect.UpgradeTls()), s.withPhase(Phase.TLS_HANDSHAKE));
-  }
-
-  private Transition auth(SessionState s, Command.Auth a) {
-    InboundConnector c = connector();
-    if (c.auth().users().isEmpty()) {
-      return fail(s, Replies.NOT_IMPLEMENTED);
-    }
-    if (!c.auth().offeredOn(s.tlsActive())) {
-      return failAfter(List.of(rejections.event(s, SmtpStage.AUTH, null, Replies.AUTH_NEEDS_TLS,
-          "AUTH before STARTTLS; connector " + c.name() + " offers AUTH only under TLS")), s, Replies.AUTH_NEEDS_TLS);
-    }
-    if (s.authenticatedUser() != null) {
-      return fail(s, Replies.ALREADY_AUTHENTICATED);
-    }
-    if (s.helo() == null || !s.esmtp() || s.inTransaction()) {
-      return fail(s, Replies.BAD_SEQUENCE);
-    }
-    return authStep(s, SaslExchange.start(a));
-  }
-
-  private Transition authStep(SessionState s, SaslExchange.Step step) {
-    return switch (step) {
-      case SaslExchange.Step.Challenge ch ->
-          reply(s.authenticating(ch.pending()), Replies.authChallenge(ch.base64()));
-      // Malformed or cancelled exchanges are protocol errors, not refusals: only a wrong
-      // authorization identity is recorded (it names no user, so nothing is logged about one).
-      case SaslExchange.Step.Refused r -> r.reply().equals(Replies.AUTH_INVALID)
-          ? failAfter(List.of(rejections.event(s, SmtpStage.AUTH, null, Replies.AUTH_INVALID,
-              "authentication failed: the authorization identity differs from the user")), s, r.reply())
-          : fail(s, r.reply());
-      case SaslExchange.Step.Credentials cr -> connector().auth().verify(cr.user(), cr.password())
-          ? reply(s.authenticated(cr.user()), Replies.AUTH_OK)
-          : authFailed(s, cr.user());
-    };
-  }
-
-  /**
-   * A wrong user or password. The password and the exchange are never recorded, and a user name only
-   * when the connector has such a user: an unknown "name" may be a password typed into the wrong
-   * field.
-   */
-  private Transition authFailed(SessionState s, String user) {
-    boolean known = connector().auth().users().containsKey(user);
-    String reason = known ? "authentication failed: wrong password for user " + user
-        : "authentication failed: unknown user (the name tried is not recorded)";
-    return failAfter(List.of(rejections.event(s, SmtpStage.AUTH, s.sender(), null, known ? user : null,
-        Replies.AUTH_INVALID, reason, DecisionTrace.NONE)), s, Replies.AUTH_INVALID);
-  }
-
-  /** MAIL refused: recorded with the sender the client asked for. */
-  private Transition refuseMail(SessionState s, Command.Mail m, SmtpReply reply, String reason) {
-    return failAfter(List.of(rejections.event(s, SmtpStage.MAIL, m.sender(), null, null, reply, reason,
-        DecisionTrace.NONE)), s, reply);
-  }
-
-  private static String spoolReason(SpoolFailure failure, String step) {
-    return switch (failure) {
-      case FULL -> "the spool is below its free-space floor (" + step + ")";
-      case ERROR -> "the spool failed to " + step + " the message (see relay.log)";
-    };
-  }
-
-  private static SmtpReply spoolReply(SpoolFailure failure) {
-    return switch (failure) {
-      case FULL -> Replies.SPOOL_FULL;
-      case ERROR -> Replies.QUEUE_FAILED;
-    };
-  }
-
-  /** A refused command: counts towards maxErrors; past it the session ends with 421. */
-  private Transition fail(SessionState s, SmtpReply reply) {
-    SessionState next = s.withError();
-    if (next.errors() > connector().limits().maxErrors()) {
-      return new Transition(
-          List.of(reply, Replies.TOO_MANY_ERRORS), List.of(new Effect.Close()), next.withPhase(Phase.CLOSED));
-    }
-    return new Transition(List.of(reply), List.of(), next.withPhase(Phase.COMMANDS));
-  }
-
-  /** {@link #fail}, with {@code first} carried out before the failure's own effects. */
-  private Transition failAfter(List<Effect> first, SessionState s, SmtpReply reply) {
-    Transition failed = fail(s, reply);
-    List<Effect> effects = new ArrayList<>(first);
-    effects.addAll(failed.effects());
-    return new Transition(failed.replies(), effects, failed.next());
-  }
-
-  /**
-   * A command that moves no mail: answered as usual, but past the connector's junk-command limit
-   * (since the session began or last queued a message) each one also counts as a failed command,
-   * so a client that only keeps the session busy is closed with {@code 421} after {@code maxErrors}
-   * more (Postfix's {@code smtpd_junk_command_limit}).
-   */
-  private Transition junk(SessionState next, SmtpReply reply) {
-    SessionState counted = next.withJunk();
-    return counted.junk() > connector().limits().maxJunkCommands() ? fail(counted, reply) : reply(counted, reply);
-  }
-
-  private static Transition reply(SessionState next, SmtpReply reply) {
-    return new Transition(List.of(reply), List.of(), next);
-  }
-
-  private static Transition close(SessionState s, SmtpReply reply) {
-    return new Transition(List.of(reply), List.of(new Effect.Close()), s.withPhase(Phase.CLOSED));
-  }
-
-  private InboundConnector connector() {
-    return context.connector().orElseThrow(() -> new IllegalStateException("client was refused at connect"));
   }
 
   private static void expect(SessionState s, Phase phase) {
