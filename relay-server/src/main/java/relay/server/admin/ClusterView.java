@@ -54,7 +54,7 @@ final class ClusterView {
   }
 
   /** A node's answer: its body, or why there is none. */
-  private record Answer(ClusterPeer node, int status, String body, String error) {}
+  private record Answer(ClusterPeer node, String body, String error) {}
 
   /**
    * Every node's {@code /api/queue/summary}, and the cluster's totals (messages, and per connector
@@ -64,6 +64,7 @@ final class ClusterView {
     ObjectNode out = json.createObjectNode();
     ArrayNode nodes = out.putArray("nodes");
     long total = 0;
+    int unreachable = 0;
     Map<String, ObjectNode> connectors = new LinkedHashMap<>();
     for (Answer a : ask("api/queue/summary", authorization)) {
       ObjectNode node = nodes.addObject().put("node", a.node().name())
@@ -71,6 +72,7 @@ final class ClusterView {
       JsonNode summary = a.error() == null ? parse(a.body()) : null;
       if (summary == null) {
         node.put("error", a.error() != null ? a.error() : "unreadable answer");
+        unreachable++;
         continue;
       }
       node.set("summary", summary);
@@ -86,7 +88,7 @@ final class ClusterView {
     }
     out.put("total", total);
     out.putArray("connectors").addAll(connectors.values());
-    out.put("unreachable", nodes.findValues("error").size());
+    out.put("unreachable", unreachable);
     return out;
   }
 
@@ -124,7 +126,7 @@ final class ClusterView {
     try {
       directory.peers().forEach(peer -> pending.add(ask(peer, path, authorization)));
     } catch (RuntimeException e) {
-      pending.add(CompletableFuture.completedFuture(new Answer(new ClusterPeer("(other nodes)", self), 0, null,
+      pending.add(CompletableFuture.completedFuture(new Answer(new ClusterPeer("(other nodes)", self), null,
           "the list of nodes could not be read: " + e.getMessage())));
     }
     return pending.stream().map(CompletableFuture::join).toList();
@@ -132,7 +134,7 @@ final class ClusterView {
 
   private CompletableFuture<Answer> ask(ClusterPeer node, String path, String authorization) {
     if (node.admin().isEmpty()) {
-      return CompletableFuture.completedFuture(new Answer(node, 0, null,
+      return CompletableFuture.completedFuture(new Answer(node, null,
           "the node advertises no admin URL (its cluster.admin-url)"));
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(node.admin().get().resolve(path)).timeout(PER_NODE).GET();
@@ -141,11 +143,11 @@ final class ClusterView {
     }
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
         .handle((response, failure) -> failure != null
-            ? new Answer(node, 0, null, reason(failure))
+            ? new Answer(node, null, reason(failure))
             : switch (response.statusCode()) {
-              case 200 -> new Answer(node, 200, response.body(), null);
-              case 404 -> new Answer(node, 404, "", null); // nothing about it there
-              default -> new Answer(node, response.statusCode(), null, refusal(response));
+              case 200 -> new Answer(node, response.body(), null);
+              case 404 -> new Answer(node, "", null); // nothing about it there
+              default -> new Answer(node, null, refusal(response));
             });
   }
 
