@@ -324,7 +324,8 @@ final class AdminApi implements HttpHandler {
     throw new IllegalArgumentException("limit must be a whole number >= 0, not '" + text + "'");
   }
 
-  private static Map<String, String> parameters(HttpExchange exchange) {
+  /** The request's query parameters, decoded (also read by {@link ClusterApi}). */
+  static Map<String, String> parameters(HttpExchange exchange) {
     Map<String, String> out = new HashMap<>();
     String query = exchange.getRequestURI().getRawQuery();
     if (query == null) {

@@ -66,7 +66,7 @@ final class ClusterApi implements HttpHandler {
         send(exchange, 200, "application/json", json.writeValueAsBytes(view.summary(authorization)));
       } else if (rest.equals("/trace") || rest.startsWith("/trace/") && rest.indexOf('/', 7) < 0) {
         String path = "api" + rest + (query == null ? "" : "?" + query);
-        List<String> lines = view.trace(path, authorization, limit(query));
+        List<String> lines = view.trace(path, authorization, limit(exchange));
         send(exchange, 200, "application/x-ndjson", (String.join("\n", lines) + (lines.isEmpty() ? "" : "\n"))
             .getBytes(StandardCharsets.UTF_8));
       } else {
@@ -76,19 +76,13 @@ final class ClusterApi implements HttpHandler {
   }
 
   /** The {@code limit} parameter of a trace search, else the search's default. */
-  private static int limit(String query) {
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith("limit=")) {
-          try {
-            return Math.max(0, Integer.parseInt(pair.substring("limit=".length())));
-          } catch (NumberFormatException e) {
-            break; // each node refuses it with a 400, which the answer names
-          }
-        }
-      }
+  private static int limit(HttpExchange exchange) {
+    try {
+      return Math.max(0, Integer.parseInt(AdminApi.parameters(exchange).getOrDefault("limit",
+          Integer.toString(TraceQuery.DEFAULT_LIMIT)).strip()));
+    } catch (NumberFormatException e) {
+      return TraceQuery.DEFAULT_LIMIT; // each node refuses it with a 400, which the answer names
     }
-    return TraceQuery.DEFAULT_LIMIT;
   }
 
   private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {

@@ -2,6 +2,7 @@ package relay.server.main;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import relay.config.load.ConfigLoader;
+import relay.config.load.InvalidConfigException;
 import relay.config.model.RelayConfig;
 import javax.net.ssl.SSLContext;
 import relay.server.admin.LocalToken;
@@ -69,6 +71,31 @@ final class AdminClient {
       return new AdminClient(base, token, AdminTlsContexts.client(relay.admin().tls()));
     } catch (IOException e) {
       throw new IllegalStateException("cannot set up TLS for the admin endpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** What {@link #open} came to: a client, or the exit code of a command that could not have one. */
+  sealed interface Opened {
+    record Ready(AdminClient client) implements Opened {}
+
+    /** The reason is printed already; 2 for an invalid configuration, 1 otherwise. */
+    record Failed(int exit) implements Opened {}
+  }
+
+  /**
+   * {@link #of}, for a command: why it could not be opened is printed on {@code err} after {@code
+   * command} (the configuration's own message as it is).
+   */
+  static Opened open(String command, Optional<Path> config, Optional<String> url, Optional<Path> tokenFile,
+      Map<String, String> environment, PrintWriter err) {
+    try {
+      return new Opened.Ready(of(config, url, tokenFile, environment));
+    } catch (InvalidConfigException e) {
+      err.println(e.getMessage());
+      return new Opened.Failed(2);
+    } catch (IllegalStateException e) {
+      err.println(command + ": " + e.getMessage());
+      return new Opened.Failed(1);
     }
   }
 

@@ -13,7 +13,6 @@ import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import relay.config.load.InvalidConfigException;
 import relay.server.trace.TimeArgument;
 
 /**
@@ -84,15 +83,12 @@ final class DrainCommand implements java.util.concurrent.Callable<Integer> {
       return 2;
     }
     AdminClient client;
-    try {
-      client = AdminClient.of(Optional.ofNullable(config), Optional.ofNullable(url), Optional.ofNullable(tokenFile),
-          main.environment());
-    } catch (InvalidConfigException e) {
-      err.println(e.getMessage());
-      return 2;
-    } catch (IllegalStateException e) {
-      err.println("relay drain: " + e.getMessage());
-      return 1;
+    switch (AdminClient.open("relay drain", Optional.ofNullable(config), Optional.ofNullable(url),
+        Optional.ofNullable(tokenFile), main.environment(), err)) {
+      case AdminClient.Opened.Failed failed -> {
+        return failed.exit();
+      }
+      case AdminClient.Opened.Ready ready -> client = ready.client();
     }
     try {
       JsonNode report = status ? read(client.get("api/intake"))

@@ -24,7 +24,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
-import relay.config.load.InvalidConfigException;
 
 /**
  * {@code relay queue ...}: the running relay's queue, through its admin API ({@link AdminClient}):
@@ -324,15 +323,12 @@ final class QueueCommand {
   private int run(Call call) {
     PrintWriter err = spec.commandLine().getErr();
     AdminClient client;
-    try {
-      client = AdminClient.of(Optional.ofNullable(config), Optional.ofNullable(url), Optional.ofNullable(tokenFile),
-          main.environment());
-    } catch (InvalidConfigException e) {
-      err.println(e.getMessage());
-      return 2;
-    } catch (IllegalStateException e) {
-      err.println("relay queue: " + e.getMessage());
-      return 1;
+    switch (AdminClient.open("relay queue", Optional.ofNullable(config), Optional.ofNullable(url),
+        Optional.ofNullable(tokenFile), main.environment(), err)) {
+      case AdminClient.Opened.Failed failed -> {
+        return failed.exit();
+      }
+      case AdminClient.Opened.Ready ready -> client = ready.client();
     }
     try {
       call.run(client);

@@ -200,9 +200,15 @@ final class TraceCommand implements Callable<Integer> {
   }
 
   private int cluster(PrintWriter out, PrintWriter err) {
+    AdminClient admin;
+    switch (AdminClient.open("relay trace", Optional.ofNullable(config), Optional.ofNullable(url),
+        Optional.ofNullable(tokenFile), main.environment(), err)) {
+      case AdminClient.Opened.Failed failed -> {
+        return 2; // as for an unreadable log directory: 1 means "nothing found"
+      }
+      case AdminClient.Opened.Ready ready -> admin = ready.client();
+    }
     try {
-      AdminClient admin = AdminClient.of(Optional.ofNullable(config), Optional.ofNullable(url),
-          Optional.ofNullable(tokenFile), main.environment());
       Map<String, String> query = new LinkedHashMap<>();
       query.put("since", since);
       query.put("until", until);
@@ -222,9 +228,6 @@ final class TraceCommand implements Callable<Integer> {
         err.println("relay trace: nothing found on any node that answered");
       }
       return shown > 0 ? 0 : 1;
-    } catch (InvalidConfigException e) {
-      err.println(e.getMessage());
-      return 2;
     } catch (IllegalStateException | IOException e) {
       err.println("relay trace: " + e.getMessage());
       return 2;
