@@ -54,6 +54,11 @@ final class UpstreamTransaction {
       recipients.forEach(r -> replies.put(r, done));
       return replies;
     } catch (SendFailedException e) {
+      if (noReply(e)) {
+        // Angus reports a connection closed under a command as that command's failure with code
+        // -1 ("[EOF]"): nothing was answered, so it is a lost connection, not a reply.
+        throw new MessagingException("connection closed by the upstream", e);
+      }
       Map<Recipient, SmtpReply> refused = refusals(e, byAddress);
       SmtpReply shared = switch (e) {
         case SMTPSenderFailedException sender -> UpstreamReply.parse(sender.getReturnCode(), sender.getMessage());
@@ -70,6 +75,14 @@ final class UpstreamTransaction {
     }
   }
 
+  private static boolean noReply(SendFailedException e) {
+    return switch (e) {
+      case SMTPSenderFailedException sender -> sender.getReturnCode() == -1;
+      case SMTPSendFailedException send -> send.getReturnCode() == -1;
+      default -> false;
+    };
+  }
+
   private static Map<Recipient, SmtpReply> refusals(SendFailedException e, Map<String, Recipient> byAddress)
       throws MessagingException {
     Map<Recipient, SmtpReply> refused = new HashMap<>();
@@ -77,6 +90,9 @@ final class UpstreamTransaction {
         next = next instanceof MessagingException m ? m.getNextException() : null) {
       if (next instanceof SMTPAddressFailedException failed) {
         Recipient r = byAddress.get(failed.getAddress().getAddress());
+        if (failed.getReturnCode() == -1) {
+          throw new MessagingException("connection closed by the upstream", failed);
+        }
         if (r != null) {
           refused.put(r, UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
         }

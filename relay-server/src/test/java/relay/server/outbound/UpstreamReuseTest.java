@@ -49,6 +49,18 @@ class UpstreamReuseTest {
   }
 
   @Test
+  void aSessionClosedUnansweredAtTheNextMailIsReplacedWithoutADeferral() throws Exception {
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.DROPS_AT_SECOND_MAIL);
+
+    RecipientOutcome first = deliver("a@example.com");
+    RecipientOutcome second = deliver("b@example.com");
+
+    assertThat(first).isInstanceOf(RecipientOutcome.Delivered.class);
+    assertThat(second).isInstanceOf(RecipientOutcome.Delivered.class);
+    assertThat(upstream.sessions()).isEqualTo(2);
+  }
+
+  @Test
   void aConnectionUsedMomentsAgoIsReusedWithoutAnRset() throws Exception {
     upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.NONE);
 

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A hand-made SMTP upstream for misbehaviour no real server shows on demand: it answers every
  * command with 2xx (354 to DATA) and can stop answering at one command, stop reading after its
- * 354, or drop each session right after the 250 for its message. Records the commands it saw and
- * counts sessions. Loopback, port 0; sessions are served one at a time on a virtual thread.
+ * 354, drop each session right after the 250 for its message, or drop it unanswered at its
+ * second MAIL. Records the commands it saw and counts sessions. Loopback, port 0; sessions are served one at a time on a virtual thread.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
@@ -31,7 +31,9 @@ public final class ScriptedUpstream implements AutoCloseable {
     /** Answers DATA with 354, then never reads the content. */
     STOPS_READING_AT_DATA,
     /** Closes each session right after the 250 for its message, without QUIT. */
-    DROPS_AFTER_MESSAGE
+    DROPS_AFTER_MESSAGE,
+    /** Closes each session without a reply when a second MAIL arrives on it. */
+    DROPS_AT_SECOND_MAIL
   }
 
   private final Misbehaviour misbehaviour;
@@ -82,6 +84,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     OutputStream out = s.getOutputStream();
     reply(out, "220 scripted upstream ready");
     boolean data = false;
+    int mails = 0;
     for (String line; (line = in.readLine()) != null; ) {
       if (data) {
         if (line.equals(".")) {
@@ -99,6 +102,9 @@ public final class ScriptedUpstream implements AutoCloseable {
         case "MAIL" -> {
           if (misbehaviour == Misbehaviour.SILENT_AT_MAIL) {
             closed.await();
+            return;
+          }
+          if (++mails == 2 && misbehaviour == Misbehaviour.DROPS_AT_SECOND_MAIL) {
             return;
           }
           reply(out, "250 2.1.0 ok");
