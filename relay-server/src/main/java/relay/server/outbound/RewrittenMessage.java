@@ -1,6 +1,5 @@
 package relay.server.outbound;
 
-import jakarta.mail.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,14 +19,14 @@ final class RewrittenMessage extends SpooledMessage {
   private final MessageBody body;
   private final SenderRewrite rewrite;
 
-  RewrittenMessage(Session session, MessageBody body, SenderRewrite rewrite) {
-    super(session, body);
+  RewrittenMessage(MessageBody body, SenderRewrite rewrite) {
+    super(body);
     this.body = body;
     this.rewrite = rewrite;
   }
 
   @Override
-  public void writeTo(OutputStream out) throws IOException {
+  void writeTo(OutputStream out) throws IOException {
     try (InputStream in = body.open()) {
       byte[] head = in.readNBytes(HEAD_LIMIT);
       HeaderSection section = HeaderSection.parse(head);
@@ -41,7 +40,7 @@ final class RewrittenMessage extends SpooledMessage {
   }
 
   @Override
-  public int getSize() {
-    return -1;
+  long sizeHint() {
+    return body.size() + 512; // a rewritten From: or Sender: is rarely much longer
   }
 }

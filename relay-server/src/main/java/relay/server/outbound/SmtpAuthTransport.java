@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.connector.OutboundConnector;
@@ -152,8 +151,11 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     }
     boolean reusable = false;
     try {
-      Map<Recipient, RecipientOutcome> out = send(connection, id, request, chunk);
-      reusable = true;
+      UpstreamTransaction.Result result = send(connection, id, request, chunk);
+      reusable = result.reusable();
+      Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
+      result.replies().forEach((r, reply) ->
+          out.put(r, classifier.outcome(r, new AttemptReport.Replied(reply, connection.hop()))));
       return out;
     } catch (MessagingException | RuntimeException e) {
       // The session broke off (or, for a RuntimeException, our side failed) mid-conversation.
@@ -229,10 +231,10 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
         new TracedSmtpTransport(session, capture, protocolLog, id, connector.name(), host.toString());
     try {
       transport.connect(host.host(), host.port(), lane.mailbox, secret);
-      return new UpstreamConnection(transport, session, host, hop(host, transport, lane));
+      return new UpstreamConnection(transport, host, hop(host, transport, lane));
     } catch (AuthenticationFailedException e) {
       SmtpReply reply = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
-      UpstreamConnection refused = new UpstreamConnection(transport, session, host, hop(host, transport, lane));
+      UpstreamConnection refused = new UpstreamConnection(transport, host, hop(host, transport, lane));
       closeQuietly(refused);
       throw new SignInFailed(new AttemptReport.Replied(reply, refused.hop()));
     } catch (MessagingException e) {
@@ -246,24 +248,16 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     return hop == null ? null : hop.signedInAs(lane.mailbox);
   }
 
-  private Map<Recipient, RecipientOutcome> send(UpstreamConnection connection, SenderIdentity id,
+  private UpstreamTransaction.Result send(UpstreamConnection connection, SenderIdentity id,
       DeliveryRequest request, List<Recipient> chunk) throws MessagingException {
-    SMTPTransport transport = connection.transport();
     SpooledMessage message = id.rewriteTo() == null
-        ? new SpooledMessage(connection.session(), request.body())
-        : new RewrittenMessage(connection.session(), request.body(), new SenderRewrite(id.rewriteTo()));
+        ? new SpooledMessage(request.body())
+        : new RewrittenMessage(request.body(), new SenderRewrite(id.rewriteTo()));
     MailPath sender = request.sender();
-    message.setEnvelopeFrom(id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "<>" : sender.address());
+    String reversePath = id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "" : sender.address();
     connection.transport().beginMessage(request.id(), chunk.size());
-    Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, chunk);
-    if (replies.size() < chunk.size()) {
-      throw new MessagingException("no reply from upstream for some recipients of the transaction");
-    }
-    Map<Recipient, RecipientOutcome> out = new LinkedHashMap<>();
-    for (Map.Entry<Recipient, SmtpReply> e : replies.entrySet()) {
-      out.put(e.getKey(), classifier.outcome(e.getKey(), new AttemptReport.Replied(e.getValue(), connection.hop())));
-    }
-    return out;
+    return UpstreamTransaction.send(
+        connection.transport(), new UpstreamTransaction.Envelope(reversePath, List.of(), chunk, false), message);
   }
 
   private Session mailSession(String mechanism) {
@@ -271,7 +265,6 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     props.put("mail.smtp.localhost", connector.heloName());
     props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
     stallWatch.apply(props);
-    props.put("mail.smtp.sendpartial", "true");
     props.put("mail.smtp.auth", "true");
     props.put("mail.smtp.auth.mechanisms", mechanism);
     props.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");

@@ -8,10 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
-import org.eclipse.angus.mail.smtp.SMTPMessage;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsPolicy;
 import relay.core.delivery.AttemptReport;
@@ -21,22 +18,19 @@ import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
 import relay.core.envelope.BodyType;
-import relay.core.envelope.DsnNotify;
 import relay.core.envelope.Recipient;
-import relay.core.reply.SmtpReply;
 import relay.core.tracking.ProtocolLog;
 
 /**
- * Delivers to a smart-host connector over SMTP with Angus Mail: hosts in order, EHLO with the
+ * Delivers to a smart-host connector over SMTP: hosts in order, EHLO with the
  * connector's name, STARTTLS per its {@link relay.core.connector.TlsPolicy}, the spooled bytes sent
  * unchanged, the envelope sender and recipients taken from the request (never from headers), and
  * one outcome per recipient from the upstream's own replies ({@link UpstreamTransaction}), classified
  * by {@link ReplyClassifier}. Every outcome reports the hop its connection reached (name, address,
  * TLS session); when no reply decides it, the {@link LocalCause} and the reason.
  *
- * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY (recipients with different
- * NOTIFY sets go in separate transactions on the same connection, as Angus sets NOTIFY per
- * message), RET and ENVID. ORCPT is not passed on (Angus Mail cannot send it).
+ * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY and ORCPT per recipient, RET
+ * and ENVID; the commands go pipelined when the upstream offers PIPELINING.
  *
  * <p>A message whose request {@linkplain DeliveryRequest#requireTls() requires TLS} (the mail-flow
  * rule action {@code require-tls}) only goes over an encrypted session: under a connector policy of
@@ -126,10 +120,10 @@ public final class SmtpTransport implements Transport, AutoCloseable {
             LocalCause.TLS_UNAVAILABLE, REQUIRE_TLS + connection.host() + ": session not encrypted", connection.hop());
         return Optional.of(request.recipients().stream().map(r -> classifier.outcome(r, report)).toList());
       }
-      for (List<Recipient> group : byNotify(request.recipients())) {
-        outcomes.putAll(send(connection, request, group));
-      }
-      reusable = true;
+      UpstreamTransaction.Result result = send(connection, request);
+      result.replies().forEach((r, reply) ->
+          outcomes.put(r, classifier.outcome(r, new AttemptReport.Replied(reply, connection.hop()))));
+      reusable = result.reusable();
     } catch (MessagingException | RuntimeException e) {
       if (lease.unchecked() && e instanceof MessagingException && connection.transport().replies() == repliesBefore) {
         return Optional.empty();
@@ -161,64 +155,26 @@ public final class SmtpTransport implements Transport, AutoCloseable {
     return connector;
   }
 
-  private Map<Recipient, RecipientOutcome> send(UpstreamConnection connection, DeliveryRequest request, List<Recipient> group)
+  private UpstreamTransaction.Result send(UpstreamConnection connection, DeliveryRequest request)
       throws MessagingException {
-    SMTPTransport transport = connection.transport();
-    SpooledMessage message = new SpooledMessage(connection.session(), request.body());
-    message.setEnvelopeFrom(request.sender().isNull() ? "<>" : request.sender().address());
-    List<String> extensions = new ArrayList<>();
-    if (transport.supportsExtension("DSN")) {
-      message.setNotifyOptions(notifyOptions(group.getFirst().notifyOn()));
-      if (request.parameters().dsnReturn() != null) {
-        message.setReturnOption(switch (request.parameters().dsnReturn()) {
-          case FULL -> SMTPMessage.RETURN_FULL;
-          case HDRS -> SMTPMessage.RETURN_HDRS;
-        });
-      }
-      if (request.parameters().envelopeId() != null) {
-        extensions.add("ENVID=" + request.parameters().envelopeId());
-      }
+    TracedSmtpTransport transport = connection.transport();
+    boolean dsn = transport.supportsExtension("DSN");
+    List<String> parameters = new ArrayList<>();
+    if (dsn && request.parameters().dsnReturn() != null) {
+      parameters.add("RET=" + request.parameters().dsnReturn().name());
+    }
+    if (dsn && request.parameters().envelopeId() != null) {
+      parameters.add("ENVID=" + request.parameters().envelopeId());
     }
     if (request.parameters().body() == BodyType.EIGHT_BIT_MIME && transport.supportsExtension("8BITMIME")) {
-      extensions.add("BODY=8BITMIME");
+      parameters.add("BODY=8BITMIME");
     }
     if (request.parameters().smtpUtf8() && transport.supportsExtension("SMTPUTF8")) {
-      extensions.add("SMTPUTF8");
+      parameters.add("SMTPUTF8");
     }
-    if (!extensions.isEmpty()) {
-      message.setMailExtension(String.join(" ", extensions));
-    }
-
-    connection.transport().beginMessage(request.id(), group.size());
-    Map<Recipient, SmtpReply> replies = UpstreamTransaction.send(transport, message, group);
-    Map<Recipient, RecipientOutcome> outcomes = new LinkedHashMap<>();
-    for (Recipient r : group) {
-      SmtpReply reply = replies.get(r);
-      outcomes.put(r, classifier.outcome(r, reply == null
-          ? new AttemptReport.Local(LocalCause.CONNECTION_LOST, "no reply from upstream for this recipient", connection.hop())
-          : new AttemptReport.Replied(reply, connection.hop())));
-    }
-    return outcomes;
-  }
-
-  private static List<List<Recipient>> byNotify(List<Recipient> recipients) {
-    Map<Set<DsnNotify>, List<Recipient>> groups = new LinkedHashMap<>();
-    for (Recipient r : recipients) {
-      groups.computeIfAbsent(r.notifyOn(), k -> new ArrayList<>()).add(r);
-    }
-    return List.copyOf(groups.values());
-  }
-
-  private static int notifyOptions(Set<DsnNotify> notifyOn) {
-    int options = 0;
-    for (DsnNotify n : notifyOn) {
-      options |= switch (n) {
-        case NEVER -> SMTPMessage.NOTIFY_NEVER;
-        case SUCCESS -> SMTPMessage.NOTIFY_SUCCESS;
-        case FAILURE -> SMTPMessage.NOTIFY_FAILURE;
-        case DELAY -> SMTPMessage.NOTIFY_DELAY;
-      };
-    }
-    return options;
+    String sender = request.sender().isNull() ? "" : request.sender().address();
+    transport.beginMessage(request.id(), request.recipients().size());
+    return UpstreamTransaction.send(transport,
+        new UpstreamTransaction.Envelope(sender, parameters, request.recipients(), dsn), new SpooledMessage(request.body()));
   }
 }

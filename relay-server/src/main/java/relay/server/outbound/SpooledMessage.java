@@ -1,30 +1,25 @@
 package relay.server.outbound;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.eclipse.angus.mail.smtp.SMTPMessage;
 import relay.core.spool.MessageBody;
 
 /**
- * A message whose content is the spooled bytes, streamed unchanged: Angus Mail only adds the SMTP
- * dot-stuffing on the wire. Headers are never parsed or rewritten, so the message must be sent with
- * {@code SMTPTransport.sendMessage} on a connected transport (never {@code Transport.send}, which
- * would call {@code saveChanges}). Used by one thread at a time.
+ * A message's content as it goes upstream: the spooled bytes, unchanged (headers are never parsed
+ * or rewritten here; {@link RewrittenMessage} is the one that edits). Line endings and dot-stuffing
+ * are the {@link DataStream}'s business. Used by one thread at a time.
  */
-class SpooledMessage extends SMTPMessage {
+class SpooledMessage {
 
   private final MessageBody body;
 
-  SpooledMessage(Session session, MessageBody body) {
-    super(session);
+  SpooledMessage(MessageBody body) {
     this.body = body;
   }
 
-  @Override
-  public void writeTo(OutputStream out) throws IOException {
+  /** Writes the content to {@code out}. */
+  void writeTo(OutputStream out) throws IOException {
     // A buffer fitted to the message (InputStream.transferTo takes 16 KiB for every message).
     byte[] buffer = new byte[(int) Math.clamp(body.size(), 512, 16 << 10)];
     try (InputStream in = body.open()) {
@@ -34,18 +29,8 @@ class SpooledMessage extends SMTPMessage {
     }
   }
 
-  @Override
-  public void writeTo(OutputStream out, String[] ignoreHeaders) throws IOException {
-    writeTo(out);
-  }
-
-  @Override
-  public int getSize() {
-    return body.size() > Integer.MAX_VALUE ? -1 : (int) body.size();
-  }
-
-  @Override
-  public void saveChanges() throws MessagingException {
-    // The spooled content is final; nothing may be regenerated.
+  /** About how many bytes {@link #writeTo} writes: for sizing buffers, not a promise. */
+  long sizeHint() {
+    return body.size();
   }
 }

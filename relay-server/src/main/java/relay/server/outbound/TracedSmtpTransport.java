@@ -4,10 +4,14 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import relay.core.envelope.MessageId;
+import relay.core.reply.SmtpReply;
 import relay.core.tracking.ProtocolLog;
 import relay.core.tracking.ProtocolLog.Direction;
 
@@ -114,10 +118,60 @@ final class TracedSmtpTransport extends SMTPTransport {
     return code;
   }
 
-  @Override
-  protected void finishData() throws IOException, MessagingException {
+  /**
+   * Sends {@code commands} (each without its CRLF) in one write: the group RFC 2920 allows when
+   * the server offers PIPELINING, or a single command. Their replies are read with {@link #reply}.
+   */
+  synchronized void send(List<String> commands) throws MessagingException {
+    StringBuilder text = new StringBuilder(64 * commands.size());
+    for (String command : commands) {
+      record(Direction.OUT, command);
+      text.append(command).append("\r\n");
+    }
+    try {
+      OutputStream out = connectedSocket().getOutputStream();
+      out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException e) {
+      throw new MessagingException("sending to the upstream failed", e);
+    }
+  }
+
+  /**
+   * Reads the next reply (all its lines).
+   *
+   * @throws MessagingException when the connection closed or failed before a whole reply arrived
+   */
+  synchronized SmtpReply reply() throws MessagingException {
+    int code = readServerResponse();
+    if (code == -1) {
+      throw new MessagingException("connection closed by the upstream");
+    }
+    return UpstreamReply.parse(code, getLastServerResponse());
+  }
+
+  /** Sends a message's content after its {@code 354}, then the end-of-data line. */
+  synchronized void sendContent(SpooledMessage content) throws MessagingException {
+    try {
+      DataStream data = new DataStream(connectedSocket().getOutputStream(), content.sizeHint());
+      content.writeTo(data);
+      data.finish();
+    } catch (IOException e) {
+      throw new MessagingException("sending the message content failed", e);
+    }
     record(Direction.EVENT, "message content sent, not logged");
-    super.finishData();
+    record(Direction.OUT, ".");
+  }
+
+  // Angus flushes its own buffer after every command it sends, so writing to the socket directly
+  // never overtakes bytes of Angus's; replies are still read through Angus's buffered input.
+  private Socket connectedSocket() throws MessagingException {
+    Socket s = socket();
+    // Not isConnected(): Angus answers that by sending a NOOP.
+    if (s == null || s.isClosed()) {
+      throw new MessagingException("not connected to the upstream");
+    }
+    return s;
   }
 
   @Override

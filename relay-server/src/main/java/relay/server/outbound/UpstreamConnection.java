@@ -1,13 +1,12 @@
 package relay.server.outbound;
 
-import jakarta.mail.Session;
 import relay.core.connector.UpstreamHost;
 import relay.core.delivery.UpstreamHop;
 
 /**
- * One connected SMTP client session to an upstream host, with the mail session it was opened from
- * and the hop it reached (what every outcome on this connection reports; null only when the socket
- * could not be told, which {@link SocketCapture} prevents). Used by one thread at a time (it is
- * borrowed from {@link UpstreamConnections}).
+ * One connected SMTP client session to an upstream host and the hop it reached (what every outcome
+ * on this connection reports; null only when the socket could not be told, which
+ * {@link SocketCapture} prevents). Used by one thread at a time (it is borrowed from
+ * {@link UpstreamConnections}).
  */
-record UpstreamConnection(TracedSmtpTransport transport, Session session, UpstreamHost host, UpstreamHop hop) {}
+record UpstreamConnection(TracedSmtpTransport transport, UpstreamHost host, UpstreamHop hop) {}

@@ -169,7 +169,7 @@ final class UpstreamConnections implements AutoCloseable {
       try {
         transport.connect(host.host(), host.port(), null, null);
         String name = hostName != null ? hostName : host.host();
-        return new UpstreamConnection(transport, mailSession, host, tls.hop(name, host, transport.socket()));
+        return new UpstreamConnection(transport, host, tls.hop(name, host, transport.socket()));
       } catch (MessagingException e) {
         AttemptReport.Local refusal = tls.refusal(host, e);
         log.info("connector '{}': cannot use {}", connector.name(), refusal.reason());
@@ -186,7 +186,6 @@ final class UpstreamConnections implements AutoCloseable {
     props.put("mail.smtp.localhost", connector.heloName());
     props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
     stallWatch.apply(props);
-    props.put("mail.smtp.sendpartial", "true");
     // No reportsuccess: with it Angus throws (and fills in the stack trace of) two exceptions per
     // message even when everything was accepted; refusals still come back per recipient.
     props.put("mail.smtp.reportsuccess", "false");

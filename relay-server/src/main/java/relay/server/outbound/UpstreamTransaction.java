@@ -1,106 +1,180 @@
 package relay.server.outbound;
 
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
-import jakarta.mail.internet.InternetAddress;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPAddressSucceededException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
+import java.util.StringJoiner;
+import relay.core.envelope.DsnNotify;
 import relay.core.envelope.Recipient;
 import relay.core.reply.SmtpReply;
 
 /**
- * One MAIL/RCPT/DATA transaction on an open Angus connection, shared by every SMTP transport, and
- * the upstream's reply to each recipient read back out of it. A recipient refused at RCPT keeps its
- * own reply; the accepted ones share the reply to the end of DATA, and every recipient shares the
- * reply to MAIL FROM when that was refused. A recipient the upstream never answered for is left
- * out of the result, so that the caller decides what that means.
+ * One SMTP mail transaction on an upstream session that is open and signed in, spoken by Relay
+ * itself: MAIL, one RCPT per recipient, DATA and the content. Angus Mail opens the session (EHLO,
+ * STARTTLS, AUTH) but offers neither PIPELINING nor DSN parameters per recipient. When the server
+ * offers PIPELINING (RFC 2920), MAIL, every RCPT and DATA leave in one write and their replies are
+ * read after it: two round trips per message whatever the number of recipients, where waiting for
+ * each reply takes three plus one per recipient. Without PIPELINING each command waits for its
+ * reply and the transaction stops at the first refusal that ends it.
  *
- * <p>Stateless; the connection it is given must not be used by another thread meanwhile.
+ * <p>A transaction left open (no recipient accepted, DATA refused) is closed with RSET, so that the
+ * session can carry the next message; when even that fails the result says the session must not
+ * be reused. Stateless.
  */
 final class UpstreamTransaction {
+
+  /**
+   * What a transaction sends besides the content.
+   *
+   * @param reversePath the envelope sender, empty for the null path
+   * @param mailParameters MAIL parameters such as {@code BODY=8BITMIME}, each already valid for the
+   *     session
+   * @param dsn whether to send each recipient's DSN parameters (NOTIFY, ORCPT): only to a server
+   *     that offers DSN
+   */
+  record Envelope(String reversePath, List<String> mailParameters, List<Recipient> recipients, boolean dsn) {
+    Envelope {
+      mailParameters = List.copyOf(mailParameters);
+      recipients = List.copyOf(recipients);
+    }
+  }
+
+  /**
+   * The reply for each recipient, in the envelope's order, and whether the session may carry
+   * another message.
+   */
+  record Result(Map<Recipient, SmtpReply> replies, boolean reusable) {}
 
   private UpstreamTransaction() {}
 
   /**
-   * Sends {@code message} (envelope sender already set) to {@code recipients}.
+   * Sends {@code content} to the envelope's recipients on {@code session}.
    *
-   * @return the upstream's reply per recipient, in the recipients' order
-   * @throws MessagingException when the connection failed before or during the transaction: its
-   *     state is unknown and it must not be reused
+   * @throws MessagingException when the connection failed or closed before the transaction's last
+   *     reply: what the upstream kept is unknown and the session must be closed
    */
-  static Map<Recipient, SmtpReply> send(SMTPTransport transport, SpooledMessage message, List<Recipient> recipients)
+  static Result send(TracedSmtpTransport session, Envelope envelope, SpooledMessage content)
       throws MessagingException {
-    Map<String, Recipient> byAddress = new HashMap<>();
-    Address[] addresses = new Address[recipients.size()];
-    for (int i = 0; i < recipients.size(); i++) {
-      InternetAddress address = new InternetAddress();
-      // Set verbatim: parsing could alter or refuse a path the listener already accepted.
-      address.setAddress(recipients.get(i).address().address());
-      addresses[i] = address;
-      byAddress.put(address.getAddress(), recipients.get(i));
-    }
+    String mail = withParameters("MAIL FROM:<" + envelope.reversePath() + ">", envelope.mailParameters());
+    List<Recipient> recipients = envelope.recipients();
     Map<Recipient, SmtpReply> replies = new LinkedHashMap<>();
-    try {
-      transport.sendMessage(message, addresses);
-      SmtpReply done = UpstreamReply.parse(transport.getLastReturnCode(), transport.getLastServerResponse());
-      recipients.forEach(r -> replies.put(r, done));
-      return replies;
-    } catch (SendFailedException e) {
-      if (noReply(e)) {
-        // Angus reports a connection closed under a command as that command's failure with code
-        // -1 ("[EOF]"): nothing was answered, so it is a lost connection, not a reply.
-        throw new MessagingException("connection closed by the upstream", e);
+    List<Recipient> accepted = new ArrayList<>();
+    SmtpReply data;
+    if (session.supportsExtension("PIPELINING")) {
+      List<String> group = new ArrayList<>(recipients.size() + 2);
+      group.add(mail);
+      recipients.forEach(r -> group.add(rcpt(r, envelope.dsn())));
+      group.add("DATA");
+      session.send(group);
+      SmtpReply from = session.reply();
+      if (!from.isPositive()) {
+        return refusedSender(session, recipients, from);
       }
-      Map<Recipient, SmtpReply> refused = refusals(e, byAddress);
-      SmtpReply shared = switch (e) {
-        case SMTPSenderFailedException sender -> UpstreamReply.parse(sender.getReturnCode(), sender.getMessage());
-        case SMTPSendFailedException send -> UpstreamReply.parse(send.getReturnCode(), send.getMessage());
-        default -> null;
-      };
       for (Recipient r : recipients) {
-        SmtpReply reply = e instanceof SMTPSenderFailedException ? shared : refused.getOrDefault(r, shared);
-        if (reply != null) {
-          replies.put(r, reply);
+        SmtpReply to = session.reply();
+        replies.put(r, to);
+        if (to.isPositive()) {
+          accepted.add(r);
         }
       }
-      return replies;
+      data = session.reply();
+      if (accepted.isEmpty()) {
+        endEmptyData(session, data);
+        return new Result(replies, reset(session));
+      }
+    } else {
+      session.send(List.of(mail));
+      SmtpReply from = session.reply();
+      if (!from.isPositive()) {
+        recipients.forEach(r -> replies.put(r, from));
+        return new Result(replies, true);
+      }
+      for (Recipient r : recipients) {
+        session.send(List.of(rcpt(r, envelope.dsn())));
+        SmtpReply to = session.reply();
+        replies.put(r, to);
+        if (to.isPositive()) {
+          accepted.add(r);
+        }
+      }
+      if (accepted.isEmpty()) {
+        return new Result(replies, reset(session));
+      }
+      session.send(List.of("DATA"));
+      data = session.reply();
+    }
+    if (data.code() != 354) {
+      accepted.forEach(r -> replies.put(r, data));
+      return new Result(replies, reset(session));
+    }
+    session.sendContent(content);
+    SmtpReply done = session.reply();
+    accepted.forEach(r -> replies.put(r, done));
+    return new Result(replies, true);
+  }
+
+  /**
+   * After a refused MAIL in a pipelined group: each recipient gets the MAIL reply (the RCPT replies
+   * only say there is no transaction), the rest of the group's replies are read, and no
+   * transaction is open. A server that refused with 421 may close at once: the session is then
+   * simply not reused.
+   */
+  private static Result refusedSender(TracedSmtpTransport session, List<Recipient> recipients, SmtpReply from) {
+    Map<Recipient, SmtpReply> replies = new LinkedHashMap<>();
+    recipients.forEach(r -> replies.put(r, from));
+    try {
+      for (int i = 0; i < recipients.size(); i++) {
+        session.reply();
+      }
+      endEmptyData(session, session.reply());
+      return new Result(replies, true);
+    } catch (MessagingException e) {
+      return new Result(replies, false);
     }
   }
 
-  private static boolean noReply(SendFailedException e) {
-    return switch (e) {
-      case SMTPSenderFailedException sender -> sender.getReturnCode() == -1;
-      case SMTPSendFailedException send -> send.getReturnCode() == -1;
-      default -> false;
-    };
+  // A server may answer a pipelined DATA with 354 although it accepted no recipient (RFC 2920
+  // section 3.1 expects a refusal); the empty message is ended at once.
+  private static void endEmptyData(TracedSmtpTransport session, SmtpReply data) throws MessagingException {
+    if (data.code() == 354) {
+      session.send(List.of("."));
+      session.reply();
+    }
   }
 
-  private static Map<Recipient, SmtpReply> refusals(SendFailedException e, Map<String, Recipient> byAddress)
-      throws MessagingException {
-    Map<Recipient, SmtpReply> refused = new HashMap<>();
-    for (Exception next = e.getNextException(); next != null;
-        next = next instanceof MessagingException m ? m.getNextException() : null) {
-      if (next instanceof SMTPAddressFailedException failed) {
-        Recipient r = byAddress.get(failed.getAddress().getAddress());
-        if (failed.getReturnCode() == -1) {
-          throw new MessagingException("connection closed by the upstream", failed);
+  /** The RCPT command for {@code r}, with its DSN parameters when {@code dsn}. */
+  static String rcpt(Recipient r, boolean dsn) {
+    List<String> parameters = new ArrayList<>(2);
+    if (dsn && !r.notifyOn().isEmpty()) {
+      StringJoiner notify = new StringJoiner(",", "NOTIFY=", "");
+      // In one fixed order, so that logs read alike (the listener accepted NEVER only alone).
+      for (DsnNotify n : DsnNotify.values()) {
+        if (r.notifyOn().contains(n)) {
+          notify.add(n.name());
         }
-        if (r != null) {
-          refused.put(r, UpstreamReply.parse(failed.getReturnCode(), failed.getMessage()));
-        }
-      } else if (!(next instanceof SMTPAddressSucceededException) && !(next instanceof MessagingException)) {
-        // An I/O failure inside the transaction: the connection is in an unknown state.
-        throw new MessagingException("connection failed during the transaction", next);
       }
+      parameters.add(notify.toString());
     }
-    return refused;
+    if (dsn && r.originalRecipient() != null) {
+      // RFC 3461 section 4.2: an ORCPT received must be passed on to a DSN-capable server.
+      parameters.add("ORCPT=" + r.originalRecipient());
+    }
+    return withParameters("RCPT TO:<" + r.address().address() + ">", parameters);
+  }
+
+  private static String withParameters(String command, List<String> parameters) {
+    return parameters.isEmpty() ? command : command + " " + String.join(" ", parameters);
+  }
+
+  /** Ends an open transaction; true when the server agreed, so the session can go on. */
+  private static boolean reset(TracedSmtpTransport session) {
+    try {
+      session.send(List.of("RSET"));
+      return session.reply().isPositive();
+    } catch (MessagingException e) {
+      return false;
+    }
   }
 }

@@ -10,15 +10,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A hand-made SMTP upstream for misbehaviour no real server shows on demand: it answers every
- * command with 2xx (354 to DATA) and can stop answering at one command, stop reading after its
- * 354, drop each session right after the 250 for its message, or drop it unanswered at its
- * second MAIL. Records the commands it saw and counts sessions. Loopback, port 0; sessions are served one at a time on a virtual thread.
+ * A hand-made SMTP upstream for behaviour no real server shows on demand. It answers commands as a
+ * plain server would (250, 354 to DATA, 503 out of order), refuses the senders and recipients it is
+ * told to, and can misbehave: stop answering at one command, stop reading after its 354, drop each
+ * session right after the 250 for its message, or drop it unanswered at its second MAIL. When it
+ * offers PIPELINING it holds its replies to MAIL and RCPT until DATA arrives (RFC 2920 lets a
+ * server do so), so a client that waits for each reply before sending on would wait for ever.
+ * Records the command lines and the raw content lines it saw and counts sessions. Loopback, port
+ * 0; sessions are served one at a time on a virtual thread.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
@@ -37,13 +42,26 @@ public final class ScriptedUpstream implements AutoCloseable {
   }
 
   private final Misbehaviour misbehaviour;
+  private final List<String> extensions;
+  private final Set<String> refused;
   private final ServerSocket server;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicInteger sessions = new AtomicInteger();
   private final List<String> commands = new CopyOnWriteArrayList<>();
+  private final List<String> content = new CopyOnWriteArrayList<>();
 
   public ScriptedUpstream(Misbehaviour misbehaviour) throws IOException {
+    this(misbehaviour, List.of(), Set.of());
+  }
+
+  /**
+   * @param extensions the EHLO keywords it offers, such as {@code PIPELINING} or {@code DSN}
+   * @param refused addresses refused with 550 when they appear in MAIL FROM or RCPT TO
+   */
+  public ScriptedUpstream(Misbehaviour misbehaviour, List<String> extensions, Set<String> refused) throws IOException {
     this.misbehaviour = misbehaviour;
+    this.extensions = List.copyOf(extensions);
+    this.refused = Set.copyOf(refused);
     this.server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
     Thread.ofVirtual().name("scripted-upstream").start(this::acceptLoop);
   }
@@ -60,6 +78,11 @@ public final class ScriptedUpstream implements AutoCloseable {
   /** Command lines received so far, in order (message content excluded). */
   public List<String> commands() {
     return List.copyOf(commands);
+  }
+
+  /** Content lines received so far as they came on the wire (dot-stuffed, end-of-data line included). */
+  public List<String> content() {
+    return List.copyOf(content);
   }
 
   @Override
@@ -80,16 +103,21 @@ public final class ScriptedUpstream implements AutoCloseable {
   }
 
   private void serve(Socket s) throws IOException, InterruptedException {
-    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-    OutputStream out = s.getOutputStream();
-    reply(out, "220 scripted upstream ready");
+    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+    Replies out = new Replies(s.getOutputStream(), extensions.contains("PIPELINING"));
+    out.now("220 scripted upstream ready");
     boolean data = false;
+    boolean mail = false;
+    int recipients = 0;
     int mails = 0;
     for (String line; (line = in.readLine()) != null; ) {
       if (data) {
+        content.add(line);
         if (line.equals(".")) {
           data = false;
-          reply(out, "250 2.0.0 queued");
+          mail = false;
+          recipients = 0;
+          out.now("250 2.0.0 queued");
           if (misbehaviour == Misbehaviour.DROPS_AFTER_MESSAGE) {
             return;
           }
@@ -98,7 +126,7 @@ public final class ScriptedUpstream implements AutoCloseable {
       }
       commands.add(line);
       switch (line.split(" ", 2)[0].toUpperCase(Locale.ROOT)) {
-        case "EHLO", "HELO" -> reply(out, "250 scripted");
+        case "EHLO", "HELO" -> out.now(ehlo());
         case "MAIL" -> {
           if (misbehaviour == Misbehaviour.SILENT_AT_MAIL) {
             closed.await();
@@ -107,27 +135,86 @@ public final class ScriptedUpstream implements AutoCloseable {
           if (++mails == 2 && misbehaviour == Misbehaviour.DROPS_AT_SECOND_MAIL) {
             return;
           }
-          reply(out, "250 2.1.0 ok");
+          mail = !refused.contains(path(line));
+          out.held(mail ? "250 2.1.0 ok" : "550 5.7.1 sender refused");
+        }
+        case "RCPT" -> {
+          if (!mail) {
+            out.held("503 5.5.1 need MAIL first");
+          } else if (refused.contains(path(line))) {
+            out.held("550 5.1.1 no such user");
+          } else {
+            recipients++;
+            out.held("250 2.1.5 ok");
+          }
         }
         case "DATA" -> {
-          reply(out, "354 go ahead");
+          if (recipients == 0) {
+            out.now("554 5.5.1 no valid recipients");
+            continue;
+          }
+          out.now("354 go ahead");
           if (misbehaviour == Misbehaviour.STOPS_READING_AT_DATA) {
             closed.await();
             return;
           }
           data = true;
         }
+        case "RSET" -> {
+          mail = false;
+          recipients = 0;
+          out.now("250 2.0.0 reset");
+        }
         case "QUIT" -> {
-          reply(out, "221 bye");
+          out.now("221 bye");
           return;
         }
-        default -> reply(out, "250 ok");
+        default -> out.now("250 ok");
       }
     }
   }
 
-  private static void reply(OutputStream out, String line) throws IOException {
-    out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
+  private String ehlo() {
+    StringBuilder reply = new StringBuilder("250").append(extensions.isEmpty() ? " " : "-").append("scripted");
+    for (int i = 0; i < extensions.size(); i++) {
+      reply.append("\r\n250").append(i == extensions.size() - 1 ? " " : "-").append(extensions.get(i));
+    }
+    return reply.toString();
+  }
+
+  private static String path(String command) {
+    int open = command.indexOf('<');
+    int close = command.indexOf('>', open + 1);
+    return open < 0 || close < 0 ? "" : command.substring(open + 1, close);
+  }
+
+  /** Replies, with MAIL and RCPT ones held until the next other reply when pipelining. */
+  private static final class Replies {
+    private final OutputStream out;
+    private final boolean holding;
+    private final StringBuilder pending = new StringBuilder();
+
+    Replies(OutputStream out, boolean holding) {
+      this.out = out;
+      this.holding = holding;
+    }
+
+    void held(String line) throws IOException {
+      pending.append(line).append("\r\n");
+      if (!holding) {
+        flush();
+      }
+    }
+
+    void now(String line) throws IOException {
+      pending.append(line).append("\r\n");
+      flush();
+    }
+
+    private void flush() throws IOException {
+      out.write(pending.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      pending.setLength(0);
+    }
   }
 }
