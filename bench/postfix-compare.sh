@@ -63,6 +63,10 @@ wait_port "$SINK_PORT" 10
 
 IFS=, read -r -a targets <<< "$TARGETS"
 for target in "${targets[@]}"; do
+  # Each target starts on a quiet disk: the previous one's queue files (tens of thousands written and
+  # deleted) are still being written back for a few seconds, which would be charged to the next.
+  sync
+  sleep 3
   case $target in
     ceiling)
       echo "(a) ceiling: smtp-source straight into smtp-sink"

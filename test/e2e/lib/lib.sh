@@ -194,7 +194,7 @@ start_relay() {
 
 relay_ready_or_dead() {
   kill -0 "$RELAY_PID" 2>/dev/null || fail "the relay exited during start-up"
-  grep -q 'Relay ready' "$RELAY_LOG"
+  grep -qs 'Relay ready' "$RELAY_LOG" # -s: the background shell may not have created it yet
 }
 
 # stop_relay: TERM, then a bounded wait (the relay should shut down cleanly well within 30 s).

@@ -143,6 +143,25 @@ class UpstreamTransactionTest {
         .containsExactly("Subject: x", "", "..one", "two", "three", "...", "..", "last", ".");
   }
 
+  @Test
+  void contentLargerThanTheSendBufferArrivesWholeAndInOrder() throws Exception {
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.NONE, List.of("PIPELINING"), Set.of());
+    StringBuilder text = new StringBuilder("Subject: big\r\n\r\n");
+    for (int i = 0; i < 6000; i++) {
+      text.append(i % 3 == 0 ? "." : "").append("line ").append(i).append(" of a long scan report\r\n");
+    }
+
+    deliver(new DeliveryRequest(new MessageId("m3"), MailPath.parse("p@example.com"), MailParameters.NONE,
+        List.of(Recipient.of(MailPath.parse("a@example.com"))),
+        SmtpTransportTest.body(text.toString().getBytes(StandardCharsets.US_ASCII)), client(), Instant.EPOCH));
+
+    List<String> lines = upstream.content();
+    assertThat(lines).hasSize(6000 + 3);
+    assertThat(lines.get(2)).isEqualTo("..line 0 of a long scan report");
+    assertThat(lines.get(6001)).isEqualTo("line 5999 of a long scan report");
+    assertThat(lines.getLast()).isEqualTo(".");
+  }
+
   private List<RecipientOutcome> deliver(DeliveryRequest request) throws Exception {
     if (transport == null) {
       transport = new SmtpTransport(new OutboundConnector.SmartHost("scripted",
