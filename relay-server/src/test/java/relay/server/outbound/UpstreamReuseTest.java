@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import relay.core.connector.OutboundConnector;
 import relay.core.connector.TlsMode;
 import relay.core.connector.TlsPolicy;
@@ -36,21 +38,11 @@ class UpstreamReuseTest {
     upstream.close();
   }
 
-  @Test
-  void aSessionTheUpstreamDroppedAfterItsMessageIsReplacedWithoutADeferral() throws Exception {
-    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.DROPS_AFTER_MESSAGE);
-
-    RecipientOutcome first = deliver("a@example.com");
-    RecipientOutcome second = deliver("b@example.com");
-
-    assertThat(first).isInstanceOf(RecipientOutcome.Delivered.class);
-    assertThat(second).isInstanceOf(RecipientOutcome.Delivered.class);
-    assertThat(upstream.sessions()).isEqualTo(2);
-  }
-
-  @Test
-  void aSessionClosedUnansweredAtTheNextMailIsReplacedWithoutADeferral() throws Exception {
-    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.DROPS_AT_SECOND_MAIL);
+  /** Dropped right after its message, or unanswered when the next MAIL arrives on it. */
+  @ParameterizedTest
+  @EnumSource(value = ScriptedUpstream.Misbehaviour.class, names = {"DROPS_AFTER_MESSAGE", "DROPS_AT_SECOND_MAIL"})
+  void aSessionTheUpstreamDroppedIsReplacedWithoutADeferral(ScriptedUpstream.Misbehaviour drop) throws Exception {
+    upstream = new ScriptedUpstream(drop);
 
     RecipientOutcome first = deliver("a@example.com");
     RecipientOutcome second = deliver("b@example.com");
