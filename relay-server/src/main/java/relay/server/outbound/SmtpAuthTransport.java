@@ -256,8 +256,10 @@ public final class SmtpAuthTransport implements Transport, AutoCloseable {
     MailPath sender = request.sender();
     String reversePath = id.rewriteTo() != null ? id.rewriteTo() : sender.isNull() ? "" : sender.address();
     connection.transport().beginMessage(request.id(), chunk.size());
-    return UpstreamTransaction.send(
-        connection.transport(), new UpstreamTransaction.Envelope(reversePath, List.of(), chunk, false), message);
+    // DSN parameters go to smart hosts and MX hosts; submission sends without them, as it always
+    // has (Microsoft 365 reports to the mailbox it sends as).
+    return UpstreamTransaction.send(connection.transport(),
+        UpstreamTransaction.Envelope.of(connection.transport(), request, reversePath, chunk, false), message);
   }
 
   private Session mailSession(String mechanism) {

@@ -3,7 +3,6 @@ package relay.server.outbound;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import relay.core.delivery.LocalCause;
 import relay.core.delivery.RecipientOutcome;
 import relay.core.delivery.ReplyClassifier;
 import relay.core.delivery.Transport;
-import relay.core.envelope.BodyType;
 import relay.core.envelope.Recipient;
 import relay.core.tracking.ProtocolLog;
 
@@ -158,23 +156,10 @@ public final class SmtpTransport implements Transport, AutoCloseable {
   private UpstreamTransaction.Result send(UpstreamConnection connection, DeliveryRequest request)
       throws MessagingException {
     TracedSmtpTransport transport = connection.transport();
-    boolean dsn = transport.supportsExtension("DSN");
-    List<String> parameters = new ArrayList<>();
-    if (dsn && request.parameters().dsnReturn() != null) {
-      parameters.add("RET=" + request.parameters().dsnReturn().name());
-    }
-    if (dsn && request.parameters().envelopeId() != null) {
-      parameters.add("ENVID=" + request.parameters().envelopeId());
-    }
-    if (request.parameters().body() == BodyType.EIGHT_BIT_MIME && transport.supportsExtension("8BITMIME")) {
-      parameters.add("BODY=8BITMIME");
-    }
-    if (request.parameters().smtpUtf8() && transport.supportsExtension("SMTPUTF8")) {
-      parameters.add("SMTPUTF8");
-    }
     String sender = request.sender().isNull() ? "" : request.sender().address();
     transport.beginMessage(request.id(), request.recipients().size());
     return UpstreamTransaction.send(transport,
-        new UpstreamTransaction.Envelope(sender, parameters, request.recipients(), dsn), new SpooledMessage(request.body()));
+        UpstreamTransaction.Envelope.of(transport, request, sender, request.recipients(), true),
+        new SpooledMessage(request.body()));
   }
 }

@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import relay.core.delivery.DeliveryRequest;
+import relay.core.envelope.BodyType;
 import relay.core.envelope.DsnNotify;
+import relay.core.envelope.MailParameters;
 import relay.core.envelope.Recipient;
 import relay.core.reply.SmtpReply;
 
@@ -38,6 +41,34 @@ final class UpstreamTransaction {
     Envelope {
       mailParameters = List.copyOf(mailParameters);
       recipients = List.copyOf(recipients);
+    }
+
+    /**
+     * The envelope for {@code recipients} of {@code request} on {@code session}: {@code BODY=8BITMIME}
+     * and {@code SMTPUTF8} where the message needs them and the session offers them, and, when
+     * {@code passDsn} and the session offers DSN, the request's RET and ENVID and each recipient's
+     * NOTIFY and ORCPT.
+     *
+     * @param reversePath the envelope sender to give, empty for the null path
+     */
+    static Envelope of(TracedSmtpTransport session, DeliveryRequest request, String reversePath,
+        List<Recipient> recipients, boolean passDsn) {
+      MailParameters given = request.parameters();
+      boolean dsn = passDsn && session.supportsExtension("DSN");
+      List<String> parameters = new ArrayList<>(4);
+      if (dsn && given.dsnReturn() != null) {
+        parameters.add("RET=" + given.dsnReturn().name());
+      }
+      if (dsn && given.envelopeId() != null) {
+        parameters.add("ENVID=" + given.envelopeId());
+      }
+      if (given.body() == BodyType.EIGHT_BIT_MIME && session.supportsExtension("8BITMIME")) {
+        parameters.add("BODY=8BITMIME");
+      }
+      if (given.smtpUtf8() && session.supportsExtension("SMTPUTF8")) {
+        parameters.add("SMTPUTF8");
+      }
+      return new Envelope(reversePath, parameters, recipients, dsn);
     }
   }
 
