@@ -62,8 +62,38 @@ class UpstreamTransactionTest {
     assertThat(outcomes).extracting(o -> o.getClass().getSimpleName())
         .containsExactly("Delivered", "PermanentFailure", "Delivered");
     assertThat(outcomes.get(1).toString()).contains("550 5.1.1");
+    assertThat(upstream.groups()).contains(List.of("MAIL FROM:<p@example.com>", "RCPT TO:<a@example.com>",
+        "RCPT TO:<gone@example.com>", "RCPT TO:<b@example.com>", "DATA"));
+  }
+
+  @Test
+  void withoutPipeliningEachCommandWaitsForItsReply() throws Exception {
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.NONE, List.of(), Set.of());
+
+    deliver(request(MailParameters.NONE, Recipient.of(MailPath.parse("a@example.com")),
+        Recipient.of(MailPath.parse("b@example.com"))));
+
+    assertThat(upstream.groups()).allSatisfy(group -> assertThat(group).hasSize(1));
     assertThat(upstream.commands()).containsSubsequence("MAIL FROM:<p@example.com>", "RCPT TO:<a@example.com>",
-        "RCPT TO:<gone@example.com>", "RCPT TO:<b@example.com>", "DATA");
+        "RCPT TO:<b@example.com>", "DATA");
+  }
+
+  @Test
+  void aLongGroupGoesInPartsOfAtMostAHundredCommands() throws Exception {
+    upstream = new ScriptedUpstream(ScriptedUpstream.Misbehaviour.NONE, List.of("PIPELINING"), Set.of("r7@example.com"));
+    Recipient[] recipients = new Recipient[250];
+    for (int i = 0; i < recipients.length; i++) {
+      recipients[i] = Recipient.of(MailPath.parse("r" + i + "@example.com"));
+    }
+
+    List<RecipientOutcome> outcomes = deliver(request(MailParameters.NONE, recipients));
+
+    assertThat(outcomes).filteredOn(o -> o instanceof RecipientOutcome.Delivered).hasSize(249);
+    assertThat(outcomes.get(7)).isInstanceOf(RecipientOutcome.PermanentFailure.class);
+    List<List<String>> transaction = upstream.groups().stream().filter(g -> !g.getFirst().startsWith("EHLO")).toList();
+    assertThat(transaction).extracting(List::size).containsExactly(100, 100, 52);
+    assertThat(transaction.getFirst().getFirst()).startsWith("MAIL FROM:");
+    assertThat(transaction.getLast().getLast()).isEqualTo("DATA");
   }
 
   @ParameterizedTest

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -20,10 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plain server would (250, 354 to DATA, 503 out of order), refuses the senders and recipients it is
  * told to, and can misbehave: stop answering at one command, stop reading after its 354, drop each
  * session right after the 250 for its message, or drop it unanswered at its second MAIL. When it
- * offers PIPELINING it holds its replies to MAIL and RCPT until DATA arrives (RFC 2920 lets a
- * server do so), so a client that waits for each reply before sending on would wait for ever.
- * Records the command lines and the raw content lines it saw and counts sessions. Loopback, port
- * 0; sessions are served one at a time on a virtual thread.
+ * offers PIPELINING it holds its replies to MAIL and RCPT while more input is waiting and sends
+ * them when the input runs dry (RFC 2920 section 3.2). Records the command lines, which of them
+ * arrived together ({@link #groups}), and the raw content lines, and counts sessions. Loopback,
+ * port 0; sessions are served one at a time on a virtual thread.
  */
 public final class ScriptedUpstream implements AutoCloseable {
 
@@ -49,6 +50,7 @@ public final class ScriptedUpstream implements AutoCloseable {
   private final AtomicInteger sessions = new AtomicInteger();
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private final List<String> content = new CopyOnWriteArrayList<>();
+  private final List<List<String>> groups = new CopyOnWriteArrayList<>();
 
   public ScriptedUpstream(Misbehaviour misbehaviour) throws IOException {
     this(misbehaviour, List.of(), Set.of());
@@ -78,6 +80,14 @@ public final class ScriptedUpstream implements AutoCloseable {
   /** Command lines received so far, in order (message content excluded). */
   public List<String> commands() {
     return List.copyOf(commands);
+  }
+
+  /**
+   * Command lines in the groups they arrived in: the lines read before the input ran dry. A client
+   * that waits for each reply makes groups of one.
+   */
+  public List<List<String>> groups() {
+    return List.copyOf(groups);
   }
 
   /** Content lines received so far as they came on the wire (dot-stuffed, end-of-data line included). */
@@ -110,7 +120,19 @@ public final class ScriptedUpstream implements AutoCloseable {
     boolean mail = false;
     int recipients = 0;
     int mails = 0;
+    List<String> group = new ArrayList<>();
     for (String line; (line = in.readLine()) != null; ) {
+      if (!data) {
+        group.add(line);
+      }
+      if (!in.ready()) {
+        // The input ran dry: this line ends what the client sent together.
+        if (!group.isEmpty()) {
+          groups.add(List.copyOf(group));
+          group.clear();
+        }
+        out.flushLater();
+      }
       if (data) {
         content.add(line);
         if (line.equals(".")) {
@@ -199,11 +221,18 @@ public final class ScriptedUpstream implements AutoCloseable {
       this.holding = holding;
     }
 
+    private boolean dry;
+
     void held(String line) throws IOException {
       pending.append(line).append("\r\n");
-      if (!holding) {
+      if (!holding || dry) {
         flush();
       }
+    }
+
+    /** The input ran dry: the reply to the command just read goes out with those held before it. */
+    void flushLater() {
+      dry = true;
     }
 
     void now(String line) throws IOException {
@@ -212,6 +241,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     }
 
     private void flush() throws IOException {
+      dry = false;
       out.write(pending.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
       pending.setLength(0);
