@@ -19,8 +19,9 @@ import relay.core.reply.SmtpReply;
  * STARTTLS, AUTH) but offers neither PIPELINING nor DSN parameters per recipient. When the server
  * offers PIPELINING (RFC 2920), MAIL, every RCPT and DATA leave in one write (up to
  * {@value #MOST_AT_ONCE} commands) and their replies are read after it: two round trips per message
- * for up to 98 recipients, where waiting for each reply takes three plus one per recipient. Without PIPELINING each command waits for its
- * reply and the transaction stops at the first refusal that ends it.
+ * for up to 98 recipients, where waiting for each reply takes three plus one per recipient.
+ * Without PIPELINING each command waits for its reply, and the transaction stops at the first
+ * refusal that ends it (MAIL refused, or no recipient accepted).
  *
  * <p>A transaction left open (no recipient accepted, DATA refused) is closed with RSET, so that the
  * session can carry the next message; when even that fails the result says the session must not
@@ -95,49 +96,30 @@ final class UpstreamTransaction {
     List<Recipient> recipients = envelope.recipients();
     Map<Recipient, SmtpReply> replies = new LinkedHashMap<>();
     List<Recipient> accepted = new ArrayList<>();
-    SmtpReply data;
-    if (session.supportsExtension("PIPELINING")) {
-      List<String> commands = new ArrayList<>(recipients.size() + 2);
-      commands.add(mail);
-      recipients.forEach(r -> commands.add(rcpt(r, envelope.dsn())));
-      commands.add("DATA");
-      Pipeline pipeline = new Pipeline(session, commands);
-      SmtpReply from = pipeline.next();
-      if (!from.isPositive()) {
-        return refusedSender(pipeline, recipients, from);
+    List<String> commands = new ArrayList<>(recipients.size() + 2);
+    commands.add(mail);
+    recipients.forEach(r -> commands.add(rcpt(r, envelope.dsn())));
+    commands.add("DATA");
+    // Without PIPELINING a part is one command: each waits for the reply to the one before.
+    Pipeline pipeline = new Pipeline(session, commands, session.supportsExtension("PIPELINING") ? MOST_AT_ONCE : 1);
+    SmtpReply from = pipeline.next();
+    if (!from.isPositive()) {
+      return refusedSender(pipeline, recipients, from);
+    }
+    for (Recipient r : recipients) {
+      SmtpReply to = pipeline.next();
+      replies.put(r, to);
+      if (to.isPositive()) {
+        accepted.add(r);
       }
-      for (Recipient r : recipients) {
-        SmtpReply to = pipeline.next();
-        replies.put(r, to);
-        if (to.isPositive()) {
-          accepted.add(r);
-        }
-      }
-      data = pipeline.next();
-      if (accepted.isEmpty()) {
-        endEmptyData(session, data);
-        return new Result(replies, reset(session));
-      }
-    } else {
-      session.send(List.of(mail));
-      SmtpReply from = session.reply();
-      if (!from.isPositive()) {
-        recipients.forEach(r -> replies.put(r, from));
-        return new Result(replies, true);
-      }
-      for (Recipient r : recipients) {
-        session.send(List.of(rcpt(r, envelope.dsn())));
-        SmtpReply to = session.reply();
-        replies.put(r, to);
-        if (to.isPositive()) {
-          accepted.add(r);
-        }
-      }
-      if (accepted.isEmpty()) {
-        return new Result(replies, reset(session));
-      }
-      session.send(List.of("DATA"));
-      data = session.reply();
+    }
+    if (accepted.isEmpty() && !pipeline.allSent()) {
+      return new Result(replies, reset(session)); // DATA not sent yet, and no need to
+    }
+    SmtpReply data = pipeline.next();
+    if (accepted.isEmpty()) {
+      endEmptyData(session, data);
+      return new Result(replies, reset(session));
     }
     if (data.code() != 354) {
       accepted.forEach(r -> replies.put(r, data));
@@ -150,7 +132,7 @@ final class UpstreamTransaction {
   }
 
   /**
-   * After a refused MAIL in a pipelined group: each recipient gets the MAIL reply (the RCPT replies
+   * After a refused MAIL: each recipient gets the MAIL reply (the RCPT replies of a pipelined group
    * only say there is no transaction), the replies to what was already sent are read, nothing more
    * is sent, and no transaction is open. A server that refused with 421 may close at once: the
    * session is then simply not reused.
@@ -170,26 +152,29 @@ final class UpstreamTransaction {
   }
 
   /**
-   * A pipelined group sent in parts of at most {@link #MOST_AT_ONCE} commands, each part written
-   * when the first reply to it is wanted. Bounding the part keeps the replies of one part well
-   * within the socket buffers, so neither side can block writing while the other waits to read
-   * (RFC 2920 section 3.1); a message to 500 recipients takes six writes instead of one.
+   * A transaction's commands sent in parts, each part written when the first reply to it is wanted:
+   * parts of one command without PIPELINING, of at most {@link #MOST_AT_ONCE} with it. Bounding the
+   * part keeps the replies of one part well within the socket buffers, so neither side can block
+   * writing while the other waits to read (RFC 2920 section 3.1); a message to 500 recipients takes
+   * six writes instead of one.
    */
   private static final class Pipeline {
     private final TracedSmtpTransport session;
     private final List<String> commands;
+    private final int part;
     private int sent;
     private int read;
 
-    Pipeline(TracedSmtpTransport session, List<String> commands) {
+    Pipeline(TracedSmtpTransport session, List<String> commands, int part) {
       this.session = session;
       this.commands = commands;
+      this.part = part;
     }
 
     /** The reply to the next command, sending the next part first when all sent are answered. */
     SmtpReply next() throws MessagingException {
       if (read == sent) {
-        int end = Math.min(commands.size(), sent + MOST_AT_ONCE);
+        int end = Math.min(commands.size(), sent + part);
         session.send(commands.subList(sent, end));
         sent = end;
       }
