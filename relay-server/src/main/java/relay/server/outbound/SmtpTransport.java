@@ -20,11 +20,11 @@ import relay.core.envelope.Recipient;
 import relay.core.tracking.ProtocolLog;
 
 /**
- * Delivers to a smart-host connector over SMTP: hosts in order, EHLO with the
- * connector's name, STARTTLS per its {@link relay.core.connector.TlsPolicy}, the spooled bytes sent
- * unchanged, the envelope sender and recipients taken from the request (never from headers), and
- * one outcome per recipient from the upstream's own replies ({@link UpstreamTransaction}), classified
- * by {@link ReplyClassifier}. Every outcome reports the hop its connection reached (name, address,
+ * Delivers to a smart-host connector over SMTP: hosts in order, EHLO with the connector's name,
+ * STARTTLS per its {@link relay.core.connector.TlsPolicy} (Angus Mail opens the session), the
+ * spooled bytes sent unchanged, the envelope sender and recipients taken from the request (never
+ * from headers), and one outcome per recipient from the upstream's own replies
+ * ({@link UpstreamTransaction}), classified by {@link ReplyClassifier}. Every outcome reports the hop its connection reached (name, address,
  * TLS session); when no reply decides it, the {@link LocalCause} and the reason.
  *
  * <p>DSN parameters pass through when the upstream offers DSN: NOTIFY and ORCPT per recipient, RET

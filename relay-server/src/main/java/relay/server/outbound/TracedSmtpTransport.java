@@ -28,6 +28,9 @@ import relay.core.tracking.ProtocolLog.Direction;
  *
  * <p>It also remembers the socket its connection runs on (the TLS one once STARTTLS ran), as
  * {@link SocketCapture} hands it over while {@code connect} runs: Angus keeps its own to itself.
+ * The mail transaction ({@link UpstreamTransaction}) writes its commands and content to that
+ * socket directly ({@link #send}, {@link #sendContent}) and reads replies through Angus
+ * ({@link #reply}), all recorded here like Angus's own commands.
  *
  * <p>Threading: like its superclass, used by one thread at a time (its methods synchronize on it).
  */
