@@ -44,7 +44,7 @@ import relay.core.envelope.MessageId;
  * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index; whatever it
  * needs about a message (its body size, whether it may have a state file) comes with the
  * {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
- * parked} in the on-disk index. The index's counts ({@link #parkedCount}, {@link #heldCount},
+ * parked} in the on-disk index ({@link WaitingIndex}). The index's counts ({@link #parkedCount}, {@link #heldCount},
  * {@link #oldestWaiting}) are kept per connector and arrival period of about 33 seconds, not per
  * message (see {@link MarkerTally}).
  *
@@ -80,8 +80,7 @@ public final class FileSpool implements Spool {
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final SpoolRecovery recovery;
   private final RecoveryFront front = new RecoveryFront();
-  private final ParkingIndex parked;
-  private final ParkingIndex held;
+  private final WaitingIndex waiting;
   private final AtomicLong size = new AtomicLong();
   private final AtomicLong stateWrites = new AtomicLong();
   private final SpareFiles spares;
@@ -134,8 +133,7 @@ public final class FileSpool implements Spool {
     this.ids = new MessageIdSource(clock, Objects.requireNonNull(random, "random"));
     this.syncOf = Objects.requireNonNull(syncOf, "syncOf");
     this.recovery = new SpoolRecovery(directories, format);
-    this.parked = new ParkingIndex(directories.parked());
-    this.held = new ParkingIndex(directories.held());
+    this.waiting = new WaitingIndex(directories);
   }
 
   /**
@@ -178,8 +176,7 @@ public final class FileSpool implements Spool {
   public void recover(Consumer<QueuedMessage> found) throws IOException {
     requireOpen();
     // Counted once now, in the background, so that no metrics scrape ever lists the index.
-    parked.tallyAll();
-    held.tallyAll();
+    waiting.tallyAll();
     recovery.scan(firstNew, message -> {
       Path file = directories.messageFile(message.id());
       // Verified moments ago, but an operator may have removed it since (uncounted: it was ahead).
@@ -303,7 +300,7 @@ public final class FileSpool implements Spool {
     }
     syncDirectories(List.of(target));
     if (!message.isHeld() && message.connector() != null) {
-      held.forget(message.connector(), id, heldSlot(id)); // released: no longer listed as held
+      waiting.forgetHeld(message.connector(), id); // released: no longer listed as held
     }
   }
 
@@ -323,18 +320,13 @@ public final class FileSpool implements Spool {
 
   @Override
   public void park(QueuedMessage message) throws IOException {
-    String lane = Objects.requireNonNull(message.connector(), "a parked message has a connector");
-    if (message.isHeld()) {
-      held.mark(lane, message.id(), heldSlot(message.id()));
-    } else {
-      parked.mark(lane, message.id(), ParkingIndex.slotOf(message.nextAttemptAt()));
-    }
+    waiting.mark(message);
   }
 
   @Override
   public List<QueuedMessage> unpark(String connector, Instant now, int limit) throws IOException {
     List<QueuedMessage> due = new ArrayList<>();
-    for (MessageId id : parked.take(connector, now, limit)) {
+    for (MessageId id : waiting.takeDue(connector, now, limit)) {
       if (front.ahead(id, directories.messageFile(id))) {
         // Parked in an earlier run: recovery hands it over (and counts it) when it gets there.
         continue;
@@ -348,7 +340,7 @@ public final class FileSpool implements Spool {
 
   @Override
   public void bringForward(String connector, Instant latest) throws IOException {
-    long moved = parked.bringForward(connector, latest);
+    long moved = waiting.bringForward(connector, latest);
     if (moved > 0) {
       log.info("spool: {} parked message(s) of '{}' brought forward to {}", moved, connector, latest);
     }
@@ -356,18 +348,18 @@ public final class FileSpool implements Spool {
 
   @Override
   public Optional<Instant> nextParked(String connector) {
-    return parked.earliest(connector);
+    return waiting.nextDue(connector);
   }
 
   @Override
   public List<QueuedMessage> held(String connector, int limit) throws IOException {
     List<QueuedMessage> found = new ArrayList<>();
-    for (MessageId id : held.list(connector, limit)) {
+    for (MessageId id : waiting.held(connector, limit)) {
       Optional<QueuedMessage> message = read(id).filter(m -> ownedBy(m, connector) && m.isHeld());
       if (message.isPresent()) {
         found.add(message.get().withConnector(connector));
       } else {
-        held.forget(connector, id, heldSlot(id)); // released, delivered or moved: the marker is stale
+        waiting.forgetHeld(connector, id); // released, delivered or moved: the marker is stale
       }
     }
     return found;
@@ -375,29 +367,22 @@ public final class FileSpool implements Spool {
 
   @Override
   public List<String> parkedConnectors() throws IOException {
-    Set<String> lanes = new LinkedHashSet<>(parked.lanes());
-    lanes.addAll(held.lanes());
-    return List.copyOf(lanes);
+    return waiting.connectors();
   }
 
   @Override
   public long heldCount(String connector) throws IOException {
-    return held.count(connector);
+    return waiting.heldCount(connector);
   }
 
   @Override
   public long parkedCount(String connector) throws IOException {
-    return parked.count(connector);
+    return waiting.parkedCount(connector);
   }
 
   @Override
   public Optional<Instant> oldestWaiting(String connector) throws IOException {
-    Optional<Instant> deferred = parked.earliestArrival(connector);
-    Optional<Instant> waiting = held.earliestArrival(connector);
-    if (deferred.isEmpty()) {
-      return waiting;
-    }
-    return waiting.isPresent() && waiting.get().isBefore(deferred.get()) ? waiting : deferred;
+    return waiting.oldestArrival(connector);
   }
 
   @Override
@@ -408,12 +393,6 @@ public final class FileSpool implements Spool {
   /** A record without a connector (written before routing was recorded) belongs to whoever parked it. */
   private static boolean ownedBy(QueuedMessage message, String connector) {
     return message.connector() == null || connector.equals(message.connector());
-  }
-
-  /** Held markers are grouped like the queue (by the id's time), so a release finds its marker directly. */
-  private static String heldSlot(MessageId id) {
-    String value = id.value();
-    return value.length() >= 7 ? value.substring(0, 7) : "_";
   }
 
   @Override
