@@ -186,9 +186,6 @@ final class UpstreamConnections implements AutoCloseable {
     props.put("mail.smtp.localhost", connector.heloName());
     props.put("mail.smtp.connectiontimeout", Long.toString(connector.connectTimeout().toMillis()));
     stallWatch.apply(props);
-    // No reportsuccess: with it Angus throws (and fills in the stack trace of) two exceptions per
-    // message even when everything was accepted; refusals still come back per recipient.
-    props.put("mail.smtp.reportsuccess", "false");
     tls.apply(props);
     capture.apply(props);
     // Angus's debug output stays off: TracedSmtpTransport records the protocol far more cheaply.
