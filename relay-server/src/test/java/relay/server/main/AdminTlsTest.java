@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.config.load.InvalidConfigException;
 import relay.server.admin.ClusterDirectory;
@@ -117,16 +114,11 @@ class AdminTlsTest {
 
   @Test
   void theCommandLineTrustsTheConfiguredCertificateAtALoopbackAddressItDoesNotName() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    int exit = command.execute("queue", "summary", "--cluster", "--config", configA.toString(),
-        "--url", "https://127.0.0.1:" + a.adminPort(), "--token-file", token.toString());
-    assertThat(exit).as(err.toString()).isZero();
+    CommandRun run = CommandRun.of(List.of("queue", "summary", "--cluster", "--config", configA.toString(),
+        "--url", "https://127.0.0.1:" + a.adminPort(), "--token-file", token.toString()));
+    assertThat(run.exit()).as(run.err()).isZero();
     // Relay B answered too: over HTTPS, its certificate checked against the CA and the name localhost.
-    assertThat(out.toString()).containsPattern("relay-a\\s+0\\s").containsPattern("relay-b\\s+0\\s")
+    assertThat(run.out()).containsPattern("relay-a\\s+0\\s").containsPattern("relay-b\\s+0\\s")
         .contains("0 message(s) queued on 2 of 2 node(s)");
   }
 

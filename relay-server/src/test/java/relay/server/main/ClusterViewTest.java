@@ -3,8 +3,6 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.server.admin.ClusterDirectory;
 import relay.server.admin.ClusterPeer;
@@ -86,18 +83,10 @@ class ClusterViewTest {
         """.formatted(upstreamPort, token)));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run relay(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
+  private CommandRun relay(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--config", configA.toString(), "--url", "http://127.0.0.1:" + a.adminPort()));
-    int exit = command.execute(all.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+    return CommandRun.of(all);
   }
 
   private static String send(TestRelay relay, String from, String subject) throws Exception {
@@ -117,7 +106,7 @@ class ClusterViewTest {
     send(b, "scanner@contoso.com", "scan-b1");
 
     await().atMost(PATIENCE).untilAsserted(() -> {
-      Run summary = relay("queue", "summary", "--cluster", "--token-file", token.toString());
+      CommandRun summary = relay("queue", "summary", "--cluster", "--token-file", token.toString());
       assertThat(summary.exit()).isZero();
       assertThat(summary.out())
           .containsPattern("relay-a\\s+2\\s")
@@ -127,14 +116,14 @@ class ClusterViewTest {
           .contains("3 message(s) queued on 2 of 3 node(s)");
     });
 
-    Run json = relay("queue", "summary", "--cluster", "--json", "--token-file", token.toString());
+    CommandRun json = relay("queue", "summary", "--cluster", "--json", "--token-file", token.toString());
     assertThat(json.out()).contains("\"total\":3", "\"unreachable\":1", "\"node\":\"relay-b\"");
   }
 
   @Test
   void aTokenOnlyOneNodeKnowsIsRefusedByTheOthersAndTheAnswerSaysSo() throws Exception {
     // Without --token-file the command uses relay A's local token, which relay B has never seen.
-    Run summary = relay("queue", "summary", "--cluster");
+    CommandRun summary = relay("queue", "summary", "--cluster");
     assertThat(summary.exit()).isZero();
     assertThat(summary.out()).containsPattern("relay-a\\s+0\\s")
         .contains("relay-b", "401: the token is not valid on this node");
@@ -147,7 +136,7 @@ class ClusterViewTest {
     send(b, "erp@contoso.com", "invoice-b2");
 
     await().atMost(PATIENCE).untilAsserted(() -> {
-      Run search = relay("trace", "--cluster", "--from", "scanner@", "--status", "routed", "--token-file", token.toString());
+      CommandRun search = relay("trace", "--cluster", "--from", "scanner@", "--status", "routed", "--token-file", token.toString());
       assertThat(search.exit()).isZero();
       assertThat(search.out().lines().filter(l -> l.contains(" routed ")).toList())
           .hasSize(2)
@@ -156,11 +145,11 @@ class ClusterViewTest {
       assertThat(search.err()).contains("node relay-c did not answer");
     });
 
-    Run timeline = relay("trace", "--cluster", onB, "--token-file", token.toString());
+    CommandRun timeline = relay("trace", "--cluster", onB, "--token-file", token.toString());
     assertThat(timeline.exit()).isZero();
     assertThat(timeline.out()).contains("on relay-b:", "queued as " + onB).doesNotContain("on relay-a:");
 
-    Run json = relay("trace", "--cluster", "--json", "--from", "erp@", "--token-file", token.toString());
+    CommandRun json = relay("trace", "--cluster", "--json", "--from", "erp@", "--token-file", token.toString());
     assertThat(json.out().lines().toList()).isNotEmpty().allSatisfy(l -> assertThat(l).contains("\"node\":\"relay-b\""));
   }
 }

@@ -5,14 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
 import relay.server.testing.TestUpstream;
@@ -55,22 +54,11 @@ class DrainCommandTest {
     relay = resources.track(TestRelay.start(config));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run drain(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 5];
-    all[0] = "drain";
-    System.arraycopy(args, 0, all, 1, args.length);
-    all[args.length + 1] = "--config";
-    all[args.length + 2] = configFile.toString();
-    all[args.length + 3] = "--url";
-    all[args.length + 4] = "http://127.0.0.1:" + relay.adminPort();
-    return new Run(command.execute(all), out.toString(), err.toString());
+  private CommandRun drain(String... args) {
+    List<String> all = new ArrayList<>(List.of("drain"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--config", configFile.toString(), "--url", "http://127.0.0.1:" + relay.adminPort()));
+    return CommandRun.of(all);
   }
 
   /** The greeting a new connection gets (and whether the relay then closes it). */
@@ -100,7 +88,7 @@ class DrainCommandTest {
       assertThat(send("in-flight")).startsWith("250 2.0.0 Ok queued as ");
       await().atMost(PATIENCE).until(() -> upstream.dataBegun.get() == 1);
 
-      Run drained = drain();
+      CommandRun drained = drain();
       assertThat(drained.exit()).as(drained.err()).isZero();
       assertThat(drained.out()).contains("drained since", "by local", "1 to deliver, 0 held").containsPattern("upstream\\s+1\\s+0\\s+0");
 
@@ -114,7 +102,7 @@ class DrainCommandTest {
 
       // The delivery under way finishes; waiting ends when the queue is empty.
       gate.countDown();
-      Run waited = drain("--status", "--wait", "30s");
+      CommandRun waited = drain("--status", "--wait", "30s");
       assertThat(waited.exit()).as(waited.err()).isZero();
       assertThat(waited.out()).contains("drained since", "queue empty");
       assertThat(upstream.messages).singleElement()
@@ -139,7 +127,7 @@ class DrainCommandTest {
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(drain("--status", "--json").out())
         .contains("\"accepting\":false", "\"drainedBy\":\"local\"", "\"emptied\":true"));
 
-    Run undone = drain("--undo");
+    CommandRun undone = drain("--undo");
     assertThat(undone.exit()).as(undone.err()).isZero();
     assertThat(undone.out()).contains("accepting new mail");
     assertThat(relay.admin("/readyz").statusCode()).isEqualTo(200);
@@ -184,7 +172,7 @@ class DrainCommandTest {
     upstream.down = true;
     assertThat(send("stuck")).startsWith("250 ");
     await().atMost(PATIENCE).until(() -> upstream.sessions.get() >= 1);
-    Run waited = drain("--wait", "2s");
+    CommandRun waited = drain("--wait", "2s");
     assertThat(waited.exit()).isEqualTo(3);
     assertThat(waited.err()).contains("1 message(s) still to deliver");
     assertThat(waited.out()).containsPattern("upstream\\s+\\d\\s+\\d\\s+0");

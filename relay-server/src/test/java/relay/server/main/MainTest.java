@@ -2,13 +2,11 @@ package relay.server.main;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The {@code relay} command line, run in-process with its output captured. */
 class MainTest {
@@ -18,10 +16,7 @@ class MainTest {
   private final StringWriter err = new StringWriter();
 
   private int relay(String... args) {
-    CommandLine command = new CommandLine(new Main());
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    return command.execute(args);
+    return CommandRun.into(out, err, new Main(), args);
   }
 
   @Test

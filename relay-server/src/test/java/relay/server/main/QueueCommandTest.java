@@ -3,19 +3,18 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.server.testing.TestUpstream;
 
@@ -52,23 +51,11 @@ class QueueCommandTest {
     relay = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(config), Map.of()))));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run queue(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 5];
-    all[0] = "queue";
-    System.arraycopy(args, 0, all, 1, args.length);
-    all[args.length + 1] = "--config";
-    all[args.length + 2] = config.toString();
-    all[args.length + 3] = "--url";
-    all[args.length + 4] = "http://127.0.0.1:" + relay.adminPort();
-    int exit = command.execute(all);
-    return new Run(exit, out.toString(), err.toString());
+  private CommandRun queue(String... args) {
+    List<String> all = new ArrayList<>(List.of("queue"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--config", config.toString(), "--url", "http://127.0.0.1:" + relay.adminPort()));
+    return CommandRun.of(all);
   }
 
   private String send(String from, String to, String subject) throws Exception {
@@ -92,7 +79,7 @@ class QueueCommandTest {
     String spam = send("scanner@contoso.com", "nobody@fabrikam.com", "junk-3");
     assertThat(queue("list").out()).contains("3 message(s)");
 
-    Run list = queue("list", "--from", "scanner");
+    CommandRun list = queue("list", "--from", "scanner");
     assertThat(list.exit()).isZero();
     assertThat(list.out()).contains(scan, spam, "deferred", "active", "boss@fabrikam.com", "bad greeting").doesNotContain(invoice)
         .contains("2 message(s)");
@@ -102,12 +89,12 @@ class QueueCommandTest {
     assertThat(queue("list", "--older-than", "1h").out()).contains("0 message(s)");
     assertThat(queue("list", "--older-than", "soon").err()).contains("'soon'");
 
-    Run summary = queue("summary");
+    CommandRun summary = queue("summary");
     assertThat(summary.out()).containsPattern("upstream\\s+\\d+\\s+\\d+\\s+0").contains("3 message(s) queued");
     assertThat(queue("summary", "--domains").out()).containsPattern("TOTAL\\s+3\\s+3 ")
         .containsPattern("fabrikam\\.com\\s+3\\s+3 ");
 
-    Run show = queue("show", scan);
+    CommandRun show = queue("show", scan);
     assertThat(show.out()).contains("Queue id:   " + scan, "Subject:    scan-1", "Message-ID: <scan-1@test>",
         "boss@fabrikam.com  pending, 1 attempt(s): ", "421 4.3.2 Service not available");
     assertThat(queue("show", scan, "--body").out()).contains("Subject: scan-1", "hello");
@@ -146,7 +133,7 @@ class QueueCommandTest {
     String second = send("scanner@contoso.com", "b@fabrikam.com", "two");
     await().atMost(PATIENCE).until(() -> upstream.sessions.get() >= 1 && queue("list").out().contains("2 message(s)"));
 
-    Run unconfirmed = queue("hold", "--from", "scanner");
+    CommandRun unconfirmed = queue("hold", "--from", "scanner");
     assertThat(unconfirmed.exit()).isEqualTo(1);
     assertThat(unconfirmed.err()).contains("nothing done: 2 messages match; confirm, or add --yes");
     assertThat(queue("hold", "--from", "scanner", "--yes").out()).contains(first + ": held until released",
@@ -156,7 +143,7 @@ class QueueCommandTest {
     assertThat(queue("suspend", "upstream").out()).contains("upstream: suspended");
     assertThat(queue("connectors").out()).containsPattern("upstream\\s+smart-host\\s+suspended");
     upstream.down = false;
-    Run released = queue("release", first, second);
+    CommandRun released = queue("release", first, second);
     assertThat(released.exit()).as(released.toString()).isZero();
     // A suspended connector sends nothing, however long it is left.
     await().during(Duration.ofMillis(500)).atMost(PATIENCE).until(upstream.messages::isEmpty);
@@ -180,7 +167,7 @@ class QueueCommandTest {
     Path wrong = Files.writeString(dir.resolve("wrong.token"), "not-a-token");
     assertThat(queue("list", "--token-file", wrong.toString()).err()).contains("a valid bearer token is needed");
     assertThat(queue("list", "--token-file", helpdesk.toString()).out()).contains(id);
-    Run refused = queue("delete", id, "--token-file", helpdesk.toString());
+    CommandRun refused = queue("delete", id, "--token-file", helpdesk.toString());
     assertThat(refused.exit()).isEqualTo(1);
     assertThat(refused.err()).contains("token 'helpdesk' may only read");
     assertThat(relay.queuedFiles()).isEqualTo(1);

@@ -3,19 +3,17 @@ package relay.server.main;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.subethamail.smtp.RejectException;
-import picocli.CommandLine;
 import relay.config.load.ConfigLoader;
 import relay.config.model.RelayConfig;
 import relay.server.testing.TestUpstream;
@@ -34,15 +32,8 @@ class QueueHandOffTest {
   @TempDir Path dir;
   @RegisterExtension final TestResources resources = new TestResources();
 
-  private record Run(int exit, String out, String err) {}
-
-  private Run relay(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    return new Run(command.execute(args), out.toString(), err.toString());
+  private CommandRun relay(String... args) {
+    return CommandRun.of(List.of(args));
   }
 
   private Path config(String node, int upstreamPort) throws Exception {
@@ -83,22 +74,22 @@ class QueueHandOffTest {
     assertThat(nodeA.api("POST", "/api/intake/drain").statusCode()).isEqualTo(200);
     await().atMost(PATIENCE).until(() -> nodeA.api("GET", "/api/queue?state=deferred").body().contains(secure));
 
-    Run whileRunning = relay("queue", "export", "--to", dir.resolve("archive").toString(), "--config", configA.toString());
+    CommandRun whileRunning = relay("queue", "export", "--to", dir.resolve("archive").toString(), "--config", configA.toString());
     assertThat(whileRunning.exit()).isEqualTo(1);
     assertThat(whileRunning.err()).contains("is in use", "stop it first");
     nodeA.close();
 
-    Run exported = relay("queue", "export", "--to", dir.resolve("archive").toString(), "--config", configA.toString());
+    CommandRun exported = relay("queue", "export", "--to", dir.resolve("archive").toString(), "--config", configA.toString());
     assertThat(exported.exit()).as(exported.err()).isZero();
     assertThat(exported.out()).contains("exported 3 message(s)", "upstream 3", "1 held", "(complete)")
         .doesNotContain("not drained");
 
     TestUpstream upstreamB = resources.track(TestUpstream.plain());
     Path configB = config("b", upstreamB.port());
-    Run imported = relay("queue", "import", dir.resolve("archive").toString(), "--config", configB.toString());
+    CommandRun imported = relay("queue", "import", dir.resolve("archive").toString(), "--config", configB.toString());
     assertThat(imported.exit()).as(imported.err()).isZero();
     assertThat(imported.out()).contains("imported 3 message(s)", "1 held").doesNotContain("warning");
-    Run again = relay("queue", "import", dir.resolve("archive").toString(), "--config", configB.toString());
+    CommandRun again = relay("queue", "import", dir.resolve("archive").toString(), "--config", configB.toString());
     assertThat(again.out()).contains("imported 0 message(s)", "3 message(s) imported here before");
 
     TestRelay nodeB = resources.track(TestRelay.start(TestRelay.onFreePorts(ConfigLoader.load(Optional.of(configB), Map.of()))));

@@ -2,14 +2,12 @@ package relay.server.main;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code relay route} explains relay rights, each rule's decision and each recipient's connector. */
 class RouteCommandTest {
@@ -64,10 +62,7 @@ class RouteCommandTest {
   }
 
   private int relay(String... args) {
-    CommandLine command = new CommandLine(new Main());
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    return command.execute(args);
+    return CommandRun.into(out, err, new Main(), args);
   }
 
   @Test

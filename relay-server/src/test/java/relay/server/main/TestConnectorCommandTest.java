@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subethamail.smtp.RejectException;
-import picocli.CommandLine;
 import relay.server.testing.TestPki;
 import relay.server.testing.TestUpstream;
 
@@ -57,10 +55,7 @@ class TestConnectorCommandTest {
   }
 
   private int relay(String... args) {
-    CommandLine command = new CommandLine(new Main());
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    return command.execute(args);
+    return CommandRun.into(out, err, new Main(), args);
   }
 
   @Test

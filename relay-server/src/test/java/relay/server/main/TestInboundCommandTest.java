@@ -2,7 +2,6 @@ package relay.server.main;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code relay test-inbound}: what a device at an address meets, from the configuration alone. */
 class TestInboundCommandTest {
@@ -43,10 +41,7 @@ class TestInboundCommandTest {
   }
 
   private int relay(String... args) {
-    CommandLine command = new CommandLine(new Main(Map.of()));
-    command.setOut(new PrintWriter(out, true));
-    command.setErr(new PrintWriter(err, true));
-    return command.execute(args);
+    return CommandRun.into(out, err, new Main(Map.of()), args);
   }
 
   @Test
