@@ -246,14 +246,7 @@ class DeliverySchedulerTest {
   @Test
   void noMoreThanTheAllowedNumberOfAttemptsRunAtOnce() {
     CountDownLatch release = new CountDownLatch(1);
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
-    transport.duringDelivery = () -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    ScriptedTransport transport = deliveringOnceReleased(release);
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 2, clock);
     for (int i = 0; i < 5; i++) {
       scheduler.submit(queue("m" + i, "a@example.com"));
@@ -272,14 +265,7 @@ class DeliverySchedulerTest {
   @Test
   void aMessageInFlightIsNeitherHeldNorRetriedUntilItsAttemptEnds() {
     CountDownLatch release = new CountDownLatch(1);
-    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
-    transport.duringDelivery = () -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    ScriptedTransport transport = deliveringOnceReleased(release);
     DeliveryScheduler scheduler = scheduler(transport, NO_JITTER, 2, clock);
     QueuedMessage message = queue("m1", "a@example.com");
     scheduler.submit(message);
@@ -378,5 +364,18 @@ class DeliverySchedulerTest {
 
   private static LaneLimits limits(int maxInFlight) {
     return new LaneLimits(maxInFlight, DeliveryScheduler.DEFAULT_WINDOW, false);
+  }
+
+  /** A transport whose attempts all deliver, each only once {@code release} is counted down. */
+  private static ScriptedTransport deliveringOnceReleased(CountDownLatch release) {
+    ScriptedTransport transport = new ScriptedTransport(r -> new RecipientOutcome.Delivered(r, reply(250, null, "ok")));
+    transport.duringDelivery = () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    return transport;
   }
 }
