@@ -15,6 +15,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 import relay.core.connector.ExpectedName;
+import relay.server.tls.ServerTrust;
 
 /**
  * The certificate check of TLS mode {@code verify}: the JDK's PKIX validation against the trusted
@@ -25,7 +26,7 @@ import relay.core.connector.ExpectedName;
  *
  * <p>Only server certificates are checked (Relay is the client). Immutable and thread-safe.
  */
-final class CertificateCheck extends X509ExtendedTrustManager {
+final class CertificateCheck extends ServerTrust {
 
   private final X509ExtendedTrustManager pkix;
   private final List<ExpectedName> names;
@@ -65,21 +66,6 @@ final class CertificateCheck extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     checkServerTrusted(chain, authType, (Socket) null);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    throw new CertificateException("client certificates are not checked here");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    throw new CertificateException("client certificates are not checked here");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    throw new CertificateException("client certificates are not checked here");
   }
 
   @Override

@@ -16,7 +16,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>Threading: immutable; safe for concurrent use.
  */
-final class PinnedTrust extends X509ExtendedTrustManager {
+final class PinnedTrust extends ServerTrust {
 
   private final List<X509Certificate> pinned;
   private final X509ExtendedTrustManager fallback;
@@ -49,21 +49,6 @@ final class PinnedTrust extends X509ExtendedTrustManager {
     if (!isPinned(chain)) {
       fallback.checkServerTrusted(chain, authType);
     }
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    throw new CertificateException("a client-side trust manager");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    throw new CertificateException("a client-side trust manager");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    throw new CertificateException("a client-side trust manager");
   }
 
   @Override
