@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 import relay.core.envelope.MessageId;
 
 /**
- * A {@link Spool} on the local file system, one file per message so that accepting a message costs
+ * A {@link Spool} on the local file system, one file per message. Accepting a message costs a share
+ * of one group-committed fsync of the {@link IntakeJournal}, which holds a copy of the new file until
+ * it is delivered or forced itself; without the journal (or when it is full, or the message large),
  * one file fsync plus a share of a group-committed directory fsync.
  *
  * <p>Layout ({@link SpoolDirectories}): {@code incoming/} for files being written, {@code
@@ -48,9 +50,10 @@ import relay.core.envelope.MessageId;
  * {@link #oldestWaiting}) are kept per connector and arrival period of about 33 seconds, not per
  * message (see {@link MarkerTally}).
  *
- * <p>Durability: {@code commit} returns only after the file is forced, renamed into its bucket and a
- * sync of that bucket that began after the rename has completed ({@link DirectorySync}); {@code
- * update} writes a new state file the same way; {@code remove} takes the message file out of the
+ * <p>Durability: {@code commit} returns only after the file is renamed into its bucket and either its
+ * copy in the journal is forced, or the file was forced and a sync of that bucket that began after the
+ * rename has completed ({@link GroupCommit}); {@code update} writes a new state file, forces it and
+ * syncs its bucket the same way; {@code remove} takes the message file out of the
  * queue (kept as a {@linkplain SpareFiles spare} for a later message, or deleted) before the state
  * file, so a crash in between leaves an orphan state file that recovery deletes rather than a
  * message that would be re-sent from its initial state. {@code remove} does not force the
@@ -75,8 +78,8 @@ public final class FileSpool implements Spool {
   private final FreeSpace freeSpace;
   private final InstantSource clock;
   private final MessageIdSource ids;
-  private final Function<Path, DirectorySync> syncOf;
-  private final Map<Path, DirectorySync> syncs = new ConcurrentHashMap<>();
+  private final Function<Path, GroupCommit> syncOf;
+  private final Map<Path, GroupCommit> syncs = new ConcurrentHashMap<>();
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final SpoolRecovery recovery;
   private final RecoveryFront front = new RecoveryFront();
@@ -84,6 +87,7 @@ public final class FileSpool implements Spool {
   private final AtomicLong size = new AtomicLong();
   private final AtomicLong stateWrites = new AtomicLong();
   private final SpareFiles spares;
+  private final IntakeJournal journal;
   private volatile Path currentBucket;
   private volatile MessageId firstNew;
   private volatile boolean belowFloor;
@@ -112,16 +116,22 @@ public final class FileSpool implements Spool {
   /** As above, with the free space taken from {@code freeSpace}. */
   public FileSpool(
       Path root, long minFreeBytes, FreeSpace freeSpace, InstantSource clock, RandomGenerator random) {
-    this(root, minFreeBytes, freeSpace, clock, random, DirectorySync::of);
+    this(root, minFreeBytes, freeSpace, clock, random, GroupCommit::of,
+        directories -> new IntakeJournal(directories, IntakeJournal.Limits.DEFAULT));
   }
 
+  /**
+   * As above, with the directory syncs from {@code syncOf} and the journal from {@code journal}
+   * (null: no journal, every new file is forced itself).
+   */
   FileSpool(
       Path root,
       long minFreeBytes,
       FreeSpace freeSpace,
       InstantSource clock,
       RandomGenerator random,
-      Function<Path, DirectorySync> syncOf) {
+      Function<Path, GroupCommit> syncOf,
+      Function<SpoolDirectories, IntakeJournal> journal) {
     if (minFreeBytes < 0) {
       throw new IllegalArgumentException("negative free space floor");
     }
@@ -134,6 +144,7 @@ public final class FileSpool implements Spool {
     this.syncOf = Objects.requireNonNull(syncOf, "syncOf");
     this.recovery = new SpoolRecovery(directories, format);
     this.waiting = new WaitingIndex(directories);
+    this.journal = journal == null ? null : journal.apply(directories);
   }
 
   /**
@@ -145,6 +156,12 @@ public final class FileSpool implements Spool {
     int unfinished = recovery.prepare();
     if (unfinished > 0) {
       log.info("spool: {} unfinished writes removed", unfinished);
+    }
+    if (journal != null) {
+      int restored = journal.open();
+      if (restored > 0) {
+        log.info("spool: {} message file(s) written again from the journal", restored);
+      }
     }
     // Before anything is delivered: an import cut short must be told from one that committed.
     int settled = new ImportLedger(directories.root()).settle(directories);
@@ -312,6 +329,9 @@ public final class FileSpool implements Spool {
     // delivered a second time, which is acceptable; forcing the directory here would cost one more
     // journal commit per delivered message.
     Path file = directories.messageFile(id);
+    if (journal != null) {
+      journal.removed(id); // first: a restart must not write the file again once it is gone
+    }
     if (front.removing(id, file, () -> spares.recycle(file, message.bodySize()))) {
       size.decrementAndGet(); // else never counted: recovery had not reached it, and now finds nothing
     }
@@ -400,6 +420,11 @@ public final class FileSpool implements Spool {
     return size.get();
   }
 
+  /** The journal that makes new message files durable, or null when each file is forced itself. */
+  IntakeJournal journal() {
+    return journal;
+  }
+
   SpoolFileFormat format() {
     return format;
   }
@@ -444,7 +469,7 @@ public final class FileSpool implements Spool {
     size.addAndGet(messages);
   }
 
-  private DirectorySync syncOf(Path directory) {
+  private GroupCommit syncOf(Path directory) {
     if (syncs.size() > SYNCS_KEPT) {
       // Dropping a sync only loses sharing of forces between callers, never a force.
       syncs.clear();

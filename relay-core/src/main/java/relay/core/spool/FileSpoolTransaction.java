@@ -17,10 +17,12 @@ import relay.core.envelope.MessageId;
 
 /**
  * One message being written by a {@link FileSpool}: the body streams into {@code incoming/<id>.msg};
- * {@link #commit} appends the envelope record and trailer, forces the file, renames it into {@code
- * queue/}, and waits for a directory sync that covers the rename. On any failure the temp file (and,
- * if the rename already happened, the queued file) is removed before the exception leaves, so the
- * client's 451 never hides a message that will later be delivered from a half-made state.
+ * {@link #commit} appends the envelope record and trailer, renames the file into {@code queue/} and
+ * makes it durable: through the spool's {@link IntakeJournal} when it takes the file (one message
+ * without header edits, small enough), else by forcing the file and waiting for a directory sync that
+ * covers the rename. On any failure the temp file (and, if the rename already happened, the queued
+ * file and its journal copy) is removed before the exception leaves, so the client's 451 never hides
+ * a message that will later be delivered from a half-made state.
  *
  * <p>States: open (writing) → committed or closed. Threading: one thread at a time, as the contract
  * says; blocking disk I/O.
@@ -49,8 +51,8 @@ final class FileSpoolTransaction implements SpoolTransaction {
     this.target = target;
     this.overwrite = overwrite;
     this.channel = overwrite
-        ? FileChannel.open(temp, StandardOpenOption.WRITE)
-        : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ? FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ)
+        : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     this.body = new ChecksummedOutput(channel);
   }
 
@@ -75,6 +77,8 @@ final class FileSpoolTransaction implements SpoolTransaction {
     finished = true;
     List<Path> temps = new ArrayList<>();
     List<Path> renamed = new ArrayList<>();
+    IntakeJournal journal = parts.size() == 1 ? spool.journal() : null;
+    boolean journalSaw = false;
     try {
       body.seal();
       long length = body.count();
@@ -93,7 +97,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
         SpoolPart part = parts.get(i);
         if (i == streamed) {
           QueuedMessage message = queued(id, part, length);
-          writeTail(channel, message, length, body.crc(), overwrite);
+          writeTail(channel, message, length, body.crc(), overwrite, journal == null);
           messages.add(message);
           temps.add(temp);
           targets.add(target);
@@ -106,25 +110,39 @@ final class FileSpoolTransaction implements SpoolTransaction {
             source.write(part.headerEdits(), content);
             content.seal();
             QueuedMessage message = queued(copyId, part, content.count());
-            writeTail(out, message, content.count(), content.crc(), false);
+            writeTail(out, message, content.count(), content.crc(), false, true);
             messages.add(message);
           }
           targets.add(spool.queuedFile(copyId));
         }
       }
+      journal = streamed == 0 ? journal : null; // a copy with header edits was forced as written
+      ByteBuffer copy = journal == null || channel.size() > IntakeJournal.RECORD_MAX ? null : readBack(channel);
       channel.close();
       for (int i = 0; i < temps.size(); i++) {
         Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
         renamed.add(targets.get(i));
       }
-      // One directory sync per bucket covers every rename: the parts become durable together.
-      spool.syncDirectories(targets);
+      IntakeJournal.Segment segment = copy == null ? null : journal.append(id, copy);
+      journalSaw = segment != null;
+      if (segment != null) {
+        journal.awaitDurable(segment);
+      } else {
+        if (journal != null) {
+          force(target); // written for the journal, which could not take it
+        }
+        // One directory sync per bucket covers every rename: the parts become durable together.
+        spool.syncDirectories(targets);
+      }
       spool.queued(messages.size());
       if (streamed < 0) {
         delete(temp);
       }
       return List.copyOf(messages);
     } catch (IOException | RuntimeException | Error e) {
+      if (journalSaw) {
+        journal.removed(id); // its copy may still reach the disk: a restart must not queue it again
+      }
       discard(false);
       temps.forEach(FileSpoolTransaction::delete);
       renamed.forEach(FileSpoolTransaction::delete);
@@ -139,8 +157,8 @@ final class FileSpoolTransaction implements SpoolTransaction {
         messageId, part.envelope(), states, 0, spool.now(), length, part.connector(), part.requireTls());
   }
 
-  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc, boolean cut)
-      throws IOException {
+  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc, boolean cut,
+      boolean force) throws IOException {
     ByteBuffer tail = spool.format().messageTail(message, length, crc);
     while (tail.hasRemaining()) {
       out.write(tail);
@@ -149,7 +167,25 @@ final class FileSpoolTransaction implements SpoolTransaction {
       // A spare may be longer than this message: the trailer must end the file.
       out.truncate(out.position());
     }
-    out.force(true);
+    if (force) {
+      out.force(true);
+    }
+  }
+
+  private static ByteBuffer readBack(FileChannel file) throws IOException {
+    ByteBuffer copy = ByteBuffer.allocate((int) file.size());
+    while (copy.hasRemaining()) {
+      if (file.read(copy, copy.position()) < 0) {
+        throw new IOException("spool file shrank while being committed");
+      }
+    }
+    return copy.flip();
+  }
+
+  private static void force(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.Optional;
 import relay.core.envelope.MessageId;
 
 /**
- * The directory layout of a file spool (layout 2) and the names of the files in it.
+ * The directory layout of a file spool (layout 3) and the names of the files in it.
  *
  * <ul>
  *   <li>{@code incoming/}: files being written; anything here after a crash is an unfinished write
@@ -29,7 +29,7 @@ import relay.core.envelope.MessageId;
  *   <li>{@code quarantine/}: files that recovery could not trust; kept for an operator, never
  *       delivered.
  *   <li>{@code layout}: the layout version; a spool without it is layout 1 (every message file
- *       directly in {@code queue/}), which recovery converts.
+ *       directly in {@code queue/}), which recovery converts; a layout-2 spool is marked 3 at start.
  * </ul>
  *
  * @param root the spool root; the directories are its children
@@ -38,7 +38,7 @@ record SpoolDirectories(Path root) {
 
   static final String MESSAGE_SUFFIX = ".msg";
   static final String STATE_SUFFIX = ".state";
-  static final int LAYOUT = 2;
+  static final int LAYOUT = 3;
   private static final int PERIOD_CHARS = 6;
   private static final int ID_CHARS = 22;
   private static final String OTHER_SHAPE = "_";
@@ -67,6 +67,10 @@ record SpoolDirectories(Path root) {
 
   Path held() {
     return root.resolve("held");
+  }
+
+  Path journal() {
+    return root.resolve("journal");
   }
 
   Path layoutFile() {

@@ -73,6 +73,9 @@ final class SpoolRecovery {
         throw new IOException("spool " + directories.root() + " has layout " + version
             + ", newer than this Relay understands (" + SpoolDirectories.LAYOUT + "): use a newer Relay");
       }
+      if (version == 2) {
+        writeLayout(); // nothing to convert; the mark keeps an older Relay away from the journal
+      }
     }
     int unfinished = 0;
     for (String name : ParkingIndex.names(directories.incoming())) {
@@ -81,7 +84,7 @@ final class SpoolRecovery {
         unfinished++;
       }
     }
-    DirectorySync.of(directories.incoming()).sync();
+    GroupCommit.of(directories.incoming()).sync();
     return unfinished;
   }
 
@@ -142,7 +145,7 @@ final class SpoolRecovery {
         deleteIfEmpty(periodDirectory);
       }
     }
-    DirectorySync.of(directories.quarantine()).sync();
+    GroupCommit.of(directories.quarantine()).sync();
     finished = true;
     log.info("spool recovery finished: {} messages queued, {} files quarantined", found.get(), quarantined.get());
   }
@@ -243,23 +246,27 @@ final class SpoolRecovery {
       moved++;
     }
     for (Path bucket : buckets) {
-      DirectorySync.of(bucket).sync();
-      DirectorySync.of(bucket.getParent()).sync();
+      GroupCommit.of(bucket).sync();
+      GroupCommit.of(bucket.getParent()).sync();
     }
-    DirectorySync.of(directories.queue()).sync();
+    GroupCommit.of(directories.queue()).sync();
     if (moved > 0) {
       log.info("spool: converted to layout {}: {} files moved into {} buckets", SpoolDirectories.LAYOUT, moved,
           buckets.size());
     }
     if (!Files.exists(directories.layoutFile())) {
-      Path temp = directories.incoming().resolve("layout.tmp");
-      Files.writeString(temp, SpoolDirectories.LAYOUT + "\n", StandardCharsets.US_ASCII);
-      try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(temp, directories.layoutFile(), StandardCopyOption.ATOMIC_MOVE);
-      DirectorySync.of(directories.root()).sync();
+      writeLayout();
     }
+  }
+
+  private void writeLayout() throws IOException {
+    Path temp = directories.incoming().resolve("layout.tmp");
+    Files.writeString(temp, SpoolDirectories.LAYOUT + "\n", StandardCharsets.US_ASCII);
+    try (var channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(temp, directories.layoutFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    GroupCommit.of(directories.root()).sync();
   }
 
   private void quarantine(Path file, String reason) throws IOException {

@@ -38,10 +38,10 @@ class FileSpoolConcurrencyTest {
     Set<String> durable = ConcurrentHashMap.newKeySet();
     AtomicInteger forces = new AtomicInteger();
     // One recording sync per bucket directory, as the spool keeps one per directory for group commit.
-    Map<Path, DirectorySync> syncs = new ConcurrentHashMap<>();
-    java.util.function.Function<Path, DirectorySync> recordingSync = dir -> syncs.computeIfAbsent(dir, d -> {
-      DirectorySync realForce = DirectorySync.of(d);
-      return new DirectorySync(
+    Map<Path, GroupCommit> syncs = new ConcurrentHashMap<>();
+    java.util.function.Function<Path, GroupCommit> recordingSync = dir -> syncs.computeIfAbsent(dir, d -> {
+      GroupCommit realForce = GroupCommit.of(d);
+      return new GroupCommit(
           () -> {
             forces.incrementAndGet();
             List<String> seen = filesIn(d).stream().map(p -> p.getFileName().toString()).toList();
@@ -50,7 +50,7 @@ class FileSpoolConcurrencyTest {
           });
     });
     FileSpool spool =
-        new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(9), recordingSync);
+        new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(9), recordingSync, null);
     spool.recover();
     List<String> uncovered = new ArrayList<>();
     CountDownLatch start = new CountDownLatch(1);

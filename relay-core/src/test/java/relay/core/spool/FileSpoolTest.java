@@ -79,7 +79,7 @@ class FileSpoolTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
-            SpoolFixtures.onBuckets(root, new DirectorySync(() -> { throw new IOException("fsync failed"); })));
+            SpoolFixtures.onBuckets(root, new GroupCommit(() -> { throw new IOException("fsync failed"); })), null);
     spool.recover();
 
     try (SpoolTransaction transaction = spool.begin()) {
@@ -163,7 +163,7 @@ class FileSpoolTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(5),
-            SpoolFixtures.onBuckets(root, new DirectorySync(forces::incrementAndGet)));
+            SpoolFixtures.onBuckets(root, new GroupCommit(forces::incrementAndGet)), null);
     spool.recover();
     QueuedMessage queued = commit(spool, text("hello\r\n"));
     assertThat(forces).hasValue(1);

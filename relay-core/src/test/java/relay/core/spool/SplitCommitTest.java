@@ -101,7 +101,7 @@ class SplitCommitTest {
     FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
-            SpoolFixtures.onBuckets(root, new DirectorySync(() -> { throw new IOException("fsync failed"); })));
+            SpoolFixtures.onBuckets(root, new GroupCommit(() -> { throw new IOException("fsync failed"); })), null);
     spool.recover();
 
     try (SpoolTransaction transaction = spool.begin()) {

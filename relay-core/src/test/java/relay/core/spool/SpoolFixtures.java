@@ -88,9 +88,9 @@ final class SpoolFixtures {
   }
 
   /** {@code sync} for the queue's bucket directories, real syncs for the directories above them. */
-  static java.util.function.Function<Path, DirectorySync> onBuckets(Path root, DirectorySync sync) {
+  static java.util.function.Function<Path, GroupCommit> onBuckets(Path root, GroupCommit sync) {
     Path queue = root.resolve("queue");
-    return dir -> dir.getParent() != null && queue.equals(dir.getParent().getParent()) ? sync : DirectorySync.of(dir);
+    return dir -> dir.getParent() != null && queue.equals(dir.getParent().getParent()) ? sync : GroupCommit.of(dir);
   }
 
   /** Writes {@code size} pseudo-random bytes in 8 KiB chunks and returns their SHA-256. */

@@ -49,7 +49,8 @@ class SpoolLayoutTest {
     QueuedMessage first = commit(spool, text("first\r\n"));
     QueuedMessage second = commit(spool, text("second\r\n"));
     spool.update(second.withState(second.recipients(), 1, second.nextAttemptAt().plusSeconds(60)));
-    // As the previous release left it: every file directly in queue/, no layout file.
+    spool.journal().retireAll();
+    // As a release before layout 2 left it: every file directly in queue/, no layout file.
     for (Path file : filesIn(root.resolve("queue"))) {
       Files.move(file, root.resolve("queue").resolve(file.getFileName()));
     }
@@ -61,16 +62,25 @@ class SpoolLayoutTest {
     assertThat(recovered.get(1).attempts()).as("its state file came along").isEqualTo(1);
     assertThat(Files.list(root.resolve("queue")).filter(Files::isRegularFile)).isEmpty();
     assertThat(SpoolFixtures.messageFile(root, first.id())).exists();
-    assertThat(Files.readString(root.resolve("layout"), StandardCharsets.US_ASCII).strip()).isEqualTo("2");
+    assertThat(Files.readString(root.resolve("layout"), StandardCharsets.US_ASCII).strip()).isEqualTo("3");
     assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+  }
+
+  @Test
+  void layoutTwoSpoolIsMarkedThreeAtStartSoThatAnOlderRelayLeavesItsJournalAlone() throws Exception {
+    QueuedMessage message = commit(spool(root), text("kept\r\n"));
+    Files.writeString(root.resolve("layout"), "2\n");
+
+    assertThat(spool(root).recover()).containsExactly(message);
+    assertThat(Files.readString(root.resolve("layout"), StandardCharsets.US_ASCII).strip()).isEqualTo("3");
   }
 
   @Test
   void spoolOfANewerLayoutIsRefused() throws Exception {
     spool(root);
-    Files.writeString(root.resolve("layout"), "3\n");
+    Files.writeString(root.resolve("layout"), "4\n");
 
-    assertThatThrownBy(() -> spool(root)).isInstanceOf(IOException.class).hasMessageContaining("layout 3");
+    assertThatThrownBy(() -> spool(root)).isInstanceOf(IOException.class).hasMessageContaining("layout 4");
   }
 
   @Test
@@ -78,6 +88,7 @@ class SpoolLayoutTest {
     FileSpool spool = spool(root);
     QueuedMessage intact = commit(spool, text("intact\r\n"));
     QueuedMessage torn = commit(spool, text("torn\r\n"));
+    spool.journal().retireAll(); // forced and out of the journal: the file is the only copy
     Path file = SpoolFixtures.messageFile(root, torn.id());
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 5));

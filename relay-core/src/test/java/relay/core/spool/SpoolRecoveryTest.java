@@ -35,6 +35,7 @@ class SpoolRecoveryTest {
     FileSpool spool = spool(root);
     QueuedMessage intact = commit(spool, text("intact\r\n"));
     QueuedMessage victim = commit(spool, BODY);
+    filesForced(spool);
     damage.apply(messageFile(victim));
 
     List<QueuedMessage> recovered = spool(root).recover();
@@ -43,6 +44,14 @@ class SpoolRecoveryTest {
     assertThat(filesIn(root.resolve("queue"))).containsExactly(messageFile(intact));
     assertThat(root.resolve("quarantine").resolve(victim.id() + ".msg")).exists();
     return recovered;
+  }
+
+  /**
+   * The messages' own files are forced and the journal no longer holds them: what a disk damages
+   * from now on is damage to the only copy (the journal's copies are tested in IntakeJournalTest).
+   */
+  private static void filesForced(FileSpool spool) throws IOException {
+    spool.journal().retireAll();
   }
 
   @FunctionalInterface
@@ -118,6 +127,7 @@ class SpoolRecoveryTest {
   void messageFileUnderAnotherIdsNameIsQuarantined() throws Exception {
     FileSpool spool = spool(root);
     QueuedMessage message = commit(spool, BODY);
+    filesForced(spool);
     Path renamed = root.resolve("queue").resolve("SOMEOTHERID.msg");
     Files.move(messageFile(message), renamed);
 
@@ -179,6 +189,7 @@ class SpoolRecoveryTest {
     FileSpool spool = spool(root);
     QueuedMessage queued = commit(spool, BODY);
     spool.update(queued);
+    filesForced(spool);
     Files.delete(messageFile(queued));
 
     assertThat(spool(root).recover()).isEmpty();

@@ -18,13 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class DirectorySyncTest {
+class GroupCommitTest {
 
   /** Start and end of one force on a shared event sequence. */
   private record ForceSpan(long start, long end) {}
 
   /** A force that logs its span and, for the first force only, waits for the test's go-ahead. */
-  private static final class RecordingForce implements DirectorySync.Force {
+  private static final class RecordingForce implements GroupCommit.Force {
     final AtomicLong events;
     final List<ForceSpan> spans = new CopyOnWriteArrayList<>();
     final CountDownLatch firstMayFinish = new CountDownLatch(1);
@@ -54,7 +54,7 @@ class DirectorySyncTest {
   void callersArrivingDuringAForceShareTheNextForceThatStartsAfterThem() throws Exception {
     AtomicLong events = new AtomicLong();
     RecordingForce force = new RecordingForce(events);
-    DirectorySync sync = new DirectorySync(force);
+    GroupCommit sync = new GroupCommit(force);
     int callers = 20;
     List<long[]> renameAndReturn = new CopyOnWriteArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -83,7 +83,7 @@ class DirectorySyncTest {
   @Test
   void sequentialCallersEachGetTheirOwnForce() throws Exception {
     AtomicInteger forces = new AtomicInteger();
-    DirectorySync sync = new DirectorySync(forces::incrementAndGet);
+    GroupCommit sync = new GroupCommit(forces::incrementAndGet);
 
     sync.sync();
     sync.sync();
@@ -96,8 +96,8 @@ class DirectorySyncTest {
   void aFailedForceFailsItsCallerAndTheNextCallForcesAgain() throws Exception {
     AtomicBoolean failNext = new AtomicBoolean(true);
     AtomicInteger forces = new AtomicInteger();
-    DirectorySync sync =
-        new DirectorySync(
+    GroupCommit sync =
+        new GroupCommit(
             () -> {
               forces.incrementAndGet();
               if (failNext.getAndSet(false)) {
@@ -114,14 +114,14 @@ class DirectorySyncTest {
   @Test
   void realForceSucceedsOnADirectoryAndFailsOnAMissingOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    DirectorySync.of(dir).sync();
+    GroupCommit.of(dir).sync();
 
-    assertThatThrownBy(() -> DirectorySync.of(dir.resolve("missing")).sync())
+    assertThatThrownBy(() -> GroupCommit.of(dir.resolve("missing")).sync())
         .isInstanceOf(IOException.class)
         .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
   }
 
-  private static Void call(DirectorySync sync, AtomicLong events, List<long[]> log)
+  private static Void call(GroupCommit sync, AtomicLong events, List<long[]> log)
       throws IOException {
     long rename = events.incrementAndGet();
     sync.sync();

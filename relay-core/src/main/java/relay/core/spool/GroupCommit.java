@@ -9,23 +9,24 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Makes renames into one directory durable by forcing the directory, with group commit: when many
- * callers ask at once, one force covers every caller whose rename finished before that force began.
+ * Makes writes durable by forcing one file or directory, with group commit: when many callers ask at
+ * once, one force covers every caller whose write (a rename into a directory, a record appended to
+ * the {@link IntakeJournal}) finished before that force began.
  *
  * <p>Rule: {@link #sync()} returns normally only after a force that <em>started after the call</em>
  * completed successfully. A force already running when the caller arrives may have begun before the
- * caller's rename, so it does not count; the caller waits for the next one. At most one force runs at
+ * caller's write, so it does not count; the caller waits for the next one. At most one force runs at
  * a time; whichever waiting caller finds none running starts the next one on its own thread, so no
  * background thread is needed.
  *
  * <p>Failure: when a force fails, every caller that was relying on it gets an {@link IOException}
- * (the caller then treats its rename as not durable).
+ * (the caller then treats its write as not durable).
  *
  * <p>Threading: thread-safe; callers block (use virtual threads).
  */
-final class DirectorySync {
+final class GroupCommit {
 
-  /** The actual force; the real one opens the directory read-only and forces it. */
+  /** The actual force: of a directory ({@link #of}) or of a file's data. */
   @FunctionalInterface
   interface Force {
     void run() throws IOException;
@@ -47,13 +48,13 @@ final class DirectorySync {
   private IOException lastFailure;
   private boolean running;
 
-  DirectorySync(Force force) {
+  GroupCommit(Force force) {
     this.force = force;
   }
 
   /** A group-committing sync of {@code directory}. */
-  static DirectorySync of(Path directory) {
-    return new DirectorySync(
+  static GroupCommit of(Path directory) {
+    return new GroupCommit(
         () -> {
           try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);

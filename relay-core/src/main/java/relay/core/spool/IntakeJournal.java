@@ -1,0 +1,502 @@
+package relay.core.spool;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import relay.core.envelope.MessageId;
+
+/**
+ * A write-ahead journal that makes newly accepted message files durable in groups: a commit appends
+ * a copy of its message file here and waits for one shared {@code fdatasync} of the journal, instead
+ * of forcing its own file and its bucket directory. Most messages are delivered and removed within
+ * moments, so their files never need forcing at all.
+ *
+ * <p>Layout: {@code journal/<number>.jnl} segments, each a header then records appended in order:
+ * a message record (its id and the exact bytes of its {@code <id>.msg} file) or a removal record (an
+ * id). Each record carries its lengths and a CRC32C; reading a segment stops at the first record that
+ * does not verify (the torn end of the last append).
+ *
+ * <p>Invariant: a message whose record is in a segment that still exists is durable through the
+ * journal, whatever state its file is in. A segment is filled, then sealed (forced once more) and
+ * <em>retired</em> in the background: the file of every message of it that is still queued is forced,
+ * with its directory, and only then is the segment deleted (and the deletion forced, so it cannot
+ * come back and resurrect messages delivered since). At start ({@link #open}), every message record
+ * of the remaining segments without a removal record is checked against its file, and a file that is
+ * missing or differs (written but lost in a power failure) is written again from the record.
+ *
+ * <p>Bounds ({@link Limits}): segments of a bounded size and number of messages, a bounded number
+ * of segments, and only message files up to {@value #RECORD_MAX} bytes: when the journal cannot take
+ * a message ({@link #append} returns null) the caller makes its file durable itself. The ids of the
+ * segments' messages are the memory it holds.
+ *
+ * <p>Threading: appends and removals serialise on one lock (a write into the page cache each); the
+ * force is group-committed per segment ({@link GroupCommit}); one virtual thread retires segments.
+ */
+final class IntakeJournal {
+
+  static final int RECORD_MAX = 256 << 10;
+  private static final String SUFFIX = ".jnl";
+  private static final int SEGMENT_MAGIC = 0x524A4A31; // "RJJ1"
+  private static final int MESSAGE = 0x524A4D31; // "RJM1"
+  private static final int REMOVAL = 0x524A5231; // "RJR1"
+  private static final int HEADER = 12;
+  private static final int ID_MAX = 64;
+  private static final int RETIRING_FORCES = 8;
+  private static final Logger log = LoggerFactory.getLogger(IntakeJournal.class);
+
+  /**
+   * How much the journal holds: a segment is sealed at {@code segmentBytes} of records or {@code
+   * segmentRecords} messages, and at most {@code segments} exist (the current one included).
+   */
+  record Limits(long segmentBytes, int segmentRecords, int segments) {
+    /** 32 MiB and 16,384 messages a segment, 4 segments: at most 128 MiB on disk, 65,536 ids in memory. */
+    static final Limits DEFAULT = new Limits(32L << 20, 16_384, 4);
+
+    Limits {
+      if (segmentBytes < RECORD_MAX || segmentRecords < 1 || segments < 2) {
+        throw new IllegalArgumentException("journal limits too small: " + segmentBytes + ", " + segmentRecords + ", " + segments);
+      }
+    }
+  }
+
+  private final SpoolDirectories directories;
+  private final Limits limits;
+  private final Executor retirements;
+  private final Path directory;
+  private final GroupCommit directorySync;
+  private final ConcurrentHashMap<MessageId, Segment> live = new ConcurrentHashMap<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Held while retiring, so that the background thread and {@link #retireAll} never retire together. */
+  private final ReentrantLock retirement = new ReentrantLock();
+  /** Sealed segments waiting to be retired, oldest first. Guarded by {@link #lock}. */
+  private final ArrayDeque<Segment> sealed = new ArrayDeque<>();
+  /** The segment appended to. Guarded by {@link #lock}. */
+  private Segment current;
+  /** Whether a retiring thread runs. Guarded by {@link #lock}. */
+  private boolean retiring;
+
+  /** A journal whose sealed segments are retired on a virtual thread of their own. */
+  IntakeJournal(SpoolDirectories directories, Limits limits) {
+    this(directories, limits, task -> Thread.ofVirtual().name("spool-journal-retire").start(task));
+  }
+
+  /** As above, with retirement run by {@code retirements} (tests hold it back). */
+  IntakeJournal(SpoolDirectories directories, Limits limits, Executor retirements) {
+    this.directories = directories;
+    this.limits = limits;
+    this.retirements = retirements;
+    this.directory = directories.journal();
+    this.directorySync = GroupCommit.of(directory);
+  }
+
+  /**
+   * Brings every message the journal holds back into the queue (see the class comment), hands the
+   * old segments to the background retirement and starts a new one. Call once, after {@code
+   * incoming/} was emptied and before any append.
+   *
+   * @return the number of message files written again from the journal
+   */
+  int open() throws IOException {
+    Files.createDirectories(directory);
+    List<Segment> old = new ArrayList<>();
+    // In journal order, so that a removal cancels only the record before it.
+    Map<MessageId, Located> queued = new LinkedHashMap<>();
+    for (String name : ParkingIndex.names(directory)) {
+      if (name.endsWith(SUFFIX)) {
+        Segment segment = Segment.reopen(directory.resolve(name), number(name));
+        old.add(segment);
+        segment.read(queued);
+      }
+    }
+    int restored = 0;
+    for (Located message : queued.values()) {
+      restored += restore(message) ? 1 : 0;
+      message.segment().ids.add(message.id());
+      live.put(message.id(), message.segment());
+    }
+    lock.lock();
+    try {
+      sealed.addAll(old);
+      current = create(old.isEmpty() ? 1 : old.getLast().number + 1);
+      retireInBackground();
+    } finally {
+      lock.unlock();
+    }
+    return restored;
+  }
+
+  /**
+   * Appends {@code content}, the whole file of message {@code id} (already in the queue), and returns
+   * the segment to {@linkplain #awaitDurable await}; null when the journal cannot take it (too large,
+   * or every segment is full and not yet retired), in which case nothing was written.
+   */
+  Segment append(MessageId id, ByteBuffer content) throws IOException {
+    if (content.remaining() > RECORD_MAX) {
+      return null;
+    }
+    lock.lock();
+    try {
+      Segment segment = current;
+      if (segment.bytes + content.remaining() > limits.segmentBytes() || segment.ids.size() >= limits.segmentRecords()) {
+        if (sealed.size() >= limits.segments() - 1) {
+          return null;
+        }
+        segment = rotate();
+      }
+      segment.write(MESSAGE, id, content);
+      segment.ids.add(id);
+      live.put(id, segment);
+      return segment;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns once everything appended to {@code segment} before this call is on disk. */
+  void awaitDurable(Segment segment) throws IOException {
+    try {
+      segment.forces.sync();
+    } catch (IOException e) {
+      if (!segment.isSealed()) {
+        throw e;
+      }
+      // Sealed meanwhile, which forced it after our append (and may have closed it under us).
+    }
+  }
+
+  /**
+   * Notes that message {@code id} left the queue, so that a restart does not bring it back. Not
+   * forced: it rides on the next append's force, and a removal lost in a crash only means the message
+   * is delivered again. A failure is logged, not thrown, for the same reason.
+   */
+  void removed(MessageId id) {
+    if (live.remove(id) == null) {
+      return; // not journaled, or its segment is retired: its file alone says whether it is queued
+    }
+    lock.lock();
+    try {
+      // Into the current segment whatever its size: removals are bounded by the messages journaled.
+      current.write(REMOVAL, id, ByteBuffer.allocate(0));
+    } catch (IOException e) {
+      log.warn("spool journal: could not note the removal of {}; a restart may deliver it again", id, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Segments that exist now, sealed and current; for tests and metrics. */
+  int segments() {
+    lock.lock();
+    try {
+      return sealed.size() + (current == null ? 0 : 1);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Seals the current segment and retires every segment now, on the caller's thread. */
+  void retireAll() throws IOException {
+    lock.lock();
+    try {
+      rotate();
+    } finally {
+      lock.unlock();
+    }
+    retireSealed();
+  }
+
+  // Called with the lock held.
+  private Segment rotate() throws IOException {
+    Segment old = current;
+    old.seal();
+    sealed.addLast(old);
+    current = create(old.number + 1);
+    retireInBackground();
+    return current;
+  }
+
+  // Called with the lock held. The new segment's name must survive a crash before any record in it
+  // is acknowledged.
+  private Segment create(long number) throws IOException {
+    Segment segment = Segment.create(directory.resolve(String.format("%016d%s", number, SUFFIX)), number);
+    directorySync.sync();
+    return segment;
+  }
+
+  // Called with the lock held.
+  private void retireInBackground() {
+    if (!retiring && !sealed.isEmpty()) {
+      retiring = true;
+      retirements.execute(this::retireUntilDone);
+    }
+  }
+
+  private void retireUntilDone() {
+    while (true) {
+      try {
+        if (!retireSealed()) {
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        // The segments stay (their messages stay durable); appends fall back once all are full.
+        log.warn("spool journal: retiring a segment failed, trying again in 5 s", e);
+        try {
+          TimeUnit.SECONDS.sleep(5);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Retires sealed segments oldest first until none is left; false when there was none. */
+  private boolean retireSealed() throws IOException {
+    retirement.lock();
+    try {
+      return retireOldestFirst();
+    } finally {
+      retirement.unlock();
+    }
+  }
+
+  private boolean retireOldestFirst() throws IOException {
+    boolean any = false;
+    while (true) {
+      Segment oldest;
+      lock.lock();
+      try {
+        oldest = sealed.peekFirst();
+        if (oldest == null) {
+          retiring = false;
+          return any;
+        }
+      } finally {
+        lock.unlock();
+      }
+      retire(oldest);
+      any = true;
+      lock.lock();
+      try {
+        sealed.remove(oldest);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void retire(Segment segment) throws IOException {
+    List<MessageId> queued = segment.ids.stream().filter(id -> live.get(id) == segment).toList();
+    Set<Path> buckets = ConcurrentHashMap.newKeySet();
+    // Several forces at once: the file system commits concurrent forces together.
+    try (ExecutorService forces = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int worker = 0; worker < RETIRING_FORCES; worker++) {
+        int first = worker;
+        done.add(forces.submit(() -> {
+          for (int i = first; i < queued.size(); i += RETIRING_FORCES) {
+            Path file = directories.messageFile(queued.get(i));
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+              channel.force(true);
+              buckets.add(file.getParent());
+            } catch (NoSuchFileException e) {
+              // removed meanwhile
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> each : done) {
+        each.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while retiring " + segment.file);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException("retiring " + segment.file + " failed", e.getCause());
+    }
+    for (Path bucket : buckets) {
+      GroupCommit.of(bucket).sync();
+    }
+    // Only now may the messages stop depending on the segment.
+    segment.ids.forEach(id -> live.remove(id, segment));
+    segment.channel.close();
+    Files.deleteIfExists(segment.file);
+    directorySync.sync();
+  }
+
+  /** Writes {@code message}'s file again unless it holds exactly the journaled bytes. */
+  private boolean restore(Located message) throws IOException {
+    ByteBuffer content = message.segment().readContent(message);
+    Path file = directories.messageFile(message.id());
+    if (Files.exists(file) && Files.size(file) == content.remaining()
+        && ByteBuffer.wrap(Files.readAllBytes(file)).equals(content)) {
+      return false;
+    }
+    if (!Files.isDirectory(file.getParent())) {
+      Files.createDirectories(file.getParent());
+      GroupCommit.of(file.getParent().getParent()).sync();
+      GroupCommit.of(directories.queue()).sync();
+    }
+    Path temp = directories.incoming().resolve(message.id().value() + ".restored");
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      while (content.hasRemaining()) {
+        out.write(content);
+      }
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    log.info("spool journal: message {} written again from the journal", message.id());
+    return true;
+  }
+
+  private static long number(String name) throws IOException {
+    try {
+      return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+    } catch (NumberFormatException e) {
+      throw new IOException("spool journal: unexpected file " + name);
+    }
+  }
+
+  /** Where a message record's content lies. */
+  record Located(MessageId id, Segment segment, long offset, int length) {}
+
+  /** One journal file. Its {@link #ids} only grow while it is current; sealed, it is read-only. */
+  static final class Segment {
+    final long number;
+    final Path file;
+    final FileChannel channel;
+    final GroupCommit forces;
+    final List<MessageId> ids = new ArrayList<>();
+    /** End of the last complete record. Written under the journal's lock. */
+    private long bytes;
+    private volatile boolean isSealed;
+
+    private Segment(long number, Path file, FileChannel channel, long bytes) {
+      this.number = number;
+      this.file = file;
+      this.channel = channel;
+      this.bytes = bytes;
+      this.forces = new GroupCommit(() -> channel.force(false));
+    }
+
+    static Segment create(Path file, long number) throws IOException {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          StandardOpenOption.READ);
+      ByteBuffer header = ByteBuffer.allocate(8).putInt(SEGMENT_MAGIC).putInt(1).flip();
+      while (header.hasRemaining()) {
+        channel.write(header, header.position());
+      }
+      return new Segment(number, file, channel, 8);
+    }
+
+    static Segment reopen(Path file, long number) throws IOException {
+      Segment segment = new Segment(number, file, FileChannel.open(file, StandardOpenOption.READ), 8);
+      segment.isSealed = true;
+      return segment;
+    }
+
+    boolean isSealed() {
+      return isSealed;
+    }
+
+    void seal() throws IOException {
+      channel.force(false);
+      isSealed = true;
+    }
+
+    /** Appends one record at the end of the last complete one (so a failed write leaves no gap). */
+    void write(int kind, MessageId id, ByteBuffer content) throws IOException {
+      byte[] name = id.value().getBytes(StandardCharsets.US_ASCII);
+      ByteBuffer head = ByteBuffer.allocate(HEADER + name.length)
+          .putInt(kind).putInt(name.length).putInt(content.remaining()).put(name).flip();
+      CRC32C crc = new CRC32C();
+      crc.update(head.duplicate());
+      crc.update(content.duplicate());
+      ByteBuffer tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+      long at = bytes;
+      for (ByteBuffer part : new ByteBuffer[] {head, content, tail}) {
+        while (part.hasRemaining()) {
+          at += channel.write(part, at);
+        }
+      }
+      bytes = at;
+    }
+
+    /**
+     * Adds the place of each message record to {@code queued} and takes out the id of each removal
+     * record, in order, up to a torn end.
+     */
+    void read(Map<MessageId, Located> queued) throws IOException {
+      long size = channel.size();
+      ByteBuffer header = ByteBuffer.allocate(8);
+      if (channel.read(header, 0) < 8 || header.getInt(0) != SEGMENT_MAGIC) {
+        log.warn("spool journal: {} has no journal header; ignored", file);
+        return;
+      }
+      long at = 8;
+      while (at + HEADER + 4 <= size) {
+        ByteBuffer head = readFully(at, HEADER);
+        int kind = head.getInt(0);
+        int idLength = head.getInt(4);
+        int length = head.getInt(8);
+        if ((kind != MESSAGE && kind != REMOVAL) || idLength <= 0 || idLength > ID_MAX
+            || length < 0 || length > RECORD_MAX || at + HEADER + idLength + length + 4 > size) {
+          break;
+        }
+        ByteBuffer rest = readFully(at + HEADER, idLength + length + 4);
+        CRC32C crc = new CRC32C();
+        crc.update(head);
+        crc.update(rest.slice(0, idLength + length));
+        if ((int) crc.getValue() != rest.getInt(idLength + length)) {
+          break;
+        }
+        MessageId id = new MessageId(new String(rest.array(), 0, idLength, StandardCharsets.US_ASCII));
+        if (kind == REMOVAL) {
+          queued.remove(id);
+        } else {
+          queued.put(id, new Located(id, this, at + HEADER + idLength, length));
+        }
+        at += HEADER + idLength + length + 4;
+      }
+      bytes = at;
+    }
+
+    ByteBuffer readContent(Located message) throws IOException {
+      return readFully(message.offset(), message.length());
+    }
+
+    private ByteBuffer readFully(long at, int length) throws IOException {
+      ByteBuffer buffer = ByteBuffer.allocate(length);
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer, at + buffer.position()) < 0) {
+          throw new IOException("spool journal: " + file + " ends early");
+        }
+      }
+      return buffer.flip();
+    }
+  }
+}

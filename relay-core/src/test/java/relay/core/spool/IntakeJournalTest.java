@@ -1,0 +1,138 @@
+package relay.core.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static relay.core.spool.SpoolFixtures.commit;
+import static relay.core.spool.SpoolFixtures.filesIn;
+import static relay.core.spool.SpoolFixtures.readBody;
+import static relay.core.spool.SpoolFixtures.text;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spool's intake journal as a restart sees it: a message file lost after its {@code 250} (a power
+ * failure before the file reached the disk) comes back from the journal, a removed message does not,
+ * a torn end of the journal costs only the unfinished append, and the journal stays bounded: sealed
+ * segments are retired, and when none can be, commits force their own files.
+ */
+class IntakeJournalTest {
+
+  // Three messages a segment, three segments: small enough to fill in a test.
+  private static final IntakeJournal.Limits SMALL = new IntakeJournal.Limits(IntakeJournal.RECORD_MAX, 3, 3);
+
+  @TempDir Path root;
+  @TempDir Path archive;
+
+  /** Retirements held back until the test runs them. */
+  private final List<Runnable> heldRetirements = new ArrayList<>();
+
+  private FileSpool spool(boolean retireAtOnce) throws IOException {
+    FileSpool spool = new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(11),
+        GroupCommit::of,
+        directories -> new IntakeJournal(directories, SMALL, retireAtOnce ? Runnable::run : heldRetirements::add));
+    spool.recover();
+    return spool;
+  }
+
+  private Path journal() {
+    return root.resolve("journal");
+  }
+
+  @Test
+  void messageFilesLostAfterTheirCommitAreWrittenAgainFromTheJournal() throws Exception {
+    FileSpool spool = spool(false);
+    QueuedMessage gone = commit(spool, text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
+    QueuedMessage cut = commit(spool, text("Subject: cut\r\n\r\nhalf written\r\n"));
+    Files.delete(SpoolFixtures.messageFile(root, gone.id()));
+    try (FileChannel file = FileChannel.open(SpoolFixtures.messageFile(root, cut.id()), StandardOpenOption.WRITE)) {
+      file.truncate(10);
+    }
+
+    FileSpool restarted = spool(false);
+
+    assertThat(restarted.recover()).containsExactly(gone, cut);
+    assertThat(readBody(restarted.body(gone))).isEqualTo(text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
+    assertThat(readBody(restarted.body(cut))).isEqualTo(text("Subject: cut\r\n\r\nhalf written\r\n"));
+    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+  }
+
+  @Test
+  void aRemovedMessageIsNotBroughtBack() throws Exception {
+    FileSpool spool = spool(false);
+    QueuedMessage delivered = commit(spool, text("delivered\r\n"));
+    QueuedMessage waiting = commit(spool, text("waiting\r\n"));
+    spool.remove(delivered);
+
+    assertThat(spool(false).recover()).containsExactly(waiting);
+  }
+
+  @Test
+  void aTornEndOfTheJournalLosesOnlyTheAppendItCutShort() throws Exception {
+    FileSpool spool = spool(false);
+    QueuedMessage first = commit(spool, text("first\r\n"));
+    QueuedMessage second = commit(spool, text("second\r\n"));
+    Files.delete(SpoolFixtures.messageFile(root, first.id()));
+    Files.delete(SpoolFixtures.messageFile(root, second.id()));
+    Path segment = filesIn(journal()).getLast();
+    try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      file.truncate(file.size() - 3); // the crash came before the second append was forced
+    }
+
+    assertThat(spool(false).recover()).containsExactly(first);
+    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+  }
+
+  @Test
+  void sealedSegmentsAreRetiredSoTheJournalStaysBoundedAndNothingIsLost() throws Exception {
+    FileSpool spool = spool(true);
+    List<QueuedMessage> committed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      committed.add(commit(spool, text("message " + i + "\r\n")));
+    }
+    spool.remove(committed.get(4));
+
+    assertThat(spool.journal().segments()).isEqualTo(1);
+    assertThat(filesIn(journal())).hasSize(1);
+    List<QueuedMessage> expected = new ArrayList<>(committed);
+    expected.remove(4);
+    assertThat(spool(true).recover()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void whenNoSegmentCanBeRetiredCommitsForceTheirOwnFilesAndTheJournalTakesMoreOnceRetired() throws Exception {
+    FileSpool spool = spool(false);
+    List<QueuedMessage> committed = new ArrayList<>();
+    for (int i = 0; i < 9; i++) { // three full segments, retirement held back
+      committed.add(commit(spool, text("journaled " + i + "\r\n")));
+    }
+    assertThat(spool.journal().segments()).isEqualTo(3);
+
+    QueuedMessage forcedItself = commit(spool, text("not journaled\r\n"));
+    committed.add(forcedItself);
+    assertThat(filesIn(journal())).as("no fourth segment").hasSize(3);
+
+    heldRetirements.removeFirst().run();
+    committed.add(commit(spool, text("journaled again\r\n")));
+    assertThat(spool.journal().segments()).isLessThanOrEqualTo(3);
+    assertThat(spool(true).recover()).containsExactlyElementsOf(committed);
+  }
+
+  @Test
+  void anExportTakesJournaledMessagesForGoodSoARestartDoesNotBringThemBack() throws Exception {
+    FileSpool spool = spool(false);
+    commit(spool, text("moving to another node\r\n"));
+
+    ArchiveReport report = new SpoolExport(root, SpoolFixtures.CLOCK).to(archive.resolve("out"));
+
+    assertThat(report.moved()).isEqualTo(1);
+    assertThat(spool(false).recover()).isEmpty();
+  }
+}
