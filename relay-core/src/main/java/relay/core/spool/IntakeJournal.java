@@ -44,7 +44,8 @@ import relay.core.envelope.MessageId;
  * journal, whatever state its file is in. A segment is filled, then sealed (forced once more) and
  * <em>retired</em> in the background: the file of every message of it that is still queued is forced,
  * with its directory, and only then is the segment deleted (and the deletion forced, so it cannot
- * come back and resurrect messages delivered since). At start ({@link #open}), every message record
+ * come back and resurrect messages delivered since; the newest retired file is kept as {@code
+ * journal/spare}, to be written over by the next segment). At start ({@link #open}), every message record
  * of the remaining segments without a removal record is checked against its file, and a file that is
  * missing or differs (written but lost in a power failure) is written again from the record.
  *
@@ -242,7 +243,7 @@ final class IntakeJournal {
   // Called with the lock held. The new segment's name must survive a crash before any record in it
   // is acknowledged.
   private Segment create(long number) throws IOException {
-    Segment segment = Segment.create(directory.resolve(String.format("%016d%s", number, SUFFIX)), number);
+    Segment segment = Segment.create(directory.resolve(String.format("%016d%s", number, SUFFIX)), number, spare());
     directorySync.sync();
     return segment;
   }
@@ -344,8 +345,19 @@ final class IntakeJournal {
     // Only now may the messages stop depending on the segment.
     segment.ids.forEach(id -> live.remove(id, segment));
     segment.channel.close();
-    Files.deleteIfExists(segment.file);
+    // Kept as the next segment's file: its blocks are allocated, so forcing records written over it
+    // moves no file metadata. Its old records cannot pass for new ones (see Segment#write).
+    if (Files.exists(spare())) {
+      Files.deleteIfExists(segment.file);
+    } else {
+      Files.move(segment.file, spare(), StandardCopyOption.ATOMIC_MOVE);
+    }
     directorySync.sync();
+  }
+
+  /** Where a retired segment waits to be written over; not a segment (no suffix), never read. */
+  private Path spare() {
+    return directory.resolve("spare");
   }
 
   /** Writes {@code message}'s file again unless it holds exactly the journaled bytes. */
@@ -403,9 +415,18 @@ final class IntakeJournal {
       this.forces = new GroupCommit(() -> channel.force(false));
     }
 
-    static Segment create(Path file, long number) throws IOException {
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          StandardOpenOption.READ);
+    /** A new segment, written over {@code spare} (a retired segment) when there is one. */
+    static Segment create(Path file, long number, Path spare) throws IOException {
+      boolean reused;
+      try {
+        Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+        reused = true;
+      } catch (NoSuchFileException e) {
+        reused = false;
+      }
+      FileChannel channel = reused
+          ? FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)
+          : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
       ByteBuffer header = ByteBuffer.allocate(8).putInt(SEGMENT_MAGIC).putInt(1).flip();
       while (header.hasRemaining()) {
         channel.write(header, header.position());
@@ -433,7 +454,7 @@ final class IntakeJournal {
       byte[] name = id.value().getBytes(StandardCharsets.US_ASCII);
       ByteBuffer head = ByteBuffer.allocate(HEADER + name.length)
           .putInt(kind).putInt(name.length).putInt(content.remaining()).put(name).flip();
-      CRC32C crc = new CRC32C();
+      CRC32C crc = checksum();
       crc.update(head.duplicate());
       crc.update(content.duplicate());
       ByteBuffer tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
@@ -468,7 +489,7 @@ final class IntakeJournal {
           break;
         }
         ByteBuffer rest = readFully(at + HEADER, idLength + length + 4);
-        CRC32C crc = new CRC32C();
+        CRC32C crc = checksum();
         crc.update(head);
         crc.update(rest.slice(0, idLength + length));
         if ((int) crc.getValue() != rest.getInt(idLength + length)) {
@@ -483,6 +504,16 @@ final class IntakeJournal {
         at += HEADER + idLength + length + 4;
       }
       bytes = at;
+    }
+
+    /**
+     * A record's checksum starts with its segment's number: a segment's file is written over a retired
+     * one, whose records beyond the new ones must end the reading, not be taken for this segment's.
+     */
+    private CRC32C checksum() {
+      CRC32C crc = new CRC32C();
+      crc.update(ByteBuffer.allocate(8).putLong(0, number));
+      return crc;
     }
 
     ByteBuffer readContent(Located message) throws IOException {

@@ -100,10 +100,34 @@ class IntakeJournalTest {
     spool.remove(committed.get(4));
 
     assertThat(spool.journal().segments()).isEqualTo(1);
-    assertThat(filesIn(journal())).hasSize(1);
+    assertThat(filesIn(journal())).extracting(file -> file.getFileName().toString())
+        .as("the current segment and a retired one kept to be written over").hasSize(2).contains("spare");
     List<QueuedMessage> expected = new ArrayList<>(committed);
     expected.remove(4);
     assertThat(spool(true).recover()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aSegmentWrittenOverARetiredOneDoesNotBringBackTheRetiredOnesMessages() throws Exception {
+    FileSpool spool = spool(true);
+    List<QueuedMessage> old = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      old.add(commit(spool, text("old " + i + "\r\n"))); // the first segment
+    }
+    List<QueuedMessage> kept = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      // Same length as the old ones, so that the third segment's records end where an old one begins.
+      kept.add(commit(spool, text("new " + i + "\r\n")));
+    }
+    // The first segment was retired and became the spare, the third segment was written over it.
+    for (QueuedMessage each : old) {
+      spool.remove(each);
+    }
+    for (QueuedMessage each : kept.subList(3, 5)) {
+      Files.delete(SpoolFixtures.messageFile(root, each.id())); // only the third segment holds them
+    }
+
+    assertThat(spool(true).recover()).containsExactlyElementsOf(kept);
   }
 
   @Test
