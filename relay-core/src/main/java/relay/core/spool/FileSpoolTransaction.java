@@ -173,13 +173,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
   }
 
   private static ByteBuffer readBack(FileChannel file) throws IOException {
-    ByteBuffer copy = ByteBuffer.allocate((int) file.size());
-    while (copy.hasRemaining()) {
-      if (file.read(copy, copy.position()) < 0) {
-        throw new IOException("spool file shrank while being committed");
-      }
-    }
-    return copy.flip();
+    return IntakeJournal.readFully(file, ByteBuffer.allocate((int) file.size()), 0);
   }
 
   private static void force(Path file) throws IOException {

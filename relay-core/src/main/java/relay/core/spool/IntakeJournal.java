@@ -74,8 +74,8 @@ final class IntakeJournal {
    * segmentRecords} messages, and at most {@code segments} exist (the current one included).
    */
   record Limits(long segmentBytes, int segmentRecords, int segments) {
-    /** 32 MiB and 16,384 messages a segment, 4 segments: at most 128 MiB on disk, 65,536 ids in memory. */
-    static final Limits DEFAULT = new Limits(32L << 20, 16_384, 4);
+    /** 32 MiB and 8,192 messages a segment, 4 segments: at most 128 MiB on disk, 32,768 ids (about 4 MiB) in memory. */
+    static final Limits DEFAULT = new Limits(32L << 20, 8_192, 4);
 
     Limits {
       if (segmentBytes < RECORD_MAX || segmentRecords < 1 || segments < 2) {
@@ -376,13 +376,42 @@ final class IntakeJournal {
     Path temp = directories.incoming().resolve(message.id().value() + ".restored");
     try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      while (content.hasRemaining()) {
-        out.write(content);
-      }
+      writeFully(out, content, 0);
     }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     log.info("spool journal: message {} written again from the journal", message.id());
     return true;
+  }
+
+  // The JDK copies a heap buffer into a temporary direct buffer of the same size for each read or
+  // write, and keeps it per carrier thread: slices keep those at 64 KiB, not the largest record.
+  private static final int SLICE = 64 << 10;
+
+  /** Writes all of {@code bytes} at {@code at}, in slices; returns the number written. */
+  static int writeFully(FileChannel channel, ByteBuffer bytes, long at) throws IOException {
+    int written = 0;
+    while (bytes.hasRemaining()) {
+      ByteBuffer slice = bytes.slice(bytes.position(), Math.min(bytes.remaining(), SLICE));
+      while (slice.hasRemaining()) {
+        written += channel.write(slice, at + written);
+      }
+      bytes.position(bytes.position() + slice.position());
+    }
+    return written;
+  }
+
+  /** Fills {@code buffer} from {@code at}, in slices, and returns it flipped for reading. */
+  static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long at) throws IOException {
+    while (buffer.hasRemaining()) {
+      ByteBuffer slice = buffer.slice(buffer.position(), Math.min(buffer.remaining(), SLICE));
+      while (slice.hasRemaining()) {
+        if (channel.read(slice, at + buffer.position() + slice.position()) < 0) {
+          throw new IOException("file " + channel + " ends before " + (at + buffer.limit()));
+        }
+      }
+      buffer.position(buffer.position() + slice.position());
+    }
+    return buffer.flip();
   }
 
   private static long number(String name) throws IOException {
@@ -460,9 +489,7 @@ final class IntakeJournal {
       ByteBuffer tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
       long at = bytes;
       for (ByteBuffer part : new ByteBuffer[] {head, content, tail}) {
-        while (part.hasRemaining()) {
-          at += channel.write(part, at);
-        }
+        at += writeFully(channel, part, at);
       }
       bytes = at;
     }
@@ -521,13 +548,7 @@ final class IntakeJournal {
     }
 
     private ByteBuffer readFully(long at, int length) throws IOException {
-      ByteBuffer buffer = ByteBuffer.allocate(length);
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer, at + buffer.position()) < 0) {
-          throw new IOException("spool journal: " + file + " ends early");
-        }
-      }
-      return buffer.flip();
+      return IntakeJournal.readFully(channel, ByteBuffer.allocate(length), at);
     }
   }
 }

@@ -65,6 +65,25 @@ class IntakeJournalTest {
   }
 
   @Test
+  void aMessageOfSeveralSlicesIsJournaledAndWrittenAgainByteForByte() throws Exception {
+    FileSpool spool = spool(false);
+    QueuedMessage large;
+    byte[] written;
+    try (SpoolTransaction transaction = spool.begin()) {
+      written = SpoolFixtures.writeRandom(transaction.body(), 200_000, 5); // journaled in 64 KiB slices
+      large = transaction.commit(SpoolFixtures.envelope());
+    }
+    Files.delete(SpoolFixtures.messageFile(root, large.id()));
+
+    FileSpool restarted = spool(false);
+
+    assertThat(restarted.recover()).containsExactly(large);
+    try (var in = restarted.body(large).open()) {
+      assertThat(java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())).isEqualTo(written);
+    }
+  }
+
+  @Test
   void aRemovedMessageIsNotBroughtBack() throws Exception {
     FileSpool spool = spool(false);
     QueuedMessage delivered = commit(spool, text("delivered\r\n"));

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +97,8 @@ final class OutboundLanes implements AutoCloseable {
   private final DsnOutbox notifications;
   private final SharedLimits shared;
   private final Map<String, Lane> lanes = new HashMap<>();
+  /** Read: a message being handed to a lane; write: a reload swapping lanes. */
+  private final ReentrantReadWriteLock handOver = new ReentrantReadWriteLock();
   private Router router;
   private String defaultConnector;
 
@@ -129,17 +132,27 @@ final class OutboundLanes implements AutoCloseable {
   private void dispatch(QueuedMessage message, boolean isNew) {
     Lane lane;
     QueuedMessage routed;
-    synchronized (this) {
-      routed = message.connector() != null ? message : message.withConnector(connectorFor(message));
-      lane = lanes.get(routed.connector());
-    }
-    if (lane != null) {
-      if (isNew) {
-        lane.scheduler().submit(routed);
-      } else {
-        lane.scheduler().recovered(routed);
+    // Held across the hand-over: a reload swaps lanes under the write lock, so once it has swapped,
+    // no message is still on its way into a lane it is about to drain (it would wait there, unseen,
+    // until the next start).
+    handOver.readLock().lock();
+    try {
+      synchronized (this) {
+        routed = message.connector() != null ? message : message.withConnector(connectorFor(message));
+        lane = lanes.get(routed.connector());
       }
-      return;
+      if (lane != null) {
+        if (isNew) {
+          lane.scheduler().submit(routed);
+        } else {
+          // Found on disk after a reload shortened the schedule (recovery runs beside reloads): its
+          // recorded time obeys the old schedule, and no wait may outlast the running one.
+          lane.scheduler().recovered(rescheduled(routed, lane.retry()));
+        }
+        return;
+      }
+    } finally {
+      handOver.readLock().unlock();
     }
     LOG.error("message {} is routed to outbound connector '{}', which is not configured: it stays queued "
         + "until a configuration with that connector is loaded", routed.id(), routed.connector());
@@ -172,23 +185,13 @@ final class OutboundLanes implements AutoCloseable {
           new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications), shared));
       started.add(lane);
     }
-    List<QueuedMessage> waiting;
-    synchronized (this) {
-      for (Lane lane : List.copyOf(lanes.values())) {
-        OutboundConnector now = wanted.get(lane.connector().name());
-        if (now == null || started.stream().anyMatch(s -> s.connector().name().equals(now.name()))) {
-          lanes.remove(lane.connector().name());
-          retired.add(lane);
-        }
-      }
-      for (Lane lane : started) {
-        lanes.put(lane.connector().name(), lane);
-        lane.scheduler().start();
-      }
-      router = config.routing().router();
-      defaultConnector = config.defaultConnector().name();
-      waiting = new ArrayList<>();
+    handOver.writeLock().lock();
+    try {
+      swap(wanted, started, retired, config);
+    } finally {
+      handOver.writeLock().unlock();
     }
+    List<QueuedMessage> waiting = new ArrayList<>();
     for (Lane lane : retired) {
       LOG.info("outbound connector '{}' {}: finishing its deliveries under way", lane.connector().name(),
           wanted.containsKey(lane.connector().name()) ? "changed" : "removed");
@@ -206,6 +209,24 @@ final class OutboundLanes implements AutoCloseable {
       LOG.info("outbound connector '{}' ready", lane.connector().name());
     }
     waiting.forEach(this::recovered);
+  }
+
+  /** Puts the started lanes in place of the ones they replace (collected in {@code retired}). */
+  private synchronized void swap(Map<String, OutboundConnector> wanted, List<Lane> started, List<Lane> retired,
+      RelayConfig config) {
+    for (Lane lane : List.copyOf(lanes.values())) {
+      OutboundConnector now = wanted.get(lane.connector().name());
+      if (now == null || started.stream().anyMatch(s -> s.connector().name().equals(now.name()))) {
+        lanes.remove(lane.connector().name());
+        retired.add(lane);
+      }
+    }
+    for (Lane lane : started) {
+      lanes.put(lane.connector().name(), lane);
+      lane.scheduler().start();
+    }
+    router = config.routing().router();
+    defaultConnector = config.defaultConnector().name();
   }
 
   /**

@@ -130,6 +130,28 @@ class OutboundLanesTest {
     assertThat(internal.messages).isEmpty();
   }
 
+  @Test
+  void mailRecoveredWithAWaitLongerThanTheRunningScheduleIsTriedWithinItsMaxDelay() throws Exception {
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    RelayConfig config = load(hocon(internal, null));
+    FileSpool spool = previousRelease(config.spool().directory());
+    assertThat(spool.recover()).isEmpty();
+    QueuedMessage queued;
+    try (SpoolTransaction tx = spool.begin()) {
+      tx.body().write("Subject: deferred under a 2-hour schedule\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+      queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
+          List.of(Recipient.of(MailPath.parse("alice@corp.example"))),
+          new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.now()));
+    }
+    // As a run with a long retry schedule left it (the upstream was down): next attempt in two hours.
+    spool.update(queued.withConnector("internal").withState(queued.recipients(), 1, Instant.now().plus(Duration.ofHours(2))));
+
+    TestRelay relay = resources.track(TestRelay.start(config)); // max-delay = 1s
+
+    await().atMost(PATIENCE).until(() -> internal.messages.size() == 1);
+    await().atMost(PATIENCE).until(() -> relay.queuedFiles() == 0);
+  }
+
   private static FileSpool previousRelease(Path spoolDir) {
     return new FileSpool(spoolDir, 0, InstantSource.system(), new SecureRandom());
   }
