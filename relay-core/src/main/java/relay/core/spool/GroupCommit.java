@@ -108,8 +108,14 @@ final class GroupCommit {
 
   // Called with the lock held; releases it while forcing so that others can queue up behind.
   private void runForce() {
-    long generation = ++started;
     running = true;
+    // Callers that arrive meanwhile join this force: the other virtual threads ready to run (other
+    // sessions about to commit) get their turn before it starts. The generation is counted only
+    // after it, so those callers' "a force that began after my call" is this one.
+    lock.unlock();
+    Thread.yield();
+    lock.lock();
+    long generation = ++started;
     IOException failure = null;
     lock.unlock();
     try {
