@@ -59,6 +59,7 @@ final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    StartupHangUp hangUp = StartupHangUp.install();
     RelayConfig relayConfig;
     try {
       relayConfig = ConfigLoader.load(Optional.ofNullable(config), environment, true);
@@ -83,6 +84,10 @@ final class Main implements Callable<Integer> {
     if (config != null) {
       reloader = new ConfigReloader(server, config, environment);
       reloader.start();
+      if (hangUp.seen()) {
+        org.slf4j.LoggerFactory.getLogger(ConfigReloader.class).info("SIGHUP during start-up: reloading {}", config);
+        ConfigReloader.reloadFrom(server, Optional.of(config), environment);
+      }
     } else {
       Logging.ignoreHangUp(); // the JVM's default would stop the relay
     }
