@@ -123,7 +123,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
         Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
         renamed.add(targets.get(i));
       }
-      IntakeJournal.Segment segment = copy == null ? null : journal.append(id, copy);
+      JournalSegment segment = copy == null ? null : journal.append(id, copy);
       journalSaw = segment != null;
       if (segment != null) {
         journal.awaitDurable(segment);
@@ -173,7 +173,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
   }
 
   private static ByteBuffer readBack(FileChannel file) throws IOException {
-    return IntakeJournal.readFully(file, ByteBuffer.allocate((int) file.size()), 0);
+    return JournalSegment.readFully(file, ByteBuffer.allocate((int) file.size()), 0);
   }
 
   private static void force(Path file) throws IOException {

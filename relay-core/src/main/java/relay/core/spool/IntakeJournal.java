@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.core.envelope.MessageId;
@@ -61,11 +59,6 @@ final class IntakeJournal {
 
   static final int RECORD_MAX = 256 << 10;
   private static final String SUFFIX = ".jnl";
-  private static final int SEGMENT_MAGIC = 0x524A4A31; // "RJJ1"
-  private static final int MESSAGE = 0x524A4D31; // "RJM1"
-  private static final int REMOVAL = 0x524A5231; // "RJR1"
-  private static final int HEADER = 12;
-  private static final int ID_MAX = 64;
   private static final int RETIRING_FORCES = 8;
   private static final Logger log = LoggerFactory.getLogger(IntakeJournal.class);
 
@@ -89,14 +82,14 @@ final class IntakeJournal {
   private final Executor retirements;
   private final Path directory;
   private final GroupCommit directorySync;
-  private final ConcurrentHashMap<MessageId, Segment> live = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<MessageId, JournalSegment> live = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   /** Held while retiring, so that the background thread and {@link #retireAll} never retire together. */
   private final ReentrantLock retirement = new ReentrantLock();
   /** Sealed segments waiting to be retired, oldest first. Guarded by {@link #lock}. */
-  private final ArrayDeque<Segment> sealed = new ArrayDeque<>();
+  private final ArrayDeque<JournalSegment> sealed = new ArrayDeque<>();
   /** The segment appended to. Guarded by {@link #lock}. */
-  private Segment current;
+  private JournalSegment current;
   /** Whether a retiring thread runs. Guarded by {@link #lock}. */
   private boolean retiring;
 
@@ -123,18 +116,18 @@ final class IntakeJournal {
    */
   int open() throws IOException {
     Files.createDirectories(directory);
-    List<Segment> old = new ArrayList<>();
+    List<JournalSegment> old = new ArrayList<>();
     // In journal order, so that a removal cancels only the record before it.
-    Map<MessageId, Located> queued = new LinkedHashMap<>();
+    Map<MessageId, JournalSegment.Located> queued = new LinkedHashMap<>();
     for (String name : ParkingIndex.names(directory)) {
       if (name.endsWith(SUFFIX)) {
-        Segment segment = Segment.reopen(directory.resolve(name), number(name));
+        JournalSegment segment = JournalSegment.reopen(directory.resolve(name), number(name));
         old.add(segment);
         segment.read(queued);
       }
     }
     int restored = 0;
-    for (Located message : queued.values()) {
+    for (JournalSegment.Located message : queued.values()) {
       restored += restore(message) ? 1 : 0;
       message.segment().ids.add(message.id());
       live.put(message.id(), message.segment());
@@ -155,20 +148,20 @@ final class IntakeJournal {
    * the segment to {@linkplain #awaitDurable await}; null when the journal cannot take it (too large,
    * or every segment is full and not yet retired), in which case nothing was written.
    */
-  Segment append(MessageId id, ByteBuffer content) throws IOException {
+  JournalSegment append(MessageId id, ByteBuffer content) throws IOException {
     if (content.remaining() > RECORD_MAX) {
       return null;
     }
     lock.lock();
     try {
-      Segment segment = current;
-      if (segment.bytes + content.remaining() > limits.segmentBytes() || segment.ids.size() >= limits.segmentRecords()) {
+      JournalSegment segment = current;
+      if (segment.bytes() + content.remaining() > limits.segmentBytes() || segment.ids.size() >= limits.segmentRecords()) {
         if (sealed.size() >= limits.segments() - 1) {
           return null;
         }
         segment = rotate();
       }
-      segment.write(MESSAGE, id, content);
+      segment.write(JournalSegment.MESSAGE, id, content);
       segment.ids.add(id);
       live.put(id, segment);
       return segment;
@@ -178,7 +171,7 @@ final class IntakeJournal {
   }
 
   /** Returns once everything appended to {@code segment} before this call is on disk. */
-  void awaitDurable(Segment segment) throws IOException {
+  void awaitDurable(JournalSegment segment) throws IOException {
     try {
       segment.forces.sync();
     } catch (IOException e) {
@@ -201,7 +194,7 @@ final class IntakeJournal {
     lock.lock();
     try {
       // Into the current segment whatever its size: removals are bounded by the messages journaled.
-      current.write(REMOVAL, id, ByteBuffer.allocate(0));
+      current.write(JournalSegment.REMOVAL, id, ByteBuffer.allocate(0));
     } catch (IOException e) {
       log.warn("spool journal: could not note the removal of {}; a restart may deliver it again", id, e);
     } finally {
@@ -231,8 +224,8 @@ final class IntakeJournal {
   }
 
   // Called with the lock held.
-  private Segment rotate() throws IOException {
-    Segment old = current;
+  private JournalSegment rotate() throws IOException {
+    JournalSegment old = current;
     old.seal();
     sealed.addLast(old);
     current = create(old.number + 1);
@@ -242,8 +235,8 @@ final class IntakeJournal {
 
   // Called with the lock held. The new segment's name must survive a crash before any record in it
   // is acknowledged.
-  private Segment create(long number) throws IOException {
-    Segment segment = Segment.create(directory.resolve(String.format("%016d%s", number, SUFFIX)), number, spare());
+  private JournalSegment create(long number) throws IOException {
+    JournalSegment segment = JournalSegment.create(directory.resolve(String.format("%016d%s", number, SUFFIX)), number, spare());
     directorySync.sync();
     return segment;
   }
@@ -287,7 +280,7 @@ final class IntakeJournal {
   private boolean retireOldestFirst() throws IOException {
     boolean any = false;
     while (true) {
-      Segment oldest;
+      JournalSegment oldest;
       lock.lock();
       try {
         oldest = sealed.peekFirst();
@@ -309,7 +302,7 @@ final class IntakeJournal {
     }
   }
 
-  private void retire(Segment segment) throws IOException {
+  private void retire(JournalSegment segment) throws IOException {
     List<MessageId> queued = segment.ids.stream().filter(id -> live.get(id) == segment).toList();
     Set<Path> buckets = ConcurrentHashMap.newKeySet();
     // Several forces at once: the file system commits concurrent forces together.
@@ -346,7 +339,7 @@ final class IntakeJournal {
     segment.ids.forEach(id -> live.remove(id, segment));
     segment.channel.close();
     // Kept as the next segment's file: its blocks are allocated, so forcing records written over it
-    // moves no file metadata. Its old records cannot pass for new ones (see Segment#write).
+    // moves no file metadata. Its old records cannot pass for new ones (see JournalSegment#write).
     if (Files.exists(spare())) {
       Files.deleteIfExists(segment.file);
     } else {
@@ -361,7 +354,7 @@ final class IntakeJournal {
   }
 
   /** Writes {@code message}'s file again unless it holds exactly the journaled bytes. */
-  private boolean restore(Located message) throws IOException {
+  private boolean restore(JournalSegment.Located message) throws IOException {
     ByteBuffer content = message.segment().readContent(message);
     Path file = directories.messageFile(message.id());
     if (Files.exists(file) && Files.size(file) == content.remaining()
@@ -376,42 +369,11 @@ final class IntakeJournal {
     Path temp = directories.incoming().resolve(message.id().value() + ".restored");
     try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      writeFully(out, content, 0);
+      JournalSegment.writeFully(out, content, 0);
     }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     log.info("spool journal: message {} written again from the journal", message.id());
     return true;
-  }
-
-  // The JDK copies a heap buffer into a temporary direct buffer of the same size for each read or
-  // write, and keeps it per carrier thread: slices keep those at 64 KiB, not the largest record.
-  private static final int SLICE = 64 << 10;
-
-  /** Writes all of {@code bytes} at {@code at}, in slices; returns the number written. */
-  static int writeFully(FileChannel channel, ByteBuffer bytes, long at) throws IOException {
-    int written = 0;
-    while (bytes.hasRemaining()) {
-      ByteBuffer slice = bytes.slice(bytes.position(), Math.min(bytes.remaining(), SLICE));
-      while (slice.hasRemaining()) {
-        written += channel.write(slice, at + written);
-      }
-      bytes.position(bytes.position() + slice.position());
-    }
-    return written;
-  }
-
-  /** Fills {@code buffer} from {@code at}, in slices, and returns it flipped for reading. */
-  static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long at) throws IOException {
-    while (buffer.hasRemaining()) {
-      ByteBuffer slice = buffer.slice(buffer.position(), Math.min(buffer.remaining(), SLICE));
-      while (slice.hasRemaining()) {
-        if (channel.read(slice, at + buffer.position() + slice.position()) < 0) {
-          throw new IOException("file " + channel + " ends before " + (at + buffer.limit()));
-        }
-      }
-      buffer.position(buffer.position() + slice.position());
-    }
-    return buffer.flip();
   }
 
   private static long number(String name) throws IOException {
@@ -419,136 +381,6 @@ final class IntakeJournal {
       return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
     } catch (NumberFormatException e) {
       throw new IOException("spool journal: unexpected file " + name);
-    }
-  }
-
-  /** Where a message record's content lies. */
-  record Located(MessageId id, Segment segment, long offset, int length) {}
-
-  /** One journal file. Its {@link #ids} only grow while it is current; sealed, it is read-only. */
-  static final class Segment {
-    final long number;
-    final Path file;
-    final FileChannel channel;
-    final GroupCommit forces;
-    final List<MessageId> ids = new ArrayList<>();
-    /** End of the last complete record. Written under the journal's lock. */
-    private long bytes;
-    private volatile boolean isSealed;
-
-    private Segment(long number, Path file, FileChannel channel, long bytes) {
-      this.number = number;
-      this.file = file;
-      this.channel = channel;
-      this.bytes = bytes;
-      this.forces = new GroupCommit(() -> channel.force(false));
-    }
-
-    /** A new segment, written over {@code spare} (a retired segment) when there is one. */
-    static Segment create(Path file, long number, Path spare) throws IOException {
-      boolean reused;
-      try {
-        Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
-        reused = true;
-      } catch (NoSuchFileException e) {
-        reused = false;
-      }
-      FileChannel channel = reused
-          ? FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)
-          : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-      ByteBuffer header = ByteBuffer.allocate(8).putInt(SEGMENT_MAGIC).putInt(1).flip();
-      while (header.hasRemaining()) {
-        channel.write(header, header.position());
-      }
-      return new Segment(number, file, channel, 8);
-    }
-
-    static Segment reopen(Path file, long number) throws IOException {
-      Segment segment = new Segment(number, file, FileChannel.open(file, StandardOpenOption.READ), 8);
-      segment.isSealed = true;
-      return segment;
-    }
-
-    boolean isSealed() {
-      return isSealed;
-    }
-
-    void seal() throws IOException {
-      channel.force(false);
-      isSealed = true;
-    }
-
-    /** Appends one record at the end of the last complete one (so a failed write leaves no gap). */
-    void write(int kind, MessageId id, ByteBuffer content) throws IOException {
-      byte[] name = id.value().getBytes(StandardCharsets.US_ASCII);
-      ByteBuffer head = ByteBuffer.allocate(HEADER + name.length)
-          .putInt(kind).putInt(name.length).putInt(content.remaining()).put(name).flip();
-      CRC32C crc = checksum();
-      crc.update(head.duplicate());
-      crc.update(content.duplicate());
-      ByteBuffer tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
-      long at = bytes;
-      for (ByteBuffer part : new ByteBuffer[] {head, content, tail}) {
-        at += writeFully(channel, part, at);
-      }
-      bytes = at;
-    }
-
-    /**
-     * Adds the place of each message record to {@code queued} and takes out the id of each removal
-     * record, in order, up to a torn end.
-     */
-    void read(Map<MessageId, Located> queued) throws IOException {
-      long size = channel.size();
-      ByteBuffer header = ByteBuffer.allocate(8);
-      if (channel.read(header, 0) < 8 || header.getInt(0) != SEGMENT_MAGIC) {
-        log.warn("spool journal: {} has no journal header; ignored", file);
-        return;
-      }
-      long at = 8;
-      while (at + HEADER + 4 <= size) {
-        ByteBuffer head = readFully(at, HEADER);
-        int kind = head.getInt(0);
-        int idLength = head.getInt(4);
-        int length = head.getInt(8);
-        if ((kind != MESSAGE && kind != REMOVAL) || idLength <= 0 || idLength > ID_MAX
-            || length < 0 || length > RECORD_MAX || at + HEADER + idLength + length + 4 > size) {
-          break;
-        }
-        ByteBuffer rest = readFully(at + HEADER, idLength + length + 4);
-        CRC32C crc = checksum();
-        crc.update(head);
-        crc.update(rest.slice(0, idLength + length));
-        if ((int) crc.getValue() != rest.getInt(idLength + length)) {
-          break;
-        }
-        MessageId id = new MessageId(new String(rest.array(), 0, idLength, StandardCharsets.US_ASCII));
-        if (kind == REMOVAL) {
-          queued.remove(id);
-        } else {
-          queued.put(id, new Located(id, this, at + HEADER + idLength, length));
-        }
-        at += HEADER + idLength + length + 4;
-      }
-      bytes = at;
-    }
-
-    /**
-     * A record's checksum starts with its segment's number: a segment's file is written over a retired
-     * one, whose records beyond the new ones must end the reading, not be taken for this segment's.
-     */
-    private CRC32C checksum() {
-      CRC32C crc = new CRC32C();
-      crc.update(ByteBuffer.allocate(8).putLong(0, number));
-      return crc;
-    }
-
-    ByteBuffer readContent(Located message) throws IOException {
-      return readFully(message.offset(), message.length());
-    }
-
-    private ByteBuffer readFully(long at, int length) throws IOException {
-      return IntakeJournal.readFully(channel, ByteBuffer.allocate(length), at);
     }
   }
 }
