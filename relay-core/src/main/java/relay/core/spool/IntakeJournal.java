@@ -202,7 +202,7 @@ final class IntakeJournal {
     }
   }
 
-  /** Segments that exist now, sealed and current; for tests and metrics. */
+  /** Segments that exist now, sealed and current (for tests). */
   int segments() {
     lock.lock();
     try {
@@ -252,9 +252,8 @@ final class IntakeJournal {
   private void retireUntilDone() {
     while (true) {
       try {
-        if (!retireSealed()) {
-          return;
-        }
+        retireSealed();
+        return;
       } catch (IOException | RuntimeException e) {
         // The segments stay (their messages stay durable); appends fall back once all are full.
         log.warn("spool journal: retiring a segment failed, trying again in 5 s", e);
@@ -267,18 +266,17 @@ final class IntakeJournal {
     }
   }
 
-  /** Retires sealed segments oldest first until none is left; false when there was none. */
-  private boolean retireSealed() throws IOException {
+  /** Retires sealed segments oldest first until none is left. */
+  private void retireSealed() throws IOException {
     retirement.lock();
     try {
-      return retireOldestFirst();
+      retireOldestFirst();
     } finally {
       retirement.unlock();
     }
   }
 
-  private boolean retireOldestFirst() throws IOException {
-    boolean any = false;
+  private void retireOldestFirst() throws IOException {
     while (true) {
       JournalSegment oldest;
       lock.lock();
@@ -286,13 +284,12 @@ final class IntakeJournal {
         oldest = sealed.peekFirst();
         if (oldest == null) {
           retiring = false;
-          return any;
+          return;
         }
       } finally {
         lock.unlock();
       }
       retire(oldest);
-      any = true;
       lock.lock();
       try {
         sealed.remove(oldest);

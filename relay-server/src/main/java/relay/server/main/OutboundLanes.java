@@ -145,8 +145,8 @@ final class OutboundLanes implements AutoCloseable {
         if (isNew) {
           lane.scheduler().submit(routed);
         } else {
-          // Found on disk after a reload shortened the schedule (recovery runs beside reloads): its
-          // recorded time obeys the old schedule, and no wait may outlast the running one.
+          // Found on disk or drained from a replaced lane: its recorded time may obey an older, longer
+          // schedule (recovery runs beside reloads), and no wait may outlast the running one.
           lane.scheduler().recovered(rescheduled(routed, lane.retry()));
         }
         return;
@@ -195,13 +195,11 @@ final class OutboundLanes implements AutoCloseable {
     for (Lane lane : retired) {
       LOG.info("outbound connector '{}' {}: finishing its deliveries under way", lane.connector().name(),
           wanted.containsKey(lane.connector().name()) ? "changed" : "removed");
-      List<QueuedMessage> drained = lane.scheduler().drain(DRAIN_PATIENCE);
+      // Dispatched again below, which holds each to its new lane's schedule (see dispatch).
+      waiting.addAll(lane.scheduler().drain(DRAIN_PATIENCE));
       RetrySchedule now = wanted.containsKey(lane.connector().name())
           ? config.delivery().retryFor(lane.connector().name()) : lane.retry();
-      if (now.equals(lane.retry())) {
-        waiting.addAll(drained);
-      } else {
-        drained.forEach(m -> waiting.add(rescheduled(m, now)));
+      if (!now.equals(lane.retry())) {
         spool.bringForward(lane.connector().name(), clock.instant().plus(now.maxDelay()));
       }
     }
