@@ -11,14 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -70,16 +65,13 @@ public final class FileSpool implements Spool {
   // Enough spares for the messages delivered while the next ones are written; at most 64 MiB kept.
   private static final int SPARES = 256;
   private static final long SPARE_MAX_BYTES = 256 * 1024;
-  // Directory syncs kept for group commit; new mail goes to one bucket at a time, so a few suffice.
-  private static final int SYNCS_KEPT = 64;
 
   private final SpoolDirectories directories;
   private final long minFreeBytes;
   private final FreeSpace freeSpace;
   private final InstantSource clock;
   private final MessageIdSource ids;
-  private final Function<Path, GroupCommit> syncOf;
-  private final Map<Path, GroupCommit> syncs = new ConcurrentHashMap<>();
+  private final QueueBuckets buckets;
   private final SpoolFileFormat format = new SpoolFileFormat(new EnvelopeRecordCodec());
   private final SpoolRecovery recovery;
   private final RecoveryFront front = new RecoveryFront();
@@ -88,7 +80,6 @@ public final class FileSpool implements Spool {
   private final AtomicLong stateWrites = new AtomicLong();
   private final SpareFiles spares;
   private final IntakeJournal journal;
-  private volatile Path currentBucket;
   private volatile MessageId firstNew;
   private volatile boolean belowFloor;
 
@@ -141,7 +132,7 @@ public final class FileSpool implements Spool {
     this.freeSpace = Objects.requireNonNull(freeSpace, "freeSpace");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = new MessageIdSource(clock, Objects.requireNonNull(random, "random"));
-    this.syncOf = Objects.requireNonNull(syncOf, "syncOf");
+    this.buckets = new QueueBuckets(directories, Objects.requireNonNull(syncOf, "syncOf"));
     this.recovery = new SpoolRecovery(directories, format);
     this.waiting = new WaitingIndex(directories);
     this.journal = journal == null ? null : journal.apply(directories);
@@ -239,12 +230,12 @@ public final class FileSpool implements Spool {
     Path spare = spares.take();
     if (spare != null) {
       try {
-        return new FileSpoolTransaction(this, id, spare, true, queuedFile(id));
+        return new FileSpoolTransaction(this, id, spare, true, buckets.messageFile(id));
       } catch (NoSuchFileException e) {
         // Deleted behind our back (an operator cleaning up): write a new file instead.
       }
     }
-    return new FileSpoolTransaction(this, id, incomingFile(id), false, queuedFile(id));
+    return new FileSpoolTransaction(this, id, incomingFile(id), false, buckets.messageFile(id));
   }
 
   @Override
@@ -315,7 +306,7 @@ public final class FileSpool implements Spool {
       Files.deleteIfExists(temp);
       throw e;
     }
-    syncDirectories(List.of(target));
+    buckets.sync(List.of(target));
     if (!message.isHeld() && message.connector() != null) {
       waiting.forgetHeld(message.connector(), id); // released: no longer listed as held
     }
@@ -441,40 +432,13 @@ public final class FileSpool implements Spool {
     return directories.incoming().resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
   }
 
-  /** Where {@code id}'s message file goes; its bucket is created (durably) on first use. */
-  Path queuedFile(MessageId id) throws IOException {
-    Path bucket = directories.bucket(id);
-    if (!bucket.equals(currentBucket)) {
-      if (!Files.isDirectory(bucket)) {
-        Files.createDirectories(bucket);
-        // The new directories' own entries must survive a crash before files are acknowledged in them.
-        syncOf(bucket.getParent()).sync();
-        syncOf(directories.queue()).sync();
-      }
-      currentBucket = bucket;
-    }
-    return bucket.resolve(id.value() + SpoolDirectories.MESSAGE_SUFFIX);
-  }
-
-  /** Forces the directories holding {@code files}, each once (a commit of split parts may span two). */
-  void syncDirectories(Collection<Path> files) throws IOException {
-    Set<Path> parents = new LinkedHashSet<>();
-    files.forEach(f -> parents.add(f.getParent()));
-    for (Path parent : parents) {
-      syncOf(parent).sync();
-    }
+  /** The queue's buckets: where new message files go, and the syncs that make renames durable. */
+  QueueBuckets buckets() {
+    return buckets;
   }
 
   void queued(int messages) {
     size.addAndGet(messages);
-  }
-
-  private GroupCommit syncOf(Path directory) {
-    if (syncs.size() > SYNCS_KEPT) {
-      // Dropping a sync only loses sharing of forces between callers, never a force.
-      syncs.clear();
-    }
-    return syncs.computeIfAbsent(directory, syncOf);
   }
 
   private void requireOpen() {

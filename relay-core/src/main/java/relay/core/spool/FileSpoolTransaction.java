@@ -77,7 +77,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
     finished = true;
     List<Path> temps = new ArrayList<>();
     List<Path> renamed = new ArrayList<>();
-    IntakeJournal journal = parts.size() == 1 ? spool.journal() : null;
+    IntakeJournal journal = null; // set when the journal may take the message: one part, the file as streamed
     boolean journalSaw = false;
     try {
       body.seal();
@@ -86,6 +86,9 @@ final class FileSpoolTransaction implements SpoolTransaction {
       int streamed = -1;
       for (int i = 0; i < parts.size() && streamed < 0; i++) {
         streamed = parts.get(i).headerEdits().isEmpty() ? i : -1;
+      }
+      if (parts.size() == 1 && streamed == 0) {
+        journal = spool.journal();
       }
       EditedCopy source = streamed == 0 && parts.size() == 1 ? null : EditedCopy.of(temp, length);
       if (source != null && !source.editable()) {
@@ -113,10 +116,9 @@ final class FileSpoolTransaction implements SpoolTransaction {
             writeTail(out, message, content.count(), content.crc(), false, true);
             messages.add(message);
           }
-          targets.add(spool.queuedFile(copyId));
+          targets.add(spool.buckets().messageFile(copyId));
         }
       }
-      journal = streamed == 0 ? journal : null; // a copy with header edits was forced as written
       ByteBuffer copy = journal == null || channel.size() > IntakeJournal.RECORD_MAX ? null : readBack(channel);
       channel.close();
       for (int i = 0; i < temps.size(); i++) {
@@ -132,7 +134,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
           force(target); // written for the journal, which could not take it
         }
         // One directory sync per bucket covers every rename: the parts become durable together.
-        spool.syncDirectories(targets);
+        spool.buckets().sync(targets);
       }
       spool.queued(messages.size());
       if (streamed < 0) {
