@@ -1,5 +1,6 @@
 package relay.core.spool;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -59,7 +60,7 @@ import relay.core.envelope.MessageId;
  * thread); {@link #recover()} does both and returns what it found. Threading: all methods are
  * thread-safe; disk I/O blocks the caller (use virtual threads).
  */
-public final class FileSpool implements Spool {
+public final class FileSpool implements Spool, Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(FileSpool.class);
   // Enough spares for the messages delivered while the next ones are written; at most 64 MiB kept.
@@ -409,6 +410,17 @@ public final class FileSpool implements Spool {
   @Override
   public long size() {
     return size.get();
+  }
+
+  /**
+   * Stops the journal's background work (a segment being retired is finished first) and closes its
+   * files. Call after intake and delivery stopped; what is left is taken up at the next start.
+   */
+  @Override
+  public void close() throws IOException {
+    if (journal != null) {
+      journal.close();
+    }
   }
 
   /** The journal that makes new message files durable, or null when each file is forced itself. */

@@ -92,6 +92,8 @@ final class IntakeJournal {
   private JournalSegment current;
   /** Whether a retiring thread runs. Guarded by {@link #lock}. */
   private boolean retiring;
+  /** Set by {@link #close}: nothing more is retired or appended. Guarded by {@link #lock}. */
+  private boolean closed;
 
   /** A journal whose sealed segments are retired on a virtual thread of their own. */
   IntakeJournal(SpoolDirectories directories, Limits limits) {
@@ -110,11 +112,20 @@ final class IntakeJournal {
   /**
    * Brings every message the journal holds back into the queue (see the class comment), hands the
    * old segments to the background retirement and starts a new one. Call once, after {@code
-   * incoming/} was emptied and before any append.
+   * incoming/} was emptied and before any append. Opening again does nothing: what this journal
+   * holds in memory already is what its files say.
    *
    * @return the number of message files written again from the journal
    */
   int open() throws IOException {
+    lock.lock();
+    try {
+      if (current != null) {
+        return 0;
+      }
+    } finally {
+      lock.unlock();
+    }
     Files.createDirectories(directory);
     List<JournalSegment> old = new ArrayList<>();
     // In journal order, so that a removal cancels only the record before it.
@@ -241,9 +252,35 @@ final class IntakeJournal {
     return segment;
   }
 
+  /**
+   * Stops the background retirement (a segment being retired is finished first; the others stay for
+   * the next start) and closes the segments. Appends after this fail.
+   */
+  void close() throws IOException {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+    retirement.lock();
+    lock.lock();
+    try {
+      for (JournalSegment segment : sealed) {
+        segment.channel.close();
+      }
+      if (current != null) {
+        current.channel.close();
+      }
+    } finally {
+      lock.unlock();
+      retirement.unlock();
+    }
+  }
+
   // Called with the lock held.
   private void retireInBackground() {
-    if (!retiring && !sealed.isEmpty()) {
+    if (!retiring && !closed && !sealed.isEmpty()) {
       retiring = true;
       retirements.execute(this::retireUntilDone);
     }
@@ -281,7 +318,7 @@ final class IntakeJournal {
       JournalSegment oldest;
       lock.lock();
       try {
-        oldest = sealed.peekFirst();
+        oldest = closed ? null : sealed.peekFirst();
         if (oldest == null) {
           retiring = false;
           return;

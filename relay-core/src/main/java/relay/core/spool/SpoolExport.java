@@ -65,8 +65,12 @@ public final class SpoolExport {
       // Every message the journal holds becomes its own durable file, and the journal forgets it: a
       // message taken from the queue below must not come back from the journal at the next start.
       IntakeJournal journal = new IntakeJournal(directories, IntakeJournal.Limits.DEFAULT);
-      journal.open();
-      journal.retireAll();
+      try {
+        journal.open();
+        journal.retireAll();
+      } finally {
+        journal.close();
+      }
       for (String name : ParkingIndex.names(directories.queue())) {
         if (!Files.isDirectory(directories.queue().resolve(name), LinkOption.NOFOLLOW_LINKS)) {
           throw new IOException("the spool still has files of layout 1 in " + directories.queue()

@@ -65,8 +65,9 @@ class QueueCensusTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws IOException {
     scheduler.close();
+    spool.close();
   }
 
   @Test

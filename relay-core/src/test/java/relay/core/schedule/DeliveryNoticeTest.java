@@ -84,8 +84,9 @@ class DeliveryNoticeTest {
   }
 
   @AfterEach
-  void closeSchedulers() {
+  void closeSchedulersAndSpool() throws IOException {
     schedulers.forEach(DeliveryScheduler::close);
+    spool.close();
   }
 
   @Test

@@ -49,54 +49,56 @@ class FileSpoolConcurrencyTest {
             durable.addAll(seen);
           });
     });
-    FileSpool spool =
-        new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(9), recordingSync, null);
-    spool.recover();
-    List<String> uncovered = new ArrayList<>();
-    CountDownLatch start = new CountDownLatch(1);
+    try (FileSpool spool =
+        new FileSpool(root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(9), recordingSync, null)) {
+      spool.recover();
+      List<String> uncovered = new ArrayList<>();
+      CountDownLatch start = new CountDownLatch(1);
 
-    List<Future<List<QueuedMessage>>> results = new ArrayList<>();
-    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        results.add(
-            threads.submit(
-                () -> {
-                  start.await();
-                  List<QueuedMessage> mine = new ArrayList<>();
-                  for (int i = 0; i < COMMITS_PER_THREAD; i++) {
-                    QueuedMessage message = commitNumbered(spool, thread, i);
-                    if (!durable.contains(message.id() + ".msg")) {
-                      synchronized (uncovered) {
-                        uncovered.add(message.id().value());
+      List<Future<List<QueuedMessage>>> results = new ArrayList<>();
+      try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int t = 0; t < THREADS; t++) {
+          int thread = t;
+          results.add(
+              threads.submit(
+                  () -> {
+                    start.await();
+                    List<QueuedMessage> mine = new ArrayList<>();
+                    for (int i = 0; i < COMMITS_PER_THREAD; i++) {
+                      QueuedMessage message = commitNumbered(spool, thread, i);
+                      if (!durable.contains(message.id() + ".msg")) {
+                        synchronized (uncovered) {
+                          uncovered.add(message.id().value());
+                        }
                       }
+                      mine.add(message);
                     }
-                    mine.add(message);
-                  }
-                  return mine;
-                }));
+                    return mine;
+                  }));
+        }
+        start.countDown();
       }
-      start.countDown();
-    }
-    List<QueuedMessage> committed = new ArrayList<>();
-    for (Future<List<QueuedMessage>> result : results) {
-      committed.addAll(result.get(1, TimeUnit.MINUTES));
-    }
+      List<QueuedMessage> committed = new ArrayList<>();
+      for (Future<List<QueuedMessage>> result : results) {
+        committed.addAll(result.get(1, TimeUnit.MINUTES));
+      }
 
-    int total = THREADS * COMMITS_PER_THREAD;
-    assertThat(uncovered).as("commits that returned before a covering directory sync").isEmpty();
-    assertThat(forces.get()).as("directory forces for %d commits", total).isLessThan(total);
-    assertThat(spool.size()).isEqualTo(total);
-    Set<String> ids = new HashSet<>();
-    committed.forEach(m -> ids.add(m.id().value()));
-    assertThat(ids).hasSize(total);
+      int total = THREADS * COMMITS_PER_THREAD;
+      assertThat(uncovered).as("commits that returned before a covering directory sync").isEmpty();
+      assertThat(forces.get()).as("directory forces for %d commits", total).isLessThan(total);
+      assertThat(spool.size()).isEqualTo(total);
+      Set<String> ids = new HashSet<>();
+      committed.forEach(m -> ids.add(m.id().value()));
+      assertThat(ids).hasSize(total);
 
-    FileSpool restarted = SpoolFixtures.spool(root);
-    assertThat(restarted.recover()).containsExactlyInAnyOrderElementsOf(committed);
-    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
-    QueuedMessage sample = committed.get(total / 2);
-    assertThat(new String(readBody(restarted.body(sample)), java.nio.charset.StandardCharsets.UTF_8))
-        .startsWith("Subject: message ");
+      try (FileSpool restarted = SpoolFixtures.spool(root)) {
+        assertThat(restarted.recover()).containsExactlyInAnyOrderElementsOf(committed);
+        assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+        QueuedMessage sample = committed.get(total / 2);
+        assertThat(new String(readBody(restarted.body(sample)), java.nio.charset.StandardCharsets.UTF_8))
+            .startsWith("Subject: message ");
+      }
+    }
   }
 
   private static QueuedMessage commitNumbered(Spool spool, int thread, int i) throws IOException {

@@ -3,6 +3,7 @@ package relay.core.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static relay.core.spool.SpoolFixtures.filesIn;
+import static relay.core.spool.SpoolFixtures.recoverAfterRestart;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
 
@@ -34,9 +35,10 @@ class ImportLedgerTest {
 
   /** Queues {@code count} messages on spool a and exports them into {@code archive}. */
   private Path archiveOf(int count) throws IOException {
-    FileSpool source = spool(dir.resolve("a"));
-    for (int i = 0; i < count; i++) {
-      SpoolFixtures.commit(source, text("Subject: " + i + "\r\n\r\nbody " + i + "\r\n"));
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      for (int i = 0; i < count; i++) {
+        SpoolFixtures.commit(source, text("Subject: " + i + "\r\n\r\nbody " + i + "\r\n"));
+      }
     }
     Path archive = dir.resolve("archive");
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive);
@@ -49,9 +51,10 @@ class ImportLedgerTest {
 
   /** Delivers (removes) everything queued on the spool at {@code root}. */
   private void deliverAll(Path root) throws IOException {
-    FileSpool target = spool(root);
-    for (QueuedMessage message : target.recover()) {
-      target.remove(message);
+    try (FileSpool target = spool(root)) {
+      for (QueuedMessage message : target.recover()) {
+        target.remove(message);
+      }
     }
   }
 
@@ -104,7 +107,7 @@ class ImportLedgerTest {
 
     assertThat(again.moved()).as("delivered and removed, yet remembered").isZero();
     assertThat(again.alreadyDone()).isEqualTo(3);
-    assertThat(spool(dir.resolve("b")).recover()).isEmpty();
+    assertThat(recoverAfterRestart(dir.resolve("b"))).isEmpty();
     assertThat(entriesOf(done)).as("converted into period directories").allMatch(Files::isDirectory);
     assertThat(filesIn(done)).hasSize(3);
   }
@@ -205,7 +208,7 @@ class ImportLedgerTest {
     assertThat(again.notes()).singleElement().asString()
         .startsWith("2 message(s) queued before " + later.minus(RETENTION) + " not imported")
         .contains("left in the archive");
-    assertThat(spool(dir.resolve("b")).recover()).isEmpty();
+    assertThat(recoverAfterRestart(dir.resolve("b"))).isEmpty();
   }
 
   @Test

@@ -42,140 +42,155 @@ class IntakeJournalTest {
     return spool;
   }
 
+  /** What a spool opened again, as after a restart, recovers; that spool is closed again. */
+  private List<QueuedMessage> recoverAfterRestart(boolean retireAtOnce) throws IOException {
+    try (FileSpool restarted = spool(retireAtOnce)) {
+      return restarted.recover();
+    }
+  }
+
   private Path journal() {
     return root.resolve("journal");
   }
 
   @Test
   void messageFilesLostAfterTheirCommitAreWrittenAgainFromTheJournal() throws Exception {
-    FileSpool spool = spool(false);
-    QueuedMessage gone = commit(spool, text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
-    QueuedMessage cut = commit(spool, text("Subject: cut\r\n\r\nhalf written\r\n"));
-    Files.delete(SpoolFixtures.messageFile(root, gone.id()));
-    try (FileChannel file = FileChannel.open(SpoolFixtures.messageFile(root, cut.id()), StandardOpenOption.WRITE)) {
-      file.truncate(10);
+    try (FileSpool spool = spool(false)) {
+      QueuedMessage gone = commit(spool, text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
+      QueuedMessage cut = commit(spool, text("Subject: cut\r\n\r\nhalf written\r\n"));
+      Files.delete(SpoolFixtures.messageFile(root, gone.id()));
+      try (FileChannel file = FileChannel.open(SpoolFixtures.messageFile(root, cut.id()), StandardOpenOption.WRITE)) {
+        file.truncate(10);
+      }
+
+      try (FileSpool restarted = spool(false)) {
+        assertThat(restarted.recover()).containsExactly(gone, cut);
+        assertThat(readBody(restarted.body(gone))).isEqualTo(text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
+        assertThat(readBody(restarted.body(cut))).isEqualTo(text("Subject: cut\r\n\r\nhalf written\r\n"));
+        assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+      }
     }
-
-    FileSpool restarted = spool(false);
-
-    assertThat(restarted.recover()).containsExactly(gone, cut);
-    assertThat(readBody(restarted.body(gone))).isEqualTo(text("Subject: gone\r\n\r\nlost with the page cache\r\n"));
-    assertThat(readBody(restarted.body(cut))).isEqualTo(text("Subject: cut\r\n\r\nhalf written\r\n"));
-    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
   }
 
   @Test
   void aMessageOfSeveralSlicesIsJournaledAndWrittenAgainByteForByte() throws Exception {
-    FileSpool spool = spool(false);
-    QueuedMessage large;
-    byte[] written;
-    try (SpoolTransaction transaction = spool.begin()) {
-      written = SpoolFixtures.writeRandom(transaction.body(), 200_000, 5); // journaled in 64 KiB slices
-      large = transaction.commit(SpoolFixtures.envelope());
-    }
-    Files.delete(SpoolFixtures.messageFile(root, large.id()));
+    try (FileSpool spool = spool(false)) {
+      QueuedMessage large;
+      byte[] written;
+      try (SpoolTransaction transaction = spool.begin()) {
+        written = SpoolFixtures.writeRandom(transaction.body(), 200_000, 5); // journaled in 64 KiB slices
+        large = transaction.commit(SpoolFixtures.envelope());
+      }
+      Files.delete(SpoolFixtures.messageFile(root, large.id()));
 
-    FileSpool restarted = spool(false);
-
-    assertThat(restarted.recover()).containsExactly(large);
-    try (var in = restarted.body(large).open()) {
-      assertThat(java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())).isEqualTo(written);
+      try (FileSpool restarted = spool(false)) {
+        assertThat(restarted.recover()).containsExactly(large);
+        try (var in = restarted.body(large).open()) {
+          assertThat(java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())).isEqualTo(written);
+        }
+      }
     }
   }
 
   @Test
   void aRemovedMessageIsNotBroughtBack() throws Exception {
-    FileSpool spool = spool(false);
-    QueuedMessage delivered = commit(spool, text("delivered\r\n"));
-    QueuedMessage waiting = commit(spool, text("waiting\r\n"));
-    spool.remove(delivered);
+    try (FileSpool spool = spool(false)) {
+      QueuedMessage delivered = commit(spool, text("delivered\r\n"));
+      QueuedMessage waiting = commit(spool, text("waiting\r\n"));
+      spool.remove(delivered);
 
-    assertThat(spool(false).recover()).containsExactly(waiting);
+      assertThat(recoverAfterRestart(false)).containsExactly(waiting);
+    }
   }
 
   @Test
   void aTornEndOfTheJournalLosesOnlyTheAppendItCutShort() throws Exception {
-    FileSpool spool = spool(false);
-    QueuedMessage first = commit(spool, text("first\r\n"));
-    QueuedMessage second = commit(spool, text("second\r\n"));
-    Files.delete(SpoolFixtures.messageFile(root, first.id()));
-    Files.delete(SpoolFixtures.messageFile(root, second.id()));
-    Path segment = filesIn(journal()).getLast();
-    try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-      file.truncate(file.size() - 3); // the crash came before the second append was forced
-    }
+    try (FileSpool spool = spool(false)) {
+      QueuedMessage first = commit(spool, text("first\r\n"));
+      QueuedMessage second = commit(spool, text("second\r\n"));
+      Files.delete(SpoolFixtures.messageFile(root, first.id()));
+      Files.delete(SpoolFixtures.messageFile(root, second.id()));
+      Path segment = filesIn(journal()).getLast();
+      try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+        file.truncate(file.size() - 3); // the crash came before the second append was forced
+      }
 
-    assertThat(spool(false).recover()).containsExactly(first);
-    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+      assertThat(recoverAfterRestart(false)).containsExactly(first);
+      assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+    }
   }
 
   @Test
   void sealedSegmentsAreRetiredSoTheJournalStaysBoundedAndNothingIsLost() throws Exception {
-    FileSpool spool = spool(true);
-    List<QueuedMessage> committed = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      committed.add(commit(spool, text("message " + i + "\r\n")));
-    }
-    spool.remove(committed.get(4));
+    try (FileSpool spool = spool(true)) {
+      List<QueuedMessage> committed = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        committed.add(commit(spool, text("message " + i + "\r\n")));
+      }
+      spool.remove(committed.get(4));
 
-    assertThat(spool.journal().segments()).isEqualTo(1);
-    assertThat(filesIn(journal())).extracting(file -> file.getFileName().toString())
-        .as("the current segment and a retired one kept to be written over").hasSize(2).contains("spare");
-    List<QueuedMessage> expected = new ArrayList<>(committed);
-    expected.remove(4);
-    assertThat(spool(true).recover()).containsExactlyElementsOf(expected);
+      assertThat(spool.journal().segments()).isEqualTo(1);
+      assertThat(filesIn(journal())).extracting(file -> file.getFileName().toString())
+          .as("the current segment and a retired one kept to be written over").hasSize(2).contains("spare");
+      List<QueuedMessage> expected = new ArrayList<>(committed);
+      expected.remove(4);
+      assertThat(recoverAfterRestart(true)).containsExactlyElementsOf(expected);
+    }
   }
 
   @Test
   void aSegmentWrittenOverARetiredOneDoesNotBringBackTheRetiredOnesMessages() throws Exception {
-    FileSpool spool = spool(true);
-    List<QueuedMessage> old = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      old.add(commit(spool, text("old " + i + "\r\n"))); // the first segment
-    }
-    List<QueuedMessage> kept = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      // Same length as the old ones, so that the third segment's records end where an old one begins.
-      kept.add(commit(spool, text("new " + i + "\r\n")));
-    }
-    // The first segment was retired and became the spare, the third segment was written over it.
-    for (QueuedMessage each : old) {
-      spool.remove(each);
-    }
-    for (QueuedMessage each : kept.subList(3, 5)) {
-      Files.delete(SpoolFixtures.messageFile(root, each.id())); // only the third segment holds them
-    }
+    try (FileSpool spool = spool(true)) {
+      List<QueuedMessage> old = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        old.add(commit(spool, text("old " + i + "\r\n"))); // the first segment
+      }
+      List<QueuedMessage> kept = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        // Same length as the old ones, so that the third segment's records end where an old one begins.
+        kept.add(commit(spool, text("new " + i + "\r\n")));
+      }
+      // The first segment was retired and became the spare, the third segment was written over it.
+      for (QueuedMessage each : old) {
+        spool.remove(each);
+      }
+      for (QueuedMessage each : kept.subList(3, 5)) {
+        Files.delete(SpoolFixtures.messageFile(root, each.id())); // only the third segment holds them
+      }
 
-    assertThat(spool(true).recover()).containsExactlyElementsOf(kept);
+      assertThat(recoverAfterRestart(true)).containsExactlyElementsOf(kept);
+    }
   }
 
   @Test
   void whenNoSegmentCanBeRetiredCommitsForceTheirOwnFilesAndTheJournalTakesMoreOnceRetired() throws Exception {
-    FileSpool spool = spool(false);
-    List<QueuedMessage> committed = new ArrayList<>();
-    for (int i = 0; i < 9; i++) { // three full segments, retirement held back
-      committed.add(commit(spool, text("journaled " + i + "\r\n")));
+    try (FileSpool spool = spool(false)) {
+      List<QueuedMessage> committed = new ArrayList<>();
+      for (int i = 0; i < 9; i++) { // three full segments, retirement held back
+        committed.add(commit(spool, text("journaled " + i + "\r\n")));
+      }
+      assertThat(spool.journal().segments()).isEqualTo(3);
+
+      QueuedMessage forcedItself = commit(spool, text("not journaled\r\n"));
+      committed.add(forcedItself);
+      assertThat(filesIn(journal())).as("no fourth segment").hasSize(3);
+
+      heldRetirements.removeFirst().run();
+      committed.add(commit(spool, text("journaled again\r\n")));
+      assertThat(spool.journal().segments()).isLessThanOrEqualTo(3);
+      assertThat(recoverAfterRestart(true)).containsExactlyElementsOf(committed);
     }
-    assertThat(spool.journal().segments()).isEqualTo(3);
-
-    QueuedMessage forcedItself = commit(spool, text("not journaled\r\n"));
-    committed.add(forcedItself);
-    assertThat(filesIn(journal())).as("no fourth segment").hasSize(3);
-
-    heldRetirements.removeFirst().run();
-    committed.add(commit(spool, text("journaled again\r\n")));
-    assertThat(spool.journal().segments()).isLessThanOrEqualTo(3);
-    assertThat(spool(true).recover()).containsExactlyElementsOf(committed);
   }
 
   @Test
   void anExportTakesJournaledMessagesForGoodSoARestartDoesNotBringThemBack() throws Exception {
-    FileSpool spool = spool(false);
-    commit(spool, text("moving to another node\r\n"));
+    try (FileSpool spool = spool(false)) {
+      commit(spool, text("moving to another node\r\n"));
+    }
 
     ArchiveReport report = new SpoolExport(root, SpoolFixtures.CLOCK).to(archive.resolve("out"));
 
     assertThat(report.moved()).isEqualTo(1);
-    assertThat(spool(false).recover()).isEmpty();
+    assertThat(recoverAfterRestart(false)).isEmpty();
   }
 }

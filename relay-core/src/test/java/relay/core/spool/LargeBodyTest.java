@@ -17,19 +17,18 @@ class LargeBodyTest {
 
   @Test
   void fiftyMebibyteBodyStreamsThroughAndRecoversWithTheSameDigest() throws Exception {
-    FileSpool spool = spool(root);
     byte[] written;
     QueuedMessage message;
-    try (SpoolTransaction transaction = spool.begin()) {
+    try (FileSpool spool = spool(root); SpoolTransaction transaction = spool.begin()) {
       written = writeRandom(transaction.body(), FIFTY_MIB + 3, 42);
       message = transaction.commit(SpoolFixtures.envelope());
     }
 
-    FileSpool restarted = spool(root);
-
-    assertThat(restarted.recover()).containsExactly(message);
-    MessageBody body = restarted.body(message);
-    assertThat(body.size()).isEqualTo(FIFTY_MIB + 3);
-    assertThat(digestOf(body)).isEqualTo(written);
+    try (FileSpool restarted = spool(root)) {
+      assertThat(restarted.recover()).containsExactly(message);
+      MessageBody body = restarted.body(message);
+      assertThat(body.size()).isEqualTo(FIFTY_MIB + 3);
+      assertThat(digestOf(body)).isEqualTo(written);
+    }
   }
 }

@@ -46,76 +46,81 @@ class ParkingTallyTest {
 
   @Test
   void deferredAndHeldMessagesAreCountedWithTheirEarliestArrivalAsTheyComeAndGo() throws Exception {
-    FileSpool spool = open();
-    QueuedMessage first = deferred(spool, Duration.ofMinutes(30));
-    now.set(T0.plus(Duration.ofHours(1)));
-    QueuedMessage second = deferred(spool, Duration.ofMinutes(5));
-    QueuedMessage third = deferred(spool, Duration.ofHours(2));
+    try (FileSpool spool = open()) {
+      QueuedMessage first = deferred(spool, Duration.ofMinutes(30));
+      now.set(T0.plus(Duration.ofHours(1)));
+      QueuedMessage second = deferred(spool, Duration.ofMinutes(5));
+      QueuedMessage third = deferred(spool, Duration.ofHours(2));
 
-    assertThat(spool.parkedCount("smart")).isEqualTo(3);
-    assertThat(spool.heldCount("smart")).isZero();
-    assertThat(spool.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0));
-    assertThat(spool.oldestWaiting("other")).isEmpty();
+      assertThat(spool.parkedCount("smart")).isEqualTo(3);
+      assertThat(spool.heldCount("smart")).isZero();
+      assertThat(spool.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0));
+      assertThat(spool.oldestWaiting("other")).isEmpty();
 
-    // The first one's turn comes: it leaves the index, and the earliest arrival moves on.
-    assertThat(spool.unpark("smart", T0.plus(Duration.ofMinutes(31)), 10)).extracting(QueuedMessage::id)
-        .containsExactly(first.id());
-    assertThat(spool.parkedCount("smart")).isEqualTo(2);
-    assertThat(spool.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0.plus(Duration.ofHours(1))));
+      // The first one's turn comes: it leaves the index, and the earliest arrival moves on.
+      assertThat(spool.unpark("smart", T0.plus(Duration.ofMinutes(31)), 10)).extracting(QueuedMessage::id)
+          .containsExactly(first.id());
+      assertThat(spool.parkedCount("smart")).isEqualTo(2);
+      assertThat(spool.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0.plus(Duration.ofHours(1))));
 
-    QueuedMessage held = held(first);
-    spool.update(held);
-    spool.park(held);
-    assertThat(spool.heldCount("smart")).isEqualTo(1);
-    assertThat(spool.oldestWaiting("smart")).as("held mail counts too").get().satisfies(at -> assertArrivedAround(at, T0));
+      QueuedMessage held = held(first);
+      spool.update(held);
+      spool.park(held);
+      assertThat(spool.heldCount("smart")).isEqualTo(1);
+      assertThat(spool.oldestWaiting("smart")).as("held mail counts too").get().satisfies(at -> assertArrivedAround(at, T0));
 
-    spool.update(first); // released
-    assertThat(spool.heldCount("smart")).isZero();
+      spool.update(first); // released
+      assertThat(spool.heldCount("smart")).isZero();
 
-    spool.bringForward("smart", T0.plus(Duration.ofHours(1)).plus(Duration.ofMinutes(10)));
-    assertThat(spool.parkedCount("smart")).as("moved, not multiplied").isEqualTo(2);
-    assertThat(spool.unpark("smart", T0.plus(Duration.ofHours(2)), 10)).extracting(QueuedMessage::id)
-        .containsExactlyInAnyOrder(second.id(), third.id());
-    assertThat(spool.parkedCount("smart")).isZero();
-    assertThat(spool.oldestWaiting("smart")).isEmpty();
+      spool.bringForward("smart", T0.plus(Duration.ofHours(1)).plus(Duration.ofMinutes(10)));
+      assertThat(spool.parkedCount("smart")).as("moved, not multiplied").isEqualTo(2);
+      assertThat(spool.unpark("smart", T0.plus(Duration.ofHours(2)), 10)).extracting(QueuedMessage::id)
+          .containsExactlyInAnyOrder(second.id(), third.id());
+      assertThat(spool.parkedCount("smart")).isZero();
+      assertThat(spool.oldestWaiting("smart")).isEmpty();
+    }
   }
 
   @Test
   void aMessageMarkedInTwoSlotsCountsOnceAfterBeingBroughtForward() throws Exception {
-    FileSpool spool = open();
-    QueuedMessage message = deferred(spool, Duration.ofHours(3));
-    // As after a crash: recovery parks the message again under another due time, the old marker stays.
-    spool.park(message.withState(message.recipients(), 1, T0.plus(Duration.ofHours(5))));
-    assertThat(spool.parkedCount("smart")).as("two markers").isEqualTo(2);
+    try (FileSpool spool = open()) {
+      QueuedMessage message = deferred(spool, Duration.ofHours(3));
+      // As after a crash: recovery parks the message again under another due time, the old marker stays.
+      spool.park(message.withState(message.recipients(), 1, T0.plus(Duration.ofHours(5))));
+      assertThat(spool.parkedCount("smart")).as("two markers").isEqualTo(2);
 
-    spool.bringForward("smart", T0.plus(Duration.ofMinutes(1)));
+      spool.bringForward("smart", T0.plus(Duration.ofMinutes(1)));
 
-    assertThat(spool.parkedCount("smart")).isEqualTo(1);
-    assertThat(markers("parked")).hasSize(1);
+      assertThat(spool.parkedCount("smart")).isEqualTo(1);
+      assertThat(markers("parked")).hasSize(1);
+    }
   }
 
   @Test
   void countsAreTakenAfreshFromTheIndexAtStartAndFollowOnlyTheSpoolsOwnChangesAfterwards() throws Exception {
-    FileSpool spool = open();
-    for (int i = 0; i < 5; i++) {
-      deferred(spool, Duration.ofMinutes(10 + i));
+    try (FileSpool spool = open()) {
+      for (int i = 0; i < 5; i++) {
+        deferred(spool, Duration.ofMinutes(10 + i));
+      }
+      QueuedMessage held = held(deferred(spool, Duration.ofMinutes(20)));
+      spool.update(held);
+      spool.park(held);
     }
-    QueuedMessage held = held(deferred(spool, Duration.ofMinutes(20)));
-    spool.update(held);
-    spool.park(held);
 
-    FileSpool restarted = open();
-    restarted.recover(m -> { });
-    assertThat(restarted.parkedCount("smart")).isEqualTo(6);
-    assertThat(restarted.heldCount("smart")).isEqualTo(1);
-    assertThat(restarted.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0));
+    try (FileSpool restarted = open()) {
+      restarted.recover(m -> { });
+      assertThat(restarted.parkedCount("smart")).isEqualTo(6);
+      assertThat(restarted.heldCount("smart")).isEqualTo(1);
+      assertThat(restarted.oldestWaiting("smart")).get().satisfies(at -> assertArrivedAround(at, T0));
 
-    // A marker deleted by hand is not seen until the next start: the counts are never a listing.
-    Files.delete(markers("parked").getFirst());
-    assertThat(restarted.parkedCount("smart")).isEqualTo(6);
-    FileSpool again = open();
-    again.recover(m -> { });
-    assertThat(again.parkedCount("smart")).isEqualTo(5);
+      // A marker deleted by hand is not seen until the next start: the counts are never a listing.
+      Files.delete(markers("parked").getFirst());
+      assertThat(restarted.parkedCount("smart")).isEqualTo(6);
+    }
+    try (FileSpool again = open()) {
+      again.recover(m -> { });
+      assertThat(again.parkedCount("smart")).isEqualTo(5);
+    }
   }
 
   private FileSpool open() throws IOException {

@@ -47,72 +47,82 @@ class RecoveryFrontTest {
 
   @Test
   void aMessageParkedBeforeARestartIsLeftToRecoveryAndCountedOnce() throws Exception {
-    QueuedMessage parked = parkedBeforeTheRestart(spool(root));
-    FileSpool spool = restarted();
+    QueuedMessage parked;
+    try (FileSpool before = spool(root)) {
+      parked = parkedBeforeTheRestart(before);
+    }
+    try (FileSpool spool = restarted()) {
+      assertThat(spool.unpark("smart", LATER, 10)).as("recovery has not reached it yet").isEmpty();
+      List<QueuedMessage> found = new CopyOnWriteArrayList<>();
+      spool.recover(found::add);
 
-    assertThat(spool.unpark("smart", LATER, 10)).as("recovery has not reached it yet").isEmpty();
-    List<QueuedMessage> found = new CopyOnWriteArrayList<>();
-    spool.recover(found::add);
-
-    assertThat(found).extracting(QueuedMessage::id).containsExactly(parked.id());
-    assertThat(spool.size()).isEqualTo(1);
-    spool.remove(found.getFirst());
-    assertThat(spool.size()).isZero();
+      assertThat(found).extracting(QueuedMessage::id).containsExactly(parked.id());
+      assertThat(spool.size()).isEqualTo(1);
+      spool.remove(found.getFirst());
+      assertThat(spool.size()).isZero();
+    }
   }
 
   @Test
   void aMessageRemovedBeforeRecoveryReachesItIsNeverCountedSoTheSizeNeverGoesBelowZero() throws Exception {
-    QueuedMessage queued = commit(spool(root), text("x\r\n"));
-    FileSpool spool = restarted();
+    QueuedMessage queued;
+    try (FileSpool before = spool(root)) {
+      queued = commit(before, text("x\r\n"));
+    }
+    try (FileSpool spool = restarted()) {
+      // As an operator's removal by queue id does, while recovery has not got there.
+      spool.remove(spool.read(queued.id()).orElseThrow());
+      assertThat(spool.size()).isZero();
+      List<QueuedMessage> found = new CopyOnWriteArrayList<>();
+      spool.recover(found::add);
 
-    // As an operator's removal by queue id does, while recovery has not got there.
-    spool.remove(spool.read(queued.id()).orElseThrow());
-    assertThat(spool.size()).isZero();
-    List<QueuedMessage> found = new CopyOnWriteArrayList<>();
-    spool.recover(found::add);
-
-    assertThat(found).isEmpty();
-    assertThat(spool.size()).isZero();
+      assertThat(found).isEmpty();
+      assertThat(spool.size()).isZero();
+    }
   }
 
   @Test
   void whileRecoveryRunsWhatItHasReachedIsTakenUpAsUsualAndWhatIsAheadIsLeftToIt() throws Exception {
-    FileSpool before = spool(root);
-    QueuedMessage first = parkedBeforeTheRestart(before);
-    QueuedMessage second = parkedBeforeTheRestart(before);
+    QueuedMessage first;
+    QueuedMessage second;
+    try (FileSpool before = spool(root)) {
+      first = parkedBeforeTheRestart(before);
+      second = parkedBeforeTheRestart(before);
+    }
     assertThat(first.id().value()).isLessThan(second.id().value()); // the order recovery walks them
-    FileSpool spool = restarted();
-    CountDownLatch atSecond = new CountDownLatch(1);
-    CountDownLatch goOn = new CountDownLatch(1);
-    List<QueuedMessage> found = new CopyOnWriteArrayList<>();
-    Thread recovery = Thread.ofVirtual().start(() -> {
-      try {
-        spool.recover(m -> {
-          found.add(m);
-          if (m.id().equals(second.id())) {
-            atSecond.countDown();
-            await(goOn);
-          }
-        });
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
-    assertThat(atSecond.await(10, TimeUnit.SECONDS)).isTrue();
+    try (FileSpool spool = restarted()) {
+      CountDownLatch atSecond = new CountDownLatch(1);
+      CountDownLatch goOn = new CountDownLatch(1);
+      List<QueuedMessage> found = new CopyOnWriteArrayList<>();
+      Thread recovery = Thread.ofVirtual().start(() -> {
+        try {
+          spool.recover(m -> {
+            found.add(m);
+            if (m.id().equals(second.id())) {
+              atSecond.countDown();
+              await(goOn);
+            }
+          });
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(atSecond.await(10, TimeUnit.SECONDS)).isTrue();
 
-    // The first is behind the front: its marker is a hint like any other (the scheduler's window
-    // drops the duplicate). The second is still being handed over: its marker is left to recovery.
-    assertThat(spool.unpark("smart", LATER, 10)).extracting(QueuedMessage::id).containsExactly(first.id());
-    assertThat(spool.size()).isEqualTo(2);
-    spool.remove(found.getFirst());
-    assertThat(spool.size()).as("the first was counted by recovery").isEqualTo(1);
-    goOn.countDown();
-    recovery.join(Duration.ofSeconds(10));
+      // The first is behind the front: its marker is a hint like any other (the scheduler's window
+      // drops the duplicate). The second is still being handed over: its marker is left to recovery.
+      assertThat(spool.unpark("smart", LATER, 10)).extracting(QueuedMessage::id).containsExactly(first.id());
+      assertThat(spool.size()).isEqualTo(2);
+      spool.remove(found.getFirst());
+      assertThat(spool.size()).as("the first was counted by recovery").isEqualTo(1);
+      goOn.countDown();
+      recovery.join(Duration.ofSeconds(10));
 
-    assertThat(found).extracting(QueuedMessage::id).containsExactly(first.id(), second.id());
-    assertThat(spool.size()).isEqualTo(1);
-    spool.remove(found.getLast());
-    assertThat(spool.size()).isZero();
+      assertThat(found).extracting(QueuedMessage::id).containsExactly(first.id(), second.id());
+      assertThat(spool.size()).isEqualTo(1);
+      spool.remove(found.getLast());
+      assertThat(spool.size()).isZero();
+    }
   }
 
   private static void await(CountDownLatch latch) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static relay.core.spool.SpoolFixtures.filesIn;
 import static relay.core.spool.SpoolFixtures.readBody;
+import static relay.core.spool.SpoolFixtures.recoverAfterRestart;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
 
@@ -39,80 +40,84 @@ class SplitCommitTest {
 
   @Test
   void eachPartIsQueuedWithOnlyItsRecipientsConnectorAndTlsFlag() throws Exception {
-    FileSpool spool = spool(root);
-    List<QueuedMessage> queued;
-    try (SpoolTransaction transaction = spool.begin()) {
-      transaction.body().write(MESSAGE);
-      queued = transaction.commit(twoParts(List.of()));
-    }
+    try (FileSpool spool = spool(root)) {
+      List<QueuedMessage> queued;
+      try (SpoolTransaction transaction = spool.begin()) {
+        transaction.body().write(MESSAGE);
+        queued = transaction.commit(twoParts(List.of()));
+      }
 
-    assertThat(queued).hasSize(2);
-    assertThat(queued.get(0).id()).isNotEqualTo(queued.get(1).id());
-    assertThat(queued.get(0).envelope().recipients()).extracting(r -> r.address().toString())
-        .containsExactly("<alice@example.com>");
-    assertThat(queued.get(1).envelope().recipients()).extracting(r -> r.address().toString())
-        .containsExactly("<bob@example.net>");
-    assertThat(queued).extracting(QueuedMessage::connector).containsExactly("internal", "partner");
-    assertThat(queued).extracting(QueuedMessage::requireTls).containsExactly(false, true);
-    for (QueuedMessage message : queued) {
-      assertThat(readBody(spool.body(message))).isEqualTo(MESSAGE);
+      assertThat(queued).hasSize(2);
+      assertThat(queued.get(0).id()).isNotEqualTo(queued.get(1).id());
+      assertThat(queued.get(0).envelope().recipients()).extracting(r -> r.address().toString())
+          .containsExactly("<alice@example.com>");
+      assertThat(queued.get(1).envelope().recipients()).extracting(r -> r.address().toString())
+          .containsExactly("<bob@example.net>");
+      assertThat(queued).extracting(QueuedMessage::connector).containsExactly("internal", "partner");
+      assertThat(queued).extracting(QueuedMessage::requireTls).containsExactly(false, true);
+      for (QueuedMessage message : queued) {
+        assertThat(readBody(spool.body(message))).isEqualTo(MESSAGE);
+      }
+      assertThat(recoverAfterRestart(root)).containsExactlyInAnyOrderElementsOf(queued);
     }
-    assertThat(spool(root).recover()).containsExactlyInAnyOrderElementsOf(queued);
   }
 
   @Test
   void headerEditsOfAPartAreAppliedToItsStoredCopyOnly() throws Exception {
-    FileSpool spool = spool(root);
-    List<QueuedMessage> queued;
-    try (SpoolTransaction transaction = spool.begin()) {
-      transaction.body().write(MESSAGE);
-      queued = transaction.commit(twoParts(List.of(
-          new HeaderEdit.Add("X-Relay-Rule", "partner"), new HeaderEdit.PrependSubject("[EXT] "))));
-    }
+    try (FileSpool spool = spool(root)) {
+      List<QueuedMessage> queued;
+      try (SpoolTransaction transaction = spool.begin()) {
+        transaction.body().write(MESSAGE);
+        queued = transaction.commit(twoParts(List.of(
+            new HeaderEdit.Add("X-Relay-Rule", "partner"), new HeaderEdit.PrependSubject("[EXT] "))));
+      }
 
-    String first = new String(readBody(spool.body(queued.get(0))), StandardCharsets.UTF_8);
-    String second = new String(readBody(spool.body(queued.get(1))), StandardCharsets.UTF_8);
-    assertThat(first).isEqualTo(new String(MESSAGE, StandardCharsets.UTF_8));
-    assertThat(second).isEqualTo(
-        "X-Relay-Rule: partner\r\nReceived: from printer\r\nSubject: [EXT] scan\r\nFrom: a@example.org\r\n\r\n"
-            + "body line\r\nSubject: not a header\r\n");
-    assertThat(queued.get(1).bodySize()).isEqualTo(second.getBytes(StandardCharsets.UTF_8).length);
-    assertThat(spool(root).recover()).containsExactlyInAnyOrderElementsOf(queued);
+      String first = new String(readBody(spool.body(queued.get(0))), StandardCharsets.UTF_8);
+      String second = new String(readBody(spool.body(queued.get(1))), StandardCharsets.UTF_8);
+      assertThat(first).isEqualTo(new String(MESSAGE, StandardCharsets.UTF_8));
+      assertThat(second).isEqualTo(
+          "X-Relay-Rule: partner\r\nReceived: from printer\r\nSubject: [EXT] scan\r\nFrom: a@example.org\r\n\r\n"
+              + "body line\r\nSubject: not a header\r\n");
+      assertThat(queued.get(1).bodySize()).isEqualTo(second.getBytes(StandardCharsets.UTF_8).length);
+      assertThat(recoverAfterRestart(root)).containsExactlyInAnyOrderElementsOf(queued);
+    }
   }
 
   @Test
   void aSinglePartWithEditsReplacesTheStreamedContentAndLeavesNoLeftover() throws Exception {
-    FileSpool spool = spool(root);
-    QueuedMessage queued;
-    try (SpoolTransaction transaction = spool.begin()) {
-      transaction.body().write(MESSAGE);
-      queued = transaction.commit(List.of(new SpoolPart(
-          SpoolFixtures.envelope(), "internal", false, List.of(new HeaderEdit.Remove("Received"))))).getFirst();
-    }
+    try (FileSpool spool = spool(root)) {
+      QueuedMessage queued;
+      try (SpoolTransaction transaction = spool.begin()) {
+        transaction.body().write(MESSAGE);
+        queued = transaction.commit(List.of(new SpoolPart(
+            SpoolFixtures.envelope(), "internal", false, List.of(new HeaderEdit.Remove("Received"))))).getFirst();
+      }
 
-    assertThat(new String(readBody(spool.body(queued)), StandardCharsets.UTF_8))
-        .startsWith("Subject: scan\r\nFrom: a@example.org\r\n\r\nbody line");
-    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
-    assertThat(filesIn(root.resolve("queue"))).hasSize(1);
+      assertThat(new String(readBody(spool.body(queued)), StandardCharsets.UTF_8))
+          .startsWith("Subject: scan\r\nFrom: a@example.org\r\n\r\nbody line");
+      assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+      assertThat(filesIn(root.resolve("queue"))).hasSize(1);
+    }
   }
 
   @Test
   void whenTheCommitFailsNoPartStaysQueued() throws Exception {
-    FileSpool spool =
+    try (FileSpool spool =
         new FileSpool(
             root, 0, () -> Long.MAX_VALUE, SpoolFixtures.CLOCK, new SplittableRandom(3),
-            SpoolFixtures.onBuckets(root, new GroupCommit(() -> { throw new IOException("fsync failed"); })), null);
-    spool.recover();
+            SpoolFixtures.onBuckets(root, new GroupCommit(() -> { throw new IOException("fsync failed"); })), null)) {
+      spool.recover();
 
-    try (SpoolTransaction transaction = spool.begin()) {
-      transaction.body().write(MESSAGE);
-      assertThatThrownBy(() -> transaction.commit(twoParts(List.of(new HeaderEdit.Add("X-A", "b")))))
-          .isInstanceOf(IOException.class);
+      try (SpoolTransaction transaction = spool.begin()) {
+        transaction.body().write(MESSAGE);
+        assertThatThrownBy(() -> transaction.commit(twoParts(List.of(new HeaderEdit.Add("X-A", "b")))))
+            .isInstanceOf(IOException.class);
+      }
+
+      assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+      assertThat(filesIn(root.resolve("queue"))).isEmpty();
+      assertThat(spool.size()).isZero();
+      assertThat(recoverAfterRestart(root)).isEmpty();
     }
-
-    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
-    assertThat(filesIn(root.resolve("queue"))).isEmpty();
-    assertThat(spool.size()).isZero();
-    assertThat(spool(root).recover()).isEmpty();
   }
 }

@@ -47,10 +47,18 @@ final class SpoolFixtures {
         RECEIVED);
   }
 
+  /** A recovered spool at {@code root}; the caller closes it. */
   static FileSpool spool(Path root) throws IOException {
     FileSpool spool = new FileSpool(root, 0, () -> Long.MAX_VALUE, CLOCK, new SplittableRandom(7));
     spool.recover();
     return spool;
+  }
+
+  /** What a spool opened again at {@code root}, as after a restart, recovers; that spool is closed again. */
+  static List<QueuedMessage> recoverAfterRestart(Path root) throws IOException {
+    try (FileSpool restarted = spool(root)) {
+      return restarted.recover();
+    }
   }
 
   static byte[] text(String content) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static relay.core.spool.SpoolFixtures.envelope;
 import static relay.core.spool.SpoolFixtures.filesIn;
 import static relay.core.spool.SpoolFixtures.readBody;
+import static relay.core.spool.SpoolFixtures.recoverAfterRestart;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
 
@@ -59,48 +60,55 @@ class SpoolHandOffTest {
 
   @Test
   void everyMessageMovesOnceWithItsStateAndImportingAgainAddsNothing() throws Exception {
-    FileSpool source = spool(dir.resolve("a"));
-    List<QueuedMessage> queued = queue(source);
+    List<QueuedMessage> queued;
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      queued = queue(source);
+    }
 
     ArchiveReport exported = new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
 
     assertThat(exported.moved()).isEqualTo(3);
     assertThat(exported.held()).isEqualTo(1);
     assertThat(exported.byConnector()).isEqualTo(Map.of("m365", 2, "partner", 1));
-    assertThat(spool(dir.resolve("a")).recover()).as("the source delivers none of them again").isEmpty();
+    assertThat(recoverAfterRestart(dir.resolve("a"))).as("the source delivers none of them again").isEmpty();
     assertThat(filesIn(dir.resolve("a").resolve("queue"))).isEmpty();
     assertThat(filesIn(dir.resolve("a").resolve("exported"))).isEmpty();
-    assertThat(spool(dir.resolve("a")).parkedCount("m365") + spool(dir.resolve("a")).heldCount("m365")).isZero();
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      assertThat(source.parkedCount("m365") + source.heldCount("m365")).isZero();
+    }
 
     ArchiveReport imported = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
 
     assertThat(imported.moved()).isEqualTo(3);
     assertThat(imported.held()).isEqualTo(1);
-    FileSpool target = spool(dir.resolve("b"));
-    List<QueuedMessage> recovered = target.recover();
-    assertThat(recovered).containsExactlyInAnyOrderElementsOf(queued);
-    QueuedMessage partly = recovered.stream().filter(m -> m.id().equals(queued.get(0).id())).findFirst().orElseThrow();
-    assertThat(partly.recipients()).extracting(RecipientState::status)
-        .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.PENDING);
-    assertThat(partly.nextAttemptAt()).isEqualTo(LATER);
-    assertThat(recovered.stream().filter(QueuedMessage::isHeld)).singleElement()
-        .extracting(QueuedMessage::id).isEqualTo(queued.get(1).id());
-    assertThat(recovered.stream().filter(QueuedMessage::requireTls)).singleElement()
-        .satisfies(m -> assertThat(m.connector()).isEqualTo("partner"));
-    assertThat(new String(readBody(target.body(partly)))).isEqualTo("Subject: partly\r\n\r\none\r\n");
+    try (FileSpool target = spool(dir.resolve("b"))) {
+      List<QueuedMessage> recovered = target.recover();
+      assertThat(recovered).containsExactlyInAnyOrderElementsOf(queued);
+      QueuedMessage partly = recovered.stream().filter(m -> m.id().equals(queued.get(0).id())).findFirst().orElseThrow();
+      assertThat(partly.recipients()).extracting(RecipientState::status)
+          .containsExactly(RecipientStatus.DELIVERED, RecipientStatus.PENDING);
+      assertThat(partly.nextAttemptAt()).isEqualTo(LATER);
+      assertThat(recovered.stream().filter(QueuedMessage::isHeld)).singleElement()
+          .extracting(QueuedMessage::id).isEqualTo(queued.get(1).id());
+      assertThat(recovered.stream().filter(QueuedMessage::requireTls)).singleElement()
+          .satisfies(m -> assertThat(m.connector()).isEqualTo("partner"));
+      assertThat(new String(readBody(target.body(partly)))).isEqualTo("Subject: partly\r\n\r\none\r\n");
 
-    // Again, before and after the target delivered (and removed) one of them: nothing comes back.
-    assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")))
-        .satisfies(r -> assertThat(r.moved()).isZero()).satisfies(r -> assertThat(r.alreadyDone()).isEqualTo(3));
-    target.remove(partly);
-    assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")).moved()).isZero();
-    assertThat(spool(dir.resolve("b")).recover()).hasSize(2);
+      // Again, before and after the target delivered (and removed) one of them: nothing comes back.
+      assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")))
+          .satisfies(r -> assertThat(r.moved()).isZero()).satisfies(r -> assertThat(r.alreadyDone()).isEqualTo(3));
+      target.remove(partly);
+      assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive")).moved()).isZero();
+      assertThat(recoverAfterRestart(dir.resolve("b"))).hasSize(2);
+    }
   }
 
   @Test
   void anInterruptedExportIsNeitherDeliveredByTheSourceNorImportableUntilRunAgain() throws Exception {
-    FileSpool source = spool(dir.resolve("a"));
-    List<QueuedMessage> queued = queue(source);
+    List<QueuedMessage> queued;
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      queued = queue(source);
+    }
     // The second message cannot be placed in the archive: the export stops after taking its batch
     // (all three) from the queue, with only the first archived.
     Path archive = dir.resolve("archive");
@@ -110,7 +118,7 @@ class SpoolHandOffTest {
 
     assertThatThrownBy(() -> new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive)).isInstanceOf(IOException.class);
 
-    assertThat(spool(dir.resolve("a")).recover()).as("taken messages are not delivered by the source").isEmpty();
+    assertThat(recoverAfterRestart(dir.resolve("a"))).as("taken messages are not delivered by the source").isEmpty();
     assertThat(filesIn(dir.resolve("a").resolve("exported"))).extracting(p -> p.getFileName().toString())
         .contains(queued.get(1).id().value() + ".msg", queued.get(2).id().value() + ".msg");
     assertThatThrownBy(() -> new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(archive)).hasMessageContaining("no manifest");
@@ -123,12 +131,14 @@ class SpoolHandOffTest {
 
     assertThat(finished.moved()).isEqualTo(3);
     assertThat(new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(archive).moved()).isEqualTo(3);
-    assertThat(spool(dir.resolve("b")).recover()).containsExactlyInAnyOrderElementsOf(queued);
+    assertThat(recoverAfterRestart(dir.resolve("b"))).containsExactlyInAnyOrderElementsOf(queued);
   }
 
   @Test
   void anExportStoppedAfterItsManifestIsDoneWhenRunAgain() throws Exception {
-    queue(spool(dir.resolve("a")));
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      queue(source);
+    }
     Path archive = dir.resolve("archive").toAbsolutePath();
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(archive);
     // As if killed after the manifest, before the note of the export under way was deleted.
@@ -144,7 +154,9 @@ class SpoolHandOffTest {
 
   @Test
   void aDamagedArchiveImportsNothing() throws Exception {
-    queue(spool(dir.resolve("a")));
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      queue(source);
+    }
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
     Path victim = filesIn(dir.resolve("archive").resolve("messages")).getFirst();
     byte[] bytes = Files.readAllBytes(victim);
@@ -158,7 +170,9 @@ class SpoolHandOffTest {
 
   @Test
   void anImportCutShortIsSettledWhenTheSpoolOpens() throws Exception {
-    queue(spool(dir.resolve("a")));
+    try (FileSpool source = spool(dir.resolve("a"))) {
+      queue(source);
+    }
     new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive"));
     new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
     Path imports = dir.resolve("b").resolve("imports");
@@ -171,17 +185,18 @@ class SpoolHandOffTest {
     relay.core.envelope.MessageId lost = new relay.core.envelope.MessageId(uncommitted.getFileName().toString());
     Files.delete(SpoolFixtures.messageFile(dir.resolve("b"), lost));
 
-    FileSpool target = spool(dir.resolve("b")); // opening settles both
-    target.remove(target.read(new relay.core.envelope.MessageId(committed.getFileName().toString())).orElseThrow());
-    ArchiveReport again = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
+    try (FileSpool target = spool(dir.resolve("b"))) { // opening settles both
+      target.remove(target.read(new relay.core.envelope.MessageId(committed.getFileName().toString())).orElseThrow());
+      ArchiveReport again = new SpoolImport(dir.resolve("b"), SpoolFixtures.CLOCK, SpoolFixtures.LIFETIME).from(dir.resolve("archive"));
 
-    assertThat(again.moved()).as("only the one that never committed").isEqualTo(1);
-    assertThat(spool(dir.resolve("b")).recover()).extracting(QueuedMessage::id).contains(lost).hasSize(2);
+      assertThat(again.moved()).as("only the one that never committed").isEqualTo(1);
+      assertThat(recoverAfterRestart(dir.resolve("b"))).extracting(QueuedMessage::id).contains(lost).hasSize(2);
+    }
   }
 
   @Test
   void exportAndImportWaitForTheRelayToLetGoOfTheSpool() throws Exception {
-    spool(dir.resolve("a"));
+    spool(dir.resolve("a")).close();
     try (SpoolLock running = SpoolLock.acquire(dir.resolve("a"))) {
       assertThatThrownBy(() -> new SpoolExport(dir.resolve("a"), SpoolFixtures.CLOCK).to(dir.resolve("archive")))
           .isInstanceOf(SpoolInUseException.class).hasMessageContaining("stop it first");

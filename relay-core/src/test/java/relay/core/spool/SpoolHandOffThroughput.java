@@ -21,12 +21,13 @@ class SpoolHandOffThroughput {
 
   @Test
   void exportAndImportRates() throws Exception {
-    FileSpool source = SpoolFixtures.spool(dir.resolve("a"));
-    byte[] body = SpoolFixtures.text(("Subject: rate\r\n\r\n" + "x".repeat(76) + "\r\n").repeat(50));
-    for (int i = 0; i < MESSAGES; i++) {
-      try (SpoolTransaction t = source.begin()) {
-        t.body().write(body);
-        t.commit(List.of(new SpoolPart(SpoolFixtures.envelope(), "m365", false, List.of())));
+    try (FileSpool source = SpoolFixtures.spool(dir.resolve("a"))) {
+      byte[] body = SpoolFixtures.text(("Subject: rate\r\n\r\n" + "x".repeat(76) + "\r\n").repeat(50));
+      for (int i = 0; i < MESSAGES; i++) {
+        try (SpoolTransaction t = source.begin()) {
+          t.body().write(body);
+          t.commit(List.of(new SpoolPart(SpoolFixtures.envelope(), "m365", false, List.of())));
+        }
       }
     }
     long start = System.nanoTime();

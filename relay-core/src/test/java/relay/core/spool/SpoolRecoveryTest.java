@@ -3,6 +3,7 @@ package relay.core.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static relay.core.spool.SpoolFixtures.commit;
 import static relay.core.spool.SpoolFixtures.filesIn;
+import static relay.core.spool.SpoolFixtures.recoverAfterRestart;
 import static relay.core.spool.SpoolFixtures.spool;
 import static relay.core.spool.SpoolFixtures.text;
 import static relay.core.testing.Attempts.reply;
@@ -32,18 +33,19 @@ class SpoolRecoveryTest {
 
   /** Commits one good message and one victim, damages the victim, and recovers. */
   private List<QueuedMessage> recoverAfterDamaging(FileDamage damage) throws IOException {
-    FileSpool spool = spool(root);
-    QueuedMessage intact = commit(spool, text("intact\r\n"));
-    QueuedMessage victim = commit(spool, BODY);
-    filesForced(spool);
-    damage.apply(messageFile(victim));
+    try (FileSpool spool = spool(root)) {
+      QueuedMessage intact = commit(spool, text("intact\r\n"));
+      QueuedMessage victim = commit(spool, BODY);
+      filesForced(spool);
+      damage.apply(messageFile(victim));
 
-    List<QueuedMessage> recovered = spool(root).recover();
+      List<QueuedMessage> recovered = recoverAfterRestart(root);
 
-    assertThat(recovered).containsExactly(intact);
-    assertThat(filesIn(root.resolve("queue"))).containsExactly(messageFile(intact));
-    assertThat(root.resolve("quarantine").resolve(victim.id() + ".msg")).exists();
-    return recovered;
+      assertThat(recovered).containsExactly(intact);
+      assertThat(filesIn(root.resolve("queue"))).containsExactly(messageFile(intact));
+      assertThat(root.resolve("quarantine").resolve(victim.id() + ".msg")).exists();
+      return recovered;
+    }
   }
 
   /**
@@ -125,14 +127,15 @@ class SpoolRecoveryTest {
 
   @Test
   void messageFileUnderAnotherIdsNameIsQuarantined() throws Exception {
-    FileSpool spool = spool(root);
-    QueuedMessage message = commit(spool, BODY);
-    filesForced(spool);
-    Path renamed = root.resolve("queue").resolve("SOMEOTHERID.msg");
-    Files.move(messageFile(message), renamed);
+    try (FileSpool spool = spool(root)) {
+      QueuedMessage message = commit(spool, BODY);
+      filesForced(spool);
+      Path renamed = root.resolve("queue").resolve("SOMEOTHERID.msg");
+      Files.move(messageFile(message), renamed);
 
-    assertThat(spool(root).recover()).isEmpty();
-    assertThat(root.resolve("quarantine").resolve("SOMEOTHERID.msg")).exists();
+      assertThat(recoverAfterRestart(root)).isEmpty();
+      assertThat(root.resolve("quarantine").resolve("SOMEOTHERID.msg")).exists();
+    }
   }
 
   @Test
@@ -142,7 +145,7 @@ class SpoolRecoveryTest {
     Files.write(root.resolve("quarantine").resolve("notes.txt"), text("from last week"));
     Files.write(root.resolve("queue").resolve("notes.txt"), text("stray"));
 
-    assertThat(spool(root).recover()).isEmpty();
+    assertThat(recoverAfterRestart(root)).isEmpty();
 
     assertThat(filesIn(root.resolve("queue"))).isEmpty();
     assertThat(Files.readAllBytes(root.resolve("quarantine").resolve("notes.txt")))
@@ -153,48 +156,51 @@ class SpoolRecoveryTest {
 
   @Test
   void leftoversOfUnfinishedWritesAreRemoved() throws Exception {
-    FileSpool spool = spool(root);
-    SpoolTransaction unfinished = spool.begin();
-    unfinished.body().write(BODY);
-    unfinished.body().flush();
-    Files.write(root.resolve("incoming").resolve("OLD-1.state"), text("half a state"));
+    try (FileSpool spool = spool(root)) {
+      SpoolTransaction unfinished = spool.begin();
+      unfinished.body().write(BODY);
+      unfinished.body().flush();
+      Files.write(root.resolve("incoming").resolve("OLD-1.state"), text("half a state"));
 
-    assertThat(spool(root).recover()).isEmpty();
+      assertThat(recoverAfterRestart(root)).isEmpty();
 
-    assertThat(filesIn(root.resolve("incoming"))).isEmpty();
-    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
-    unfinished.close();
+      assertThat(filesIn(root.resolve("incoming"))).isEmpty();
+      assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+      unfinished.close();
+    }
   }
 
   @Test
   void damagedStateFileIsQuarantinedAndTheMessageFallsBackToItsInitialState() throws Exception {
-    FileSpool spool = spool(root);
-    QueuedMessage queued = commit(spool, BODY);
-    spool.update(
-        new QueuedMessage(
-            queued.id(), queued.envelope(),
-            queued.recipients().stream()
-                .map(r -> new RecipientState(r.recipient(), RecipientStatus.DELIVERED, 1, reply(250, null, "ok")))
-                .toList(),
-            1, queued.nextAttemptAt(), queued.bodySize()));
-    Path state = SpoolFixtures.stateFile(root, queued.id());
-    truncate(state, size -> size - 3);
+    try (FileSpool spool = spool(root)) {
+      QueuedMessage queued = commit(spool, BODY);
+      spool.update(
+          new QueuedMessage(
+              queued.id(), queued.envelope(),
+              queued.recipients().stream()
+                  .map(r -> new RecipientState(r.recipient(), RecipientStatus.DELIVERED, 1, reply(250, null, "ok")))
+                  .toList(),
+              1, queued.nextAttemptAt(), queued.bodySize()));
+      Path state = SpoolFixtures.stateFile(root, queued.id());
+      truncate(state, size -> size - 3);
 
-    assertThat(spool(root).recover()).containsExactly(queued);
-    assertThat(root.resolve("quarantine").resolve(queued.id() + ".state")).exists();
+      assertThat(recoverAfterRestart(root)).containsExactly(queued);
+      assertThat(root.resolve("quarantine").resolve(queued.id() + ".state")).exists();
+    }
   }
 
   @Test
   void stateFileWithoutItsMessageIsDeleted() throws Exception {
-    FileSpool spool = spool(root);
-    QueuedMessage queued = commit(spool, BODY);
-    spool.update(queued);
-    filesForced(spool);
-    Files.delete(messageFile(queued));
+    try (FileSpool spool = spool(root)) {
+      QueuedMessage queued = commit(spool, BODY);
+      spool.update(queued);
+      filesForced(spool);
+      Files.delete(messageFile(queued));
 
-    assertThat(spool(root).recover()).isEmpty();
-    assertThat(filesIn(root.resolve("queue"))).isEmpty();
-    assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+      assertThat(recoverAfterRestart(root)).isEmpty();
+      assertThat(filesIn(root.resolve("queue"))).isEmpty();
+      assertThat(filesIn(root.resolve("quarantine"))).isEmpty();
+    }
   }
 
   private static void truncate(Path file, LongUnaryOperator newSize) throws IOException {

@@ -47,6 +47,7 @@ final class SpoolThroughput {
       }
       double elapsed = (System.nanoTime() - started) / 1e9;
       System.out.printf("%2d writers: %d commits in %.1f s = %.0f commits/s%n", writers, commits.get(), elapsed, commits.get() / elapsed);
+      spool.close();
     }
   }
 

@@ -226,6 +226,7 @@ public final class RelayServer implements AutoCloseable {
     // Held for the whole run: 'relay queue export/import' must never move files under a running relay.
     resources.add(SpoolLock.acquire(config.spool().directory()));
     spool = new FileSpool(config.spool().directory(), config.spool().minFreeSpace(), clock, random);
+    resources.add(spool); // closed after everything that writes to it, before its lock is released
     spool.open();
     ready.add(new Check("spool", new SpoolRoom(config.spool().directory(), config.spool().minFreeSpace(),
         FreeSpace.ofFileStore(config.spool().directory()))));

@@ -84,9 +84,10 @@ class QueueGaugesTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws IOException {
     upstream.countDown();
     running.values().forEach(DeliveryScheduler::close);
+    spool.close();
   }
 
   @Test

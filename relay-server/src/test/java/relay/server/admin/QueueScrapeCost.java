@@ -150,6 +150,8 @@ class QueueScrapeCost {
     }
     report("for comparison: listing every marker (warm cache, 5 runs)", listings);
     scheduler.close();
+    restarted.close();
+    spool.close();
     System.out.println("spool left in " + root + " (delete it by hand)");
   }
 

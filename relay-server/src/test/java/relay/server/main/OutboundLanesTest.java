@@ -105,13 +105,14 @@ class OutboundLanesTest {
     assertThat(config.defaultConnector().name()).isEqualTo("internal");
     Path spoolDir = config.spool().directory();
     QueuedMessage queued;
-    FileSpool spool = previousRelease(spoolDir);
-    assertThat(spool.recover()).isEmpty();
-    try (SpoolTransaction tx = spool.begin()) {
-      tx.body().write("Subject: queued before the upgrade\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
-      queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
-          List.of(Recipient.of(MailPath.parse("bob@partner.example"))),
-          new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.parse("2026-03-01T08:00:00Z")));
+    try (FileSpool spool = previousRelease(spoolDir)) {
+      assertThat(spool.recover()).isEmpty();
+      try (SpoolTransaction tx = spool.begin()) {
+        tx.body().write("Subject: queued before the upgrade\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+        queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
+            List.of(Recipient.of(MailPath.parse("bob@partner.example"))),
+            new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.parse("2026-03-01T08:00:00Z")));
+      }
     }
     Path written;
     try (var files = Files.walk(spoolDir.resolve("queue"))) {
@@ -134,17 +135,18 @@ class OutboundLanesTest {
   void mailRecoveredWithAWaitLongerThanTheRunningScheduleIsTriedWithinItsMaxDelay() throws Exception {
     TestUpstream internal = resources.track(TestUpstream.plain());
     RelayConfig config = load(hocon(internal, null));
-    FileSpool spool = previousRelease(config.spool().directory());
-    assertThat(spool.recover()).isEmpty();
-    QueuedMessage queued;
-    try (SpoolTransaction tx = spool.begin()) {
-      tx.body().write("Subject: deferred under a 2-hour schedule\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
-      queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
-          List.of(Recipient.of(MailPath.parse("alice@corp.example"))),
-          new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.now()));
+    try (FileSpool spool = previousRelease(config.spool().directory())) {
+      assertThat(spool.recover()).isEmpty();
+      QueuedMessage queued;
+      try (SpoolTransaction tx = spool.begin()) {
+        tx.body().write("Subject: deferred under a 2-hour schedule\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+        queued = tx.commit(new Envelope(MailPath.parse("scanner@corp.example"), MailParameters.NONE,
+            List.of(Recipient.of(MailPath.parse("alice@corp.example"))),
+            new ClientInfo("127.0.0.1", 40000, "scanner", false, "office"), Instant.now()));
+      }
+      // As a run with a long retry schedule left it (the upstream was down): next attempt in two hours.
+      spool.update(queued.withConnector("internal").withState(queued.recipients(), 1, Instant.now().plus(Duration.ofHours(2))));
     }
-    // As a run with a long retry schedule left it (the upstream was down): next attempt in two hours.
-    spool.update(queued.withConnector("internal").withState(queued.recipients(), 1, Instant.now().plus(Duration.ofHours(2))));
 
     TestRelay relay = resources.track(TestRelay.start(config)); // max-delay = 1s
 

@@ -77,6 +77,8 @@ public final class FakeGraph implements AutoCloseable {
   private final Set<String> invalid = ConcurrentHashMap.newKeySet();
   private final Map<String, Deque<Instant>> recent = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> atOnce = new ConcurrentHashMap<>();
+  /** Each request being answered, with its mailbox's count of requests being answered. */
+  private final Map<HttpExchange, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final Deque<Answer> canned = new ConcurrentLinkedDeque<>();
 
   public FakeGraph(SSLContext tls, FakeTokenEndpoint tokens, InstantSource clock, int perWindow, Duration window)
@@ -139,12 +141,13 @@ public final class FakeGraph implements AutoCloseable {
       String mailbox = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
       AtomicInteger now = atOnce.computeIfAbsent(mailbox, k -> new AtomicInteger());
       int concurrent = now.incrementAndGet();
+      inFlight.put(exchange, now);
       mostAtOnce.accumulateAndGet(concurrent, Math::max);
       try {
         Thread.sleep(20); // a little latency, so that concurrent requests overlap
         answer(exchange, mailbox, concurrent);
       } finally {
-        now.decrementAndGet();
+        leave(exchange);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -229,7 +232,23 @@ public final class FakeGraph implements AutoCloseable {
     }
     mostRecipients.accumulateAndGet(named, Math::max);
     sent.add(new Sent(mailbox, client, mime, clock.instant()));
-    exchange.sendResponseHeaders(202, -1);
+    sendStatus(exchange, 202, -1);
+  }
+
+  /**
+   * Ends the request's turn in its mailbox's count before the status goes out: a client that has
+   * read the answer may send its next request at once, and that one must not be counted as overlapping.
+   */
+  private void sendStatus(HttpExchange exchange, int status, long length) throws IOException {
+    leave(exchange);
+    exchange.sendResponseHeaders(status, length);
+  }
+
+  private void leave(HttpExchange exchange) {
+    AtomicInteger count = inFlight.remove(exchange);
+    if (count != null) {
+      count.decrementAndGet();
+    }
   }
 
   private synchronized boolean rateAllows(String mailbox) {
@@ -271,7 +290,7 @@ public final class FakeGraph implements AutoCloseable {
     return out;
   }
 
-  private static void error(HttpExchange exchange, int status, String code, String message, String retryAfter)
+  private void error(HttpExchange exchange, int status, String code, String message, String retryAfter)
       throws IOException {
     var error = JsonNodeFactory.instance.objectNode();
     error.putObject("error").put("code", code).put("message", message);
@@ -280,7 +299,7 @@ public final class FakeGraph implements AutoCloseable {
     if (retryAfter != null) {
       exchange.getResponseHeaders().set("Retry-After", retryAfter);
     }
-    exchange.sendResponseHeaders(status, body.length);
+    sendStatus(exchange, status, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
     }
