@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * whole message), passes writes of at least a chunk straight to the file channel, and keeps the
  * byte count and CRC32C of everything written.
  *
- * <p>After {@link #seal()} further writes fail, so a caller that keeps writing after commit or close
+ * <p>After {@link #seal(ByteBuffer)} further writes fail, so a caller that keeps writing after commit or close
  * cannot change a queued message. Not thread-safe: one writer at a time.
  */
 final class ChecksummedOutput extends OutputStream {
@@ -92,12 +92,28 @@ final class ChecksummedOutput extends OutputStream {
     return (int) crc.getValue();
   }
 
-  /** Drains the buffer and refuses any later write. */
-  void seal() throws IOException {
-    if (!sealed) {
-      sealed = true;
-      drain();
+  /**
+   * Refuses any later write and writes what is buffered followed by {@code tail}, in one gathering
+   * write when both are small.
+   *
+   * @return everything the file now holds from its start, body and tail, when the whole body was
+   *     still buffered (a small message: its bytes need not be read back); else null
+   */
+  ByteBuffer seal(ByteBuffer tail) throws IOException {
+    if (sealed) {
+      throw new IllegalStateException("already sealed");
     }
+    sealed = true;
+    boolean whole = count == buffer.position();
+    buffer.flip();
+    ByteBuffer[] parts = {buffer, tail.duplicate()};
+    while (parts[0].hasRemaining() || parts[1].hasRemaining()) {
+      channel.write(parts);
+    }
+    if (!whole) {
+      return null;
+    }
+    return ByteBuffer.allocate(buffer.limit() + tail.remaining()).put(buffer.rewind()).put(tail.duplicate()).flip();
   }
 
   /** Refuses later writes without touching the channel (used when abandoning the message). */

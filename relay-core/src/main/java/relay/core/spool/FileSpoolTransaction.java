@@ -80,7 +80,6 @@ final class FileSpoolTransaction implements SpoolTransaction {
     IntakeJournal journal = null; // set when the journal may take the message: one part, the file as streamed
     boolean journalSaw = false;
     try {
-      body.seal();
       long length = body.count();
       // The streamed file becomes the first part without header edits; every other part is a copy.
       int streamed = -1;
@@ -89,6 +88,13 @@ final class FileSpoolTransaction implements SpoolTransaction {
       }
       if (parts.size() == 1 && streamed == 0) {
         journal = spool.journal();
+      }
+      QueuedMessage streamedMessage = streamed < 0 ? null : queued(id, parts.get(streamed), length);
+      ByteBuffer tail = streamedMessage == null ? ByteBuffer.allocate(0)
+          : spool.format().messageTail(streamedMessage, length, body.crc());
+      ByteBuffer whole = body.seal(tail); // the file as written, when it was small enough to keep
+      if (streamedMessage != null) {
+        finishFile(channel, length + tail.remaining(), journal == null);
       }
       EditedCopy source = streamed == 0 && parts.size() == 1 ? null : EditedCopy.of(temp, length);
       if (source != null && !source.editable()) {
@@ -99,9 +105,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
       for (int i = 0; i < parts.size(); i++) {
         SpoolPart part = parts.get(i);
         if (i == streamed) {
-          QueuedMessage message = queued(id, part, length);
-          writeTail(channel, message, length, body.crc(), overwrite, journal == null);
-          messages.add(message);
+          messages.add(streamedMessage);
           temps.add(temp);
           targets.add(target);
         } else {
@@ -111,15 +115,17 @@ final class FileSpoolTransaction implements SpoolTransaction {
           try (FileChannel out = FileChannel.open(copyTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ChecksummedOutput content = new ChecksummedOutput(out);
             source.write(part.headerEdits(), content);
-            content.seal();
             QueuedMessage message = queued(copyId, part, content.count());
-            writeTail(out, message, content.count(), content.crc(), false, true);
+            content.seal(spool.format().messageTail(message, content.count(), content.crc()));
+            out.force(true);
             messages.add(message);
           }
           targets.add(spool.buckets().messageFile(copyId));
         }
       }
-      ByteBuffer copy = journal == null || channel.size() > IntakeJournal.RECORD_MAX ? null : readBack(channel);
+      long fileLength = length + tail.remaining();
+      ByteBuffer copy = journal == null || fileLength > IntakeJournal.RECORD_MAX ? null
+          : whole != null ? whole : readBack(channel, fileLength);
       channel.close();
       for (int i = 0; i < temps.size(); i++) {
         Files.move(temps.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE);
@@ -136,7 +142,7 @@ final class FileSpoolTransaction implements SpoolTransaction {
         // One directory sync per bucket covers every rename: the parts become durable together.
         spool.buckets().sync(targets);
       }
-      spool.queued(messages.size());
+      spool.queued(messages);
       if (streamed < 0) {
         delete(temp);
       }
@@ -159,23 +165,21 @@ final class FileSpoolTransaction implements SpoolTransaction {
         messageId, part.envelope(), states, 0, spool.now(), length, part.connector(), part.requireTls());
   }
 
-  private void writeTail(FileChannel out, QueuedMessage message, long length, int crc, boolean cut,
-      boolean force) throws IOException {
-    ByteBuffer tail = spool.format().messageTail(message, length, crc);
-    while (tail.hasRemaining()) {
-      out.write(tail);
-    }
-    if (cut) {
-      // A spare may be longer than this message: the trailer must end the file.
-      out.truncate(out.position());
+  /**
+   * Ends the streamed file at {@code fileLength} (a spare may have been longer) and forces it unless
+   * the journal makes it durable.
+   */
+  private void finishFile(FileChannel out, long fileLength, boolean force) throws IOException {
+    if (overwrite) {
+      out.truncate(fileLength);
     }
     if (force) {
       out.force(true);
     }
   }
 
-  private static ByteBuffer readBack(FileChannel file) throws IOException {
-    return JournalSegment.readFully(file, ByteBuffer.allocate((int) file.size()), 0);
+  private static ByteBuffer readBack(FileChannel file, long fileLength) throws IOException {
+    return JournalSegment.readFully(file, ByteBuffer.allocate((int) fileLength), 0);
   }
 
   private static void force(Path file) throws IOException {

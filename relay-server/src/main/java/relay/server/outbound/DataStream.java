@@ -43,8 +43,24 @@ final class DataStream extends OutputStream {
 
   @Override
   public void write(byte[] bytes, int off, int len) throws IOException {
-    for (int i = off, end = off + len; i < end; i++) {
-      put(bytes[i]);
+    int i = off;
+    int end = off + len;
+    while (i < end) {
+      byte b = bytes[i];
+      if (b == CR || b == LF || (lineStart && b == '.')) {
+        put(b);
+        i++;
+        continue;
+      }
+      // The rest of the line up to its break (or the array's end) needs no change: copied as a run.
+      int runEnd = i + 1;
+      while (runEnd < end && bytes[runEnd] != CR && bytes[runEnd] != LF) {
+        runEnd++;
+      }
+      emit(bytes, i, runEnd - i);
+      afterCr = false;
+      lineStart = false;
+      i = runEnd;
     }
   }
 
@@ -95,6 +111,19 @@ final class DataStream extends OutputStream {
       drain();
     }
     buffer[used++] = b;
+  }
+
+  private void emit(byte[] bytes, int off, int len) throws IOException {
+    while (len > 0) {
+      if (used == buffer.length) {
+        drain();
+      }
+      int n = Math.min(len, buffer.length - used);
+      System.arraycopy(bytes, off, buffer, used, n);
+      used += n;
+      off += n;
+      len -= n;
+    }
   }
 
   private void drain() throws IOException {
