@@ -2,13 +2,9 @@ package relay.core.spool;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -16,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,9 +36,9 @@ import relay.core.envelope.MessageId;
  * and not body + envelope files: a message then appears in the queue by a single atomic rename, there
  * is no pair to keep consistent, and acceptance needs one file fsync instead of two.
  *
- * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index; whatever it
- * needs about a message (its body size, whether it may have a state file) comes with the
- * {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
+ * <p>Memory: nothing here grows with the queue. The spool keeps no per-message index (beyond the
+ * bounded memo of {@link StateFiles}); whatever it needs about a message (its body size) comes with
+ * the {@link QueuedMessage} the caller holds, and messages that leave memory are {@linkplain #park
  * parked} in the on-disk index ({@link WaitingIndex}). The index's counts ({@link #parkedCount}, {@link #heldCount},
  * {@link #oldestWaiting}) are kept per connector and arrival period of about 33 seconds, not per
  * message (see {@link MarkerTally}).
@@ -71,8 +65,6 @@ public final class FileSpool implements Spool, Closeable {
   private static final long SPARE_MAX_BYTES = 256 * 1024;
   /** How old the free-space figure {@link #begin()} decides on may be (see {@link FreeSpace}). */
   private static final Duration FREE_SPACE_MAX_AGE = Duration.ofMillis(50);
-  /** At most this many ids in {@link #unrecorded} (a few hundred KiB). */
-  private static final int UNRECORDED_MAX = 4096;
 
   private final SpoolDirectories directories;
   private final long minFreeBytes;
@@ -85,15 +77,9 @@ public final class FileSpool implements Spool, Closeable {
   private final RecoveryFront front = new RecoveryFront();
   private final WaitingIndex waiting;
   private final AtomicLong size = new AtomicLong();
-  private final AtomicLong stateWrites = new AtomicLong();
   private final SpareFiles spares;
   private final IntakeJournal journal;
-  /**
-   * Messages committed by this process that have no state file, so that removing one need not look
-   * for it: that lookup of an absent name was 2.6 % of the relay's CPU under load. Bounded by
-   * {@link #UNRECORDED_MAX}; a message not listed is looked for as before.
-   */
-  private final Set<MessageId> unrecorded = ConcurrentHashMap.newKeySet();
+  private final StateFiles states;
   private volatile MessageId firstNew;
   private volatile boolean belowFloor;
 
@@ -149,6 +135,7 @@ public final class FileSpool implements Spool, Closeable {
     this.buckets = new QueueBuckets(directories, Objects.requireNonNull(syncOf, "syncOf"));
     this.recovery = new SpoolRecovery(directories, format);
     this.waiting = new WaitingIndex(directories);
+    this.states = new StateFiles(directories, format, buckets);
     this.journal = journal == null ? null : journal.apply(directories);
   }
 
@@ -298,30 +285,11 @@ public final class FileSpool implements Spool, Closeable {
   public void update(QueuedMessage message) throws IOException {
     requireOpen();
     MessageId id = message.id();
-    unrecorded.remove(id); // first: from now on its removal must look for the state file
     if (!Files.exists(directories.messageFile(id))) {
       // Removed meanwhile (delivered through another path): a state file now would be an orphan.
       throw new NoSuchFileException(directories.messageFile(id).toString(), null, "not queued");
     }
-    // A fresh temp name per write, so concurrent updates of one message cannot share a temp file.
-    Path temp = directories.incoming()
-        .resolve(id.value() + "-" + stateWrites.incrementAndGet() + SpoolDirectories.STATE_SUFFIX);
-    Path target = directories.stateFile(id);
-    try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer content = format.stateFile(message);
-        while (content.hasRemaining()) {
-          channel.write(content);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
-      throw e;
-    }
-    buckets.sync(List.of(target));
+    states.write(message);
     if (!message.isHeld() && message.connector() != null) {
       waiting.forgetHeld(message.connector(), id); // released: no longer listed as held
     }
@@ -341,9 +309,7 @@ public final class FileSpool implements Spool, Closeable {
     if (front.removing(id, file, () -> spares.recycle(file, message.bodySize()))) {
       size.decrementAndGet(); // else never counted: recovery had not reached it, and now finds nothing
     }
-    if (!unrecorded.remove(id)) {
-      Files.deleteIfExists(directories.stateFile(id));
-    }
+    states.delete(id);
   }
 
   @Override
@@ -467,11 +433,7 @@ public final class FileSpool implements Spool, Closeable {
 
   void queued(List<QueuedMessage> messages) {
     size.addAndGet(messages.size());
-    for (QueuedMessage message : messages) {
-      if (unrecorded.size() < UNRECORDED_MAX) {
-        unrecorded.add(message.id());
-      }
-    }
+    states.committed(messages);
   }
 
   private void requireOpen() {
