@@ -170,7 +170,8 @@ final class FileSpoolTransaction implements SpoolTransaction {
    * the journal makes it durable.
    */
   private void finishFile(FileChannel out, long fileLength, boolean force) throws IOException {
-    if (overwrite) {
+    // FileChannel.truncate also reads and sets the position: asking the size first is one call, not three.
+    if (overwrite && out.size() > fileLength) {
       out.truncate(fileLength);
     }
     if (force) {
