@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two Relay builds (or one build with two sets of JVM options) compared in pairs of short runs: both
-# relays start and warm up side by side, then timed smtp-source runs alternate between them (old,
-# new, old, new, ...), so that a slow minute of a shared machine falls on both alike. Each run
+# relays start and warm up side by side, then timed smtp-source runs alternate between them (old
+# new, new old, old new, ...), so that a slow minute of a shared machine falls on both alike. Each run
 # reports the accepted rate and the relay JVM's CPU per message (user + system from
 # /proc/PID/stat, read after its deliveries finished); the summary gives each build's medians and
 # the median of the per-pair ratios new/old, the figure to trust when the difference is a few
@@ -14,6 +14,7 @@
 #   twice this compares options: OLD_OPTS=-Dx=1 bench/ab-builds.sh . .
 set -euo pipefail
 . "$(dirname "$0")/../test/e2e/lib/lib.sh"
+. "$(dirname "$0")/lib/sink.sh"
 
 PAIRS=8 MESSAGES=5000 SESSIONS=20 WARMUP=20000
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -29,12 +30,7 @@ shift $((OPTIND - 1))
 OLD_TREE=$(cd "$1" && pwd)
 NEW_TREE=$(cd "${2:-$E2E_ROOT}" && pwd)
 
-SINK_PORT=$(free_port)
-sink_user=()
-[ "$(id -u)" != 0 ] || sink_user=(-u nobody)
-smtp-sink "${sink_user[@]}" "127.0.0.1:$SINK_PORT" 1000 > /dev/null 2>&1 &
-e2e_track $!
-wait_port "$SINK_PORT" 10
+start_sink
 
 declare -A TREE=([old]=$OLD_TREE [new]=$NEW_TREE) OPTS=([old]=${OLD_OPTS:-} [new]=${NEW_OPTS:-}) PORT PID
 for side in old new; do
@@ -59,7 +55,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick_hz=$(getconf CLK_TCK)
 RESULTS=$E2E_TMP/pairs
 for pair in $(seq "$PAIRS"); do
-  for side in old new; do
+  # Old first in odd pairs, new first in even ones: neither side always runs second.
+  order="old new"
+  [ $((pair % 2)) = 1 ] || order="new old"
+  for side in $order; do
+    sync # the previous run's dirty pages are written back now, not during this run
     c1=$(cpu_ticks "${PID[$side]}")
     t0=$(date +%s.%N)
     smtp-source -s "$SESSIONS" -l 4096 -m "$MESSAGES" "127.0.0.1:${PORT[$side]}"

@@ -9,6 +9,7 @@
 # Extra JVM options for an experiment: RELAY_JAVA_OPTS="-D..." bench/cpu-per-message.sh
 set -euo pipefail
 . "$(dirname "$0")/../test/e2e/lib/lib.sh"
+. "$(dirname "$0")/lib/sink.sh"
 
 WARMUP=25000 MESSAGES=8000 RUNS=3
 while getopts "w:m:r:h" opt; do
@@ -19,12 +20,7 @@ done
 e2e_init cpu "${BENCH_TIME_LIMIT:-1800}" "$@"
 trap 'e2e_cleanup $?' EXIT
 
-SINK_PORT=$(free_port)
-sink_user=()
-[ "$(id -u)" != 0 ] || sink_user=(-u nobody)
-smtp-sink "${sink_user[@]}" "127.0.0.1:$SINK_PORT" 1000 > /dev/null 2>&1 &
-e2e_track $!
-wait_port "$SINK_PORT" 10
+start_sink
 ensure_relay_built
 RELAY_SMTP_PORT=$(free_port)
 start_relay "$(relay_config "$RELAY_SMTP_PORT" "$(free_port)" "$(smart_host_connector "$SINK_PORT" none)")"
