@@ -1,11 +1,9 @@
 package relay.core.spool;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -14,13 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -59,7 +52,6 @@ final class IntakeJournal {
 
   static final int RECORD_MAX = 256 << 10;
   private static final String SUFFIX = ".jnl";
-  private static final int RETIRING_FORCES = 8;
   private static final Logger log = LoggerFactory.getLogger(IntakeJournal.class);
 
   /**
@@ -82,6 +74,7 @@ final class IntakeJournal {
   private final Executor retirements;
   private final Path directory;
   private final GroupCommit directorySync;
+  private final MessageFileForces fileForces;
   private final ConcurrentHashMap<MessageId, JournalSegment> live = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   /** Held while retiring, so that the background thread and {@link #retireAll} never retire together. */
@@ -103,6 +96,7 @@ final class IntakeJournal {
   /** As above, with retirement run by {@code retirements} (tests hold it back). */
   IntakeJournal(SpoolDirectories directories, Limits limits, Executor retirements) {
     this.directories = directories;
+    this.fileForces = new MessageFileForces(directories);
     this.limits = limits;
     this.retirements = retirements;
     this.directory = directories.journal();
@@ -338,37 +332,7 @@ final class IntakeJournal {
 
   private void retire(JournalSegment segment) throws IOException {
     List<MessageId> queued = segment.ids.stream().filter(id -> live.get(id) == segment).toList();
-    Set<Path> buckets = ConcurrentHashMap.newKeySet();
-    // Several forces at once: the file system commits concurrent forces together.
-    try (ExecutorService forces = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> done = new ArrayList<>();
-      for (int worker = 0; worker < RETIRING_FORCES; worker++) {
-        int first = worker;
-        done.add(forces.submit(() -> {
-          for (int i = first; i < queued.size(); i += RETIRING_FORCES) {
-            Path file = directories.messageFile(queued.get(i));
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-              channel.force(true);
-              buckets.add(file.getParent());
-            } catch (NoSuchFileException e) {
-              // removed meanwhile
-            }
-          }
-          return null;
-        }));
-      }
-      for (Future<?> each : done) {
-        each.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while retiring " + segment.file);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException("retiring " + segment.file + " failed", e.getCause());
-    }
-    for (Path bucket : buckets) {
-      GroupCommit.of(bucket).sync();
-    }
+    fileForces.force(queued);
     // Only now may the messages stop depending on the segment.
     segment.ids.forEach(id -> live.remove(id, segment));
     segment.channel.close();

@@ -417,10 +417,8 @@ final class SmtpChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Reads only while the session can use the bytes and the lane keeps up with the disk. While the
-   * spool opens or commits a message, reading stops only once input is waiting (a pipelining
-   * client): most clients wait for the reply, and each stop and restart is an {@code epoll_ctl}
-   * (four per message, 7 % of the relay's system calls).
+   * Reads only while the session can use the bytes and the lane keeps up with the disk; while the
+   * spool opens or commits, only once input waits (each stop and restart costs an {@code epoll_ctl}).
    */
   private void updateReading() {
     boolean waitingForSpool = (state.phase() == Phase.OPENING || state.phase() == Phase.COMMITTING)
