@@ -35,7 +35,8 @@ import relay.server.trace.TrackingSearch;
  * ({@link Console}), whose script uses that API. Bound to loopback by default; it exposes no
  * secrets. Over HTTPS when given a TLS context (the tokens then never cross the network in clear).
  *
- * <p>Threading: requests run on virtual threads, and so does each check; {@link #close()} stops the
+ * <p>Threading: requests run on virtual threads, and so does each check; the API's calls, which can be
+ * long CPU work, run on a few platform threads ({@link ApiWorkers}); {@link #close()} stops the
  * server.
  */
 public final class AdminServer implements AutoCloseable {
@@ -46,6 +47,7 @@ public final class AdminServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final ApiWorkers apiWorkers;
 
   /** Health and metrics only, metrics open: for tests of those endpoints. */
   public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, HealthChecks checks)
@@ -106,8 +108,9 @@ public final class AdminServer implements AutoCloseable {
     Checkup ready = new Checkup(checks.ready(), deadline, executor);
     server.createContext("/healthz", exchange -> answer(exchange, alive));
     server.createContext("/readyz", exchange -> answer(exchange, ready));
-    if (api != null) {
-      server.createContext("/api/", api);
+    apiWorkers = api == null ? null : new ApiWorkers(api, ApiWorkers.THREADS, ApiWorkers.WAITING);
+    if (apiWorkers != null) {
+      server.createContext("/api/", apiWorkers);
     }
     // The web console's files (no data, no token needed) where there is an API for it to use.
     server.createContext("/", api != null ? new Console()
@@ -191,6 +194,9 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    if (apiWorkers != null) {
+      apiWorkers.close();
+    }
     executor.close();
   }
 }

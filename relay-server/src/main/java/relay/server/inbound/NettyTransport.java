@@ -13,10 +13,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
  * x86-64 or aarch64), else the JDK's NIO selector. Both behave the same to the SMTP session; epoll
  * spends fewer system calls and less CPU per connection (see docs/benchmark.md).
  *
- * <p>Event loops per listener: half the processors, at least one. The event loops only frame bytes
- * and run the session state machine; the spool's disk work and all deliveries run on virtual
- * threads, whose carriers need the other half. On two cores one loop moved about 13 % more messages
- * than Netty's default of two per core, with less CPU per message (fewer threads waking each other).
+ * <p>Event loops per listener: half the processors, at least one ({@link ProcessorSplit}). On two
+ * cores one loop moved about 13 % more messages than Netty's default of two per core, with less CPU
+ * per message (fewer threads waking each other).
  *
  * @param name "epoll" or "nio", for the start-up log
  * @param eventLoops threads serving a listener's connections
@@ -37,6 +36,6 @@ record NettyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends 
   }
 
   private static int defaultEventLoops() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    return ProcessorSplit.eventLoops(Runtime.getRuntime().availableProcessors());
   }
 }

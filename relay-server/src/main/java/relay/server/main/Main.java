@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import relay.config.load.ConfigLoader;
 import relay.config.load.InvalidConfigException;
 import relay.config.model.RelayConfig;
+import relay.server.inbound.ProcessorSplit;
 
 /**
  * The {@code relay} command. Without a subcommand it runs the relay: on the embedded default
@@ -50,6 +51,7 @@ final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    ProcessorSplit.sizeCarriers(); // first: the virtual-thread scheduler reads it once, when it starts
     FatalErrorHandler.install();
     int status = new CommandLine(new Main()).execute(args);
     Logging.flush();

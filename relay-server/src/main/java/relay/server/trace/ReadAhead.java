@@ -25,7 +25,8 @@ import java.util.concurrent.BlockingQueue;
  * reading the file directly, on the stream's {@code read}.
  *
  * <p>Threading: {@link #open} and the streams it returns are used by one thread; the filling threads
- * are virtual threads of this object, stopped by {@link #close}.
+ * are platform threads of this object (decompressing is long CPU work, which the OS time-slices
+ * with the virtual threads' carriers), stopped by {@link #close}.
  */
 final class ReadAhead implements AutoCloseable {
 
@@ -52,7 +53,7 @@ final class ReadAhead implements AutoCloseable {
       Filling f = new Filling(sources.get(next), next);
       started.add(f);
       next++;
-      f.thread = Thread.ofVirtual().name("trace-read-" + f.index).start(f);
+      f.thread = Thread.ofPlatform().name("trace-read-" + f.index).daemon(true).start(f);
     }
     Filling current = started.isEmpty() ? null : started.removeFirst();
     if (current == null || current.index != index) {

@@ -210,16 +210,17 @@ final class LineSink {
     }
     channel = openCurrent();
     if (present) {
-      // Compressing a file takes a while; the writer goes on meanwhile.
+      // Compressing a file takes a while (CPU: a platform thread, which the OS time-slices with the
+      // virtual threads' carriers); the writer goes on meanwhile.
       LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(millis, DAY_MILLIS));
-      Thread.ofVirtual().name(name + "-log-archive").start(() -> archive.compressAndPrune(rolled, today));
+      Thread.ofPlatform().name(name + "-log-archive").daemon(true).start(() -> archive.compressAndPrune(rolled, today));
     }
   }
 
   /** Compresses what an earlier run left uncompressed and applies the retention, in the background. */
   void tidyArchive() {
     LocalDate today = LocalDate.ofEpochDay(Math.floorDiv(clock.millis(), DAY_MILLIS));
-    Thread.ofVirtual().name(name + "-log-archive").start(() -> archive.tidy(today));
+    Thread.ofPlatform().name(name + "-log-archive").daemon(true).start(() -> archive.tidy(today));
   }
 
   private FileChannel openCurrent() throws IOException {
