@@ -8,9 +8,14 @@ import java.util.List;
  *
  * <p>Contract: returns exactly one outcome per requested recipient; never throws for delivery
  * problems (they become transient or permanent outcomes); may block, so it is called on virtual
- * threads. Implementations are safe for concurrent use.
+ * threads. Implementations are safe for concurrent use. Whoever makes a transport closes it once its
+ * last delivery has ended.
  */
-public interface Transport {
+public interface Transport extends AutoCloseable {
 
   List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException;
+
+  /** Releases what the transport holds (pooled upstream sessions, threads); nothing by default. */
+  @Override
+  default void close() {}
 }

@@ -85,8 +85,22 @@ final class OutboundLanes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboundLanes.class);
   private static final Duration DRAIN_PATIENCE = Duration.ofSeconds(60);
 
-  /** A running connector with its scheduler. */
-  record Lane(OutboundConnector connector, RetrySchedule retry, DeliveryScheduler scheduler) {}
+  /**
+   * A running connector with its scheduler and the transport the scheduler delivers through, which
+   * this class made and so closes, once the lane's deliveries are over: a lane replaced by a reload
+   * would otherwise keep its pooled upstream sessions open and its stall watch ticking.
+   */
+  record Lane(OutboundConnector connector, RetrySchedule retry, DeliveryScheduler scheduler, Transport transport) {
+
+    /** Ends the lane's deliveries (those under way are interrupted), then releases its transport. */
+    void close() {
+      try {
+        scheduler.close();
+      } finally {
+        transport.close();
+      }
+    }
+  }
 
   private final Spool spool;
   private final InstantSource clock;
@@ -180,9 +194,10 @@ final class OutboundLanes implements AutoCloseable {
       if (existing != null && existing.connector().equals(connector) && existing.retry().equals(schedule)) {
         continue;
       }
+      Transport transport = transport(connector);
       Lane lane = new Lane(connector, schedule, new DeliveryScheduler(
-          spool, transport(connector), connector.name(), limits(connector, config.delivery().activeWindow()),
-          new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications), shared));
+          spool, transport, connector.name(), limits(connector, config.delivery().activeWindow()),
+          new RetryPolicy(schedule), clock, random, tracking, Optional.of(notifications), shared), transport);
       started.add(lane);
     }
     handOver.writeLock().lock();
@@ -197,6 +212,7 @@ final class OutboundLanes implements AutoCloseable {
           wanted.containsKey(lane.connector().name()) ? "changed" : "removed");
       // Dispatched again below, which holds each to its new lane's schedule (see dispatch).
       waiting.addAll(lane.scheduler().drain(DRAIN_PATIENCE));
+      lane.close();
       RetrySchedule now = wanted.containsKey(lane.connector().name())
           ? config.delivery().retryFor(lane.connector().name()) : lane.retry();
       if (!now.equals(lane.retry())) {
@@ -367,7 +383,7 @@ final class OutboundLanes implements AutoCloseable {
     }
     for (Lane lane : all) {
       try {
-        lane.scheduler().close();
+        lane.close();
       } catch (RuntimeException e) {
         LOG.warn("closing outbound connector '{}' failed: {}", lane.connector().name(), e.toString());
       }

@@ -39,7 +39,7 @@ import relay.core.tracking.ProtocolLog;
  *
  * <p>Threading: safe for concurrent use. Calls block: run them on virtual threads.
  */
-public final class MxTransport implements Transport, AutoCloseable {
+public final class MxTransport implements Transport {
 
   private static final Logger log = LoggerFactory.getLogger(MxTransport.class);
 

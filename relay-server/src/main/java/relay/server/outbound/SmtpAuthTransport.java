@@ -56,7 +56,7 @@ import relay.server.outbound.oauth.TokenSources;
  *
  * <p>Threading: safe for concurrent use; calls block, so run them on virtual threads.
  */
-public final class SmtpAuthTransport implements Transport, AutoCloseable {
+public final class SmtpAuthTransport implements Transport {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpAuthTransport.class);
 

@@ -39,7 +39,7 @@ import relay.core.tracking.ProtocolLog;
  * <p>Threading: safe for concurrent use; connections are pooled per connector and TLS policy (at
  * most {@code maxConnections} in all), and calls block, so run them on virtual threads.
  */
-public final class SmtpTransport implements Transport, AutoCloseable {
+public final class SmtpTransport implements Transport {
 
   private static final String REQUIRE_TLS = "a mail-flow rule requires TLS for this message, not sent: ";
 

@@ -97,6 +97,32 @@ class OutboundLanesTest {
   }
 
   @Test
+  void aConnectorReplacedByAReloadClosesTheUpstreamSessionItKeptOpen() throws Exception {
+    TestUpstream internal = resources.track(TestUpstream.plain());
+    TestRelay relay = resources.track(TestRelay.start(load(hocon(internal, null))));
+    try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
+      client.send("EHLO scanner");
+      assertThat(client.message("scanner@lan.example", "Subject: first\r\n\r\nhello\r\n", "alice@corp.example"))
+          .startsWith("250 2.0.0");
+    }
+    await().atMost(PATIENCE).until(() -> internal.messages.size() == 1);
+    // The connector keeps its session for the next message.
+    await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> internal.sessionsEnded.get() == 0);
+
+    // A changed connector is a new lane with a new transport; the old one lets its session go.
+    relay.server().reload(load(hocon(internal, null).replace("tls = none, recipient-domains = [\"corp.example\"]",
+        "tls = none, max-connections = 3, recipient-domains = [\"corp.example\"]")));
+
+    await().atMost(PATIENCE).until(() -> internal.sessionsEnded.get() == 1);
+    try (RawSmtp client = new RawSmtp(relay.smtpPort())) {
+      client.send("EHLO scanner");
+      assertThat(client.message("scanner@lan.example", "Subject: second\r\n\r\nhello\r\n", "alice@corp.example"))
+          .startsWith("250 2.0.0");
+    }
+    await().atMost(PATIENCE).until(() -> internal.messages.size() == 2);
+  }
+
+  @Test
   void version1RecordRecoveredAtStartUpIsRoutedByItsRecipientsDomain() throws Exception {
     TestUpstream internal = resources.track(TestUpstream.plain());
     TestUpstream partner = resources.track(TestUpstream.plain());

@@ -40,6 +40,8 @@ public final class TestUpstream implements AutoCloseable {
 
   public final List<Received> messages = new CopyOnWriteArrayList<>();
   public final AtomicInteger sessions = new AtomicInteger();
+  /** Sessions that ended (the client quit or closed the connection). */
+  public final AtomicInteger sessionsEnded = new AtomicInteger();
   /** The user names that signed in with SMTP AUTH, in order. */
   public final List<String> signIns;
   /** Recipient address → reply code and text to refuse it with. */
@@ -72,7 +74,9 @@ public final class TestUpstream implements AutoCloseable {
           }
 
           @Override
-          public void onSessionEnd(Session session) {}
+          public void onSessionEnd(Session session) {
+            sessionsEnded.incrementAndGet();
+          }
         })
         .messageHandlerFactory(this::handler)
         .build();
