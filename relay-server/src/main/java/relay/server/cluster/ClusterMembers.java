@@ -66,6 +66,7 @@ public final class ClusterMembers implements ClusterDirectory {
   /** Says this node is alive; called by the node's ticker. */
   void heartbeat() {
     long now = clock.millis();
+    long call = health.calling();
     try {
       RedisCommands<String, String> redis = connection.commands();
       String key = keys.node(node);
@@ -75,7 +76,7 @@ public final class ClusterMembers implements ClusterDirectory {
       redis.zadd(keys.nodes(), now, node);
       // Forget nodes that stopped beating long ago, so the set does not grow with every name ever used.
       redis.zremrangebyscore(keys.nodes(), io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, now - 10.0 * ttl.toMillis()));
-      health.up();
+      health.up(call);
     } catch (RedisException e) {
       health.down(e);
     }

@@ -43,13 +43,14 @@ public final class ConnectorSuspensions {
    */
   public boolean publish(String connector, boolean suspended) {
     published.incrementAndGet();
+    long call = health.calling();
     try {
       if (suspended) {
         connection.commands().hset(keys.suspended(), connector, "node " + node + " at " + clock.instant());
       } else {
         connection.commands().hdel(keys.suspended(), connector);
       }
-      health.up();
+      health.up(call);
       return true;
     } catch (RedisException e) {
       health.down(e);
@@ -63,9 +64,10 @@ public final class ConnectorSuspensions {
    */
   Optional<Map<String, String>> read() {
     long before = published.get();
+    long call = health.calling();
     try {
       Map<String, String> all = connection.commands().hgetall(keys.suspended());
-      health.up();
+      health.up(call);
       return published.get() == before ? Optional.of(all) : Optional.empty();
     } catch (RedisException e) {
       health.down(e);

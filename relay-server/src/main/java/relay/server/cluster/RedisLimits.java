@@ -105,9 +105,10 @@ public final class RedisLimits implements SharedLimits {
           p == null ? "0" : Integer.toString(p.recipientsPerWindow()), p == null ? "0" : Long.toString(p.recipientWindow().toMillis())));
     }
     List<Object> answer;
+    long call = health.calling();
     try {
       answer = acquire.run(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
-      health.up();
+      health.up(call);
     } catch (RedisException e) {
       // A lease the script counted before the answer was lost expires by itself within the ttl.
       health.down(e);
@@ -152,9 +153,10 @@ public final class RedisLimits implements SharedLimits {
           p == null ? "0" : Long.toString(p.throttlePause().toMillis()),
           p == null ? "0" : Long.toString(p.messageWindow().toMillis())));
     }
+    long call = health.calling();
     try {
       release.runForNumber(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
-      health.up();
+      health.up(call);
     } catch (RedisException e) {
       // The lease expires by itself within the ttl; until then it counts, which errs on the safe side.
       health.down(e);
@@ -187,8 +189,9 @@ public final class RedisLimits implements SharedLimits {
           a.addAll(List.of(p == null ? "0" : "1", Integer.toString(claim.transactions()),
               p == null ? "0" : Long.toString(p.messageWindow().toMillis())));
         }
+        long call = health.calling();
         lapsedNow += renew.runForNumber(connection.commands(), k.toArray(String[]::new), a.toArray(String[]::new));
-        health.up();
+        health.up(call);
       } catch (RedisException e) {
         health.down(e);
         break; // the next tick tries again

@@ -4,12 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import relay.server.health.CheckResult;
 
 /**
- * Whether the shared store answers, as the node's last call to it found: the one place that logs a
+ * Whether the shared store answers, as the node's latest calls to it found: the one place that logs a
  * change (once per change, never per message), counts errors ({@code relay_cluster_store_errors_total})
  * and shows the state ({@code relay_cluster_store_up} 1 or 0, and the {@code cluster-store}
  * readiness check).
@@ -30,6 +31,10 @@ final class StoreHealth {
 
   private final String where;
   private final AtomicInteger state = new AtomicInteger(UNKNOWN);
+  /** Tickets handed out by {@link #calling()}. */
+  private final AtomicLong calls = new AtomicLong();
+  /** The last ticket handed out when a call last failed: calls up to it cannot mark the store up. */
+  private final AtomicLong failedAfter = new AtomicLong();
   private final Counter errors;
   private volatile String lastError = "not connected yet";
 
@@ -41,8 +46,21 @@ final class StoreHealth {
         .description("calls to the cluster's shared store (Redis) that failed").register(registry);
   }
 
-  /** A call answered. */
-  void up() {
+  /**
+   * A call to the store begins: the ticket to hand to {@link #up(long)} when it answers. Calls in
+   * flight overlap, and one that began before another failed may answer after that failure was
+   * recorded (its reply was on its way before the store went): only a call that began after the
+   * latest failure may say the store is up again.
+   */
+  long calling() {
+    return calls.incrementAndGet();
+  }
+
+  /** The call with {@code ticket} (from {@link #calling()}) answered. */
+  void up(long ticket) {
+    if (ticket <= failedAfter.get()) {
+      return; // began before the latest failure: says nothing about the store now
+    }
     int before = state.getAndSet(UP);
     if (before == DOWN) {
       log.info("cluster store {} reachable again: deliveries on shared limits resume", where);
@@ -53,6 +71,7 @@ final class StoreHealth {
 
   /** A call failed: the store is taken to be down until a call answers again. */
   void down(RuntimeException cause) {
+    failedAfter.accumulateAndGet(calls.get(), Math::max);
     errors.increment();
     lastError = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     if (state.getAndSet(DOWN) != DOWN) {
