@@ -19,7 +19,8 @@ import relay.server.health.CheckResult;
  * node shares the one store, so failing readiness would take every node out of the load balancer
  * at once, and mail must keep being accepted and queued. Deliveries on shared limits wait meanwhile.
  *
- * <p>Threading: safe for concurrent use.
+ * <p>Threading: safe for concurrent use; {@link #up} and {@link #down} take turns (a failure and a
+ * success recorded at once must not interleave), the state is read without a lock.
  */
 final class StoreHealth {
 
@@ -33,8 +34,8 @@ final class StoreHealth {
   private final AtomicInteger state = new AtomicInteger(UNKNOWN);
   /** Tickets handed out by {@link #calling()}. */
   private final AtomicLong calls = new AtomicLong();
-  /** The last ticket handed out when a call last failed: calls up to it cannot mark the store up. */
-  private final AtomicLong failedAfter = new AtomicLong();
+  /** The last ticket handed out when a call last failed: calls up to it cannot mark the store up. Guarded by this. */
+  private long failedAfter;
   private final Counter errors;
   private volatile String lastError = "not connected yet";
 
@@ -57,8 +58,8 @@ final class StoreHealth {
   }
 
   /** The call with {@code ticket} (from {@link #calling()}) answered. */
-  void up(long ticket) {
-    if (ticket <= failedAfter.get()) {
+  synchronized void up(long ticket) {
+    if (ticket <= failedAfter) {
       return; // began before the latest failure: says nothing about the store now
     }
     int before = state.getAndSet(UP);
@@ -70,8 +71,8 @@ final class StoreHealth {
   }
 
   /** A call failed: the store is taken to be down until a call answers again. */
-  void down(RuntimeException cause) {
-    failedAfter.accumulateAndGet(calls.get(), Math::max);
+  synchronized void down(RuntimeException cause) {
+    failedAfter = calls.get();
     errors.increment();
     lastError = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     if (state.getAndSet(DOWN) != DOWN) {
