@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ApiWorkers implements HttpHandler, AutoCloseable {
 
-  /** Calls at once by default: more than the CPU-heavy calls a site runs together, fewer than the cores of any host. */
+  /** Calls at once by default: a few operators' traces side by side; the OS shares the processors out among them. */
   static final int THREADS = 4;
   /** Calls waiting by default, beyond which the API answers 503. */
   static final int WAITING = 32;
