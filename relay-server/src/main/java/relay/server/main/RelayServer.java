@@ -258,8 +258,7 @@ public final class RelayServer implements AutoCloseable {
         .collect(Collectors.toMap(l -> l.connector().name(), OutboundLanes.Lane::scheduler)), clock, QueueCensus.MAX_AGE);
     queueGauges = new QueueGauges(registry, census, clock);
     // In the background: the first count of parked mail lists the spool's index once (seconds with a
-    // million messages), which must not hold up the listeners. A platform thread, as for every long
-    // job: virtual threads are not time-sliced, so a long one would hold a carrier from the sessions.
+    // million messages), which must not hold up the listeners; a long job, so a platform thread (ADR 0012).
     Thread.ofPlatform().name("queue-gauges").daemon(true).start(queueGauges::update);
 
     // Drained survives a restart (an operator patching a node restarts it): read before any listener binds.
@@ -312,8 +311,7 @@ public final class RelayServer implements AutoCloseable {
           peers);
     }
     running = true;
-    // A platform thread (the OS time-slices it): the walk is long and CPU-bound, and on a virtual
-    // thread it held a carrier from intake and delivery for its whole length.
+    // A platform thread: on a virtual one the long walk held a carrier from intake and delivery (ADR 0012).
     recovery = Thread.ofPlatform().name("spool-recovery").daemon(true).start(this::recover);
   }
 

@@ -1,6 +1,7 @@
 package relay.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -19,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,9 +83,9 @@ class ApiWorkersTest {
   void callsBeyondTheRunningAndWaitingOnesAreAnsweredBusyAtOnceAndTheOthersStillComplete() throws Exception {
     URI base = serve(1, 1);
     CompletableFuture<HttpResponse<String>> running = get(base, "api/trace");
-    await("the first call to start", () -> started.get() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.get() == 1);
     CompletableFuture<HttpResponse<String>> waiting = get(base, "api/trace");
-    await("the second call to wait", () -> workers.waiting() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.waiting() == 1);
     HttpResponse<String> refused = get(base, "api/trace").get(10, TimeUnit.SECONDS);
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.headers().firstValue("Retry-After")).contains("1");
@@ -99,14 +99,6 @@ class ApiWorkersTest {
     assertThat(running.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(waiting.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(started.get()).isEqualTo(2);
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(end);
-      Thread.sleep(10);
-    }
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {
