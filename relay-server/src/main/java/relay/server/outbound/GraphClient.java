@@ -30,7 +30,7 @@ import relay.server.outbound.oauth.TokenClient;
  *
  * <p>Threading: safe for concurrent use; calls block, so run them on virtual threads.
  */
-public final class GraphClient {
+public final class GraphClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,6 +44,12 @@ public final class GraphClient {
     this.connector = connector;
     this.http = TokenClient.httpClient(TokenClient.trust(connector.caBundle()), connector.connectTimeout(),
         connector.httpsProxy());
+  }
+
+  /** Ends the HTTP client (connections and selector thread); a request still running fails. */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   /** Posts {@code body} (the base64 MIME message) to the mailbox's {@code sendMail}; blocks for the answer. */

@@ -76,6 +76,13 @@ public final class GraphTransport implements Transport {
     this.graph = new GraphClient(connector);
   }
 
+  /** Ends both HTTP clients, Graph's and the token endpoint's (their selector threads included). */
+  @Override
+  public void close() {
+    graph.close();
+    tokens.close();
+  }
+
   @Override
   public List<RecipientOutcome> deliver(DeliveryRequest request) throws InterruptedException {
     Optional<SenderIdentity> identity = connector.identities().forSender(request.sender());

@@ -138,6 +138,7 @@ public final class SmtpAuthTransport implements Transport {
   public void close() {
     lanes.values().forEach(lane -> lane.drain().forEach(SmtpAuthTransport::closeQuietly));
     stallWatch.close();
+    tokens.close();
   }
 
   private Map<Recipient, RecipientOutcome> sendChunk(MailboxLane lane, SenderIdentity id, DeliveryRequest request,

@@ -414,4 +414,27 @@ class GraphRelayTest {
     assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("deferred", "through proxy 127.0.0.1:" + down));
     assertThat(attemptLines()).allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
   }
+
+  @Test
+  void aReloadThatReplacesTheConnectorEndsTheOldOnesHttpClients() throws Exception {
+    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
+    int before = httpClientThreads().size();
+
+    // Every reload with a changed connector makes a new transport with two clients (Graph, token);
+    // the replaced transport's clients end, so three reloads leave as many as there were.
+    for (int i = 1; i <= 3; i++) {
+      relay.server().reload(graphConfig("connect-timeout = " + (10 + i) + "s"));
+    }
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(httpClientThreads()).hasSizeLessThanOrEqualTo(before));
+    send(HR, List.of("b@fabrikam.com"), List.of("b@fabrikam.com"), 10);
+    await().atMost(PATIENCE).until(() -> graph.sent.size() == 2);
+  }
+
+  /** The JDK HttpClients' selector threads: one per client that is still open. */
+  private static List<Thread> httpClientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager"))
+        .toList();
+  }
 }

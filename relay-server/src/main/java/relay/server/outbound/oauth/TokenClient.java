@@ -38,9 +38,10 @@ import relay.server.tls.PemKeyMaterial;
  * else a {@link TokenException} for the operator.
  *
  * <p>No caching here: that is {@link TokenSource}'s job. Thread-safe (the JDK HttpClient is); each
- * call blocks its thread, so call it from a virtual thread.
+ * call blocks its thread, so call it from a virtual thread. Owns the HTTP client it is given:
+ * {@link #close} ends it.
  */
-public final class TokenClient {
+public final class TokenClient implements AutoCloseable {
 
   public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -63,6 +64,15 @@ public final class TokenClient {
     this.http = Objects.requireNonNull(http, "http");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+  }
+
+  /**
+   * Ends the HTTP client: its connections and its selector thread, which would otherwise live until
+   * the client is garbage-collected (one more per reload). A call still running fails.
+   */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   /**

@@ -12,9 +12,9 @@ import relay.server.tls.PemKeyMaterial;
  * One {@link TokenSource} per configured OAuth credential, made on first use and shared by every
  * mailbox that uses the credential (one cache, one request in flight per credential).
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Owns its {@link TokenClient}: {@link #close} ends it.
  */
-public final class TokenSources {
+public final class TokenSources implements AutoCloseable {
 
   private final TokenClient client;
   private final InstantSource clock;
@@ -47,6 +47,12 @@ public final class TokenSources {
   /** Every source made so far (for a gauge of time left on each token). */
   public Map<SubmissionCredential.OAuth, TokenSource> all() {
     return Map.copyOf(sources);
+  }
+
+  /** Ends the token client; sources made so far fail their next refresh. */
+  @Override
+  public void close() {
+    client.close();
   }
 
   private static TokenEndpoint endpoint(SubmissionCredential.OAuth c) throws IOException {

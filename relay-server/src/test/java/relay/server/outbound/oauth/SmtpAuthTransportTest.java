@@ -10,10 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,7 @@ class SmtpAuthTransportTest {
   private final InstantSource clock = InstantSource.system();
   private FakeTokenEndpoint endpoint;
   private FakeMicrosoft365 m365;
+  private OutboundConnector.SmtpAuth connector;
   private SmtpAuthTransport transport;
 
   @BeforeEach
@@ -59,8 +63,10 @@ class SmtpAuthTransportTest {
     TestPki pki = new TestPki("Fake Microsoft CA");
     endpoint = new FakeTokenEndpoint(clock);
     endpoint.registerSecret(CLIENT_ID, SECRET);
-    // Microsoft's limits scaled down: 2 sessions, 5 messages a second per mailbox.
-    m365 = new FakeMicrosoft365(pki.serverContext("localhost"), endpoint, clock, 2, 5, Duration.ofSeconds(1));
+    // Microsoft's limits scaled down: 2 sessions, 5 messages a second per mailbox, idle sessions
+    // dropped after a second.
+    m365 = new FakeMicrosoft365(pki.serverContext("localhost"), endpoint, clock, 2, 5, Duration.ofSeconds(1),
+        Duration.ofSeconds(1));
     m365.mailbox(MAILBOX, "scanner@contoso.com", "hr@contoso.com", "sales@contoso.com");
     SubmissionCredential credential = new SubmissionCredential.OAuth(endpoint.authority(), FakeTokenEndpoint.TENANT,
         CLIENT_ID, SubmissionCredential.OAuth.OUTLOOK_SCOPE, new Secret("env:M365_SECRET", SECRET), null, null);
@@ -71,10 +77,14 @@ class SmtpAuthTransportTest {
     // Relay keeps below the upstream: 4 a second, so that latency never pushes it over 5.
     Pacing pacing = new Pacing(2, 4, Duration.ofSeconds(1), 10_000, Duration.ofHours(24), 3,
         Duration.ofSeconds(1), Duration.ofSeconds(30));
-    OutboundConnector.SmtpAuth connector = new OutboundConnector.SmtpAuth("m365", new UpstreamHost("localhost", m365.port()),
+    connector = new OutboundConnector.SmtpAuth("m365", new UpstreamHost("localhost", m365.port()),
         pki.writeCaPem(dir), "relay.test", Duration.ofSeconds(5), Duration.ofSeconds(10), credential, identities, pacing);
+    transport = transport();
+  }
+
+  private SmtpAuthTransport transport() throws Exception {
     TokenClient client = new TokenClient(TokenClient.httpClient(endpoint.trust(), Duration.ofSeconds(5)), clock, Duration.ofSeconds(20));
-    transport = new SmtpAuthTransport(connector, ReplyClassifier.standard(), new ProtocolLog(), clock,
+    return new SmtpAuthTransport(connector, ReplyClassifier.standard(), new ProtocolLog(), clock,
         new TokenSources(client, clock, RefreshPolicy.DEFAULT, TokenListener.NONE));
   }
 
@@ -99,11 +109,10 @@ class SmtpAuthTransportTest {
     assertThat(m365.messages).hasSize(4);
     assertThat(m365.mostSessions.get()).as("one session reused per mailbox").isEqualTo(1);
 
-    // The first token expires; the upstream drops idle sessions (closing the transport's idle ones
-    // stands in for its idle timeout), so the next message must sign in with a fresh token.
+    // The first token expires and the upstream drops the idle session, so the next message must
+    // sign in again, with a fresh token.
     String first = endpoint.issued().getFirst();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.isValid(first));
-    transport.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.isValid(first) && m365.openSessions() == 0);
     assertThat(transport.deliver(request("hr@contoso.com", "late@fabrikam.com")))
         .singleElement().isInstanceOf(RecipientOutcome.Delivered.class);
     assertThat(endpoint.requests()).isGreaterThanOrEqualTo(2);
@@ -188,5 +197,24 @@ class SmtpAuthTransportTest {
             return new ByteArrayInputStream(content);
           }
         }, new ClientInfo("192.0.2.7", 40000, "printer", false, "lan"), Instant.parse("2026-03-01T08:00:00Z"));
+  }
+
+  @Test
+  void closingTheTransportEndsItsTokenClient() throws Exception {
+    Set<Thread> before = httpClientThreads();
+    SmtpAuthTransport other = transport();
+    Set<Thread> made = new HashSet<>(httpClientThreads());
+    made.removeAll(before);
+    assertThat(made).as("the token client's selector thread").hasSize(1);
+
+    // A connector replaced by a reload closes its transport: the client must not outlive it.
+    other.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> made.stream().noneMatch(Thread::isAlive));
+  }
+
+  private static Set<Thread> httpClientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager"))
+        .collect(Collectors.toSet());
   }
 }
