@@ -35,6 +35,7 @@ import relay.core.connector.OutboundConnector;
 import relay.server.testing.ConnectProxy;
 import relay.server.testing.FakeGraph;
 import relay.server.testing.FakeTokenEndpoint;
+import relay.server.testing.HttpClientThreads;
 import relay.server.testing.TestPki;
 
 /**
@@ -419,22 +420,15 @@ class GraphRelayTest {
   void aReloadThatReplacesTheConnectorEndsTheOldOnesHttpClients() throws Exception {
     send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
     await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
-    int before = httpClientThreads().size();
+    int before = HttpClientThreads.alive().size();
 
     // Every reload with a changed connector makes a new transport with two clients (Graph, token);
     // the replaced transport's clients end, so three reloads leave as many as there were.
     for (int i = 1; i <= 3; i++) {
       relay.server().reload(graphConfig("connect-timeout = " + (10 + i) + "s"));
     }
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(httpClientThreads()).hasSizeLessThanOrEqualTo(before));
+    await().atMost(PATIENCE).untilAsserted(() -> assertThat(HttpClientThreads.alive()).hasSizeLessThanOrEqualTo(before));
     send(HR, List.of("b@fabrikam.com"), List.of("b@fabrikam.com"), 10);
     await().atMost(PATIENCE).until(() -> graph.sent.size() == 2);
-  }
-
-  /** The JDK HttpClients' selector threads: one per client that is still open. */
-  private static List<Thread> httpClientThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager"))
-        .toList();
   }
 }

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +40,7 @@ import relay.core.spool.MessageBody;
 import relay.core.tracking.ProtocolLog;
 import relay.server.outbound.SmtpAuthTransport;
 import relay.server.testing.FakeMicrosoft365;
+import relay.server.testing.HttpClientThreads;
 import relay.server.testing.FakeTokenEndpoint;
 import relay.server.testing.TestPki;
 
@@ -201,20 +201,14 @@ class SmtpAuthTransportTest {
 
   @Test
   void closingTheTransportEndsItsTokenClient() throws Exception {
-    Set<Thread> before = httpClientThreads();
+    Set<Thread> before = HttpClientThreads.alive();
     SmtpAuthTransport other = transport();
-    Set<Thread> made = new HashSet<>(httpClientThreads());
+    Set<Thread> made = new HashSet<>(HttpClientThreads.alive());
     made.removeAll(before);
     assertThat(made).as("the token client's selector thread").hasSize(1);
 
     // A connector replaced by a reload closes its transport: the client must not outlive it.
     other.close();
     await().atMost(Duration.ofSeconds(10)).until(() -> made.stream().noneMatch(Thread::isAlive));
-  }
-
-  private static Set<Thread> httpClientThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager"))
-        .collect(Collectors.toSet());
   }
 }
