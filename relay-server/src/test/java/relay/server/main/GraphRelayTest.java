@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,150 +18,16 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-import relay.config.model.RelayConfig;
 import relay.core.connector.OutboundConnector;
-import relay.server.testing.ConnectProxy;
 import relay.server.testing.FakeGraph;
-import relay.server.testing.FakeTokenEndpoint;
-import relay.server.testing.HttpClientThreads;
-import relay.server.testing.TestPki;
 
 /**
  * The whole relay with a {@code graph} connector, configured from HOCON: devices send plain SMTP
  * into a running {@link RelayServer}, which sends through the fake Microsoft Graph (HTTPS with the
  * test CA, app-only tokens from the fake Entra ID endpoint) with Graph's limits scaled down.
  */
-class GraphRelayTest {
-
-  private static final Duration PATIENCE = Duration.ofSeconds(30);
-  private static final String CLIENT_ID = "5d2e1f00-aaaa-bbbb-cccc-123456789abc";
-  private static final String SECRET = "relay~graph-secret.that_never-leaks";
-  private static final String MAILBOX = "relay@contoso.com";
-  private static final String HR = "hr@contoso.com";
-  private static final String POSTMASTER = "postmaster@contoso.com";
-
-  @TempDir Path dir;
-  private final InstantSource clock = InstantSource.system();
-  private final Logger attemptLog = (Logger) LoggerFactory.getLogger("relay.core.schedule.DeliveryAttempt");
-  private final ch.qos.logback.core.read.ListAppender<ILoggingEvent> attempts = new ch.qos.logback.core.read.ListAppender<>();
-  private FakeTokenEndpoint endpoint;
-  private FakeGraph graph;
-  private TestRelay relay;
-  private TestPki pki;
-
-  @BeforeEach
-  void start() throws Exception {
-    attempts.start();
-    attemptLog.addAppender(attempts);
-    pki = new TestPki("Fake Microsoft CA");
-    endpoint = new FakeTokenEndpoint(clock);
-    endpoint.registerSecret(CLIENT_ID, SECRET);
-    endpoint.acceptScope(FakeGraph.SCOPE);
-    // Graph's limits scaled down: 5 messages a second per mailbox.
-    graph = new FakeGraph(pki.serverContext("localhost"), endpoint, clock, 5, Duration.ofSeconds(1));
-    graph.grantMailSend(CLIENT_ID);
-    graph.mailbox(MAILBOX, "sales@contoso.com", "scanner@contoso.com");
-    graph.mailbox(HR);
-    graph.mailbox(POSTMASTER);
-    relay = TestRelay.start(graphConfig());
-  }
-
-  /** The relay's configuration: one graph connector for every recipient, Graph's limits scaled down. */
-  private RelayConfig graphConfig() throws Exception {
-    return graphConfig("");
-  }
-
-  /** With {@code extra} keys in the graph connector. */
-  private RelayConfig graphConfig(String extra) throws Exception {
-    Path secretFile = Files.writeString(dir.resolve("graph-secret"), SECRET);
-    return TestRelay.configFile(dir, """
-        relay {
-          home = "%s"
-          hostname = "relay.test"
-          listeners = [{
-            name = "lan", address = "127.0.0.1", port = 2525, starttls = false
-            inbound-connectors = [{ name = "office", client-networks = ["127.0.0.1/32"], relay = true, limits { max-recipients = 1000 } }]
-          }]
-          outbound-connectors = [{
-            name = "graph", type = graph, graph-url = "%s", ca-file = "%s"
-            oauth {
-              authority = "%s", tenant = "%s", client-id = "%s"
-              client-secret = "file:%s", ca-file = "%s"
-            }
-            identities = [
-              { sender = "%s", mailbox = "%s" }
-              { sender = "*", mailbox = "%s" }
-              { sender = "<>", mailbox = "%s" }
-            ]
-            # Below the upstream's 5 a second, so that latency never pushes Relay over it.
-            pacing { max-sessions = 2, messages-per-minute = 4, message-window = 1s, throttle-pause = 1s }
-            recipient-domains = ["*"]
-            %s
-          }]
-          delivery {
-            retry { initial-delay = 200ms, multiplier = 2.0, max-delay = 1s, jitter = 0, max-lifetime = 1h }
-          }
-        }
-        """.formatted(dir.resolve("home"), graph.url(), pki.writeCaPem(dir), endpoint.authority(),
-        FakeTokenEndpoint.TENANT, CLIENT_ID, secretFile, endpoint.writeTrustPem(dir), HR, HR, MAILBOX, POSTMASTER,
-        extra));
-  }
-
-  @AfterEach
-  void stop() {
-    attemptLog.detachAppender(attempts);
-    if (relay != null) {
-      relay.close();
-    }
-    graph.close();
-    endpoint.close();
-  }
-
-  /** A device's message: From is the envelope sender, To the visible recipients; the envelope may add more. */
-  private byte[] send(String sender, List<String> to, List<String> envelope, int padding) throws Exception {
-    return send(sender, to, envelope, padding, relay);
-  }
-
-  private byte[] send(String sender, List<String> to, List<String> envelope, int padding, TestRelay relay)
-      throws Exception {
-    Properties p = new Properties();
-    p.put("mail.smtp.host", "127.0.0.1");
-    p.put("mail.smtp.port", Integer.toString(relay.smtpPort()));
-    p.put("mail.smtp.from", sender);
-    Session session = Session.getInstance(p);
-    MimeMessage message = new MimeMessage(session);
-    message.setFrom(new InternetAddress(sender));
-    if (to.isEmpty()) {
-      message.setHeader("To", "undisclosed-recipients:;");
-    } else {
-      message.setRecipients(Message.RecipientType.TO, String.join(", ", to));
-    }
-    message.setSubject("Scan");
-    message.setText("Page one\r\n.leading dot\r\n" + "x".repeat(padding) + "\r\nend\r\n");
-    message.saveChanges();
-    ByteArrayOutputStream content = new ByteArrayOutputStream();
-    message.writeTo(content);
-    Address[] rcpts = new Address[envelope.size()];
-    for (int i = 0; i < rcpts.length; i++) {
-      rcpts[i] = new InternetAddress(envelope.get(i));
-    }
-    try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
-      transport.connect();
-      transport.sendMessage(message, rcpts);
-      assertThat(transport.getLastServerResponse()).startsWith("250 2.0.0");
-    }
-    return content.toByteArray();
-  }
-
-  private List<String> attemptLines() {
-    return attempts.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-  }
+class GraphRelayTest extends GraphRelayFixture {
 
   @Test
   void burstFromSeveralSendersIsDeliveredWithinThePerMailboxLimits() throws Exception {
@@ -383,52 +243,5 @@ class GraphRelayTest {
           .contains("HELD", "501 recipients are more than the 500 one request may carry"));
     });
     assertThat(graph.requests.get()).isZero();
-  }
-
-  @Test
-  void withAnHttpsProxyGraphAndTheTokenEndpointAreReachedOnlyThroughItsTunnels() throws Exception {
-    relay.close();
-    try (ConnectProxy proxy = new ConnectProxy()) {
-      relay = TestRelay.start(graphConfig("https-proxy = \"127.0.0.1:" + proxy.port() + "\""));
-      send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
-
-      await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
-      assertThat(proxy.tunnels).contains("localhost:" + graph.url().getPort(),
-          endpoint.authority().getHost() + ":" + endpoint.authority().getPort());
-    }
-  }
-
-  @Test
-  void aProxyThatIsDownIsATransientFailureThatNamesIt() throws Exception {
-    relay.close();
-    int down;
-    try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      down = closed.getLocalPort();
-    }
-    relay = TestRelay.start(graphConfig("https-proxy = \"127.0.0.1:" + down + "\""));
-    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
-
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(relay.metric("relay_delivery_attempts_total",
-        "result=\"transient\"")).hasValueSatisfying(n -> assertThat(n).isGreaterThanOrEqualTo(1.0)));
-    assertThat(relay.metric("relay_delivery_attempts_total", "result=\"permanent\"")).isEmpty();
-    assertThat(graph.requests.get()).isZero();
-    assertThat(attemptLines()).anySatisfy(line -> assertThat(line).contains("deferred", "through proxy 127.0.0.1:" + down));
-    assertThat(attemptLines()).allSatisfy(line -> assertThat(line).doesNotContain(SECRET));
-  }
-
-  @Test
-  void aReloadThatReplacesTheConnectorEndsTheOldOnesHttpClients() throws Exception {
-    send(HR, List.of("a@fabrikam.com"), List.of("a@fabrikam.com"), 10);
-    await().atMost(PATIENCE).until(() -> graph.sent.size() == 1);
-    int before = HttpClientThreads.alive().size();
-
-    // Every reload with a changed connector makes a new transport with two clients (Graph, token);
-    // the replaced transport's clients end, so three reloads leave as many as there were.
-    for (int i = 1; i <= 3; i++) {
-      relay.server().reload(graphConfig("connect-timeout = " + (10 + i) + "s"));
-    }
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(HttpClientThreads.alive()).hasSizeLessThanOrEqualTo(before));
-    send(HR, List.of("b@fabrikam.com"), List.of("b@fabrikam.com"), 10);
-    await().atMost(PATIENCE).until(() -> graph.sent.size() == 2);
   }
 }
