@@ -28,7 +28,6 @@ import relay.core.limits.NodeLocalLimits;
 import relay.core.limits.SharedLimits;
 import relay.core.metrics.QueueCensus;
 import relay.core.metrics.TrackedMetrics;
-import relay.core.policy.InboundConnector;
 import relay.core.routing.RoutingSnapshot;
 import relay.core.spool.FileSpool;
 import relay.core.spool.FreeSpace;
@@ -369,46 +368,7 @@ public final class RelayServer implements AutoCloseable {
 
   /** One line for the operator: where mail is accepted, from whom, and where it goes. */
   public String describe() {
-    StringBuilder out = new StringBuilder("Relay ready: ");
-    for (int i = 0; i < listeners.size(); i++) {
-      ListenerConfig listener = config.listeners().get(i);
-      InetSocketAddress bound = listeners.get(i).localAddress();
-      out.append(i == 0 ? "" : "; ")
-          .append("SMTP on ")
-          .append(bound.getAddress().getHostAddress())
-          .append(':')
-          .append(bound.getPort())
-          .append(switch (listener.encryption().mode()) {
-            case NONE -> "";
-            case STARTTLS -> " (STARTTLS";
-            case IMPLICIT -> " (implicit TLS";
-          })
-          .append(!listener.encryption().enabled() ? ""
-              : listener.encryption().minVersion().isLegacy() ? ", from " + listener.encryption().minVersion().protocolName() + ")"
-              : ")")
-          .append(listener.proxyFrom().isEmpty() ? "" : " behind PROXY protocol from " + listener.proxyFrom())
-          .append(" from ")
-          .append(listener.inboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
-    }
-    out.append("; mail goes to ").append(config.outboundConnectors().stream().map(RelayServer::describe).collect(Collectors.joining(", ")));
-    adminAddress().ifPresent(a -> out.append("; metrics on http://")
-        .append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append("/metrics"));
-    return out.toString();
-  }
-
-  private static String describe(InboundConnector connector) {
-    return connector.name() + " " + connector.clientNetworks() + (connector.relayToAnyDomain() ? " (may relay)" : "");
-  }
-
-  private static String describe(OutboundConnector connector) {
-    return switch (connector) {
-      case OutboundConnector.Drop drop -> "drop folder " + drop.directory();
-      case OutboundConnector.SmartHost smartHost ->
-          "smart host " + smartHost.hosts() + " (TLS " + smartHost.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
-      case OutboundConnector.Mx mx -> "MX lookup (TLS " + mx.tls().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
-      case OutboundConnector.SmtpAuth smtpAuth -> "smtp-auth " + smtpAuth.host();
-      case OutboundConnector.Graph graph -> "graph " + graph.graphUrl();
-    };
+    return new ReadyLine(config, smtpAddresses(), adminAddress()).text();
   }
 
   /** Stops listeners first, then delivery and the rest. Safe to call more than once. */
