@@ -212,7 +212,10 @@ back_lines=$(grep -c 'cluster store .* reachable again' "$RELAY_LOG1" || true)
 cluster_cli() { RELAY_HOME="$E2E_TMP/node1/home" "$E2E_ROOT/bin/relay" "$@" --config "$E2E_TMP/node1/relay.conf" --token-file "$E2E_TMP/ops.token"; }
 summary=$(cluster_cli queue summary --cluster 2>&1) || fail "relay queue summary --cluster failed: $summary"
 echo "$summary" | grep -q "0 message(s) queued on 3 of 3 node(s)" || fail "the cluster summary does not show 3 nodes with empty queues: $summary"
-# Asked again for a few seconds: the tracking logs are written behind delivery, not with it.
+# Asked again for a few seconds: the tracking logs are written behind delivery, not with it. Node 2
+# was killed outright, so the lines its writer still held then are gone (docs/configuration.md,
+# "Tracking log"): the deliveries of its last moments, a few at most, may be missing (seen: 2).
+KILL_LOSS=5
 for attempt in 1 2 3 4 5 6; do
   cluster_cli trace --cluster --status delivered --since 1h --limit 1000 --json > "$E2E_TMP/trace-cluster.json" 2> "$E2E_TMP/trace-cluster.err" \
     || fail "relay trace --cluster failed: $(cat "$E2E_TMP/trace-cluster.err")"
@@ -221,8 +224,8 @@ for attempt in 1 2 3 4 5 6; do
   [ "$traced" -lt 160 ] || [ "$traced_nodes" -ne 3 ] || break
   sleep 2
 done
-[ "$traced" -ge 160 ] && [ "$traced_nodes" -eq 3 ] \
-  || fail "relay trace --cluster found $traced delivered events on $traced_nodes node(s); expected 160 or more on 3"
+[ "$traced" -ge $((160 - KILL_LOSS)) ] && [ "$traced_nodes" -eq 3 ] \
+  || fail "relay trace --cluster found $traced delivered events on $traced_nodes node(s); expected $((160 - KILL_LOSS)) or more (160 delivered, less what the killed node had not written) on 3"
 e2e_log "cluster views: summary on 3 of 3 nodes; trace found $traced delivered events on $traced_nodes nodes"
 
 stop_haproxy
